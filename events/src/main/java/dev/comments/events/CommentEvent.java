@@ -1,0 +1,24 @@
+package dev.comments.events;
+
+/**
+ * Everything that can happen to a comment thread. Each event names its thread, so a stream can be
+ * rebuilt from the events alone; its schema version lives in {@link
+ * dev.comments.events.codec.EventTypes}.
+ */
+public sealed interface CommentEvent
+    permits CommentPosted,
+        CommentEdited,
+        CommentDeleted,
+        CommentVoted,
+        CommentFlagged,
+        ThreadLocked,
+        ThreadUnlocked {
+
+  String tenant();
+
+  String thread();
+
+  default ThreadId threadId() {
+    return new ThreadId(tenant(), thread());
+  }
+}

@@ -1,0 +1,70 @@
+package dev.comments.events.codec;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.comments.events.Author;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Every upcaster of the contract, chained so that any stored version reaches the current one. */
+public final class Upcasters {
+  /** Version 2 of {@code CommentPosted} replaced {@code authorId} with a full author and name. */
+  static final Upcaster COMMENT_POSTED_V1_TO_V2 =
+      new Upcaster() {
+        @Override
+        public String eventType() {
+          return "CommentPosted";
+        }
+
+        @Override
+        public int fromVersion() {
+          return 1;
+        }
+
+        @Override
+        public ObjectNode upcast(ObjectNode payload) {
+          String authorId = payload.remove("authorId").asText();
+          ObjectNode author = payload.objectNode();
+          author.put("kind", "anonymous");
+          author.put("id", authorId);
+          author.put("name", Author.ANONYMOUS_NAME);
+          payload.set("author", author);
+          return payload;
+        }
+      };
+
+  private static final Map<String, Upcaster> CHAIN =
+      List.of(COMMENT_POSTED_V1_TO_V2).stream()
+          .collect(
+              Collectors.toUnmodifiableMap(
+                  u -> u.eventType() + "@" + u.fromVersion(), Function.identity()));
+
+  private Upcasters() {}
+
+  /**
+   * Brings a payload from {@code version} to the current version of its type.
+   *
+   * @throws EventDecodingException if the type is unknown, the version is newer than this code
+   *     knows, or a step of the chain is missing
+   */
+  public static ObjectNode toCurrent(String type, int version, ObjectNode payload) {
+    int current =
+        EventTypes.byName(type)
+            .orElseThrow(() -> new EventDecodingException("unknown event type: " + type))
+            .version();
+    if (version < 1 || version > current) {
+      throw new EventDecodingException(
+          "cannot read " + type + " version " + version + "; this code knows 1.." + current);
+    }
+    ObjectNode node = payload.deepCopy();
+    for (int v = version; v < current; v++) {
+      Upcaster step = CHAIN.get(type + "@" + v);
+      if (step == null) {
+        throw new EventDecodingException("no upcaster for " + type + " version " + v);
+      }
+      node = step.upcast(node);
+    }
+    return node;
+  }
+}

@@ -1,0 +1,20 @@
+package dev.comments.events.command;
+
+import dev.comments.events.ThreadId;
+
+/**
+ * A request to change a thread. The thread is the aggregate that decides: it knows every comment,
+ * its author, depth and votes, and whether it is locked. Time comes with the command, never from
+ * the wall clock inside the aggregate.
+ */
+public sealed interface ThreadCommand
+    permits PostComment,
+        EditComment,
+        DeleteComment,
+        VoteOnComment,
+        FlagComment,
+        LockThread,
+        UnlockThread {
+
+  ThreadId threadId();
+}

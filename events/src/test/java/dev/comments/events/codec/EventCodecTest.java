@@ -1,0 +1,138 @@
+package dev.comments.events.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.comments.events.Author;
+import dev.comments.events.CommentPosted;
+import dev.comments.events.ThreadId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class EventCodecTest {
+  private final EventCodec codec = new EventCodec();
+  private final ObjectMapper json = EventJson.newMapper();
+
+  /** Every version of every event type has a golden fixture, the old ones included. */
+  static Stream<String> allFixtures() {
+    return EventTypes.all().stream()
+        .flatMap(
+            type ->
+                IntStream.rangeClosed(1, type.version())
+                    .mapToObj(v -> type.name() + ".v" + v + ".json"));
+  }
+
+  static Stream<String> currentFixtures() {
+    return EventTypes.all().stream().map(type -> type.name() + ".v" + type.version() + ".json");
+  }
+
+  @ParameterizedTest
+  @MethodSource("allFixtures")
+  void every_fixture_of_every_version_decodes(String fixture) throws IOException {
+    EventEnvelope envelope = codec.decode(read(fixture));
+
+    assertThat(EventTypes.of(envelope.event()).name()).isEqualTo(fixture.split("\\.")[0]);
+    assertThat(envelope.stream()).isEqualTo(new ThreadId("demo", "launch-day"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("currentFixtures")
+  void current_version_round_trips_to_the_golden_json(String fixture) throws IOException {
+    byte[] golden = read(fixture);
+
+    JsonNode reencoded = json.readTree(codec.encode(codec.decode(golden)));
+
+    assertThat(reencoded).isEqualTo(json.readTree(golden));
+  }
+
+  @Test
+  void comment_posted_v1_upcasts_to_an_anonymous_author_with_the_default_name() throws IOException {
+    EventEnvelope envelope = codec.decode(read("CommentPosted.v1.json"));
+
+    assertThat(envelope.event())
+        .isEqualTo(
+            new CommentPosted(
+                "demo",
+                "launch-day",
+                "c-1",
+                null,
+                Author.anonymous("s-42", Author.ANONYMOUS_NAME),
+                "First!",
+                Instant.parse("2026-03-01T10:15:30Z")));
+  }
+
+  @Test
+  void upcasting_a_v1_payload_does_not_change_the_caller_s_tree() throws IOException {
+    var payload =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(read("CommentPosted.v1.json")).get("payload");
+    String before = payload.toString();
+
+    Upcasters.toCurrent("CommentPosted", 1, payload);
+
+    assertThat(payload.toString()).isEqualTo(before);
+  }
+
+  @Test
+  void rejects_a_version_newer_than_this_code_knows() {
+    byte[] future =
+        """
+        {"eventId":"e","type":"CommentEdited","version":9,"stream":"demo/t","seq":0,
+         "time":"2026-03-01T10:17:00Z","payload":{}}"""
+            .getBytes(StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> codec.decode(future))
+        .isInstanceOf(EventDecodingException.class)
+        .hasMessageContaining("CommentEdited version 9");
+  }
+
+  @Test
+  void rejects_an_unknown_event_type() {
+    byte[] unknown =
+        """
+        {"eventId":"e","type":"CommentTeleported","version":1,"stream":"demo/t","seq":0,
+         "time":"2026-03-01T10:17:00Z","payload":{}}"""
+            .getBytes(StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> codec.decode(unknown))
+        .isInstanceOf(EventDecodingException.class)
+        .hasMessageContaining("unknown event type: CommentTeleported");
+  }
+
+  @Test
+  void rejects_an_envelope_whose_stream_disagrees_with_its_event() throws IOException {
+    String golden = new String(read("CommentEdited.v1.json"), StandardCharsets.UTF_8);
+    byte[] moved =
+        golden
+            .replace("\"stream\":\"demo/launch-day\"", "\"stream\":\"demo/other\"")
+            .getBytes(StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> codec.decode(moved))
+        .isInstanceOf(EventDecodingException.class)
+        .hasMessageContaining("in stream demo/other");
+  }
+
+  @Test
+  void rejects_garbage_with_a_decoding_error() {
+    assertThatThrownBy(() -> codec.decode("{\"type\":".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(EventDecodingException.class);
+    assertThatThrownBy(() -> codec.decode("[]".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(EventDecodingException.class);
+  }
+
+  private static byte[] read(String fixture) throws IOException {
+    try (InputStream in = EventCodecTest.class.getResourceAsStream("/fixtures/" + fixture)) {
+      assertThat(in).as("fixture %s", fixture).isNotNull();
+      return in.readAllBytes();
+    }
+  }
+}
