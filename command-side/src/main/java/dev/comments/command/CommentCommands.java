@@ -1,0 +1,26 @@
+package dev.comments.command;
+
+import dev.comments.events.Author;
+import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
+
+/**
+ * What the edge asks of the command side. Each call is one command to one thread aggregate; it
+ * returns once the resulting event is stored, or throws {@link CommandRejectedException} with the
+ * business rule that refused it. Commands always read and write the primary event store.
+ */
+public interface CommentCommands {
+  Accepted post(ThreadId thread, String parentId, Author author, String text);
+
+  Accepted edit(String tenant, String commentId, String editorId, String text);
+
+  Accepted delete(String tenant, String commentId, String requesterId);
+
+  Accepted vote(String tenant, String commentId, String voterId, VoteDirection direction);
+
+  Accepted flag(String tenant, String commentId, String flaggerId, String reason);
+
+  Accepted lock(ThreadId thread, String moderatorId);
+
+  Accepted unlock(ThreadId thread, String moderatorId);
+}

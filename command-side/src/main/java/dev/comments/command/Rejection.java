@@ -1,0 +1,24 @@
+package dev.comments.command;
+
+import java.util.Locale;
+
+/** The business rules a command can break, each with a stable machine code for clients. */
+public enum Rejection {
+  TEXT_EMPTY,
+  TEXT_TOO_LONG,
+  TEXT_INVALID,
+  REASON_INVALID,
+  PARENT_NOT_FOUND,
+  REPLY_TOO_DEEP,
+  COMMENT_NOT_FOUND,
+  COMMENT_DELETED,
+  NOT_AUTHOR,
+  EDIT_WINDOW_CLOSED,
+  THREAD_LOCKED,
+  ALREADY_FLAGGED;
+
+  /** The machine code, e.g. {@code thread_locked}. */
+  public String code() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
