@@ -1,0 +1,154 @@
+package dev.comments.command;
+
+import dev.comments.command.locator.CommentLocator;
+import dev.comments.events.Author;
+import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
+import dev.comments.events.command.DeleteComment;
+import dev.comments.events.command.EditComment;
+import dev.comments.events.command.FlagComment;
+import dev.comments.events.command.LockThread;
+import dev.comments.events.command.PostComment;
+import dev.comments.events.command.ThreadCommand;
+import dev.comments.events.command.UnlockThread;
+import dev.comments.events.command.VoteOnComment;
+import java.time.Clock;
+import java.util.Objects;
+import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+
+/**
+ * Turns calls of the edge into thread commands: makes comment ids, stamps the time from the clock,
+ * finds the thread of a comment through the {@link CommentLocator} (read from the primary, since a
+ * command must see the comment its author just posted) and waits for the event to be stored.
+ */
+final class AxonCommentCommands implements CommentCommands {
+  /** The seq reported when a command stored nothing in a thread that has no events at all. */
+  static final long NO_EVENTS = -1;
+
+  private final CommandGateway gateway;
+  private final CommentLocator locator;
+  private final CommentIds ids;
+  private final Clock clock;
+
+  AxonCommentCommands(CommandGateway gateway, CommentLocator locator, Clock clock) {
+    this.gateway = Objects.requireNonNull(gateway, "gateway");
+    this.locator = Objects.requireNonNull(locator, "locator");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.ids = new CommentIds(clock);
+  }
+
+  @Override
+  public Accepted post(ThreadId thread, String parentId, Author author, String text) {
+    Objects.requireNonNull(thread, "thread");
+    Objects.requireNonNull(author, "author");
+    String commentId = ids.next();
+    // The entry goes first: once the event is stored, an edit must be able to find its thread.
+    locator.register(thread, commentId);
+    try {
+      long seq =
+          send(new PostComment(thread, commentId, parentId, author, text, clock.instant()), null);
+      return new Accepted(thread, commentId, seq);
+    } catch (CommandRejectedException rejected) {
+      locator.forget(thread, commentId);
+      throw rejected;
+    }
+  }
+
+  @Override
+  public Accepted edit(String tenant, String commentId, String editorId, String text) {
+    ThreadId thread = locate(tenant, commentId);
+    return accepted(
+        thread, commentId, new EditComment(thread, commentId, editorId, text, clock.instant()));
+  }
+
+  @Override
+  public Accepted delete(String tenant, String commentId, String requesterId) {
+    ThreadId thread = locate(tenant, commentId);
+    return accepted(
+        thread, commentId, new DeleteComment(thread, commentId, requesterId, clock.instant()));
+  }
+
+  @Override
+  public Accepted vote(String tenant, String commentId, String voterId, VoteDirection direction) {
+    Objects.requireNonNull(direction, "direction");
+    ThreadId thread = locate(tenant, commentId);
+    return accepted(
+        thread,
+        commentId,
+        new VoteOnComment(thread, commentId, voterId, direction, clock.instant()));
+  }
+
+  @Override
+  public Accepted flag(String tenant, String commentId, String flaggerId, String reason) {
+    ThreadId thread = locate(tenant, commentId);
+    return accepted(
+        thread, commentId, new FlagComment(thread, commentId, flaggerId, reason, clock.instant()));
+  }
+
+  @Override
+  public Accepted lock(ThreadId thread, String moderatorId) {
+    return new Accepted(
+        thread, null, send(new LockThread(thread, moderatorId, clock.instant()), null));
+  }
+
+  @Override
+  public Accepted unlock(ThreadId thread, String moderatorId) {
+    // A thread that never existed is not locked: unlocking it stores nothing.
+    return new Accepted(
+        thread, null, send(new UnlockThread(thread, moderatorId, clock.instant()), NO_EVENTS));
+  }
+
+  private Accepted accepted(ThreadId thread, String commentId, ThreadCommand command) {
+    return new Accepted(thread, commentId, send(command, null));
+  }
+
+  private ThreadId locate(String tenant, String commentId) {
+    return locator
+        .find(tenant, commentId, ReadPreference.PRIMARY)
+        .orElseThrow(() -> notFound(tenant, commentId));
+  }
+
+  /**
+   * Sends a command and returns the seq of the thread's last event.
+   *
+   * @param whenThreadMissing the seq to report when the thread has no events, or {@code null} to
+   *     report the comment as not found (a locator entry whose post never got stored)
+   */
+  private long send(ThreadCommand command, Long whenThreadMissing) {
+    Object version;
+    try {
+      version = gateway.sendAndWait(command);
+    } catch (AggregateNotFoundException missing) {
+      if (whenThreadMissing != null) {
+        return whenThreadMissing;
+      }
+      throw notFound(command.threadId().tenant(), commentIdOf(command));
+    } catch (CommandExecutionException e) {
+      if (e.getCause() instanceof CommandRejectedException rejected) {
+        throw rejected;
+      }
+      throw e;
+    }
+    return version == null ? NO_EVENTS : ((Number) version).longValue();
+  }
+
+  private static String commentIdOf(ThreadCommand command) {
+    return switch (command) {
+      case PostComment c -> c.commentId();
+      case EditComment c -> c.commentId();
+      case DeleteComment c -> c.commentId();
+      case VoteOnComment c -> c.commentId();
+      case FlagComment c -> c.commentId();
+      case LockThread c -> null;
+      case UnlockThread c -> null;
+    };
+  }
+
+  private static CommandRejectedException notFound(String tenant, String commentId) {
+    return new CommandRejectedException(
+        Rejection.COMMENT_NOT_FOUND, "no comment " + commentId + " in tenant " + tenant);
+  }
+}

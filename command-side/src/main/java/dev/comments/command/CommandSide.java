@@ -1,0 +1,129 @@
+package dev.comments.command;
+
+import com.mongodb.client.MongoClient;
+import dev.comments.command.locator.CommentLocator;
+import dev.comments.command.publish.EventPublisher;
+import dev.comments.command.publish.KafkaSetup;
+import dev.comments.command.publish.PublisherOptions;
+import dev.comments.command.store.ContractUpcaster;
+import dev.comments.command.store.EventSerialization;
+import dev.comments.command.thread.CommentThread;
+import dev.comments.command.thread.ThreadCommandTargetResolver;
+import dev.comments.command.thread.ThreadRules;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import org.axonframework.common.caching.WeakReferenceCache;
+import org.axonframework.config.AggregateConfigurer;
+import org.axonframework.config.Configuration;
+import org.axonframework.config.DefaultConfigurer;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.extensions.mongo.DefaultMongoTemplate;
+import org.axonframework.extensions.mongo.MongoTemplate;
+import org.axonframework.extensions.mongo.eventsourcing.eventstore.MongoEventStorageEngine;
+import org.axonframework.extensions.mongo.eventsourcing.tokenstore.MongoTokenStore;
+import org.axonframework.serialization.Serializer;
+
+/**
+ * The command side of a node, assembled by hand (no Spring): the thread aggregates on Axon, their
+ * event store in MongoDB, the comment locator and the publisher that copies every stored event to
+ * Kafka.
+ *
+ * <p>MongoDB collections in {@link CommandSideSettings#database()}: {@code domainevents} and {@code
+ * snapshotevents} (Axon's event store), {@value CommentLocator#COLLECTION} and {@code
+ * trackingtokens} (the publisher's position, processor {@value EventPublisher#PROCESSOR_NAME}).
+ */
+public final class CommandSide implements AutoCloseable {
+  /** How long a crashed publisher's claim on the position blocks another from taking over. */
+  static final Duration PUBLISHER_CLAIM_TIMEOUT = Duration.ofSeconds(15);
+
+  private final Configuration axon;
+  private final CommentCommands commands;
+  private final EventPublisher publisher;
+
+  private CommandSide(Configuration axon, CommentCommands commands, EventPublisher publisher) {
+    this.axon = axon;
+    this.commands = commands;
+    this.publisher = publisher;
+  }
+
+  public static CommandSide start(
+      CommandSideSettings settings, MongoClient mongo, MeterRegistry meters, Clock clock) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(mongo, "mongo");
+    Objects.requireNonNull(meters, "meters");
+    Objects.requireNonNull(clock, "clock");
+    Serializer serializer = EventSerialization.newSerializer();
+    MongoTemplate template =
+        DefaultMongoTemplate.builder().mongoDatabase(mongo, settings.database()).build();
+    ThreadRules rules = new ThreadRules(settings.maxReplyDepth(), settings.editWindow());
+
+    Configuration axon =
+        DefaultConfigurer.defaultConfiguration(false)
+            .configureSerializer(c -> serializer)
+            .configureEventSerializer(c -> serializer)
+            .configureMessageSerializer(c -> serializer)
+            .configureEmbeddedEventStore(
+                c ->
+                    MongoEventStorageEngine.builder()
+                        .mongoTemplate(template)
+                        .eventSerializer(serializer)
+                        .snapshotSerializer(serializer)
+                        .upcasterChain(new ContractUpcaster())
+                        .build())
+            .registerComponent(ThreadRules.class, c -> rules)
+            .configureAggregate(
+                AggregateConfigurer.defaultConfiguration(CommentThread.class)
+                    .configureCommandTargetResolver(c -> new ThreadCommandTargetResolver())
+                    // Hot threads stay in memory between commands instead of being replayed.
+                    .configureCache(c -> new WeakReferenceCache()))
+            .start();
+
+    CommentCommands commands =
+        new AxonCommentCommands(
+            axon.commandGateway(),
+            new CommentLocator(mongo.getDatabase(settings.database())),
+            clock);
+
+    EventPublisher publisher = null;
+    if (settings.publisherEnabled()) {
+      EventStore eventStore = axon.eventStore();
+      MongoTokenStore tokens =
+          MongoTokenStore.builder()
+              .mongoTemplate(template)
+              .serializer(serializer)
+              .claimTimeout(PUBLISHER_CLAIM_TIMEOUT)
+              .build();
+      publisher =
+          new EventPublisher(
+              eventStore,
+              tokens,
+              () -> KafkaSetup.newProducer(settings.kafkaBootstrapServers()),
+              () ->
+                  KafkaSetup.ensureTopic(
+                      settings.kafkaBootstrapServers(),
+                      settings.topic(),
+                      settings.topicPartitions(),
+                      settings.replicationFactor()),
+              PublisherOptions.defaults(settings.topic()),
+              meters,
+              clock);
+      publisher.start();
+    }
+    return new CommandSide(axon, commands, publisher);
+  }
+
+  public CommentCommands commands() {
+    return commands;
+  }
+
+  /** Stops the publisher (persisting its position), then Axon. */
+  @Override
+  public void close() {
+    if (publisher != null) {
+      publisher.close();
+    }
+    axon.shutdown();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.comments.command;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the command side needs to know besides its MongoDB client.
+ *
+ * @param database the MongoDB database holding the event store, the comment locator and the
+ *     publisher's position
+ * @param kafkaBootstrapServers where the event log lives, e.g. {@code 127.0.0.1:9092}
+ * @param topic the event log topic; created at start if missing
+ * @param topicPartitions partitions of a newly created topic (a thread always maps to one)
+ * @param replicationFactor replication factor of a newly created topic
+ * @param maxReplyDepth the deepest level a comment may sit at; a top-level comment is level 1
+ * @param editWindow how long after posting its author may edit a comment
+ * @param publisherEnabled whether this node puts stored events on Kafka; off only for nodes (and
+ *     tests) that must store without publishing
+ */
+public record CommandSideSettings(
+    String database,
+    String kafkaBootstrapServers,
+    String topic,
+    int topicPartitions,
+    short replicationFactor,
+    int maxReplyDepth,
+    Duration editWindow,
+    boolean publisherEnabled) {
+
+  public static final String DEFAULT_TOPIC = "comments.events";
+
+  public CommandSideSettings {
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(editWindow, "editWindow");
+    if (topicPartitions < 1) {
+      throw new IllegalArgumentException("topicPartitions must be at least 1: " + topicPartitions);
+    }
+    if (replicationFactor < 1) {
+      throw new IllegalArgumentException(
+          "replicationFactor must be at least 1: " + replicationFactor);
+    }
+  }
+
+  /**
+   * Topic {@value #DEFAULT_TOPIC} with 12 partitions and replication factor 1, replies five levels
+   * deep, a 15-minute edit window, publishing on.
+   */
+  public static CommandSideSettings defaults(String database, String kafkaBootstrapServers) {
+    return new CommandSideSettings(
+        database,
+        kafkaBootstrapServers,
+        DEFAULT_TOPIC,
+        12,
+        (short) 1,
+        5,
+        Duration.ofMinutes(15),
+        true);
+  }
+
+  public CommandSideSettings withTopic(String newTopic) {
+    return new CommandSideSettings(
+        database,
+        kafkaBootstrapServers,
+        newTopic,
+        topicPartitions,
+        replicationFactor,
+        maxReplyDepth,
+        editWindow,
+        publisherEnabled);
+  }
+
+  public CommandSideSettings withPublisherEnabled(boolean enabled) {
+    return new CommandSideSettings(
+        database,
+        kafkaBootstrapServers,
+        topic,
+        topicPartitions,
+        replicationFactor,
+        maxReplyDepth,
+        editWindow,
+        enabled);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.comments.command.locator;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
+import java.util.Objects;
+import java.util.Optional;
+import org.bson.Document;
+
+/**
+ * Finds the thread of a comment: edits, deletes, votes and flags name only the tenant and the
+ * comment, but the aggregate that decides them is the thread. An entry is written (to the primary)
+ * before the post that creates the comment is sent, so every stored comment has one; an entry whose
+ * post was refused or lost is harmless, because its thread then answers that the comment does not
+ * exist.
+ *
+ * <p>Collection {@value #COLLECTION}: {@code {_id: "tenant/commentId", tenant, thread, commentId}}.
+ * The tenant is part of the key, so a comment id from another tenant is simply unknown.
+ */
+public final class CommentLocator {
+  public static final String COLLECTION = "comment_locator";
+
+  private final MongoCollection<Document> collection;
+
+  public CommentLocator(MongoDatabase database) {
+    this.collection = database.getCollection(COLLECTION);
+  }
+
+  /** Records where a new comment lives; always written to the primary. */
+  public void register(ThreadId thread, String commentId) {
+    Objects.requireNonNull(commentId, "commentId");
+    collection.insertOne(
+        new Document("_id", key(thread.tenant(), commentId))
+            .append("tenant", thread.tenant())
+            .append("thread", thread.thread())
+            .append("commentId", commentId));
+  }
+
+  /** Removes the entry of a comment whose post was refused, so refusals leave nothing behind. */
+  public void forget(ThreadId thread, String commentId) {
+    collection.deleteOne(Filters.eq("_id", key(thread.tenant(), commentId)));
+  }
+
+  /** The thread of a comment of this tenant, if the comment was ever registered. */
+  public Optional<ThreadId> find(String tenant, String commentId, ReadPreference readPreference) {
+    if (!ThreadId.isValidTenant(tenant) || commentId == null) {
+      return Optional.empty();
+    }
+    Document entry =
+        collection
+            .withReadPreference(toDriver(readPreference))
+            .find(Filters.eq("_id", key(tenant, commentId)))
+            .first();
+    return Optional.ofNullable(entry)
+        .map(e -> new ThreadId(e.getString("tenant"), e.getString("thread")));
+  }
+
+  private static String key(String tenant, String commentId) {
+    return tenant + "/" + commentId;
+  }
+
+  static com.mongodb.ReadPreference toDriver(ReadPreference readPreference) {
+    return switch (readPreference) {
+      case PRIMARY -> com.mongodb.ReadPreference.primary();
+      case NEAREST -> com.mongodb.ReadPreference.nearest();
+    };
+  }
+}

@@ -1,0 +1,65 @@
+package dev.comments.command.thread;
+
+import dev.comments.command.CommandRejectedException;
+import dev.comments.command.Rejection;
+import java.time.Duration;
+
+/** The precise messages of the thread's refusals, kept apart so the aggregate reads as rules. */
+final class Refusals {
+  private Refusals() {}
+
+  static CommandRejectedException threadLocked(String streamId, String what) {
+    return refuse(Rejection.THREAD_LOCKED, "thread %s is locked and takes no %s", streamId, what);
+  }
+
+  static CommandRejectedException parentNotFound(String parentId, String streamId) {
+    return refuse(Rejection.PARENT_NOT_FOUND, "no comment %s in thread %s", parentId, streamId);
+  }
+
+  static CommandRejectedException parentDeleted(String parentId) {
+    return refuse(
+        Rejection.COMMENT_DELETED, "comment %s was deleted and takes no replies", parentId);
+  }
+
+  static CommandRejectedException tooDeep(int maxDepth) {
+    return refuse(
+        Rejection.REPLY_TOO_DEEP,
+        "replies nest at most %d levels deep, counting the top-level comment",
+        maxDepth);
+  }
+
+  static CommandRejectedException commentNotFound(String commentId, String streamId) {
+    return refuse(Rejection.COMMENT_NOT_FOUND, "no comment %s in thread %s", commentId, streamId);
+  }
+
+  static CommandRejectedException commentDeleted(String commentId) {
+    return refuse(Rejection.COMMENT_DELETED, "comment %s was deleted", commentId);
+  }
+
+  static CommandRejectedException notAuthor(String userId, String action, String commentId) {
+    return refuse(
+        Rejection.NOT_AUTHOR,
+        "only its author may %s comment %s, and %s is not its author",
+        action,
+        commentId,
+        userId);
+  }
+
+  static CommandRejectedException editWindowClosed(String commentId, Duration window) {
+    return refuse(
+        Rejection.EDIT_WINDOW_CLOSED,
+        "comment %s can no longer be edited: edits are allowed for %d seconds after posting",
+        commentId,
+        window.toSeconds());
+  }
+
+  static CommandRejectedException alreadyFlagged(String userId, String commentId) {
+    return refuse(
+        Rejection.ALREADY_FLAGGED, "%s has already flagged comment %s", userId, commentId);
+  }
+
+  private static CommandRejectedException refuse(
+      Rejection rejection, String format, Object... args) {
+    return new CommandRejectedException(rejection, String.format(format, args));
+  }
+}

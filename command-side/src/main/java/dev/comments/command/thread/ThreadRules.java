@@ -1,0 +1,95 @@
+package dev.comments.command.thread;
+
+import dev.comments.command.CommandRejectedException;
+import dev.comments.command.Rejection;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The tunable limits of a thread and the text checks shared by its commands. Injected into the
+ * aggregate's handlers (it is a component of the Axon configuration), so the limits come from
+ * settings while the aggregate stays free of I/O.
+ *
+ * <p>Depth counts levels: a top-level comment has depth 1, a reply to it depth 2, and so on; a
+ * reply whose depth would exceed {@code maxReplyDepth} is refused. With the default of 5 a thread
+ * shows at most five levels of nesting.
+ *
+ * @param maxReplyDepth the deepest level a comment may sit at (at least 1)
+ * @param editWindow how long after posting its author may still edit a comment
+ */
+public record ThreadRules(int maxReplyDepth, Duration editWindow) {
+  public static final int MAX_TEXT_CODE_POINTS = 10_000;
+  public static final int MAX_REASON_CODE_POINTS = 500;
+
+  public ThreadRules {
+    Objects.requireNonNull(editWindow, "editWindow");
+    if (maxReplyDepth < 1) {
+      throw new IllegalArgumentException("maxReplyDepth must be at least 1: " + maxReplyDepth);
+    }
+    if (editWindow.isNegative()) {
+      throw new IllegalArgumentException("editWindow must not be negative: " + editWindow);
+    }
+  }
+
+  public static ThreadRules defaults() {
+    return new ThreadRules(5, Duration.ofMinutes(15));
+  }
+
+  /** Returns the text to store (stripped), or refuses it with the rule it breaks. */
+  public String commentText(String raw) {
+    String text = raw == null ? "" : raw.strip();
+    if (text.isEmpty()) {
+      throw new CommandRejectedException(Rejection.TEXT_EMPTY, "the text is empty");
+    }
+    String invalid = firstInvalidCharacter(text);
+    if (invalid != null) {
+      throw new CommandRejectedException(Rejection.TEXT_INVALID, "the text contains " + invalid);
+    }
+    int length = text.codePointCount(0, text.length());
+    if (length > MAX_TEXT_CODE_POINTS) {
+      throw new CommandRejectedException(
+          Rejection.TEXT_TOO_LONG,
+          "the text is "
+              + length
+              + " characters long; at most "
+              + MAX_TEXT_CODE_POINTS
+              + " are allowed");
+    }
+    return text;
+  }
+
+  /** Returns the flag reason to store (stripped), or refuses it. */
+  public String flagReason(String raw) {
+    String reason = raw == null ? "" : raw.strip();
+    String invalid = firstInvalidCharacter(reason);
+    int length = reason.codePointCount(0, reason.length());
+    if (reason.isEmpty() || invalid != null || length > MAX_REASON_CODE_POINTS) {
+      throw new CommandRejectedException(
+          Rejection.REASON_INVALID,
+          "a flag reason must be 1 to "
+              + MAX_REASON_CODE_POINTS
+              + " characters of text"
+              + (invalid != null ? "; it contains " + invalid : "; it has " + length));
+    }
+    return reason;
+  }
+
+  /**
+   * Describes the first character that cannot be stored: an unpaired surrogate (the sign of text
+   * that was never valid UTF-16/UTF-8) or a control character other than newline and tab.
+   */
+  private static String firstInvalidCharacter(String text) {
+    int[] codePoints = text.codePoints().toArray();
+    for (int i = 0; i < codePoints.length; i++) {
+      int cp = codePoints[i];
+      int type = Character.getType(cp);
+      if (type == Character.SURROGATE) {
+        return String.format("an unpaired surrogate U+%04X at character %d", cp, i + 1);
+      }
+      if (type == Character.CONTROL && cp != '\n' && cp != '\t') {
+        return String.format("the control character U+%04X at character %d", cp, i + 1);
+      }
+    }
+    return null;
+  }
+}
