@@ -1,0 +1,122 @@
+package dev.comments.query;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoDatabase;
+import dev.comments.query.projection.AppliedEvents;
+import dev.comments.query.projection.ConsumerStatus;
+import dev.comments.query.projection.OffsetStore;
+import dev.comments.query.projection.ProjectionConsumer;
+import dev.comments.query.projection.ProjectionMetrics;
+import dev.comments.query.thread.MongoThreadQueries;
+import dev.comments.query.thread.ThreadProjection;
+import dev.comments.query.thread.ThreadViewStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's query side, assembled: the projection consumer on its own thread, the thread view it
+ * keeps in the node's MongoDB, and the queries answered from it. The launcher starts one per node
+ * and closes it on shutdown.
+ */
+public final class QuerySide implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(QuerySide.class);
+
+  private final QuerySideSettings settings;
+  private final ThreadProjection projection;
+  private final OffsetStore offsets;
+  private final AppliedEvents events;
+  private final ConsumerStatus status;
+  private final ProjectionMetrics metrics;
+  private final ThreadQueries queries;
+  private ProjectionConsumer consumer;
+  private boolean closed;
+
+  private QuerySide(
+      QuerySideSettings settings, MongoDatabase database, MeterRegistry meters, Clock clock) {
+    this.settings = settings;
+    ThreadViewStore store = new ThreadViewStore(database);
+    store.createIndexes();
+    this.projection = new ThreadProjection(store);
+    this.offsets = new OffsetStore(database.getCollection(OffsetStore.COLLECTION), clock);
+    this.events = new AppliedEvents();
+    this.status = new ConsumerStatus(clock);
+    this.metrics = new ProjectionMetrics(meters, settings.topic(), status);
+    this.queries = new MongoThreadQueries(store, events);
+  }
+
+  /**
+   * Starts consuming the event log into the projections. Returns at once: the consumer finds (or
+   * creates) the topic in the background, and {@link #status()} says when it has caught up.
+   */
+  public static QuerySide start(
+      QuerySideSettings settings, MongoClient mongo, MeterRegistry meters, Clock clock) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(mongo, "mongo");
+    Objects.requireNonNull(meters, "meters");
+    Objects.requireNonNull(clock, "clock");
+    QuerySide side = new QuerySide(settings, mongo.getDatabase(settings.database()), meters, clock);
+    side.startConsumer();
+    return side;
+  }
+
+  public ThreadQueries queries() {
+    return queries;
+  }
+
+  public ProjectionStatus status() {
+    return status;
+  }
+
+  /**
+   * Every event applied from now on, right after it is applied, on the consumer thread: the feed of
+   * the node's live updates. Close the handle to stop listening.
+   */
+  public AutoCloseable subscribe(AppliedEvents.Listener listener) {
+    return events.subscribe(listener);
+  }
+
+  /**
+   * Drops the projections and the consumed offsets and consumes the log again from its start. Reads
+   * keep working meanwhile but see the projection fill up again; a rebuild beside the live
+   * projection, swapped in when caught up, is left for later.
+   */
+  public synchronized void rebuild() {
+    if (closed) {
+      throw new IllegalStateException("query side is closed");
+    }
+    log.info(
+        "rebuilding the projections of {} from the start of {}",
+        settings.database(),
+        settings.topic());
+    consumer.close();
+    projection.reset();
+    offsets.reset();
+    startConsumer();
+  }
+
+  /** Stops the consumer after the batch in hand; the Mongo client stays the caller's. */
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      consumer.close();
+    }
+  }
+
+  private void startConsumer() {
+    consumer =
+        new ProjectionConsumer(
+            settings.kafkaBootstrapServers(),
+            settings.topic(),
+            settings.nodeId(),
+            projection,
+            offsets,
+            events,
+            status,
+            metrics);
+    consumer.start();
+  }
+}

@@ -1,0 +1,66 @@
+package dev.comments.query.projection;
+
+import static com.mongodb.client.model.Filters.eq;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.ReplaceOptions;
+import dev.comments.events.ReadPreference;
+import java.time.Clock;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.bson.Document;
+
+/**
+ * Where this node has consumed the log to, one document per topic partition in {@code
+ * projection_offsets}, in the same database as the projections so that both are lost or kept
+ * together. An offset here is the next record to read.
+ */
+public final class OffsetStore {
+  public static final String COLLECTION = "projection_offsets";
+
+  private final MongoCollection<Document> offsets;
+  private final Clock clock;
+
+  public OffsetStore(MongoCollection<Document> offsets, Clock clock) {
+    this.offsets = offsets;
+    this.clock = clock;
+  }
+
+  /** The stored next offset of every partition of {@code topic} that has one. */
+  public Map<TopicPartition, Long> load(String topic, ReadPreference readPreference) {
+    Map<TopicPartition, Long> loaded = new HashMap<>();
+    for (Document doc :
+        offsets.withReadPreference(Stores.driver(readPreference)).find(eq("topic", topic))) {
+      loaded.put(
+          new TopicPartition(topic, doc.getInteger("partition")),
+          doc.get("offset", Number.class).longValue());
+    }
+    return loaded;
+  }
+
+  /** Stores the next offset to read of each given partition; writes go to the primary. */
+  public void store(Map<TopicPartition, Long> nextOffsets) {
+    Date now = Date.from(clock.instant());
+    nextOffsets.forEach(
+        (partition, offset) ->
+            offsets.replaceOne(
+                eq("_id", idOf(partition)),
+                new Document("_id", idOf(partition))
+                    .append("topic", partition.topic())
+                    .append("partition", partition.partition())
+                    .append("offset", offset)
+                    .append("storedAt", now),
+                new ReplaceOptions().upsert(true)));
+  }
+
+  /** Forgets every position, so the next consumer starts from the beginning of the log. */
+  public void reset() {
+    offsets.drop();
+  }
+
+  private static String idOf(TopicPartition partition) {
+    return partition.topic() + "-" + partition.partition();
+  }
+}

@@ -1,0 +1,28 @@
+package dev.comments.query.projection;
+
+import dev.comments.events.codec.EventEnvelope;
+
+/**
+ * A read model fed by the event log. It must be idempotent by itself: the consumer stores its
+ * offsets only after applying, so after a crash, and whenever the log holds a duplicate, an event
+ * is applied again and must then change nothing.
+ */
+public interface Projection {
+  /** What applying one event did. */
+  enum Outcome {
+    /** The event changed the projection. */
+    APPLIED,
+    /** The event had been applied before; nothing changed. */
+    DUPLICATE,
+    /**
+     * The event was applied although events before it in its stream were never seen: the log
+     * skipped a sequence number, which the publisher promises never to do.
+     */
+    APPLIED_AFTER_GAP
+  }
+
+  Outcome apply(EventEnvelope envelope);
+
+  /** Forgets everything, so that the log can be consumed again from its start. */
+  void reset();
+}

@@ -1,0 +1,405 @@
+package dev.comments.query.projection;
+
+import dev.comments.events.ReadPreference;
+import dev.comments.events.codec.EventCodec;
+import dev.comments.events.codec.EventEnvelope;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds a {@link Projection} from every partition of the event log, on one thread of its own.
+ *
+ * <p>Every node consumes everything, so partitions are {@code assign()}ed, not shared through a
+ * consumer group, and positions live in the node's own MongoDB ({@link OffsetStore}), stored after
+ * each batch is applied. Dying between the two re-delivers the batch, which the projection absorbs
+ * because it is idempotent by sequence number; the offsets only save work.
+ *
+ * <p>A record that cannot be decoded is logged with its partition and offset, counted ({@code
+ * comments.projection.undecodable}) and skipped. Stopping instead would keep every thread of the
+ * partition, and the node's readiness, hostage to one record that will never read differently: the
+ * log is immutable. The cost is that the event is missing on this node until a rebuild with a code
+ * version that reads it; this is why readers (query sides) must be upgraded before writers start
+ * emitting a new schema version. A store or broker failure, in contrast, is retried: the batch is
+ * rewound to the last stored offsets and applied again after a pause.
+ */
+public final class ProjectionConsumer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProjectionConsumer.class);
+
+  /** Partitions of the topic when this node has to create it (the command side normally does). */
+  public static final int TOPIC_PARTITIONS = 12;
+
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration LAG_REFRESH = Duration.ofSeconds(1);
+  private static final Duration KAFKA_CALL = Duration.ofSeconds(10);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  private final String bootstrapServers;
+  private final String topic;
+  private final String clientId;
+  private final Projection projection;
+  private final OffsetStore offsets;
+  private final AppliedEvents events;
+  private final ConsumerStatus status;
+  private final ProjectionMetrics metrics;
+  private final EventCodec codec = new EventCodec();
+  private final Thread thread;
+
+  private volatile boolean running = true;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+
+  public ProjectionConsumer(
+      String bootstrapServers,
+      String topic,
+      String nodeId,
+      Projection projection,
+      OffsetStore offsets,
+      AppliedEvents events,
+      ConsumerStatus status,
+      ProjectionMetrics metrics) {
+    this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    this.topic = Objects.requireNonNull(topic, "topic");
+    this.clientId = "comments-query-" + Objects.requireNonNull(nodeId, "nodeId");
+    this.projection = Objects.requireNonNull(projection, "projection");
+    this.offsets = Objects.requireNonNull(offsets, "offsets");
+    this.events = Objects.requireNonNull(events, "events");
+    this.status = Objects.requireNonNull(status, "status");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.thread = Thread.ofPlatform().name("comments-projection-" + nodeId).unstarted(this::run);
+  }
+
+  public void start() {
+    status.reset();
+    thread.start();
+  }
+
+  /** Stops consuming and waits for the batch in hand to be applied and its offsets stored. */
+  @Override
+  public void close() {
+    running = false;
+    KafkaConsumer<String, byte[]> current = consumer;
+    if (current != null) {
+      current.wakeup();
+    }
+    try {
+      // Let the batch in hand finish and store its offsets; interrupt only a consumer that hangs.
+      thread.join(TimeUnit.SECONDS.toMillis(5));
+      if (thread.isAlive()) {
+        thread.interrupt();
+        thread.join(TimeUnit.SECONDS.toMillis(25));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      log.warn("projection consumer {} did not stop within 30 s", thread.getName());
+    }
+  }
+
+  private void run() {
+    List<TopicPartition> partitions = awaitTopic().orElse(null);
+    if (partitions == null) {
+      return;
+    }
+    try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig())) {
+      consumer = kafka;
+      if (!running) {
+        return;
+      }
+      kafka.assign(partitions);
+      Map<TopicPartition, Long> stored = new HashMap<>();
+      seekToStored(kafka, partitions, stored);
+      status.started(kafka.endOffsets(partitions, KAFKA_CALL));
+      log.info(
+          "projection consumer {} reads {} partitions of {}", clientId, partitions.size(), topic);
+      loop(kafka, partitions, stored);
+    } catch (WakeupException e) {
+      if (running) {
+        log.error("projection consumer {} woken up unexpectedly; it stops", clientId, e);
+      }
+    } catch (RuntimeException e) {
+      // Only reached if startup itself failed for good; the loop below retries everything else.
+      log.error("projection consumer {} stopped", clientId, e);
+    } finally {
+      consumer = null;
+    }
+  }
+
+  private void seekToStored(
+      KafkaConsumer<String, byte[]> kafka,
+      List<TopicPartition> partitions,
+      Map<TopicPartition, Long> stored) {
+    stored.clear();
+    stored.putAll(offsets.load(topic, ReadPreference.PRIMARY));
+    for (TopicPartition partition : partitions) {
+      Long next = stored.get(partition);
+      if (next == null) {
+        kafka.seekToBeginning(List.of(partition));
+      } else {
+        kafka.seek(partition, next);
+      }
+    }
+  }
+
+  private void loop(
+      KafkaConsumer<String, byte[]> kafka,
+      List<TopicPartition> partitions,
+      Map<TopicPartition, Long> stored) {
+    long nextLagRefresh = 0;
+    Duration backoff = Duration.ofMillis(100);
+    while (running) {
+      try {
+        ConsumerRecords<String, byte[]> records = kafka.poll(POLL);
+        if (records.isEmpty()) {
+          status.idle();
+        } else {
+          Map<TopicPartition, Long> next = apply(records);
+          offsets.store(next);
+          stored.putAll(next);
+        }
+        if (status.positions(positions(kafka, partitions))) {
+          log.info("projection consumer {} caught up with the log", clientId);
+        }
+        if (System.nanoTime() - nextLagRefresh >= 0) {
+          refreshLag(kafka, partitions);
+          nextLagRefresh = System.nanoTime() + LAG_REFRESH.toNanos();
+        }
+        backoff = Duration.ofMillis(100);
+      } catch (WakeupException e) {
+        if (running) {
+          throw e;
+        }
+      } catch (RuntimeException e) {
+        if (!running) {
+          break;
+        }
+        metrics.failures.increment();
+        log.warn(
+            "projection batch failed; rewinding to the stored offsets and retrying in {} ms",
+            backoff.toMillis(),
+            e);
+        if (!pause(backoff)) {
+          break;
+        }
+        backoff =
+            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                ? MAX_BACKOFF
+                : backoff.multipliedBy(2);
+        rewind(kafka, partitions, stored);
+      }
+    }
+  }
+
+  /** Applies a batch in log order per partition; returns the next offset of each partition. */
+  private Map<TopicPartition, Long> apply(ConsumerRecords<String, byte[]> records) {
+    Map<TopicPartition, Long> next = new HashMap<>();
+    for (TopicPartition partition : records.partitions()) {
+      for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+        apply(record);
+        next.put(partition, record.offset() + 1);
+      }
+    }
+    return next;
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> record) {
+    EventEnvelope envelope;
+    try {
+      envelope = codec.decode(record.value());
+    } catch (RuntimeException e) {
+      metrics.undecodable.increment();
+      log.error(
+          "skipping undecodable record at {}-{} offset {} (key {}): {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          record.key(),
+          e.getMessage());
+      return;
+    }
+    if (!envelope.stream().streamId().equals(record.key())) {
+      // Harmless for this record, but ordering per thread rests on the key: say so loudly.
+      log.warn(
+          "record at {}-{} offset {} has key {} but carries stream {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          record.key(),
+          envelope.stream());
+    }
+    switch (projection.apply(envelope)) {
+      case APPLIED -> applied(envelope);
+      case DUPLICATE -> metrics.duplicates.increment();
+      case APPLIED_AFTER_GAP -> {
+        metrics.gaps.increment();
+        log.error(
+            "event {} seq {} at {}-{} offset {} was applied after a gap in its stream",
+            envelope.stream(),
+            envelope.seq(),
+            record.topic(),
+            record.partition(),
+            record.offset());
+        applied(envelope);
+      }
+    }
+  }
+
+  private void applied(EventEnvelope envelope) {
+    metrics.applied.increment();
+    status.applied(envelope.time());
+    events.published(envelope);
+  }
+
+  private Map<TopicPartition, Long> positions(
+      KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions) {
+    Map<TopicPartition, Long> positions = new HashMap<>();
+    for (TopicPartition partition : partitions) {
+      positions.put(partition, kafka.position(partition, KAFKA_CALL));
+    }
+    return positions;
+  }
+
+  private void refreshLag(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions) {
+    Map<TopicPartition, Long> ends = kafka.endOffsets(partitions, KAFKA_CALL);
+    Map<TopicPartition, Long> positions = positions(kafka, partitions);
+    long lag = 0;
+    for (TopicPartition partition : partitions) {
+      lag += Math.max(0, ends.getOrDefault(partition, 0L) - positions.get(partition));
+    }
+    status.lagEvents(lag);
+  }
+
+  private void rewind(
+      KafkaConsumer<String, byte[]> kafka,
+      List<TopicPartition> partitions,
+      Map<TopicPartition, Long> stored) {
+    for (TopicPartition partition : partitions) {
+      Long next = stored.get(partition);
+      if (next == null) {
+        kafka.seekToBeginning(List.of(partition));
+      } else {
+        kafka.seek(partition, next);
+      }
+    }
+  }
+
+  /**
+   * The partitions of the topic, once it exists; creates it when missing, tolerating a creator
+   * racing us (normally the command side). Empty if closed before it could be found.
+   */
+  private Optional<List<TopicPartition>> awaitTopic() {
+    Duration backoff = Duration.ofMillis(200);
+    try (Admin admin = Admin.create(adminConfig())) {
+      while (running) {
+        try {
+          TopicDescription description =
+              admin
+                  .describeTopics(List.of(topic))
+                  .allTopicNames()
+                  .get(KAFKA_CALL.toMillis(), TimeUnit.MILLISECONDS)
+                  .get(topic);
+          return Optional.of(
+              description.partitions().stream()
+                  .map(p -> new TopicPartition(topic, p.partition()))
+                  .toList());
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+            createTopic(admin);
+            continue;
+          }
+          log.warn("cannot describe topic {} yet: {}", topic, e.getCause().toString());
+        } catch (java.util.concurrent.TimeoutException e) {
+          log.warn("cannot reach the Kafka brokers at {} yet", bootstrapServers);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return Optional.empty();
+        }
+        if (!pause(backoff)) {
+          return Optional.empty();
+        }
+        backoff =
+            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                ? MAX_BACKOFF
+                : backoff.multipliedBy(2);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void createTopic(Admin admin) {
+    try {
+      admin
+          .createTopics(
+              List.of(new NewTopic(topic, Optional.of(TOPIC_PARTITIONS), Optional.empty())))
+          .all()
+          .get(KAFKA_CALL.toMillis(), TimeUnit.MILLISECONDS);
+      log.info("created topic {} with {} partitions", topic, TOPIC_PARTITIONS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        log.warn("cannot create topic {}: {}", topic, e.getCause().toString());
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.warn("creating topic {} timed out", topic);
+    } catch (InterruptedException e) {
+      // close() interrupts only a consumer that hangs; the loop then sees running == false.
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean pause(Duration duration) {
+    try {
+      Thread.sleep(duration);
+      return running;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private Properties consumerConfig() {
+    Properties config = new Properties();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    config.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    // Positions live in MongoDB with the projections; there is no consumer group to commit to.
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // A missing topic is created on purpose, with the right partition count, by awaitTopic().
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return config;
+  }
+
+  private Properties adminConfig() {
+    Properties config = new Properties();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+    return config;
+  }
+}
