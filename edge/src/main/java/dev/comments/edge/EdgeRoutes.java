@@ -1,0 +1,144 @@
+package dev.comments.edge;
+
+import dev.comments.command.CommentCommands;
+import dev.comments.edge.comment.DeleteCommentHandler;
+import dev.comments.edge.comment.EditCommentHandler;
+import dev.comments.edge.comment.FlagHandler;
+import dev.comments.edge.comment.PostCommentHandler;
+import dev.comments.edge.comment.VoteHandler;
+import dev.comments.edge.consistency.ConsistencyTokens;
+import dev.comments.edge.consistency.WriteAcknowledgement;
+import dev.comments.edge.http.ApiException;
+import dev.comments.edge.http.Blocking;
+import dev.comments.edge.http.ErrorHandler;
+import dev.comments.edge.http.ErrorMapping;
+import dev.comments.edge.http.JsonBodyReader;
+import dev.comments.edge.http.PathParameters;
+import dev.comments.edge.http.RequestMetrics;
+import dev.comments.edge.http.Router;
+import dev.comments.edge.ops.LiveHandler;
+import dev.comments.edge.ops.PrometheusHandler;
+import dev.comments.edge.ops.ReadyHandler;
+import dev.comments.edge.security.RequireModerator;
+import dev.comments.edge.session.CreateSessionHandler;
+import dev.comments.edge.session.RequireSession;
+import dev.comments.edge.session.SessionTokens;
+import dev.comments.edge.thread.ListCommentsHandler;
+import dev.comments.edge.thread.ThreadLockHandler;
+import dev.comments.query.ProjectionStatus;
+import dev.comments.query.ThreadQueries;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.RequestLimit;
+import io.undertow.server.handlers.RequestLimitingHandler;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The v1 routing table and the chain around each route, in one place. Read a route's chain from the
+ * outside in: path ids checked, then who may call, then a place among the bounded number of running
+ * API requests, then the handler on a worker thread.
+ */
+final class EdgeRoutes {
+  static final String SESSIONS = "/api/v1/tenants/{tenant}/sessions";
+  static final String THREAD_COMMENTS = "/api/v1/tenants/{tenant}/threads/{thread}/comments";
+  static final String THREAD_LOCK = "/api/v1/tenants/{tenant}/threads/{thread}/lock";
+  static final String THREAD_UNLOCK = "/api/v1/tenants/{tenant}/threads/{thread}/unlock";
+  static final String COMMENT = "/api/v1/tenants/{tenant}/comments/{commentId}";
+  static final String COMMENT_VOTE = "/api/v1/tenants/{tenant}/comments/{commentId}/vote";
+  static final String COMMENT_FLAG = "/api/v1/tenants/{tenant}/comments/{commentId}/flag";
+
+  private final EdgeSettings settings;
+  private final SessionTokens sessions;
+  private final RequestLimit apiLimit;
+
+  private EdgeRoutes(EdgeSettings settings, Clock clock) {
+    this.settings = settings;
+    this.sessions = new SessionTokens(settings.sessionSecret(), settings.sessionTtl(), clock);
+    this.apiLimit =
+        new RequestLimit(
+            settings.workerThreads(),
+            settings.workerThreads() * EdgeSettings.QUEUED_REQUESTS_PER_WORKER);
+    apiLimit.setFailureHandler(
+        exchange ->
+            ErrorMapping.send(
+                exchange,
+                new ApiException(
+                    503,
+                    "overloaded",
+                    "the server is at capacity; retry shortly",
+                    Map.of("Retry-After", "1"))));
+  }
+
+  static HttpHandler build(
+      EdgeSettings settings,
+      CommentCommands commands,
+      ThreadQueries queries,
+      ProjectionStatus status,
+      PrometheusMeterRegistry meters,
+      Clock clock) {
+    return new EdgeRoutes(settings, clock).table(commands, queries, status, meters);
+  }
+
+  private HttpHandler table(
+      CommentCommands commands,
+      ThreadQueries queries,
+      ProjectionStatus status,
+      PrometheusMeterRegistry meters) {
+    JsonBodyReader bodies = new JsonBodyReader(settings.maxBodyBytes());
+    ConsistencyTokens consistency = new ConsistencyTokens(settings.sessionSecret());
+    WriteAcknowledgement ack = new WriteAcknowledgement(consistency);
+
+    Router router =
+        Router.builder()
+            .route("GET", "/health/live", new LiveHandler())
+            .route("GET", "/health/ready", new Blocking(new ReadyHandler(status)))
+            .route("GET", "/metrics", new Blocking(new PrometheusHandler(meters)))
+            .route("POST", SESSIONS, anyone(new CreateSessionHandler(sessions, bodies)))
+            .route(
+                "GET",
+                THREAD_COMMENTS,
+                reader(
+                    new ListCommentsHandler(
+                        queries, consistency, settings.consistencyWait(), settings.nodeId())))
+            .route("POST", THREAD_COMMENTS, writer(new PostCommentHandler(commands, bodies, ack)))
+            .route("POST", THREAD_LOCK, moderator(ThreadLockHandler.lock(commands, ack)))
+            .route("POST", THREAD_UNLOCK, moderator(ThreadLockHandler.unlock(commands, ack)))
+            .route("PATCH", COMMENT, writer(new EditCommentHandler(commands, bodies, ack)))
+            .route("DELETE", COMMENT, writer(new DeleteCommentHandler(commands, ack)))
+            .route("POST", COMMENT_VOTE, writer(new VoteHandler(commands, bodies, ack)))
+            .route("POST", COMMENT_FLAG, writer(new FlagHandler(commands, bodies, ack)))
+            .build();
+    return new RequestMetrics(meters, new ErrorHandler(router));
+  }
+
+  private HttpHandler anyone(HttpHandler handler) {
+    return tenantPath(limited(handler));
+  }
+
+  private HttpHandler reader(HttpHandler handler) {
+    return tenantPath(RequireSession.optional(sessions, limited(handler)));
+  }
+
+  private HttpHandler writer(HttpHandler handler) {
+    return tenantPath(RequireSession.required(sessions, limited(handler)));
+  }
+
+  private HttpHandler moderator(HttpHandler handler) {
+    Map<String, String> keys = new HashMap<>();
+    settings
+        .tenants()
+        .forEach((tenant, tenantSettings) -> keys.put(tenant, tenantSettings.moderatorKey()));
+    return tenantPath(new RequireModerator(keys, limited(handler)));
+  }
+
+  private HttpHandler tenantPath(HttpHandler next) {
+    return new PathParameters(settings.tenants().keySet(), next);
+  }
+
+  /** A place among the running API requests (or in the bounded queue), then a worker thread. */
+  private HttpHandler limited(HttpHandler handler) {
+    return new RequestLimitingHandler(apiLimit, new Blocking(handler));
+  }
+}

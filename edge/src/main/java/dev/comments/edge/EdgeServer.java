@@ -1,0 +1,95 @@
+package dev.comments.edge;
+
+import dev.comments.command.CommentCommands;
+import dev.comments.query.ProjectionStatus;
+import dev.comments.query.ThreadQueries;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's front door: an Undertow server with the v1 API, health and metrics. It talks to the
+ * command and query sides through their ports only.
+ */
+public final class EdgeServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+
+  /**
+   * Request bytes Undertow may still read and discard after a body was refused as too large, so
+   * that the client gets its 413 instead of a reset connection; beyond it the connection is cut.
+   */
+  private static final long DRAIN_ALLOWANCE = 1L << 20;
+
+  private static final int MAX_HEADER_BYTES = 32 * 1024;
+
+  private final Undertow undertow;
+  private final int port;
+
+  private EdgeServer(Undertow undertow) {
+    this.undertow = undertow;
+    this.port = ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
+  }
+
+  public static EdgeServer start(
+      EdgeSettings settings,
+      CommentCommands commands,
+      ThreadQueries queries,
+      ProjectionStatus status,
+      PrometheusMeterRegistry meters,
+      Clock clock) {
+    Objects.requireNonNull(settings, "settings");
+    HttpHandler root =
+        EdgeRoutes.build(
+            settings,
+            Objects.requireNonNull(commands, "commands"),
+            Objects.requireNonNull(queries, "queries"),
+            Objects.requireNonNull(status, "status"),
+            Objects.requireNonNull(meters, "meters"),
+            Objects.requireNonNull(clock, "clock"));
+    Undertow.Builder builder =
+        Undertow.builder()
+            .setIoThreads(settings.ioThreads())
+            .setWorkerThreads(settings.workerThreads())
+            .setServerOption(
+                UndertowOptions.MAX_ENTITY_SIZE, settings.maxBodyBytes() + DRAIN_ALLOWANCE)
+            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+            .setServerOption(UndertowOptions.MAX_HEADERS, 64)
+            .setServerOption(UndertowOptions.MAX_PARAMETERS, 32)
+            // Slow or idle clients must not keep a connection (and its buffers) for ever.
+            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+            .setHandler(root);
+    addListeners(builder, settings);
+    Undertow undertow = builder.build();
+    undertow.start();
+    EdgeServer server = new EdgeServer(undertow);
+    log.info(
+        "Edge {} listening on http://{}:{} for tenants {}",
+        settings.nodeId(),
+        settings.host(),
+        server.port(),
+        settings.tenants().keySet());
+    return server;
+  }
+
+  /** Where the listeners are made: the HTTPS (and HTTP/2) listener will join the HTTP one here. */
+  private static void addListeners(Undertow.Builder builder, EdgeSettings settings) {
+    builder.addHttpListener(settings.port(), settings.host());
+  }
+
+  /** The bound HTTP port; the real one when the settings asked for port 0. */
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() {
+    undertow.stop();
+  }
+}

@@ -1,0 +1,115 @@
+package dev.comments.edge;
+
+import dev.comments.events.ThreadId;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a node's edge listens and what it serves.
+ *
+ * @param host the address to bind, e.g. {@code 0.0.0.0}
+ * @param port the HTTP port, {@code 0} for any free one (see {@link EdgeServer#port()})
+ * @param nodeId this node's name, sent as {@code X-Served-By}
+ * @param tenants the tenants served, by tenant id; any other tenant is {@code 404}
+ * @param sessionSecret at least 32 bytes; session and consistency tokens are signed with keys
+ *     derived from it, so every node of a deployment needs the same one
+ * @param sessionTtl how long an anonymous session lives ({@link #DEFAULT_SESSION_TTL})
+ * @param consistencyWait how long a read waits for the reader's own write ({@link
+ *     #DEFAULT_CONSISTENCY_WAIT})
+ * @param maxBodyBytes the largest request body taken ({@link #DEFAULT_MAX_BODY_BYTES})
+ * @param ioThreads Undertow IO threads (non-blocking; about one per core)
+ * @param workerThreads threads for blocking work; also how many API requests run at once, with
+ *     {@link #QUEUED_REQUESTS_PER_WORKER} times as many waiting before {@code 503 overloaded}
+ */
+public record EdgeSettings(
+    String host,
+    int port,
+    String nodeId,
+    Map<String, TenantSettings> tenants,
+    byte[] sessionSecret,
+    Duration sessionTtl,
+    Duration consistencyWait,
+    int maxBodyBytes,
+    int ioThreads,
+    int workerThreads) {
+  public static final Duration DEFAULT_SESSION_TTL = Duration.ofDays(30);
+  public static final Duration DEFAULT_CONSISTENCY_WAIT = Duration.ofSeconds(2);
+  public static final int DEFAULT_MAX_BODY_BYTES = 65_536;
+  public static final int MIN_SECRET_BYTES = 32;
+  public static final int QUEUED_REQUESTS_PER_WORKER = 32;
+
+  public EdgeSettings {
+    Objects.requireNonNull(host, "host");
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be 0..65535: " + port);
+    }
+    if (nodeId == null || nodeId.isBlank()) {
+      throw new IllegalArgumentException("nodeId must not be blank");
+    }
+    tenants = Map.copyOf(tenants);
+    for (String tenant : tenants.keySet()) {
+      if (!ThreadId.isValidTenant(tenant)) {
+        throw new IllegalArgumentException("invalid tenant id: " + tenant);
+      }
+    }
+    Objects.requireNonNull(sessionSecret, "sessionSecret");
+    if (sessionSecret.length < MIN_SECRET_BYTES) {
+      throw new IllegalArgumentException(
+          "sessionSecret must be at least " + MIN_SECRET_BYTES + " bytes");
+    }
+    sessionSecret = sessionSecret.clone();
+    requirePositive(sessionTtl, "sessionTtl");
+    Objects.requireNonNull(consistencyWait, "consistencyWait");
+    if (consistencyWait.isNegative()) {
+      throw new IllegalArgumentException("consistencyWait must not be negative");
+    }
+    if (maxBodyBytes < 1) {
+      throw new IllegalArgumentException("maxBodyBytes must be positive");
+    }
+    if (ioThreads < 1 || workerThreads < 1) {
+      throw new IllegalArgumentException("ioThreads and workerThreads must be positive");
+    }
+  }
+
+  @Override
+  public byte[] sessionSecret() {
+    return sessionSecret.clone();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof EdgeSettings that
+        && host.equals(that.host)
+        && port == that.port
+        && nodeId.equals(that.nodeId)
+        && tenants.equals(that.tenants)
+        && Arrays.equals(sessionSecret, that.sessionSecret)
+        && sessionTtl.equals(that.sessionTtl)
+        && consistencyWait.equals(that.consistencyWait)
+        && maxBodyBytes == that.maxBodyBytes
+        && ioThreads == that.ioThreads
+        && workerThreads == that.workerThreads;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(host, port, nodeId, tenants.keySet(), sessionTtl, maxBodyBytes);
+  }
+
+  @Override
+  public String toString() {
+    return "EdgeSettings[host=%s, port=%d, nodeId=%s, tenants=%s, sessionSecret=<redacted>,"
+            .formatted(host, port, nodeId, tenants.keySet())
+        + " sessionTtl=%s, consistencyWait=%s, maxBodyBytes=%d, ioThreads=%d, workerThreads=%d]"
+            .formatted(sessionTtl, consistencyWait, maxBodyBytes, ioThreads, workerThreads);
+  }
+
+  private static void requirePositive(Duration duration, String name) {
+    Objects.requireNonNull(duration, name);
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive");
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package dev.comments.edge.session;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.comments.edge.http.ApiException;
+import dev.comments.edge.security.DerivedKeys;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Issues and verifies anonymous session tokens: JWS HS256 with {@code sub} = session id, {@code
+ * aud} = tenant, {@code name} = display name, {@code iat} and {@code exp}. Verification accepts
+ * HS256 only (never {@code none}, never another algorithm), checks the MAC, the expiry against the
+ * injected clock and the tenant. Each failure has its own 401 code.
+ */
+public final class SessionTokens {
+  static final String PURPOSE = "comments/session-token/v1";
+  private static final int SESSION_ID_BYTES = 18; // 144 bits, 24 url-safe characters
+  private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{22,64}");
+  private static final int MAX_TOKEN_LENGTH = 4096;
+
+  private final JWSSigner signer;
+  private final JWSVerifier verifier;
+  private final Duration ttl;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  public SessionTokens(byte[] secret, Duration ttl, Clock clock) {
+    byte[] key = DerivedKeys.derive(secret, PURPOSE);
+    try {
+      this.signer = new MACSigner(key);
+      this.verifier = new MACVerifier(key);
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException("session key rejected", e);
+    }
+    this.ttl = Objects.requireNonNull(ttl, "ttl");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public IssuedSession issue(String tenant, String displayName) {
+    // JWT times are whole seconds: truncate so that expiresAt says exactly what exp says.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant expiresAt = now.plus(ttl);
+    String sessionId = newSessionId();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .subject(sessionId)
+            .audience(tenant)
+            .claim("name", displayName)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(expiresAt))
+            .build();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
+    try {
+      jwt.sign(signer);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("could not sign a session token", e);
+    }
+    return new IssuedSession(
+        jwt.serialize(), new Session(tenant, sessionId, displayName, expiresAt));
+  }
+
+  /**
+   * @throws ApiException {@code 401} {@code session_invalid}, {@code session_expired} or {@code
+   *     session_wrong_tenant}
+   */
+  public Session verify(String token, String tenant) {
+    if (token.length() > MAX_TOKEN_LENGTH) {
+      throw invalid("the session token is too long");
+    }
+    SignedJWT jwt;
+    JWTClaimsSet claims;
+    try {
+      jwt = SignedJWT.parse(token);
+      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+        throw invalid("the session token must be signed with HS256");
+      }
+      if (!jwt.verify(verifier)) {
+        throw invalid("the session token's signature does not match");
+      }
+      claims = jwt.getJWTClaimsSet();
+    } catch (ParseException | JOSEException | IllegalStateException e) {
+      throw invalid("the session token is malformed");
+    }
+    Date expiry = claims.getExpirationTime();
+    if (expiry == null) {
+      throw invalid("the session token has no expiry");
+    }
+    if (!expiry.toInstant().isAfter(clock.instant())) {
+      throw unauthorized(
+          "session_expired", "the session expired; create a new one with POST …/sessions");
+    }
+    List<String> audience = claims.getAudience();
+    if (audience.size() != 1 || !audience.getFirst().equals(tenant)) {
+      throw unauthorized("session_wrong_tenant", "the session token was issued for another tenant");
+    }
+    String sessionId = claims.getSubject();
+    String name;
+    try {
+      name = claims.getStringClaim("name");
+    } catch (ParseException e) {
+      throw invalid("the session token's name is not a string");
+    }
+    if (sessionId == null || !SESSION_ID.matcher(sessionId).matches()) {
+      throw invalid("the session token names no valid session");
+    }
+    if (!DisplayName.isValid(name)) {
+      throw invalid("the session token carries no valid display name");
+    }
+    return new Session(tenant, sessionId, name, expiry.toInstant());
+  }
+
+  private String newSessionId() {
+    byte[] bytes = new byte[SESSION_ID_BYTES];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static ApiException invalid(String message) {
+    return unauthorized("session_invalid", message);
+  }
+
+  static ApiException unauthorized(String code, String message) {
+    return new ApiException(
+        401, code, message, Map.of("WWW-Authenticate", "Bearer realm=\"comments\""));
+  }
+}
