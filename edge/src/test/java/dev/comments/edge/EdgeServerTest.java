@@ -1,0 +1,859 @@
+package dev.comments.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.comments.command.CommandRejectedException;
+import dev.comments.command.Rejection;
+import dev.comments.edge.consistency.ConsistencyToken;
+import dev.comments.edge.consistency.ConsistencyTokens;
+import dev.comments.edge.testing.FakeProjectionStatus;
+import dev.comments.edge.testing.MutableClock;
+import dev.comments.edge.testing.RecordingCommands;
+import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.events.Author;
+import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
+import dev.comments.events.query.CommentView;
+import dev.comments.events.query.SortOrder;
+import dev.comments.events.query.ThreadPage;
+import dev.comments.query.InvalidCursorException;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The edge's HTTP layer on a real Undertow, with recording stand-ins for the ports. */
+class EdgeServerTest {
+  private static final byte[] SECRET =
+      "an edge test secret of 32+ bytes!".getBytes(StandardCharsets.UTF_8);
+  private static final String MODERATOR_KEY = "demo-moderator-key-0001";
+  private static final String JSON = "application/json";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ThreadId T1 = new ThreadId("demo", "t1");
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
+  private final RecordingCommands commands = new RecordingCommands();
+  private final RecordingQueries queries = new RecordingQueries();
+  private final FakeProjectionStatus status = new FakeProjectionStatus();
+  private final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private EdgeServer server;
+
+  @BeforeEach
+  void start() {
+    server = start(4);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    client.close();
+  }
+
+  private EdgeServer start(int workerThreads) {
+    EdgeSettings settings =
+        new EdgeSettings(
+            "127.0.0.1",
+            0,
+            "node-a",
+            Map.of(
+                "demo", new TenantSettings(MODERATOR_KEY),
+                "other", new TenantSettings("other-moderator-key-01")),
+            SECRET,
+            EdgeSettings.DEFAULT_SESSION_TTL,
+            EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
+            EdgeSettings.DEFAULT_MAX_BODY_BYTES,
+            1,
+            workerThreads);
+    return EdgeServer.start(settings, commands, queries, status, meters, clock);
+  }
+
+  // ---- sessions ----
+
+  @Test
+  void creates_an_anonymous_session_with_the_default_name() throws Exception {
+    Reply reply = send("POST", "/api/v1/tenants/demo/sessions", BodyPublishers.noBody());
+
+    assertThat(reply.status).isEqualTo(201);
+    assertThat(reply.header("Content-Type")).isEqualTo(JSON);
+    assertThat(reply.header("Cache-Control")).isEqualTo("no-store");
+    assertThat(reply.json.get("sessionToken").textValue()).isNotBlank();
+    assertThat(reply.json.get("sessionId").textValue()).matches("[A-Za-z0-9_-]{24}");
+    assertThat(reply.json.get("expiresAt").textValue()).isEqualTo("2026-03-31T12:00:00Z");
+    String sessionId = reply.json.get("sessionId").textValue();
+
+    post(
+        "/api/v1/tenants/demo/threads/t1/comments",
+        "{\"text\":\"hi\"}",
+        reply.json.get("sessionToken").textValue());
+    assertThat(commands.calls.getFirst().arguments().get(2))
+        .isEqualTo(Author.anonymous(sessionId, "Anonymous"));
+  }
+
+  @Test
+  void creates_a_session_with_a_trimmed_display_name() throws Exception {
+    Reply reply =
+        postJson("/api/v1/tenants/demo/sessions", "{\"displayName\":\"  Ada L. \"}", null);
+
+    assertThat(reply.status).isEqualTo(201);
+    post(
+        "/api/v1/tenants/demo/threads/t1/comments",
+        "{\"text\":\"hi\"}",
+        reply.json.get("sessionToken").textValue());
+    assertThat(((Author) commands.calls.getFirst().arguments().get(2)).name()).isEqualTo("Ada L.");
+  }
+
+  @Test
+  void refuses_bad_display_names() throws Exception {
+    assertError(
+        postJson("/api/v1/tenants/demo/sessions", "{\"displayName\":\"   \"}", null),
+        400,
+        "invalid_field");
+    assertError(
+        postJson(
+            "/api/v1/tenants/demo/sessions", "{\"displayName\":\"" + "x".repeat(65) + "\"}", null),
+        400,
+        "invalid_field");
+    assertError(
+        postJson("/api/v1/tenants/demo/sessions", "{\"displayName\":7}", null),
+        400,
+        "invalid_field");
+    assertError(
+        postJson("/api/v1/tenants/demo/sessions", "{\"name\":\"x\"}", null), 400, "unknown_field");
+  }
+
+  @Test
+  void refuses_unknown_tenants_and_invalid_ids_in_the_path() throws Exception {
+    assertError(
+        send("POST", "/api/v1/tenants/nobody/sessions", BodyPublishers.noBody()),
+        404,
+        "tenant_not_found");
+    assertError(
+        send("POST", "/api/v1/tenants/Bad_Tenant/sessions", BodyPublishers.noBody()),
+        400,
+        "invalid_path");
+    assertError(get("/api/v1/tenants/demo/threads/a%20b/comments", null), 400, "invalid_path");
+    assertError(get("/api/v1/tenants/demo/threads/a%2Fb/comments", null), 400, "invalid_path");
+  }
+
+  // ---- writes ----
+
+  @Test
+  void posts_a_comment_as_the_session_and_answers_with_a_consistency_token() throws Exception {
+    String token = session("demo", "Ada");
+
+    Reply reply =
+        postJson(
+            "/api/v1/tenants/demo/threads/t1/comments",
+            "{\"text\":\"hello\",\"parentId\":\"c0\"}",
+            token);
+
+    assertThat(reply.status).isEqualTo(201);
+    assertThat(reply.json.get("commentId").textValue()).isEqualTo("c1");
+    String consistency = reply.json.get("token").textValue();
+    assertThat(reply.header("X-Consistency-Token")).isEqualTo(consistency);
+    assertThat(new ConsistencyTokens(SECRET).decode(consistency, "demo"))
+        .isEqualTo(new ConsistencyToken(T1, 1));
+    RecordingCommands.Call call = commands.calls.getFirst();
+    assertThat(call.command()).isEqualTo("post");
+    assertThat(call.arguments().get(0)).isEqualTo(T1);
+    assertThat(call.arguments().get(1)).isEqualTo("c0");
+    assertThat(((Author) call.arguments().get(2)).name()).isEqualTo("Ada");
+    assertThat(call.arguments().get(3)).isEqualTo("hello");
+  }
+
+  @Test
+  void edits_deletes_votes_and_flags_as_the_session() throws Exception {
+    String token = session("demo", "Ada");
+    String sessionId = sessionIdOf(token);
+
+    Reply edit =
+        send(
+            "PATCH",
+            "/api/v1/tenants/demo/comments/c9",
+            json("{\"text\":\"new\"}"),
+            "Authorization",
+            "Bearer " + token,
+            "Content-Type",
+            JSON);
+    Reply delete =
+        send(
+            "DELETE",
+            "/api/v1/tenants/demo/comments/c9",
+            BodyPublishers.noBody(),
+            "Authorization",
+            "Bearer " + token);
+    Reply vote =
+        postJson("/api/v1/tenants/demo/comments/c9/vote", "{\"direction\":\"down\"}", token);
+    Reply flag = postJson("/api/v1/tenants/demo/comments/c9/flag", "{\"reason\":\"spam\"}", token);
+
+    for (Reply reply : List.of(edit, delete, vote, flag)) {
+      assertThat(reply.status).isEqualTo(200);
+      assertThat(reply.json.get("commentId").textValue()).isEqualTo("c9");
+      assertThat(reply.header("X-Consistency-Token"))
+          .isEqualTo(reply.json.get("token").textValue());
+    }
+    assertThat(commands.calls)
+        .containsExactly(
+            new RecordingCommands.Call("edit", List.of("demo", "c9", sessionId, "new")),
+            new RecordingCommands.Call("delete", List.of("demo", "c9", sessionId)),
+            new RecordingCommands.Call(
+                "vote", List.of("demo", "c9", sessionId, VoteDirection.DOWN)),
+            new RecordingCommands.Call("flag", List.of("demo", "c9", sessionId, "spam")));
+  }
+
+  @Test
+  void refuses_writes_without_a_valid_session_for_the_tenant() throws Exception {
+    String path = "/api/v1/tenants/demo/threads/t1/comments";
+    assertError(postJson(path, "{\"text\":\"x\"}", null), 401, "session_required");
+    assertError(postJson(path, "{\"text\":\"x\"}", "garbage"), 401, "session_invalid");
+    assertError(
+        postJson(path, "{\"text\":\"x\"}", session("other", "Eve")), 401, "session_wrong_tenant");
+    Reply basic =
+        send(
+            "POST",
+            path,
+            json("{\"text\":\"x\"}"),
+            "Authorization",
+            "Basic abc",
+            "Content-Type",
+            JSON);
+    assertError(basic, 401, "session_invalid");
+    assertThat(basic.header("WWW-Authenticate")).startsWith("Bearer");
+
+    String expiring = session("demo", "Ada");
+    clock.advance(Duration.ofDays(31));
+    assertError(postJson(path, "{\"text\":\"x\"}", expiring), 401, "session_expired");
+
+    assertThat(commands.calls).isEmpty();
+  }
+
+  @Test
+  void maps_command_rejections_to_their_status_and_code() throws Exception {
+    String token = session("demo", "Ada");
+    commands.failure =
+        new CommandRejectedException(Rejection.THREAD_LOCKED, "the thread is locked");
+
+    Reply reply = postJson("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"x\"}", token);
+
+    assertError(reply, 409, "thread_locked");
+    assertThat(reply.json.get("error").get("message").textValue())
+        .isEqualTo("the thread is locked");
+    commands.failure = new CommandRejectedException(Rejection.NOT_AUTHOR, "not yours");
+    assertError(
+        postJson("/api/v1/tenants/demo/comments/c1/vote", "{\"direction\":\"up\"}", token),
+        403,
+        "not_author");
+    commands.failure = new CommandRejectedException(Rejection.COMMENT_NOT_FOUND, "no c1");
+    assertError(
+        send(
+            "DELETE",
+            "/api/v1/tenants/demo/comments/c1",
+            BodyPublishers.noBody(),
+            "Authorization",
+            "Bearer " + token),
+        404,
+        "comment_not_found");
+    commands.failure = new CommandRejectedException(Rejection.TEXT_EMPTY, "empty");
+    assertError(
+        postJson("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"  \"}", token),
+        400,
+        "text_empty");
+  }
+
+  @Test
+  void answers_unexpected_failures_with_500_and_no_internals() throws Exception {
+    String token = session("demo", "Ada");
+    commands.failure = new IllegalStateException("mongodb://admin:pw@db refused at Foo.java:12");
+
+    Reply reply = postJson("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"x\"}", token);
+
+    assertError(reply, 500, "internal");
+    assertThat(reply.body)
+        .doesNotContain("mongodb")
+        .doesNotContain("Exception")
+        .doesNotContain(".java");
+  }
+
+  @Test
+  void locks_and_unlocks_threads_with_the_moderator_key_only() throws Exception {
+    Reply lock =
+        send(
+            "POST",
+            "/api/v1/tenants/demo/threads/t1/lock",
+            BodyPublishers.noBody(),
+            "Authorization",
+            "Bearer " + MODERATOR_KEY);
+    Reply unlock =
+        send(
+            "POST",
+            "/api/v1/tenants/demo/threads/t1/unlock",
+            BodyPublishers.noBody(),
+            "Authorization",
+            "Bearer " + MODERATOR_KEY);
+
+    assertThat(lock.status).isEqualTo(200);
+    assertThat(lock.json.fieldNames()).toIterable().containsExactly("token");
+    assertThat(lock.header("X-Consistency-Token")).isEqualTo(lock.json.get("token").textValue());
+    assertThat(unlock.status).isEqualTo(200);
+    assertThat(commands.calls)
+        .extracting(RecordingCommands.Call::command)
+        .containsExactly("lock", "unlock");
+
+    assertError(
+        send("POST", "/api/v1/tenants/demo/threads/t1/lock", BodyPublishers.noBody()),
+        401,
+        "moderator_required");
+    assertError(
+        send(
+            "POST",
+            "/api/v1/tenants/demo/threads/t1/lock",
+            BodyPublishers.noBody(),
+            "Authorization",
+            "Bearer " + MODERATOR_KEY + "x"),
+        401,
+        "moderator_required");
+    assertError(
+        send(
+            "POST",
+            "/api/v1/tenants/other/threads/t1/lock",
+            BodyPublishers.noBody(),
+            "Authorization",
+            "Bearer " + MODERATOR_KEY),
+        401,
+        "moderator_required");
+    assertError(
+        send(
+            "POST",
+            "/api/v1/tenants/demo/threads/t1/lock",
+            BodyPublishers.noBody(),
+            "Authorization",
+            "Bearer " + session("demo", "Ada")),
+        401,
+        "moderator_required");
+    assertThat(commands.calls).hasSize(2);
+  }
+
+  // ---- bad bodies: each refused with its own code, nothing reaches the command side ----
+
+  @Test
+  void refuses_bad_bodies_precisely_and_stores_nothing() throws Exception {
+    String token = session("demo", "Ada");
+    String path = "/api/v1/tenants/demo/threads/t1/comments";
+
+    assertError(postJson(path, "{\"text\":", token), 400, "malformed_json");
+    assertError(postJson(path, "{\"text\":\"a\",\"text\":\"b\"}", token), 400, "duplicate_field");
+    assertError(
+        postJson(path, "{\"text\":\"a\",\"author\":\"admin\"}", token), 400, "unknown_field");
+    assertError(postJson(path, "{\"text\":5}", token), 400, "invalid_field");
+    assertError(postJson(path, "{\"text\":\"a\",\"parentId\":{}}", token), 400, "invalid_field");
+    assertError(postJson(path, "{\"parentId\":null}", token), 400, "missing_field");
+    assertError(postJson(path, "[]", token), 400, "invalid_body");
+    assertError(
+        postJson(path, "{\"a\":".repeat(100) + "1" + "}".repeat(100), token), 400, "json_too_deep");
+    assertError(
+        postJson("/api/v1/tenants/demo/comments/c1/vote", "{\"direction\":\"sideways\"}", token),
+        400,
+        "invalid_field");
+
+    byte[] invalidUtf8 = {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', '}'};
+    Reply utf8 =
+        send(
+            "POST",
+            path,
+            BodyPublishers.ofByteArray(invalidUtf8),
+            "Authorization",
+            "Bearer " + token,
+            "Content-Type",
+            JSON);
+    assertError(utf8, 400, "invalid_utf8");
+
+    assertThat(commands.calls).isEmpty();
+  }
+
+  @Test
+  void refuses_wrong_or_missing_content_types_with_415() throws Exception {
+    String token = session("demo", "Ada");
+    String path = "/api/v1/tenants/demo/threads/t1/comments";
+
+    assertError(
+        send("POST", path, json("{\"text\":\"x\"}"), "Authorization", "Bearer " + token),
+        415,
+        "unsupported_media_type");
+    assertError(
+        send(
+            "POST",
+            path,
+            json("{\"text\":\"x\"}"),
+            "Authorization",
+            "Bearer " + token,
+            "Content-Type",
+            "text/plain"),
+        415,
+        "unsupported_media_type");
+    assertError(
+        send(
+            "POST",
+            path,
+            json("{\"text\":\"x\"}"),
+            "Authorization",
+            "Bearer " + token,
+            "Content-Type",
+            "application/json; charset=latin1"),
+        415,
+        "unsupported_media_type");
+    assertThat(
+            send(
+                    "POST",
+                    path,
+                    json("{\"text\":\"x\"}"),
+                    "Authorization",
+                    "Bearer " + token,
+                    "Content-Type",
+                    "application/json; charset=UTF-8")
+                .status)
+        .isEqualTo(201);
+  }
+
+  @Test
+  void refuses_a_declared_body_over_64_kib_with_413() throws Exception {
+    String token = session("demo", "Ada");
+    byte[] body = new byte[100_000];
+    java.util.Arrays.fill(body, (byte) 'a');
+
+    Reply reply =
+        send(
+            "POST",
+            "/api/v1/tenants/demo/threads/t1/comments",
+            BodyPublishers.ofByteArray(body),
+            "Authorization",
+            "Bearer " + token,
+            "Content-Type",
+            JSON);
+
+    assertError(reply, 413, "body_too_large");
+    assertThat(reply.json.get("error").get("message").textValue()).contains("100000 bytes");
+    assertThat(commands.calls).isEmpty();
+  }
+
+  @Test
+  void refuses_a_chunked_body_over_64_kib_with_413() throws Exception {
+    String token = session("demo", "Ada");
+    byte[] body = ("{\"text\":\"" + "a".repeat(200_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+
+    Reply reply =
+        send(
+            "POST",
+            "/api/v1/tenants/demo/threads/t1/comments",
+            BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)),
+            "Authorization",
+            "Bearer " + token,
+            "Content-Type",
+            JSON);
+
+    assertError(reply, 413, "body_too_large");
+    assertThat(commands.calls).isEmpty();
+  }
+
+  @Test
+  void takes_a_chunked_body_under_the_limit() throws Exception {
+    String token = session("demo", "Ada");
+    byte[] body = ("{\"text\":\"" + "a".repeat(60_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+
+    Reply reply =
+        send(
+            "POST",
+            "/api/v1/tenants/demo/threads/t1/comments",
+            BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)),
+            "Authorization",
+            "Bearer " + token,
+            "Content-Type",
+            JSON);
+
+    assertThat(reply.status).isEqualTo(201);
+  }
+
+  // ---- reads ----
+
+  @Test
+  void reads_a_thread_page_in_the_contract_shape() throws Exception {
+    Instant t = Instant.parse("2026-03-01T11:00:00Z");
+    CommentView reply =
+        new CommentView(
+            "c2",
+            "c1",
+            Author.anonymous("s2", "Bob"),
+            "re",
+            t.plusSeconds(5),
+            null,
+            false,
+            0,
+            1,
+            VoteDirection.NONE,
+            List.of());
+    CommentView deleted =
+        new CommentView(
+            "c1",
+            null,
+            null,
+            null,
+            t,
+            t.plusSeconds(9),
+            true,
+            3,
+            0,
+            VoteDirection.UP,
+            List.of(reply));
+    queries.pages.put(T1, new ThreadPage(List.of(deleted), "next-1", 7));
+
+    Reply page = get("/api/v1/tenants/demo/threads/t1/comments?sort=top&limit=5&cursor=abc", null);
+
+    assertThat(page.status).isEqualTo(200);
+    assertThat(page.header("X-Served-By")).isEqualTo("node-a");
+    assertThat(page.header("X-Read-Preference")).isEqualTo("primary");
+    JsonNode expected =
+        MAPPER.readTree(
+            """
+            {"comments":[{"id":"c1","parentId":null,"author":null,"text":null,
+              "postedAt":"2026-03-01T11:00:00Z","editedAt":"2026-03-01T11:00:09Z","deleted":true,
+              "votes":{"up":3,"down":0},"myVote":"up",
+              "replies":[{"id":"c2","parentId":"c1","author":{"id":"s2","name":"Bob"},"text":"re",
+                "postedAt":"2026-03-01T11:00:05Z","editedAt":null,"deleted":false,
+                "votes":{"up":0,"down":1},"myVote":"none","replies":[]}]}],
+             "nextCursor":"next-1"}
+            """);
+    assertThat(page.json).isEqualTo(expected);
+    RecordingQueries.Find find = queries.finds.getFirst();
+    assertThat(find.query().sort()).isEqualTo(SortOrder.TOP);
+    assertThat(find.query().limit()).isEqualTo(5);
+    assertThat(find.query().cursor()).isEqualTo("abc");
+    assertThat(find.query().viewerId()).isNull();
+    assertThat(find.readPreference()).isEqualTo(ReadPreference.PRIMARY);
+  }
+
+  @Test
+  void reads_with_defaults_nearest_preference_and_the_viewers_session() throws Exception {
+    queries.pages.put(T1, new ThreadPage(List.of(), null, 0));
+    String token = session("demo", "Ada");
+
+    Reply page = get("/api/v1/tenants/demo/threads/t1/comments?readPreference=nearest", token);
+
+    assertThat(page.status).isEqualTo(200);
+    assertThat(page.json.get("nextCursor").isNull()).isTrue();
+    assertThat(page.header("X-Read-Preference")).isEqualTo("nearest");
+    RecordingQueries.Find find = queries.finds.getFirst();
+    assertThat(find.readPreference()).isEqualTo(ReadPreference.NEAREST);
+    assertThat(find.query().sort()).isEqualTo(SortOrder.NEWEST);
+    assertThat(find.query().limit()).isEqualTo(20);
+    assertThat(find.query().viewerId()).isEqualTo(sessionIdOf(token));
+  }
+
+  @Test
+  void refuses_bad_read_parameters() throws Exception {
+    queries.pages.put(T1, new ThreadPage(List.of(), null, 0));
+    String path = "/api/v1/tenants/demo/threads/t1/comments";
+
+    assertError(get(path + "?readPreference=secondary", null), 400, "invalid_read_preference");
+    Reply sort = get(path + "?sort=best", null);
+    assertError(sort, 400, "invalid_parameter");
+    assertThat(sort.json.get("error").get("message").textValue()).contains("sort");
+    Reply limit = get(path + "?limit=0", null);
+    assertError(limit, 400, "invalid_parameter");
+    assertThat(limit.json.get("error").get("message").textValue()).contains("limit");
+    assertError(get(path + "?limit=101", null), 400, "invalid_parameter");
+    assertError(get(path + "?limit=ten", null), 400, "invalid_parameter");
+    assertError(get(path + "?sort=top&sort=newest", null), 400, "invalid_parameter");
+    assertError(get(path, "forged.token.here"), 401, "session_invalid");
+    queries.failure = new InvalidCursorException("cursor from elsewhere");
+    assertError(get(path + "?cursor=zzz", null), 400, "invalid_cursor");
+  }
+
+  @Test
+  void answers_404_for_an_unknown_thread() throws Exception {
+    assertError(get("/api/v1/tenants/demo/threads/nope/comments", null), 404, "thread_not_found");
+  }
+
+  @Test
+  void waits_for_the_readers_own_write_before_reading() throws Exception {
+    queries.pages.put(T1, new ThreadPage(List.of(), null, 3));
+    String token = session("demo", "Ada");
+    String consistency =
+        postJson("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"x\"}", token)
+            .header("X-Consistency-Token");
+
+    Reply viaHeader =
+        send(
+            "GET",
+            "/api/v1/tenants/demo/threads/t1/comments",
+            null,
+            "X-Consistency-Token",
+            consistency);
+    Reply viaQuery =
+        get(
+            "/api/v1/tenants/demo/threads/t1/comments?readPreference=nearest&consistencyToken="
+                + consistency,
+            null);
+
+    assertThat(viaHeader.status).isEqualTo(200);
+    assertThat(viaHeader.header("X-Consistency")).isEqualTo("reached");
+    assertThat(viaQuery.status).isEqualTo(200);
+    assertThat(queries.awaits)
+        .containsExactly(
+            new RecordingQueries.Await(T1, 1, Duration.ofSeconds(2), ReadPreference.PRIMARY),
+            new RecordingQueries.Await(T1, 1, Duration.ofSeconds(2), ReadPreference.NEAREST));
+
+    queries.awaitReaches = false;
+    assertThat(
+            send(
+                    "GET",
+                    "/api/v1/tenants/demo/threads/t1/comments",
+                    null,
+                    "X-Consistency-Token",
+                    consistency)
+                .header("X-Consistency"))
+        .isEqualTo("timed_out");
+  }
+
+  @Test
+  void refuses_forged_and_foreign_consistency_tokens() throws Exception {
+    queries.pages.put(T1, new ThreadPage(List.of(), null, 3));
+    queries.pages.put(new ThreadId("other", "t1"), new ThreadPage(List.of(), null, 3));
+    String token = session("demo", "Ada");
+    String consistency =
+        postJson("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"x\"}", token)
+            .header("X-Consistency-Token");
+
+    assertError(
+        send(
+            "GET",
+            "/api/v1/tenants/demo/threads/t1/comments",
+            null,
+            "X-Consistency-Token",
+            "abc.def"),
+        400,
+        "invalid_consistency_token");
+    assertError(
+        send(
+            "GET",
+            "/api/v1/tenants/other/threads/t1/comments",
+            null,
+            "X-Consistency-Token",
+            consistency),
+        400,
+        "consistency_token_wrong_tenant");
+    assertThat(queries.awaits).isEmpty();
+  }
+
+  // ---- routing ----
+
+  @Test
+  void answers_unknown_routes_with_404_and_wrong_methods_with_405() throws Exception {
+    assertError(get("/nope", null), 404, "not_found");
+    assertError(get("/api/v1/tenants/demo/threads/t1", null), 404, "not_found");
+
+    Reply put =
+        send("PUT", "/api/v1/tenants/demo/threads/t1/comments", json("{}"), "Content-Type", JSON);
+    assertError(put, 405, "method_not_allowed");
+    assertThat(put.header("Allow")).isEqualTo("GET, POST");
+    assertThat(send("GET", "/api/v1/tenants/demo/comments/c1", null).header("Allow"))
+        .isEqualTo("PATCH, DELETE");
+  }
+
+  // ---- operations ----
+
+  @Test
+  void reports_liveness_readiness_and_metrics() throws Exception {
+    Reply live = get("/health/live", null);
+    assertThat(live.status).isEqualTo(200);
+    assertThat(live.json.get("status").textValue()).isEqualTo("up");
+
+    status.caughtUp = false;
+    status.lagEvents = 42;
+    status.lag = Duration.ofMillis(1500);
+    Reply notReady = get("/health/ready", null);
+    assertThat(notReady.status).isEqualTo(503);
+    assertThat(notReady.json.get("lagEvents").longValue()).isEqualTo(42);
+    assertThat(notReady.json.get("lagMs").longValue()).isEqualTo(1500);
+    status.caughtUp = true;
+    status.lagEvents = 0;
+    assertThat(get("/health/ready", null).status).isEqualTo(200);
+
+    queries.pages.put(T1, new ThreadPage(List.of(), null, 0));
+    queries.delay = Duration.ofMillis(150);
+    assertThat(get("/api/v1/tenants/demo/threads/t1/comments", null).status).isEqualTo(200);
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              Reply metrics = get("/metrics", null);
+              assertThat(metrics.status).isEqualTo(200);
+              assertThat(metrics.header("Content-Type"))
+                  .isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+              assertThat(metrics.body)
+                  .contains("http_server_requests_seconds_bucket{")
+                  .contains("route=\"/api/v1/tenants/{tenant}/threads/{thread}/comments\"")
+                  .contains("read_preference=\"primary\"")
+                  .contains(
+                      "http_server_requests_slow_total{route=\"/api/v1/tenants/{tenant}/threads/{thread}/comments\"} 1")
+                  .doesNotContain("route=\"/api/v1/tenants/demo");
+            });
+  }
+
+  // ---- load ----
+
+  @Test
+  void sheds_load_with_503_once_the_queue_is_full_and_serves_the_rest() throws Exception {
+    server.close();
+    server = start(1);
+    String token = session("demo", "Ada");
+    commands.gate = new CountDownLatch(1);
+    String path = "/api/v1/tenants/demo/threads/t1/comments";
+    List<CompletableFuture<Reply>> replies = new ArrayList<>();
+    replies.add(sendAsync(path, token));
+    await().atMost(Duration.ofSeconds(10)).until(() -> commands.entered.get() == 1);
+
+    int queue = EdgeSettings.QUEUED_REQUESTS_PER_WORKER;
+    int extra = 20;
+    for (int i = 0; i < queue + extra; i++) {
+      replies.add(sendAsync(path, token));
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> replies.stream().filter(CompletableFuture::isDone).count() == extra);
+    commands.gate.countDown();
+
+    List<Reply> done = replies.stream().map(CompletableFuture::join).toList();
+    List<Reply> shed = done.stream().filter(r -> r.status == 503).toList();
+    assertThat(shed).hasSize(extra);
+    assertThat(shed)
+        .allSatisfy(
+            r -> {
+              assertThat(r.json.get("error").get("code").textValue()).isEqualTo("overloaded");
+              assertThat(r.header("Retry-After")).isEqualTo("1");
+            });
+    assertThat(done.stream().filter(r -> r.status == 201)).hasSize(queue + 1);
+    assertThat(commands.calls).hasSize(queue + 1);
+  }
+
+  // ---- helpers ----
+
+  private String session(String tenant, String name) throws Exception {
+    Reply reply =
+        postJson(
+            "/api/v1/tenants/" + tenant + "/sessions", "{\"displayName\":\"" + name + "\"}", null);
+    assertThat(reply.status).isEqualTo(201);
+    return reply.json.get("sessionToken").textValue();
+  }
+
+  private static String sessionIdOf(String token) throws Exception {
+    byte[] claims = java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]);
+    return MAPPER.readTree(claims).get("sub").textValue();
+  }
+
+  private Reply post(String path, String body, String token) throws Exception {
+    Reply reply = postJson(path, body, token);
+    assertThat(reply.status).isEqualTo(201);
+    return reply;
+  }
+
+  private Reply postJson(String path, String body, String token) throws Exception {
+    List<String> headers = new ArrayList<>(List.of("Content-Type", JSON));
+    if (token != null) {
+      headers.addAll(List.of("Authorization", "Bearer " + token));
+    }
+    return send("POST", path, json(body), headers.toArray(String[]::new));
+  }
+
+  private Reply get(String path, String token) throws Exception {
+    return token == null
+        ? send("GET", path, null)
+        : send("GET", path, null, "Authorization", "Bearer " + token);
+  }
+
+  private CompletableFuture<Reply> sendAsync(String path, String token) {
+    HttpRequest request =
+        request(
+            "POST",
+            path,
+            json("{\"text\":\"x\"}"),
+            "Content-Type",
+            JSON,
+            "Authorization",
+            "Bearer " + token);
+    return client.sendAsync(request, BodyHandlers.ofString()).thenApply(Reply::of);
+  }
+
+  private Reply send(String method, String path, BodyPublisher body, String... headers)
+      throws Exception {
+    return Reply.of(client.send(request(method, path, body, headers), BodyHandlers.ofString()));
+  }
+
+  private HttpRequest request(String method, String path, BodyPublisher body, String... headers) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(method, body == null ? BodyPublishers.noBody() : body);
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    return builder.build();
+  }
+
+  private static BodyPublisher json(String body) {
+    return BodyPublishers.ofString(body, StandardCharsets.UTF_8);
+  }
+
+  private static void assertError(Reply reply, int status, String code) {
+    assertThat(reply.status).as(reply.body).isEqualTo(status);
+    assertThat(reply.header("Content-Type")).isEqualTo(JSON);
+    assertThat(reply.json.fieldNames()).toIterable().containsExactly("error");
+    assertThat(reply.json.get("error").fieldNames())
+        .toIterable()
+        .containsExactly("code", "message");
+    assertThat(reply.json.get("error").get("code").textValue()).isEqualTo(code);
+    assertThat(reply.json.get("error").get("message").textValue()).isNotBlank();
+  }
+
+  private record Reply(int status, HttpResponse<String> response, String body, JsonNode json) {
+    static Reply of(HttpResponse<String> response) {
+      JsonNode json;
+      try {
+        json = MAPPER.readTree(response.body());
+      } catch (Exception e) {
+        json = null;
+      }
+      return new Reply(response.statusCode(), response, response.body(), json);
+    }
+
+    String header(String name) {
+      return response.headers().firstValue(name).orElse(null);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.comments.edge.testing;
+
+import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
+import dev.comments.events.query.FindThreadComments;
+import dev.comments.events.query.ThreadPage;
+import dev.comments.query.ThreadQueries;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A query side serving pages the test put in, recording every query and wait. */
+public final class RecordingQueries implements ThreadQueries {
+  public record Find(FindThreadComments query, ReadPreference readPreference) {}
+
+  public record Await(ThreadId thread, long seq, Duration timeout, ReadPreference readPreference) {}
+
+  public final Map<ThreadId, ThreadPage> pages = new ConcurrentHashMap<>();
+  public final List<Find> finds = new CopyOnWriteArrayList<>();
+  public final List<Await> awaits = new CopyOnWriteArrayList<>();
+  public volatile boolean awaitReaches = true;
+  public volatile RuntimeException failure;
+  public volatile Duration delay = Duration.ZERO;
+
+  @Override
+  public Optional<ThreadPage> findComments(
+      FindThreadComments query, ReadPreference readPreference) {
+    finds.add(new Find(query, readPreference));
+    if (!delay.isZero()) {
+      try {
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return Optional.ofNullable(pages.get(query.threadId()));
+  }
+
+  @Override
+  public boolean awaitSeq(
+      ThreadId thread, long seq, Duration timeout, ReadPreference readPreference) {
+    awaits.add(new Await(thread, seq, timeout, readPreference));
+    return awaitReaches;
+  }
+}
