@@ -11,9 +11,11 @@ import dev.comments.command.thread.CommentThread;
 import dev.comments.command.thread.ThreadCommandTargetResolver;
 import dev.comments.command.thread.ThreadRules;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
 import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.Configuration;
@@ -94,6 +96,8 @@ public final class CommandSide implements AutoCloseable {
               .mongoTemplate(template)
               .serializer(serializer)
               .claimTimeout(PUBLISHER_CLAIM_TIMEOUT)
+              // One owner per instance (not per JVM), so two instances never both hold the claim.
+              .nodeId(ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID())
               .build();
       publisher =
           new EventPublisher(

@@ -1,0 +1,317 @@
+package dev.comments.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.comments.command.locator.CommentLocator;
+import dev.comments.events.Author;
+import dev.comments.events.CommentEdited;
+import dev.comments.events.CommentPosted;
+import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
+import dev.comments.events.codec.EventCodec;
+import dev.comments.events.codec.EventEnvelope;
+import dev.comments.infra.kafka.KafkaBroker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.axonframework.common.DateTimeUtils;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole command side against a real Kafka broker and a MongoDB-wire server reached through the
+ * real driver: commands in, events out on the topic, in order per thread, across restarts.
+ */
+class CommandSideIT {
+  private static final AtomicInteger topics = new AtomicInteger();
+  private static final Author ANN = Author.anonymous("s-ann", "Ann");
+  private static final Author BEN = new Author(Author.Kind.USER, "u-ben", "Ben");
+  private static KafkaBroker broker;
+  private static Path brokerDir;
+
+  private final EventCodec codec = new EventCodec();
+  private MongoServer mongoServer;
+  private MongoClient mongo;
+  private CommandSideSettings settings;
+  private CommandSide commandSide;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    brokerDir = Files.createTempDirectory("command-side-it-kafka");
+    broker = KafkaBroker.start(brokerDir);
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @BeforeEach
+  void startMongo() {
+    mongoServer = new MongoServer(new MemoryBackend());
+    mongoServer.bind("127.0.0.1", 0);
+    mongo = MongoClients.create("mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort());
+    settings =
+        CommandSideSettings.defaults("comments", broker.bootstrapServers())
+            .withTopic("events-" + topics.incrementAndGet());
+  }
+
+  @AfterEach
+  void stopAll() {
+    if (commandSide != null) {
+      commandSide.close();
+    }
+    mongo.close();
+    mongoServer.shutdownNow();
+  }
+
+  private CommentCommands start(CommandSideSettings withSettings) {
+    commandSide =
+        CommandSide.start(withSettings, mongo, new SimpleMeterRegistry(), Clock.systemUTC());
+    return commandSide.commands();
+  }
+
+  private MongoDatabase database() {
+    return mongo.getDatabase(settings.database());
+  }
+
+  @Test
+  void every_command_reaches_kafka_once_in_order_per_thread() {
+    CommentCommands commands = start(settings);
+    ThreadId t1 = new ThreadId("demo", "t1");
+    ThreadId t2 = new ThreadId("demo", "t2");
+
+    Accepted first = commands.post(t1, null, ANN, "First!");
+    Accepted other = commands.post(t2, null, BEN, "Elsewhere");
+    Accepted reply = commands.post(t1, first.commentId(), BEN, "A reply");
+    Accepted edit = commands.edit("demo", first.commentId(), ANN.id(), "First, edited");
+    Accepted vote = commands.vote("demo", reply.commentId(), ANN.id(), VoteDirection.UP);
+    Accepted flag = commands.flag("demo", reply.commentId(), "u-carl", "off topic");
+    Accepted lock = commands.lock(t2, "mod");
+
+    assertThat(List.of(first.seq(), reply.seq(), edit.seq(), vote.seq(), flag.seq()))
+        .containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(List.of(other.seq(), lock.seq())).containsExactly(0L, 1L);
+    assertThat(first.commentId()).isNotEqualTo(reply.commentId());
+    assertThat(UUID.fromString(first.commentId()).version()).isEqualTo(7);
+    // The seq a command reports is the sequence number of the event in the store.
+    Document lastStored =
+        database()
+            .getCollection("domainevents")
+            .find(Filters.eq("aggregateIdentifier", "demo/t1"))
+            .sort(Sorts.descending("sequenceNumber"))
+            .first();
+    assertThat(((Number) lastStored.get("sequenceNumber")).longValue()).isEqualTo(flag.seq());
+
+    Map<String, List<EventEnvelope>> byStream = byStream(consume(settings.topic(), 7));
+    assertThat(byStream.get("demo/t1"))
+        .extracting(EventEnvelope::seq)
+        .containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(byStream.get("demo/t1"))
+        .extracting(e -> e.event().getClass().getSimpleName())
+        .containsExactly(
+            "CommentPosted", "CommentPosted", "CommentEdited", "CommentVoted", "CommentFlagged");
+    assertThat(byStream.get("demo/t2"))
+        .extracting(e -> e.event().getClass().getSimpleName())
+        .containsExactly("CommentPosted", "ThreadLocked");
+    assertThat(((CommentEdited) byStream.get("demo/t1").get(2).event()).text())
+        .isEqualTo("First, edited");
+  }
+
+  @Test
+  void refuses_commands_on_comments_it_cannot_find_and_forgets_refused_posts() {
+    CommentCommands commands = start(settings);
+    ThreadId thread = new ThreadId("demo", "t1");
+    Accepted posted = commands.post(thread, null, ANN, "Hello");
+
+    assertThatThrownBy(() -> commands.edit("demo", "no-such-comment", ANN.id(), "x"))
+        .isInstanceOfSatisfying(
+            CommandRejectedException.class,
+            e -> assertThat(e.rejection()).isEqualTo(Rejection.COMMENT_NOT_FOUND));
+    // The same comment id seen from another tenant does not exist there.
+    assertThatThrownBy(() -> commands.delete("other", posted.commentId(), ANN.id()))
+        .isInstanceOfSatisfying(
+            CommandRejectedException.class,
+            e -> assertThat(e.rejection()).isEqualTo(Rejection.COMMENT_NOT_FOUND));
+    assertThatThrownBy(() -> commands.post(thread, "no-such-parent", BEN, "Reply"))
+        .isInstanceOfSatisfying(
+            CommandRejectedException.class,
+            e -> assertThat(e.rejection()).isEqualTo(Rejection.PARENT_NOT_FOUND));
+    assertThatThrownBy(() -> commands.post(new ThreadId("demo", "t9"), null, BEN, " "))
+        .isInstanceOfSatisfying(
+            CommandRejectedException.class,
+            e -> assertThat(e.rejection()).isEqualTo(Rejection.TEXT_EMPTY));
+    assertThat(database().getCollection(CommentLocator.COLLECTION).countDocuments()).isEqualTo(1);
+
+    // Clearing a vote one never cast stores nothing and reports the thread's current seq.
+    assertThat(commands.vote("demo", posted.commentId(), BEN.id(), VoteDirection.NONE).seq())
+        .isEqualTo(0L);
+    assertThat(commands.unlock(new ThreadId("demo", "never-posted"), "mod").seq()).isEqualTo(-1L);
+    assertThat(database().getCollection("domainevents").countDocuments()).isEqualTo(1);
+  }
+
+  @Test
+  void after_a_restart_publishes_what_was_stored_meanwhile_without_starting_over() {
+    ThreadId thread = new ThreadId("demo", "restarts");
+    CommentCommands commands = start(settings);
+    Accepted first = commands.post(thread, null, ANN, "one");
+    commands.post(thread, first.commentId(), BEN, "two");
+    commands.post(thread, first.commentId(), BEN, "three");
+    assertThat(consume(settings.topic(), 3)).hasSize(3);
+    commandSide.close();
+
+    // Stored while no publisher runs: these must come out after the next start.
+    commands = start(settings.withPublisherEnabled(false));
+    commands.post(thread, null, ANN, "four");
+    commands.vote("demo", first.commentId(), BEN.id(), VoteDirection.DOWN);
+    commandSide.close();
+
+    commands = start(settings);
+    commands.post(thread, null, BEN, "six");
+
+    List<EventEnvelope> all = consume(settings.topic(), 6);
+    assertThat(all).extracting(EventEnvelope::seq).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+  }
+
+  @Test
+  void only_one_of_two_nodes_publishes_and_the_other_takes_over_when_it_stops() {
+    CommentCommands first = start(settings);
+    try (CommandSide second =
+        CommandSide.start(settings, mongo, new SimpleMeterRegistry(), Clock.systemUTC())) {
+      first.post(new ThreadId("demo", "a"), null, ANN, "one");
+      first.post(new ThreadId("demo", "a"), null, ANN, "two");
+      // Both publishers read the same store; the claim lets only one of them send.
+      assertThat(consume(settings.topic(), 2)).hasSize(2);
+
+      commandSide.close();
+      commandSide = null;
+      second.commands().post(new ThreadId("demo", "b"), null, BEN, "three");
+      assertThat(byStream(consume(settings.topic(), 3)).keySet())
+          .containsExactlyInAnyOrder("demo/a", "demo/b");
+    }
+  }
+
+  @Test
+  void reads_a_version_1_event_from_the_store_upcast_and_publishes_it_as_version_2()
+      throws Exception {
+    ThreadId thread = new ThreadId("demo", "legacy");
+    String v1Payload =
+        """
+        {"tenant":"demo","thread":"legacy","commentId":"c-legacy","parentId":null,\
+        "authorId":"s-42","text":"First!","postedAt":"2026-03-01T10:15:30Z"}""";
+    database()
+        .getCollection("domainevents")
+        .insertOne(
+            new Document("aggregateIdentifier", thread.streamId())
+                .append("type", "CommentThread")
+                .append("sequenceNumber", 0L)
+                .append("serializedPayload", v1Payload)
+                .append("timestamp", DateTimeUtils.formatInstant(Instant.now()))
+                .append("payloadType", CommentPosted.class.getName())
+                .append("payloadRevision", "1")
+                .append("serializedMetaData", "{}")
+                .append("eventIdentifier", UUID.randomUUID().toString()));
+    database()
+        .getCollection(CommentLocator.COLLECTION)
+        .insertOne(
+            new Document("_id", "demo/c-legacy")
+                .append("tenant", "demo")
+                .append("thread", "legacy")
+                .append("commentId", "c-legacy"));
+
+    CommentCommands commands = start(settings.withPublisherEnabled(true));
+    // The aggregate replays the old event upcast: it knows the comment and its author.
+    Accepted reply = commands.post(thread, "c-legacy", BEN, "Welcome back");
+    assertThat(reply.seq()).isEqualTo(1L);
+    assertThatThrownBy(() -> commands.delete("demo", "c-legacy", BEN.id()))
+        .isInstanceOfSatisfying(
+            CommandRejectedException.class,
+            e -> assertThat(e.rejection()).isEqualTo(Rejection.NOT_AUTHOR));
+
+    List<ConsumerRecord<String, byte[]>> records = consumeRecords(settings.topic(), 2);
+    String json = new String(records.getFirst().value(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(json).contains("\"type\":\"CommentPosted\"").contains("\"version\":2");
+    CommentPosted upcast = (CommentPosted) codec.decode(records.getFirst().value()).event();
+    assertThat(upcast.author()).isEqualTo(Author.anonymous("s-42", Author.ANONYMOUS_NAME));
+    assertThat(upcast.text()).isEqualTo("First!");
+  }
+
+  private static Map<String, List<EventEnvelope>> byStream(List<EventEnvelope> envelopes) {
+    Map<String, List<EventEnvelope>> byStream = new LinkedHashMap<>();
+    for (EventEnvelope envelope : envelopes) {
+      byStream.computeIfAbsent(envelope.stream().streamId(), s -> new ArrayList<>()).add(envelope);
+    }
+    return byStream;
+  }
+
+  private List<EventEnvelope> consume(String topic, int expected) {
+    return consumeRecords(topic, expected).stream().map(r -> codec.decode(r.value())).toList();
+  }
+
+  /**
+   * Reads the whole topic from the beginning until {@code expected} records arrived, then a little
+   * longer, so that a record too many (a re-publication) would be seen as well.
+   */
+  private List<ConsumerRecord<String, byte[]>> consumeRecords(String topic, int expected) {
+    Properties config = new Properties();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      List<TopicPartition> partitions = List.of();
+      while (partitions.isEmpty() && System.nanoTime() < deadline) {
+        partitions =
+            consumer.listTopics().getOrDefault(topic, List.of()).stream()
+                .map(PartitionInfo::partition)
+                .map(p -> new TopicPartition(topic, p))
+                .toList();
+      }
+      assertThat(partitions).as("partitions of " + topic).hasSize(settings.topicPartitions());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long settleUntil = Long.MAX_VALUE;
+      while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        if (records.size() >= expected && settleUntil == Long.MAX_VALUE) {
+          settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        }
+      }
+    }
+    assertThat(records).as("records on " + topic).hasSize(expected);
+    return records;
+  }
+}
