@@ -1,0 +1,287 @@
+package dev.comments.query;
+
+import static dev.comments.events.ReadPreference.NEAREST;
+import static dev.comments.events.ReadPreference.PRIMARY;
+import static dev.comments.events.VoteDirection.DOWN;
+import static dev.comments.events.VoteDirection.NONE;
+import static dev.comments.events.VoteDirection.UP;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.mongodb.client.MongoDatabase;
+import dev.comments.events.codec.EventCodec;
+import dev.comments.events.codec.EventEnvelope;
+import dev.comments.events.query.CommentView;
+import dev.comments.events.query.FindThreadComments;
+import dev.comments.events.query.SortOrder;
+import dev.comments.events.query.ThreadPage;
+import dev.comments.infra.kafka.KafkaBroker;
+import dev.comments.query.projection.OffsetStore;
+import dev.comments.query.thread.ThreadProjection;
+import dev.comments.query.thread.ThreadViewStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The query side against a real Kafka broker and the MongoDB-wire server, restarted on purpose. */
+class QuerySideIT {
+  private static final String[] PROJECTION = {
+    ThreadViewStore.THREADS,
+    ThreadViewStore.COMMENTS,
+    ThreadViewStore.USER_VOTES,
+    ThreadViewStore.FLAGS
+  };
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  @TempDir static Path brokerDir;
+  private static KafkaBroker broker;
+  private static TestMongo mongo;
+  private static KafkaProducer<String, byte[]> producer;
+
+  private final EventCodec codec = new EventCodec();
+  private final List<EventEnvelope> produced = new ArrayList<>();
+  private String topic;
+  private MongoDatabase database;
+  private QuerySide querySide;
+
+  @BeforeAll
+  static void startInfrastructure() throws Exception {
+    broker = KafkaBroker.start(brokerDir);
+    mongo = new TestMongo();
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    producer = new KafkaProducer<>(config);
+  }
+
+  @AfterAll
+  static void stopInfrastructure() {
+    if (producer != null) {
+      producer.close();
+    }
+    if (mongo != null) {
+      mongo.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @BeforeEach
+  void freshTopicAndDatabase() {
+    topic = "it-" + UUID.randomUUID();
+    database = mongo.freshDatabase();
+  }
+
+  @AfterEach
+  void closeQuerySide() {
+    if (querySide != null) {
+      querySide.close();
+    }
+  }
+
+  private QuerySide start(MeterRegistry meters) {
+    querySide =
+        QuerySide.start(
+            new QuerySideSettings(database.getName(), broker.bootstrapServers(), topic, "it-node"),
+            mongo.client(),
+            meters,
+            Clock.systemUTC());
+    return querySide;
+  }
+
+  /** The topic did not exist: the query side creates it, with the partitions the log needs. */
+  private void awaitTopicCreated() throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      await()
+          .atMost(PATIENCE)
+          .ignoreExceptions()
+          .until(
+              () ->
+                  admin
+                      .describeTopics(List.of(topic))
+                      .allTopicNames()
+                      .get(5, TimeUnit.SECONDS)
+                      .get(topic)
+                      .partitions()
+                      .size(),
+              partitions -> partitions == 12);
+    }
+  }
+
+  private void produce(List<EventEnvelope> envelopes) throws Exception {
+    for (EventEnvelope envelope : envelopes) {
+      producer
+          .send(new ProducerRecord<>(topic, envelope.stream().streamId(), codec.encode(envelope)))
+          .get(30, TimeUnit.SECONDS);
+      produced.add(envelope);
+    }
+  }
+
+  private void produceGarbage(String key) throws Exception {
+    producer
+        .send(new ProducerRecord<>(topic, key, "{not an event".getBytes(StandardCharsets.UTF_8)))
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  /** What one clean pass over every distinct event produced so far gives. */
+  private Map<String, List<String>> expectedProjection() {
+    MongoDatabase oracle = mongo.freshDatabase();
+    ThreadViewStore store = new ThreadViewStore(oracle);
+    store.createIndexes();
+    ThreadProjection projection = new ThreadProjection(store);
+    produced.forEach(projection::apply);
+    return TestMongo.dump(oracle, PROJECTION);
+  }
+
+  private static double count(MeterRegistry meters, String name) {
+    return meters.get(name).counter().count();
+  }
+
+  @Test
+  void projects_the_log_once_in_effect_across_duplicates_restarts_and_lost_offsets()
+      throws Exception {
+    ThreadLog a = ThreadLog.of("demo", "a");
+    ThreadLog b = ThreadLog.of("other-tenant", "b");
+    a.post("a1", null, "alice");
+    a.post("a2", null, "bob");
+    a.post("a1r", "a1", "bob");
+    a.vote("a1", "bob", UP, NONE);
+    a.vote("a1", "carol", DOWN, NONE);
+    b.post("b1", null, "dave");
+    b.flag("b1", "erin", "spam");
+
+    MeterRegistry firstRun = new SimpleMeterRegistry();
+    start(firstRun);
+    awaitTopicCreated();
+    produce(a.events());
+    produce(b.events());
+    produceGarbage("demo/a");
+    // A publisher that crashed before recording its position publishes some events again.
+    produce(a.events().subList(1, 4));
+
+    await().atMost(PATIENCE).until(() -> querySide.status().caughtUp());
+    assertThat(querySide.queries().awaitSeq(a.thread(), 4, PATIENCE, PRIMARY)).isTrue();
+    assertThat(querySide.queries().awaitSeq(b.thread(), 1, PATIENCE, PRIMARY)).isTrue();
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> assertThat(count(firstRun, "comments.projection.duplicates")).isEqualTo(3));
+    assertThat(TestMongo.dump(database, PROJECTION)).isEqualTo(expectedProjection());
+    assertThat(count(firstRun, "comments.projection.applied")).isEqualTo(7);
+    assertThat(count(firstRun, "comments.projection.undecodable")).isEqualTo(1);
+    ThreadPage page =
+        querySide
+            .queries()
+            .findComments(
+                new FindThreadComments(a.thread(), SortOrder.TOP, 10, null, "bob"), NEAREST)
+            .orElseThrow();
+    assertThat(page.comments()).extracting(CommentView::id).containsExactly("a2", "a1");
+    assertThat(page.comments().get(1).myVote()).isEqualTo(UP);
+    assertThat(page.comments().get(1).replies()).extracting(CommentView::id).containsExactly("a1r");
+
+    // Stopped: the log grows meanwhile, with new events and old ones again.
+    querySide.close();
+    a.post("a3", null, "carol");
+    a.vote("a1", "carol", NONE, DOWN);
+    ThreadLog c = ThreadLog.of("demo", "c");
+    c.post("c1", null, "alice");
+    produce(a.events().subList(5, 7));
+    produce(c.events());
+    produce(a.events().subList(0, 2));
+
+    MeterRegistry secondRun = new SimpleMeterRegistry();
+    start(secondRun);
+    await().atMost(PATIENCE).until(() -> querySide.status().caughtUp());
+    assertThat(TestMongo.dump(database, PROJECTION)).isEqualTo(expectedProjection());
+    assertThat(count(secondRun, "comments.projection.applied")).isEqualTo(3);
+    assertThat(count(secondRun, "comments.projection.duplicates")).isEqualTo(2);
+    assertThat(count(secondRun, "comments.projection.undecodable")).isZero();
+
+    // Died after applying but before storing offsets, at worst: everything comes again.
+    querySide.close();
+    database.getCollection(OffsetStore.COLLECTION).deleteMany(new org.bson.Document());
+
+    MeterRegistry thirdRun = new SimpleMeterRegistry();
+    start(thirdRun);
+    await().atMost(PATIENCE).until(() -> querySide.status().caughtUp());
+    assertThat(TestMongo.dump(database, PROJECTION)).isEqualTo(expectedProjection());
+    assertThat(count(thirdRun, "comments.projection.applied")).isZero();
+    assertThat(count(thirdRun, "comments.projection.duplicates")).isEqualTo(produced.size());
+    assertThat(count(thirdRun, "comments.projection.undecodable")).isEqualTo(1);
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(() -> assertThat(querySide.status().lagEvents()).isZero());
+    assertThat(querySide.status().lag()).isEqualTo(Duration.ZERO);
+    assertThat(thirdRun.get("comments.projection.lag.events").gauge().value()).isZero();
+  }
+
+  @Test
+  void await_seq_is_true_soon_after_the_event_is_produced_and_false_when_it_never_is()
+      throws Exception {
+    ThreadLog t = ThreadLog.of("demo", "await");
+    t.post("x", null, "alice");
+    start(new SimpleMeterRegistry());
+    awaitTopicCreated();
+    produce(t.events());
+    assertThat(querySide.queries().awaitSeq(t.thread(), 0, PATIENCE, PRIMARY)).isTrue();
+
+    CompletableFuture<Boolean> waiting =
+        CompletableFuture.supplyAsync(
+            () -> querySide.queries().awaitSeq(t.thread(), 1, PATIENCE, NEAREST));
+    produce(List.of(t.post("y", "x", "bob")));
+
+    assertThat(waiting.get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(querySide.queries().awaitSeq(t.thread(), 2, Duration.ofMillis(500), PRIMARY))
+        .isFalse();
+  }
+
+  @Test
+  void rebuild_consumes_the_log_again_into_the_same_projection() throws Exception {
+    ThreadLog t = ThreadLog.of("demo", "rebuild");
+    t.post("x", null, "alice");
+    t.post("y", "x", "bob");
+    t.vote("x", "bob", UP, NONE);
+    MeterRegistry meters = new SimpleMeterRegistry();
+    start(meters);
+    awaitTopicCreated();
+    produce(t.events());
+    assertThat(querySide.queries().awaitSeq(t.thread(), 2, PATIENCE, PRIMARY)).isTrue();
+    Map<String, List<String>> before = TestMongo.dump(database, PROJECTION);
+
+    querySide.rebuild();
+
+    await().atMost(PATIENCE).until(() -> querySide.status().caughtUp());
+    assertThat(querySide.queries().awaitSeq(t.thread(), 2, PATIENCE, PRIMARY)).isTrue();
+    assertThat(TestMongo.dump(database, PROJECTION)).isEqualTo(before);
+    assertThat(count(meters, "comments.projection.applied")).isEqualTo(6);
+  }
+}
