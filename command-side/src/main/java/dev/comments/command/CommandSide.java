@@ -24,6 +24,8 @@ import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.extensions.mongo.DefaultMongoTemplate;
 import org.axonframework.extensions.mongo.MongoTemplate;
 import org.axonframework.extensions.mongo.eventsourcing.eventstore.MongoEventStorageEngine;
+import org.axonframework.extensions.mongo.eventsourcing.eventstore.documentperevent.DocumentPerEventStorageStrategy;
+import org.axonframework.extensions.mongo.eventsourcing.eventstore.documentperevent.EventEntryConfiguration;
 import org.axonframework.extensions.mongo.eventsourcing.tokenstore.MongoTokenStore;
 import org.axonframework.serialization.Serializer;
 
@@ -39,6 +41,14 @@ import org.axonframework.serialization.Serializer;
 public final class CommandSide implements AutoCloseable {
   /** How long a crashed publisher's claim on the position blocks another from taking over. */
   static final Duration PUBLISHER_CLAIM_TIMEOUT = Duration.ofSeconds(15);
+
+  /**
+   * How far behind its position the publisher looks for events stored late. The store orders events
+   * by their timestamp, taken before the write; an event whose write lands later than this after
+   * its timestamp, behind newer events, would be missed. Axon's default is one second; a wider
+   * window costs a larger position document (it lists the event ids it covers).
+   */
+  static final Duration TRACKING_LOOK_BACK = Duration.ofSeconds(5);
 
   private final Configuration axon;
   private final CommentCommands commands;
@@ -73,6 +83,9 @@ public final class CommandSide implements AutoCloseable {
                         .eventSerializer(serializer)
                         .snapshotSerializer(serializer)
                         .upcasterChain(new ContractUpcaster())
+                        .storageStrategy(
+                            new DocumentPerEventStorageStrategy(
+                                EventEntryConfiguration.getDefault(), TRACKING_LOOK_BACK))
                         .build())
             .registerComponent(ThreadRules.class, c -> rules)
             .configureAggregate(
