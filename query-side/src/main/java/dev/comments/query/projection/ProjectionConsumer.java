@@ -120,30 +120,45 @@ public final class ProjectionConsumer implements AutoCloseable {
 
   private void run() {
     List<TopicPartition> partitions = awaitTopic().orElse(null);
-    if (partitions == null) {
-      return;
-    }
-    try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig())) {
-      consumer = kafka;
-      if (!running) {
+    Duration backoff = Duration.ofMillis(200);
+    while (partitions != null && running) {
+      try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig())) {
+        consumer = kafka;
+        if (!running) {
+          return;
+        }
+        kafka.assign(partitions);
+        Map<TopicPartition, Long> stored = new HashMap<>();
+        seekToStored(kafka, partitions, stored);
+        status.started(kafka.endOffsets(partitions, KAFKA_CALL));
+        log.info(
+            "projection consumer {} reads {} partitions of {}", clientId, partitions.size(), topic);
+        loop(kafka, partitions, stored);
+        return;
+      } catch (WakeupException e) {
+        if (!running) {
+          return;
+        }
+        log.warn("projection consumer {} woken up unexpectedly; starting it again", clientId);
+      } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        // Startup failed (store or brokers unavailable): a node without projections is useless,
+        // so keep trying rather than leave the thread dead.
+        metrics.failures.increment();
+        log.warn(
+            "projection consumer {} could not start; retrying in {} ms",
+            clientId,
+            backoff.toMillis(),
+            e);
+      } finally {
+        consumer = null;
+      }
+      if (!pause(backoff)) {
         return;
       }
-      kafka.assign(partitions);
-      Map<TopicPartition, Long> stored = new HashMap<>();
-      seekToStored(kafka, partitions, stored);
-      status.started(kafka.endOffsets(partitions, KAFKA_CALL));
-      log.info(
-          "projection consumer {} reads {} partitions of {}", clientId, partitions.size(), topic);
-      loop(kafka, partitions, stored);
-    } catch (WakeupException e) {
-      if (running) {
-        log.error("projection consumer {} woken up unexpectedly; it stops", clientId, e);
-      }
-    } catch (RuntimeException e) {
-      // Only reached if startup itself failed for good; the loop below retries everything else.
-      log.error("projection consumer {} stopped", clientId, e);
-    } finally {
-      consumer = null;
+      backoff = longer(backoff);
     }
   }
 
@@ -203,10 +218,7 @@ public final class ProjectionConsumer implements AutoCloseable {
         if (!pause(backoff)) {
           break;
         }
-        backoff =
-            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-                ? MAX_BACKOFF
-                : backoff.multipliedBy(2);
+        backoff = longer(backoff);
         rewind(kafka, partitions, stored);
       }
     }
@@ -339,10 +351,7 @@ public final class ProjectionConsumer implements AutoCloseable {
         if (!pause(backoff)) {
           return Optional.empty();
         }
-        backoff =
-            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-                ? MAX_BACKOFF
-                : backoff.multipliedBy(2);
+        backoff = longer(backoff);
       }
     }
     return Optional.empty();
@@ -366,6 +375,11 @@ public final class ProjectionConsumer implements AutoCloseable {
       // close() interrupts only a consumer that hangs; the loop then sees running == false.
       Thread.currentThread().interrupt();
     }
+  }
+
+  private static Duration longer(Duration backoff) {
+    Duration doubled = backoff.multipliedBy(2);
+    return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
   }
 
   private boolean pause(Duration duration) {

@@ -1,0 +1,65 @@
+package dev.comments.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
+import dev.comments.events.query.FindThreadComments;
+import dev.comments.events.query.SortOrder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class QuerySideTest {
+  @Test
+  void starts_serving_reads_without_waiting_for_kafka_and_closes_while_it_is_unreachable()
+      throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (TestMongo mongo = new TestMongo()) {
+      QuerySide side =
+          QuerySide.start(
+              QuerySideSettings.defaults("127.0.0.1:" + closedPort, "unit"),
+              mongo.client(),
+              meters,
+              Clock.systemUTC());
+
+      assertThat(side.status().caughtUp()).isFalse();
+      assertThat(
+              side.queries()
+                  .findComments(
+                      new FindThreadComments(
+                          new ThreadId("demo", "t"), SortOrder.TOP, 5, null, null),
+                      ReadPreference.NEAREST))
+          .isEmpty();
+      assertThat(
+              side.queries()
+                  .awaitSeq(
+                      new ThreadId("demo", "t"), 0, Duration.ofMillis(50), ReadPreference.PRIMARY))
+          .isFalse();
+      assertThat(meters.find("comments.projection.lag.events").gauge()).isNotNull();
+      assertThat(meters.find("comments.projection.lag.seconds").gauge()).isNotNull();
+
+      side.close();
+      side.close();
+      assertThat(side.status().caughtUp()).isFalse();
+    }
+  }
+
+  @Test
+  void settings_refuse_blank_values_and_default_the_database_and_topic() {
+    QuerySideSettings defaults = QuerySideSettings.defaults("k:9092", "n1");
+
+    assertThat(defaults.database()).isEqualTo("comments_query");
+    assertThat(defaults.topic()).isEqualTo("comments.events");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new QuerySideSettings("db", "k:9092", " ", "n1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("topic must not be blank");
+  }
+}
