@@ -39,8 +39,10 @@ public final class KafkaSetup {
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    // Kafka's own defaults: within them the producer retries without duplicating; past them the
+    // publisher starts again from its stored position, which can publish a batch a second time.
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
   }
@@ -76,6 +78,41 @@ public final class KafkaSetup {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IllegalStateException("cannot create topic " + topic, e.getCause());
       }
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Kafka did not answer within " + ADMIN_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topic " + topic, e);
+    }
+    awaitLeaders(config, topic);
+  }
+
+  /**
+   * Waits until every partition of a new topic has a leader. Sending before that meets
+   * NOT_LEADER_OR_FOLLOWER answers, which the producer retries, but which were seen to last long
+   * enough on a loaded machine for a batch to time out and be published a second time.
+   */
+  private static void awaitLeaders(Properties config, String topic) {
+    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    try (Admin admin = Admin.create(config)) {
+      while (true) {
+        var description =
+            admin
+                .describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .get(topic);
+        if (description.partitions().stream().allMatch(p -> p.leader() != null)) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "topic " + topic + " has partitions without a leader after " + ADMIN_TIMEOUT);
+        }
+        Thread.sleep(100);
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot describe topic " + topic, e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException("Kafka did not answer within " + ADMIN_TIMEOUT, e);
     } catch (InterruptedException e) {
