@@ -1,0 +1,149 @@
+package dev.comments.infra.dev;
+
+import dev.comments.edge.EdgeServer;
+import dev.comments.infra.kafka.KafkaBroker;
+import dev.comments.infra.node.NodeApplication;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One node on the embedded default: a real Kafka broker in a child process and the MongoDB-wire
+ * server in this JVM, both keeping their data under one directory, so that a node started again on
+ * it has every comment. Tenant {@code demo} exists.
+ */
+public final class DevNode implements AutoCloseable {
+  public static final String TENANT = "demo";
+
+  private final Path dataDir;
+  private final EmbeddedMongo mongo;
+  private final KafkaBroker broker;
+  private final ConfigurableApplicationContext context;
+  private final String moderatorKey;
+
+  private DevNode(
+      Path dataDir,
+      EmbeddedMongo mongo,
+      KafkaBroker broker,
+      ConfigurableApplicationContext context,
+      String moderatorKey) {
+    this.dataDir = dataDir;
+    this.mongo = mongo;
+    this.broker = broker;
+    this.context = context;
+    this.moderatorKey = moderatorKey;
+  }
+
+  /**
+   * Starts everything and returns when the node takes requests.
+   *
+   * @param settings extra {@code --comments.SETTING=VALUE} arguments, which win over the defaults
+   */
+  public static DevNode start(Path dataDir, int httpPort, String... settings) throws IOException {
+    Path dir = Files.createDirectories(dataDir.toAbsolutePath());
+    Properties secrets = secrets(dir.resolve("secrets.properties"));
+    EmbeddedMongo mongo = EmbeddedMongo.start(dir.resolve("mongo"));
+    KafkaBroker broker = null;
+    try {
+      broker = KafkaBroker.start(dir.resolve("kafka"));
+      Map<String, Object> properties = new HashMap<>();
+      properties.put("comments.node.id", "dev-1");
+      properties.put("comments.node.region", "local");
+      properties.put("comments.http.port", httpPort);
+      properties.put("comments.mongo.uri", mongo.connectionString());
+      properties.put("comments.kafka.bootstrap-servers", broker.bootstrapServers());
+      properties.put("comments.sessions.secret", secrets.getProperty("session-secret"));
+      properties.put(
+          "comments.tenants." + TENANT + ".moderator-key", secrets.getProperty("moderator-key"));
+      ConfigurableApplicationContext context = NodeApplication.run(properties, settings);
+      return new DevNode(dir, mongo, broker, context, secrets.getProperty("moderator-key"));
+    } catch (IOException | RuntimeException e) {
+      if (broker != null) {
+        broker.close();
+      }
+      mongo.close();
+      throw e;
+    }
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + context.getBean(EdgeServer.class).port();
+  }
+
+  public String moderatorKey() {
+    return moderatorKey;
+  }
+
+  public String banner() {
+    String url = baseUrl();
+    return String.join(
+        "\n",
+        "",
+        "comments dev node is up at " + url,
+        "  data:  " + dataDir + "  (delete it to start afresh)",
+        "  kafka: " + broker.bootstrapServers() + "  mongo: " + mongo.connectionString(),
+        "  tenant '" + TENANT + "', moderator key: " + moderatorKey,
+        "",
+        "Try it:",
+        "  TOKEN=$(curl -s -X POST " + url + "/api/v1/tenants/demo/sessions \\",
+        "      -H 'Content-Type: application/json' -d '{\"displayName\":\"Ada\"}' \\",
+        "      | sed -E 's/.*\"sessionToken\":\"([^\"]+)\".*/\\1/')",
+        "  curl -s -X POST " + url + "/api/v1/tenants/demo/threads/hello/comments \\",
+        "      -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\",
+        "      -d '{\"text\":\"Hello, world\"}'",
+        "  curl -s " + url + "/api/v1/tenants/demo/threads/hello/comments",
+        "",
+        "Ctrl-C stops the node, the broker and the store.",
+        "");
+  }
+
+  /** Stops the node first, then the log and the store it was writing to. */
+  @Override
+  public void close() {
+    try {
+      context.close();
+    } finally {
+      try {
+        broker.close();
+      } finally {
+        mongo.close();
+      }
+    }
+  }
+
+  /** The session secret and the moderator key, made once per data directory and kept there. */
+  private static Properties secrets(Path file) throws IOException {
+    Properties secrets = new Properties();
+    if (Files.exists(file)) {
+      try (InputStream in = Files.newInputStream(file)) {
+        secrets.load(in);
+      }
+      return secrets;
+    }
+    SecureRandom random = new SecureRandom();
+    secrets.setProperty("session-secret", Base64.getEncoder().encodeToString(bytes(random, 32)));
+    secrets.setProperty(
+        "moderator-key", Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(random, 24)));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try (OutputStream out = Files.newOutputStream(file)) {
+      secrets.store(out, "made by comments dev; keep private");
+    }
+    return secrets;
+  }
+
+  private static byte[] bytes(SecureRandom random, int count) {
+    byte[] bytes = new byte[count];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+}

@@ -1,0 +1,133 @@
+package dev.comments.infra.node;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import dev.comments.command.CommandSide;
+import dev.comments.command.CommandSideSettings;
+import dev.comments.edge.EdgeServer;
+import dev.comments.edge.EdgeSettings;
+import dev.comments.edge.TenantSettings;
+import dev.comments.query.QuerySide;
+import dev.comments.query.QuerySideSettings;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The parts of one node and how they are connected: the one place to read to see what runs in a
+ * node's process. The parts talk in-process; each is closed by Spring in the reverse order of its
+ * creation, so the edge stops taking requests before the sides behind it go away.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(NodeProperties.class)
+public class NodeConfiguration {
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean(destroyMethod = "close")
+  PrometheusMeterRegistry meterRegistry(NodeProperties properties) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry
+        .config()
+        .commonTags("node", properties.node().id(), "region", properties.node().region());
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return registry;
+  }
+
+  @Bean(destroyMethod = "close")
+  MongoClient mongoClient(NodeProperties properties) {
+    return MongoClients.create(
+        MongoClientSettings.builder()
+            .applyConnectionString(new ConnectionString(properties.mongo().uri()))
+            .applicationName("comments-" + properties.node().id())
+            .build());
+  }
+
+  @Bean(destroyMethod = "close")
+  CommandSide commandSide(
+      NodeProperties properties, MongoClient mongo, PrometheusMeterRegistry meters, Clock clock) {
+    NodeProperties.Kafka kafka = properties.kafka();
+    return CommandSide.start(
+        new CommandSideSettings(
+            properties.mongo().commandDatabase(),
+            kafka.bootstrapServers(),
+            kafka.topic(),
+            kafka.partitions(),
+            kafka.replicationFactor(),
+            properties.rules().maxReplyDepth(),
+            properties.rules().editWindow(),
+            properties.publisher().enabled()),
+        mongo,
+        meters,
+        clock);
+  }
+
+  @Bean(destroyMethod = "close")
+  QuerySide querySide(
+      NodeProperties properties, MongoClient mongo, PrometheusMeterRegistry meters, Clock clock) {
+    return QuerySide.start(
+        new QuerySideSettings(
+            properties.mongo().queryDatabase(),
+            properties.kafka().bootstrapServers(),
+            properties.kafka().topic(),
+            properties.node().id()),
+        mongo,
+        meters,
+        clock);
+  }
+
+  @Bean(destroyMethod = "close")
+  EdgeServer edgeServer(
+      NodeProperties properties,
+      CommandSide commandSide,
+      QuerySide querySide,
+      PrometheusMeterRegistry meters,
+      Clock clock)
+      throws IOException {
+    NodeProperties.Http http = properties.http();
+    Map<String, TenantSettings> tenants =
+        properties.tenants().entrySet().stream()
+            .collect(
+                Collectors.toUnmodifiableMap(
+                    Map.Entry::getKey, e -> new TenantSettings(e.getValue().moderatorKey())));
+    return EdgeServer.start(
+        new EdgeSettings(
+            http.host(),
+            http.port(),
+            properties.node().id(),
+            tenants,
+            properties.sessions().secretBytes(),
+            properties.sessions().ttl(),
+            properties.consistency().maxWait(),
+            http.maxBodyBytes(),
+            http.ioThreads(),
+            http.workerThreads()),
+        commandSide.commands(),
+        querySide.queries(),
+        querySide.status(),
+        meters,
+        clock);
+  }
+}

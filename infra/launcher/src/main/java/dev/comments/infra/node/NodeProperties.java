@@ -1,0 +1,100 @@
+package dev.comments.infra.node;
+
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Every setting of a node, under {@code comments.*}; {@code infra/config/node.example.yaml}
+ * documents each one. Checked at start, so that a bad value stops the node with a message instead
+ * of surfacing as a failure later.
+ */
+@ConfigurationProperties("comments")
+public record NodeProperties(
+    @DefaultValue Node node,
+    @DefaultValue Http http,
+    Mongo mongo,
+    Kafka kafka,
+    @DefaultValue Publisher publisher,
+    @DefaultValue Rules rules,
+    Sessions sessions,
+    @DefaultValue Consistency consistency,
+    Map<String, Tenant> tenants) {
+
+  public NodeProperties {
+    Objects.requireNonNull(node, "comments.node");
+    Objects.requireNonNull(mongo, "comments.mongo");
+    Objects.requireNonNull(kafka, "comments.kafka");
+    Objects.requireNonNull(sessions, "comments.sessions");
+    if (tenants == null || tenants.isEmpty()) {
+      throw new IllegalArgumentException("comments.tenants must name at least one tenant");
+    }
+  }
+
+  public record Node(@DefaultValue("node-1") String id, @DefaultValue("local") String region) {}
+
+  public record Http(
+      @DefaultValue("127.0.0.1") String host,
+      @DefaultValue("8080") int port,
+      @DefaultValue("65536") int maxBodyBytes,
+      @DefaultValue("2") int ioThreads,
+      @DefaultValue("64") int workerThreads) {}
+
+  public record Mongo(
+      String uri,
+      @DefaultValue("comments_events") String commandDatabase,
+      @DefaultValue("comments_query") String queryDatabase) {
+    public Mongo {
+      if (uri == null || uri.isBlank()) {
+        throw new IllegalArgumentException("comments.mongo.uri is required");
+      }
+    }
+  }
+
+  public record Kafka(
+      String bootstrapServers,
+      @DefaultValue("comments.events") String topic,
+      @DefaultValue("12") int partitions,
+      @DefaultValue("1") short replicationFactor) {
+    public Kafka {
+      if (bootstrapServers == null || bootstrapServers.isBlank()) {
+        throw new IllegalArgumentException("comments.kafka.bootstrap-servers is required");
+      }
+    }
+  }
+
+  public record Publisher(@DefaultValue("true") boolean enabled) {}
+
+  public record Rules(
+      @DefaultValue("5") int maxReplyDepth, @DefaultValue("15m") Duration editWindow) {}
+
+  public record Sessions(String secret, @DefaultValue("30d") Duration ttl) {
+    public Sessions {
+      if (secret == null || secret.isBlank()) {
+        throw new IllegalArgumentException(
+            "comments.sessions.secret is required: at least 32 random bytes, base64-encoded");
+      }
+    }
+
+    public byte[] secretBytes() {
+      byte[] key;
+      try {
+        key = Base64.getDecoder().decode(secret.strip());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("comments.sessions.secret is not base64", e);
+      }
+      if (key.length < 32) {
+        throw new IllegalArgumentException(
+            "comments.sessions.secret must hold at least 32 bytes, has " + key.length);
+      }
+      return key;
+    }
+  }
+
+  public record Consistency(@DefaultValue("2s") Duration maxWait) {}
+
+  public record Tenant(String moderatorKey) {}
+}

@@ -1,0 +1,100 @@
+package dev.comments.infra;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaMethod;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import dev.comments.events.ReadPreference;
+import java.util.Set;
+
+/** The module boundaries of PRODUCT.md, checked over every module's classes at once. */
+@AnalyzeClasses(packages = "dev.comments", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+  private static final Set<String> MONGO_READS =
+      Set.of("find", "countDocuments", "estimatedDocumentCount", "aggregate", "distinct");
+
+  @ArchTest
+  static final ArchRule command_side_never_imports_the_query_side =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.comments.command..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.comments.query..");
+
+  @ArchTest
+  static final ArchRule query_side_never_imports_the_command_side =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.comments.query..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.comments.command..", "org.axonframework..");
+
+  @ArchTest
+  static final ArchRule events_depend_on_no_framework =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.comments.events..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "org.springframework..",
+              "org.axonframework..",
+              "org.apache.kafka..",
+              "com.mongodb..",
+              "io.undertow..");
+
+  @ArchTest
+  static final ArchRule only_the_launcher_knows_spring =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.comments.infra..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("org.springframework..");
+
+  @ArchTest
+  static final ArchRule every_store_read_names_its_read_preference =
+      methods()
+          .that(readAMongoCollection())
+          .should(takeAReadPreference())
+          .because("PRODUCT.md: readPreference is explicit, up to the caller");
+
+  private static DescribedPredicate<JavaMethod> readAMongoCollection() {
+    return DescribedPredicate.describe(
+        "read a MongoDB collection",
+        method ->
+            method.getMethodCallsFromSelf().stream()
+                .anyMatch(
+                    call ->
+                        call.getTargetOwner().isAssignableTo("com.mongodb.client.MongoCollection")
+                            && MONGO_READS.contains(call.getName())));
+  }
+
+  private static ArchCondition<JavaMethod> takeAReadPreference() {
+    return new ArchCondition<>("take a " + ReadPreference.class.getSimpleName() + " parameter") {
+      @Override
+      public void check(JavaMethod method, ConditionEvents events) {
+        boolean takesOne =
+            method.getRawParameterTypes().stream()
+                .anyMatch(type -> type.isEquivalentTo(ReadPreference.class));
+        events.add(
+            new SimpleConditionEvent(
+                method,
+                takesOne,
+                method.getFullName()
+                    + (takesOne ? " takes" : " does not take")
+                    + " a ReadPreference"));
+      }
+    };
+  }
+}

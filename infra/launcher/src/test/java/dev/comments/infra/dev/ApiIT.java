@@ -1,0 +1,241 @@
+package dev.comments.infra.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleResponse;
+import com.atlassian.oai.validator.report.ValidationReport;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.comments.edge.session.SessionTokens;
+import dev.comments.infra.ApiClient;
+import dev.comments.infra.ApiClient.Reply;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The v1 API end to end on a dev node (real Kafka broker, MongoDB driver over a socket, HTTP):
+ * every answer is checked against docs/openapi.yaml, and every bad input gets its status and code
+ * and changes nothing.
+ */
+class ApiIT {
+  private static final String T = "/api/v1/tenants/demo";
+  @TempDir static Path data;
+  private static DevNode node;
+  private static ApiClient api;
+  private static OpenApiInteractionValidator contract;
+
+  @BeforeAll
+  static void startNode() throws Exception {
+    node =
+        DevNode.start(data, 0, "--comments.tenants.other.moderator-key=other-moderator-key-0123");
+    api = new ApiClient(node.baseUrl());
+    contract =
+        OpenApiInteractionValidator.createForSpecificationUrl(
+                Path.of("../../docs/openapi.yaml").toAbsolutePath().toUri().toString())
+            .build();
+  }
+
+  @AfterAll
+  static void stopNode() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void a_conversation_reads_back_as_written_and_matches_the_contract() {
+    String ada = api.session("demo", "Ada");
+    String bob = api.session("demo", "Bob");
+    Reply first =
+        conforms(
+            "POST", T + "/threads/talk/comments", api.post("demo", "talk", ada, "Hello", null));
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(first.header("X-Consistency-Token")).isEqualTo(first.json().get("token").asText());
+    String firstId = first.json().get("commentId").asText();
+    Reply reply = api.post("demo", "talk", bob, "Hi Ada 👋", firstId);
+    assertThat(reply.status()).isEqualTo(201);
+    Reply vote =
+        conforms(
+            "POST",
+            T + "/comments/" + firstId + "/vote",
+            api.send("POST", T + "/comments/" + firstId + "/vote", bob, "{\"direction\":\"up\"}"));
+    assertThat(vote.status()).isEqualTo(200);
+
+    Reply page =
+        conforms(
+            "GET",
+            T + "/threads/talk/comments",
+            api.thread("demo", "talk", "sort=newest", vote.json().get("token").asText()));
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.header("X-Served-By")).isEqualTo("dev-1");
+    JsonNode top = page.json().get("comments").get(0);
+    assertThat(top.get("id").asText()).isEqualTo(firstId);
+    assertThat(top.get("author").get("name").asText()).isEqualTo("Ada");
+    assertThat(top.get("votes").get("up").asLong()).isEqualTo(1);
+    assertThat(top.get("replies").get(0).get("text").asText()).isEqualTo("Hi Ada 👋");
+    assertThat(top.get("replies").get(0).get("parentId").asText()).isEqualTo(firstId);
+
+    assertThat(
+            conforms("GET", "/health/live", api.send("GET", "/health/live", null, null)).status())
+        .isEqualTo(200);
+    Reply metrics = api.send("GET", "/metrics", null, null);
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(new String(metrics.raw().body(), StandardCharsets.UTF_8))
+        .contains("http_server_requests_seconds_bucket")
+        .contains("comments_projection_lag");
+  }
+
+  @Test
+  void bad_input_gets_a_precise_error_and_changes_nothing() throws Exception {
+    String ada = api.session("demo", "Ada");
+    String bob = api.session("demo", "Bob");
+    Reply posted = api.post("demo", "guarded", ada, "Keep me", null);
+    String id = posted.json().get("commentId").asText();
+    Reply deleted = api.post("demo", "guarded", ada, "Delete me", null);
+    String deletedId = deleted.json().get("commentId").asText();
+    assertThat(api.send("DELETE", T + "/comments/" + deletedId, ada, null).status()).isEqualTo(200);
+    String otherThreadComment =
+        api.post("demo", "elsewhere", ada, "Elsewhere", null).json().get("commentId").asText();
+    Reply lastWrite = api.post("demo", "guarded", bob, "Reply", id);
+    JsonNode before =
+        api.thread("demo", "guarded", "sort=oldest", lastWrite.json().get("token").asText()).json();
+    String comments = T + "/threads/guarded/comments";
+
+    expect(
+        400,
+        "invalid_utf8",
+        api.sendBytes(
+            "POST",
+            comments,
+            ada,
+            "application/json",
+            new byte[] {
+              '{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'
+            }));
+    expect(400, "text_empty", api.post("demo", "guarded", ada, "   \n ", null));
+    expect(400, "text_too_long", api.post("demo", "guarded", ada, "é".repeat(10_001), null));
+    expect(400, "parent_not_found", api.post("demo", "guarded", ada, "orphan", "no-such-comment"));
+    expect(400, "parent_not_found", api.post("demo", "guarded", ada, "moved", otherThreadComment));
+    String otherTenant = api.session("other", "Eve");
+    expect(400, "parent_not_found", api.post("other", "guarded", otherTenant, "cross", id));
+    expect(
+        409,
+        "comment_deleted",
+        api.send("POST", T + "/comments/" + deletedId + "/vote", bob, "{\"direction\":\"up\"}"));
+    expect(
+        409,
+        "comment_deleted",
+        api.send("PATCH", T + "/comments/" + deletedId, ada, "{\"text\":\"back\"}"));
+    expect(
+        403,
+        "not_author",
+        api.send("PATCH", T + "/comments/" + id, bob, "{\"text\":\"mine now\"}"));
+    expect(
+        404,
+        "comment_not_found",
+        api.send("POST", T + "/comments/nope/vote", bob, "{\"direction\":\"up\"}"));
+    expect(404, "thread_not_found", api.thread("demo", "never-posted", null, null));
+    expect(404, "tenant_not_found", api.post("nobody", "guarded", ada, "hi", null));
+
+    expect(401, "session_required", api.post("demo", "guarded", null, "anonymous", null));
+    expect(
+        401,
+        "session_invalid",
+        api.post("demo", "guarded", ada.substring(0, ada.length() - 4) + "AAAA", "forged", null));
+    expect(401, "session_invalid", api.post("demo", "guarded", "not.a.token", "garbage", null));
+    expect(
+        401,
+        "session_wrong_tenant",
+        api.post("demo", "guarded", otherTenant, "wrong tenant", null));
+    expect(401, "session_expired", api.post("demo", "guarded", expiredToken(), "late", null));
+
+    expect(
+        400,
+        "json_too_deep",
+        api.send("POST", comments, ada, "[".repeat(5_000) + "]".repeat(5_000)));
+    expect(413, "body_too_large", api.post("demo", "guarded", ada, "x".repeat(70_000), null));
+    expect(
+        400, "unknown_field", api.send("POST", comments, ada, "{\"text\":\"hi\",\"admin\":true}"));
+    expect(400, "invalid_field", api.send("POST", comments, ada, "{\"text\":42}"));
+    expect(
+        400, "invalid_field", api.send("POST", comments, ada, "{\"text\":\"hi\",\"parentId\":{}}"));
+    expect(400, "malformed_json", api.send("POST", comments, ada, "{\"text\":"));
+    expect(
+        415,
+        "unsupported_media_type",
+        api.sendBytes(
+            "POST",
+            comments,
+            ada,
+            "text/plain",
+            "{\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8)));
+    expect(
+        400,
+        "invalid_read_preference",
+        api.thread("demo", "guarded", "readPreference=bogus", null));
+    expect(400, "invalid_cursor", api.thread("demo", "guarded", "cursor=bogus", null));
+
+    api.send("POST", T + "/threads/guarded/lock", node.moderatorKey(), null);
+    expect(409, "thread_locked", api.post("demo", "guarded", ada, "after the lock", null));
+    Reply unlock = api.send("POST", T + "/threads/guarded/unlock", node.moderatorKey(), null);
+    assertThat(unlock.status()).isEqualTo(200);
+
+    JsonNode after =
+        api.thread("demo", "guarded", "sort=oldest", unlock.json().get("token").asText()).json();
+    assertThat(after).isEqualTo(before);
+  }
+
+  @Test
+  void a_reply_deeper_than_five_levels_is_refused() {
+    String ada = api.session("demo", "Ada");
+    String parent = null;
+    for (int depth = 1; depth <= 5; depth++) {
+      Reply reply = api.post("demo", "deep", ada, "level " + depth, parent);
+      assertThat(reply.status()).as("level %d: %s", depth, reply.json()).isEqualTo(201);
+      parent = reply.json().get("commentId").asText();
+    }
+    expect(400, "reply_too_deep", api.post("demo", "deep", ada, "level 6", parent));
+  }
+
+  private static Reply expect(int status, String code, Reply reply) {
+    assertThat(reply.status()).as("%s", reply.json()).isEqualTo(status);
+    assertThat(reply.errorCode()).as("%s", reply.json()).isEqualTo(code);
+    assertThat(reply.json().path("error").path("message").asText()).isNotBlank();
+    return reply;
+  }
+
+  private static Reply conforms(String method, String path, Reply reply) {
+    SimpleResponse.Builder response =
+        SimpleResponse.Builder.status(reply.status())
+            .withBody(new String(reply.raw().body(), StandardCharsets.UTF_8));
+    reply.raw().headers().map().forEach((name, values) -> response.withHeader(name, values));
+    ValidationReport report =
+        contract.validateResponse(path, Request.Method.valueOf(method), response.build());
+    assertThat(report.hasErrors()).as("%s %s: %s", method, path, report).isFalse();
+    return reply;
+  }
+
+  /** A token the node's own code issued a day and a minute ago, valid for a minute. */
+  private static String expiredToken() throws Exception {
+    Properties secrets = new Properties();
+    try (InputStream in = Files.newInputStream(data.resolve("secrets.properties"))) {
+      secrets.load(in);
+    }
+    byte[] secret = Base64.getDecoder().decode(secrets.getProperty("session-secret"));
+    Clock yesterday = Clock.fixed(Instant.now().minus(Duration.ofDays(1)), ZoneOffset.UTC);
+    return new SessionTokens(secret, Duration.ofMinutes(1), yesterday).issue("demo", "Old").token();
+  }
+}

@@ -1,0 +1,138 @@
+package dev.comments.infra.dev;
+
+import dev.comments.infra.ApiClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code comments dev} as its own OS process, the way a user runs it, so that tests can stop it
+ * with SIGTERM or kill it with SIGKILL and start it again on the same data directory.
+ */
+final class DevProcess implements AutoCloseable {
+  private static final Pattern KAFKA = Pattern.compile("kafka: (\\S+)");
+
+  private final Process process;
+  private final Path log;
+  private final int httpPort;
+
+  private DevProcess(Process process, Path log, int httpPort) {
+    this.process = process;
+    this.log = log;
+    this.httpPort = httpPort;
+  }
+
+  static DevProcess start(Path dataDir, String... settings) throws IOException {
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path")));
+    command.addAll(
+        List.of(
+            "dev.comments.infra.Launcher",
+            "dev",
+            "--http-port",
+            String.valueOf(port),
+            "--data-dir",
+            dataDir.toString()));
+    command.addAll(List.of(settings));
+    Path log = Files.createTempFile(dataDir.getParent(), "dev-node-", ".log");
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    DevProcess dev = new DevProcess(process, log, port);
+    dev.awaitReady(Duration.ofSeconds(120));
+    return dev;
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  ApiClient api() {
+    return new ApiClient(baseUrl());
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** The Kafka broker's address, as the banner printed it. */
+  String kafkaBootstrapServers() throws IOException {
+    Matcher m = KAFKA.matcher(output());
+    if (!m.find()) {
+      throw new IllegalStateException("no kafka address in the banner:\n" + output());
+    }
+    return m.group(1);
+  }
+
+  List<ProcessHandle> descendants() {
+    return process.descendants().toList();
+  }
+
+  /** SIGTERM, as Ctrl-C or a service manager would. */
+  int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      throw new AssertionError("the dev node did not stop within 60 s of SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  /** SIGKILL: no shutdown hook runs. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  String output() throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+
+  private void awaitReady(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    ApiClient api = api();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the dev node exited:\n" + output());
+      }
+      try {
+        if (api.send("GET", "/health/ready", null, null).status() == 200) {
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // Not listening yet.
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException(
+        "the dev node was not ready within " + timeout + ":\n" + output());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
