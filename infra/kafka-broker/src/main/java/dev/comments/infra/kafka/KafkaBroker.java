@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +110,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   private void awaitReady() throws IOException {
     Instant deadline = Instant.now().plus(READY_TIMEOUT);
+    awaitListening(deadline);
     Map<String, Object> config =
         Map.of(
             AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -135,6 +138,37 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for the Kafka broker", e);
+    }
+  }
+
+  /**
+   * Waits for the listener before asking Kafka anything, so that the admin client below does not
+   * log a warning for every refused connection while the JVM starts.
+   */
+  private void awaitListening(Instant deadline) throws IOException {
+    int colon = bootstrapServers.lastIndexOf(':');
+    String host = bootstrapServers.substring(0, colon);
+    int port = Integer.parseInt(bootstrapServers.substring(colon + 1));
+    while (true) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(host, port), 1_000);
+        return;
+      } catch (IOException notYet) {
+        if (!process.isAlive()) {
+          throw new IOException(
+              "the Kafka broker exited with " + process.exitValue() + ":\n" + tail(logFile));
+        }
+        if (Instant.now().isAfter(deadline)) {
+          throw new IOException(
+              "the Kafka broker did not listen within " + READY_TIMEOUT + ":\n" + tail(logFile));
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for the Kafka broker", e);
+      }
     }
   }
 
