@@ -17,7 +17,7 @@ fi
 work="$(mktemp -d)"; port=18080; url="http://127.0.0.1:$port"
 "$root/infra/bin/comments" dev --http-port "$port" --data-dir "$work/dev" >"$work/node.log" 2>&1 &
 node=$!
-cleanup() { kill "$node" 2>/dev/null && wait "$node" 2>/dev/null; rm -rf "$work"; }
+cleanup() { kill "$node" 2>/dev/null; wait "$node" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 for _ in $(seq 1 600); do
   curl -sf "$url/health/ready" >/dev/null 2>&1 && break
@@ -26,6 +26,17 @@ for _ in $(seq 1 600); do
 done
 curl -sf "$url/health/ready" >/dev/null || { echo "bench: node not ready" >&2; exit 1; }
 
+# Waits until the publisher and the projection have caught up, so one phase's backlog does not
+# spill into the next one's figures.
+drain() {
+  for _ in $(seq 1 600); do
+    curl -sf "$url/metrics" | awk '
+      /^comments_publisher_lag_seconds/ { p = $2 } /^comments_projection_lag_events/ { c = $2 }
+      END { exit !(p == 0 && c == 0) }' && return 0
+    sleep 0.5
+  done
+  echo "bench: the node did not catch up within 300 s" >&2; exit 1
+}
 rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # wrk's latency figures come with units; print them in milliseconds.
@@ -50,6 +61,7 @@ for i in $(seq 1 50); do
   curl -sf -X POST "$url/api/v1/tenants/demo/threads/fifty/comments" -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' -d "{\"text\":\"comment $i of fifty\"}" >/dev/null
 done
+drain
 get_url="$url/api/v1/tenants/demo/threads/fifty/comments?limit=50&readPreference=nearest"
 wrk -t2 -c"$connections" -d5s "$get_url" >/dev/null
 
@@ -60,6 +72,7 @@ for run in $(seq 1 "$runs"); do
   w=$!
   while kill -0 "$w" 2>/dev/null; do r=$(rss_mib "$node"); [ "$r" -gt "$peak_rss" ] && peak_rss=$r; sleep 1; done
   wait "$w"
+  drain
   wrk -t2 -c"$connections" -d"${seconds}s" --latency "$get_url" >"$work/get-$run.txt" &
   w=$!
   while kill -0 "$w" 2>/dev/null; do r=$(rss_mib "$node"); [ "$r" -gt "$peak_rss" ] && peak_rss=$r; sleep 1; done
@@ -67,6 +80,8 @@ for run in $(seq 1 "$runs"); do
 done
 stat() { for run in $(seq 1 "$runs"); do field "$work/$1-$run.txt" "$2"; done | median; }
 errors() { for run in $(seq 1 "$runs"); do field "$work/$1-$run.txt" errors; done | awk "{ s += \$1 } END { print s + 0 }"; }
+drain
+stored=$(curl -sf "$url/metrics" | awk '/^comments_projection_applied_total/ { n += $2 } END { printf "%d", n }')
 read -r v50 v99 vmax < <(java "$root/infra/bench/WriteToVisible.java" "$url" "$TOKEN" 300)
 
 table=$(cat <<TABLE
@@ -79,6 +94,7 @@ table=$(cat <<TABLE
 | non-2xx answers over all runs (POST / GET) | $(errors post) / $(errors get) |
 | write-to-visible latency p50 / p99 / max (300 sequential writes) | $v50 / $v99 / $vmax ms |
 | node RSS at idle / peak under load (Kafka broker process not included) | $idle_rss / $peak_rss MiB |
+| events in the store at the end (the embedded store scans on compound-index queries) | $stored |
 TABLE
 )
 echo "$table"

@@ -3,6 +3,7 @@ package dev.comments.infra.dev;
 import dev.comments.edge.EdgeServer;
 import dev.comments.infra.kafka.KafkaBroker;
 import dev.comments.infra.node.NodeApplication;
+import dev.comments.infra.node.NodeProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +15,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -51,7 +53,8 @@ public final class DevNode implements AutoCloseable {
   public static DevNode start(Path dataDir, int httpPort, String... settings) throws IOException {
     Path dir = Files.createDirectories(dataDir.toAbsolutePath());
     Properties secrets = secrets(dir.resolve("secrets.properties"));
-    EmbeddedMongo mongo = EmbeddedMongo.start(dir.resolve("mongo"));
+    EmbeddedMongo mongo =
+        EmbeddedMongo.start(dir.resolve("mongo"), Set.of(commandDatabase(settings)));
     KafkaBroker broker = null;
     try {
       broker = KafkaBroker.start(dir.resolve("kafka"));
@@ -118,6 +121,18 @@ public final class DevNode implements AutoCloseable {
         mongo.close();
       }
     }
+  }
+
+  /** The event store's database: every write to it must survive a kill of the process. */
+  private static String commandDatabase(String... settings) {
+    String option = "--comments.mongo.command-database=";
+    String database = NodeProperties.Mongo.DEFAULT_COMMAND_DATABASE;
+    for (String setting : settings) {
+      if (setting.startsWith(option)) {
+        database = setting.substring(option.length());
+      }
+    }
+    return database;
   }
 
   /** The session secret and the moderator key, made once per data directory and kept there. */

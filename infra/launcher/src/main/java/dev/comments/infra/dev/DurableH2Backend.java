@@ -7,12 +7,16 @@ import java.util.Set;
 import org.h2.mvstore.MVStore;
 
 /**
- * The H2 backend of mongo-java-server, committed after every write.
+ * The H2 backend of mongo-java-server, committed after every write to a database that must not lose
+ * an acknowledged write.
  *
- * <p>By default the MVStore commits in the background about once a second, so a process killed in
- * between would lose writes that the driver had already seen acknowledged: an event store may not.
- * Committing before the reply reaches the file system, which survives the death of the process
- * (though not of the machine: there is no fsync, which is one reason production uses MongoDB).
+ * <p>The MVStore commits in the background about once a second, so a process killed in between
+ * would lose writes that the driver had already seen acknowledged: the event store may not.
+ * Committing before the reply puts them in the file system, which survives the death of the process
+ * (though not of the machine: there is no fsync, one reason production uses MongoDB). Other
+ * databases (the projections) are left to the background commit: each commit is an atomic version
+ * of the whole store, so a kill loses a suffix of their writes together with the consumed offsets
+ * that cover them, and the idempotent consumer applies those events again.
  */
 final class DurableH2Backend extends H2Backend {
   private static final Set<String> WRITES =
@@ -28,8 +32,11 @@ final class DurableH2Backend extends H2Backend {
           "dropindexes",
           "renamecollection");
 
-  DurableH2Backend(String fileName) {
-    super(new MVStore.Builder().fileName(fileName).autoCommitDisabled().open());
+  private final Set<String> durableDatabases;
+
+  DurableH2Backend(String fileName, Set<String> durableDatabases) {
+    super(MVStore.open(fileName));
+    this.durableDatabases = Set.copyOf(durableDatabases);
   }
 
   @Override
@@ -37,7 +44,8 @@ final class DurableH2Backend extends H2Backend {
     try {
       return super.handleCommand(channel, database, command, query);
     } finally {
-      if (WRITES.contains(command.toLowerCase(java.util.Locale.ROOT))) {
+      if (durableDatabases.contains(database)
+          && WRITES.contains(command.toLowerCase(java.util.Locale.ROOT))) {
         commit();
       }
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * A MongoDB-wire server inside this JVM (mongo-java-server on an H2 file), for the embedded
@@ -20,10 +21,15 @@ public final class EmbeddedMongo implements AutoCloseable {
     this.address = address;
   }
 
-  /** Serves the databases kept in {@code dataDir} on a free loopback port. */
-  public static EmbeddedMongo start(Path dataDir) throws IOException {
+  /**
+   * Serves the databases kept in {@code dataDir} on a free loopback port.
+   *
+   * @param durableDatabases the databases whose every acknowledged write must survive a kill
+   */
+  public static EmbeddedMongo start(Path dataDir, Set<String> durableDatabases) throws IOException {
     Path dir = Files.createDirectories(dataDir.toAbsolutePath());
-    MongoServer server = new MongoServer(new DurableH2Backend(dir.resolve("mongo.mv").toString()));
+    MongoServer server =
+        new MongoServer(new DurableH2Backend(dir.resolve("mongo.mv").toString(), durableDatabases));
     server.bind("127.0.0.1", 0);
     return new EmbeddedMongo(server, server.getLocalAddress());
   }

@@ -45,8 +45,10 @@ public record NodeProperties(
 
   public record Mongo(
       String uri,
-      @DefaultValue("comments_events") String commandDatabase,
+      @DefaultValue(DEFAULT_COMMAND_DATABASE) String commandDatabase,
       @DefaultValue("comments_query") String queryDatabase) {
+    public static final String DEFAULT_COMMAND_DATABASE = "comments_events";
+
     public Mongo {
       if (uri == null || uri.isBlank()) {
         throw new IllegalArgumentException("comments.mongo.uri is required");
