@@ -79,14 +79,26 @@ public record NodeProperties(
         throw new IllegalArgumentException(
             "comments.sessions.secret is required: at least 32 random bytes, base64-encoded");
       }
+      decode(secret);
     }
 
     public byte[] secretBytes() {
+      return decode(secret);
+    }
+
+    @Override
+    public String toString() {
+      return "Sessions[secret=(hidden), ttl=" + ttl + "]";
+    }
+
+    private static byte[] decode(String secret) {
       byte[] key;
       try {
         key = Base64.getDecoder().decode(secret.strip());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("comments.sessions.secret is not base64", e);
+        // No cause: Spring Boot reports the root cause, and this message names the setting.
+        throw new IllegalArgumentException(
+            "comments.sessions.secret is not base64 (" + e.getMessage() + ")");
       }
       if (key.length < 32) {
         throw new IllegalArgumentException(
@@ -98,5 +110,10 @@ public record NodeProperties(
 
   public record Consistency(@DefaultValue("2s") Duration maxWait) {}
 
-  public record Tenant(String moderatorKey) {}
+  public record Tenant(String moderatorKey) {
+    @Override
+    public String toString() {
+      return "Tenant[moderatorKey=(hidden)]";
+    }
+  }
 }
