@@ -25,9 +25,6 @@ import org.axonframework.modelling.command.AggregateNotFoundException;
  * command must see the comment its author just posted) and waits for the event to be stored.
  */
 final class AxonCommentCommands implements CommentCommands {
-  /** The seq reported when a command stored nothing in a thread that has no events at all. */
-  static final long NO_EVENTS = -1;
-
   private final CommandGateway gateway;
   private final CommentLocator locator;
   private final CommentIds ids;
@@ -48,8 +45,7 @@ final class AxonCommentCommands implements CommentCommands {
     // The entry goes first: once the event is stored, an edit must be able to find its thread.
     locator.register(thread, commentId);
     try {
-      long seq =
-          send(new PostComment(thread, commentId, parentId, author, text, clock.instant()), null);
+      long seq = send(new PostComment(thread, commentId, parentId, author, text, clock.instant()));
       return new Accepted(thread, commentId, seq);
     } catch (CommandRejectedException rejected) {
       locator.forget(thread, commentId);
@@ -90,19 +86,17 @@ final class AxonCommentCommands implements CommentCommands {
 
   @Override
   public Accepted lock(ThreadId thread, String moderatorId) {
-    return new Accepted(
-        thread, null, send(new LockThread(thread, moderatorId, clock.instant()), null));
+    return new Accepted(thread, null, send(new LockThread(thread, moderatorId, clock.instant())));
   }
 
   @Override
   public Accepted unlock(ThreadId thread, String moderatorId) {
-    // A thread that never existed is not locked: unlocking it stores nothing.
-    return new Accepted(
-        thread, null, send(new UnlockThread(thread, moderatorId, clock.instant()), NO_EVENTS));
+    // A thread that never had an event cannot be unlocked: it is refused as not found.
+    return new Accepted(thread, null, send(new UnlockThread(thread, moderatorId, clock.instant())));
   }
 
   private Accepted accepted(ThreadId thread, String commentId, ThreadCommand command) {
-    return new Accepted(thread, commentId, send(command, null));
+    return new Accepted(thread, commentId, send(command));
   }
 
   private ThreadId locate(String tenant, String commentId) {
@@ -112,27 +106,31 @@ final class AxonCommentCommands implements CommentCommands {
   }
 
   /**
-   * Sends a command and returns the seq of the thread's last event.
-   *
-   * @param whenThreadMissing the seq to report when the thread has no events, or {@code null} to
-   *     report the comment as not found (a locator entry whose post never got stored)
+   * Sends a command and returns the seq of the thread's last event. A thread with no events is
+   * refused: a comment command names a comment that was never stored (a locator entry whose post
+   * failed), a thread command a thread that never existed.
    */
-  private long send(ThreadCommand command, Long whenThreadMissing) {
+  private long send(ThreadCommand command) {
     Object version;
     try {
       version = gateway.sendAndWait(command);
     } catch (AggregateNotFoundException missing) {
-      if (whenThreadMissing != null) {
-        return whenThreadMissing;
-      }
-      throw notFound(command.threadId().tenant(), commentIdOf(command));
+      String commentId = commentIdOf(command);
+      throw commentId == null
+          ? new CommandRejectedException(
+              Rejection.THREAD_NOT_FOUND, "no thread " + command.threadId() + " has any event")
+          : notFound(command.threadId().tenant(), commentId);
     } catch (CommandExecutionException e) {
       if (e.getCause() instanceof CommandRejectedException rejected) {
         throw rejected;
       }
       throw e;
     }
-    return version == null ? NO_EVENTS : ((Number) version).longValue();
+    if (!(version instanceof Number seq)) {
+      // Every thread handler returns the aggregate's version; anything else is a bug.
+      throw new IllegalStateException("no version returned for " + command.getClass().getName());
+    }
+    return seq.longValue();
   }
 
   private static String commentIdOf(ThreadCommand command) {

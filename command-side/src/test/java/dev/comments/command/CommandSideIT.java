@@ -177,7 +177,10 @@ class CommandSideIT {
     // Clearing a vote one never cast stores nothing and reports the thread's current seq.
     assertThat(commands.vote("demo", posted.commentId(), BEN.id(), VoteDirection.NONE).seq())
         .isEqualTo(0L);
-    assertThat(commands.unlock(new ThreadId("demo", "never-posted"), "mod").seq()).isEqualTo(-1L);
+    assertThatThrownBy(() -> commands.unlock(new ThreadId("demo", "never-posted"), "mod"))
+        .isInstanceOfSatisfying(
+            CommandRejectedException.class,
+            e -> assertThat(e.rejection()).isEqualTo(Rejection.THREAD_NOT_FOUND));
     assertThat(database().getCollection("domainevents").countDocuments()).isEqualTo(1);
   }
 

@@ -50,7 +50,7 @@ public final class ErrorMapping {
           PARENT_NOT_FOUND,
           REPLY_TOO_DEEP ->
           400;
-      case COMMENT_NOT_FOUND -> 404;
+      case THREAD_NOT_FOUND, COMMENT_NOT_FOUND -> 404;
       case NOT_AUTHOR -> 403;
       case THREAD_LOCKED, COMMENT_DELETED, EDIT_WINDOW_CLOSED, ALREADY_FLAGGED -> 409;
     };

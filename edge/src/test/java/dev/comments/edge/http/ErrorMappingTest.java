@@ -19,6 +19,7 @@ class ErrorMappingTest {
           Map.entry(Rejection.REASON_INVALID, 400),
           Map.entry(Rejection.PARENT_NOT_FOUND, 400),
           Map.entry(Rejection.REPLY_TOO_DEEP, 400),
+          Map.entry(Rejection.THREAD_NOT_FOUND, 404),
           Map.entry(Rejection.COMMENT_NOT_FOUND, 404),
           Map.entry(Rejection.NOT_AUTHOR, 403),
           Map.entry(Rejection.THREAD_LOCKED, 409),

@@ -148,6 +148,10 @@ class ApiIT {
         "comment_not_found",
         api.send("POST", T + "/comments/nope/vote", bob, "{\"direction\":\"up\"}"));
     expect(404, "thread_not_found", api.thread("demo", "never-posted", null, null));
+    expect(
+        404,
+        "thread_not_found",
+        api.send("POST", T + "/threads/never-posted/unlock", node.moderatorKey(), null));
     expect(404, "tenant_not_found", api.post("nobody", "guarded", ada, "hi", null));
 
     expect(401, "session_required", api.post("demo", "guarded", null, "anonymous", null));
