@@ -49,7 +49,7 @@ public final class QuerySide implements AutoCloseable {
 
   /**
    * Starts consuming the event log into the projections. Returns at once: the consumer finds (or
-   * creates) the topic in the background, and {@link #status()} says when it has caught up.
+   * waits for) the topic in the background, and {@link #status()} says when it has caught up.
    */
   public static QuerySide start(
       QuerySideSettings settings, MongoClient mongo, MeterRegistry meters, Clock clock) {

@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -116,24 +117,18 @@ class QuerySideIT {
     return querySide;
   }
 
-  /** The topic did not exist: the query side creates it, with the partitions the log needs. */
-  private void awaitTopicCreated() throws Exception {
+  /**
+   * Creates the topic after the query side started, as the command side would: the consumer waits
+   * for it instead of creating it with settings that are not its to choose.
+   */
+  private void createTopicAfterStart() throws Exception {
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-      await()
-          .atMost(PATIENCE)
-          .ignoreExceptions()
-          .until(
-              () ->
-                  admin
-                      .describeTopics(List.of(topic))
-                      .allTopicNames()
-                      .get(5, TimeUnit.SECONDS)
-                      .get(topic)
-                      .partitions()
-                      .size(),
-              partitions -> partitions == 12);
+      admin
+          .createTopics(List.of(new NewTopic(topic, 12, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -181,7 +176,7 @@ class QuerySideIT {
 
     MeterRegistry firstRun = new SimpleMeterRegistry();
     start(firstRun);
-    awaitTopicCreated();
+    createTopicAfterStart();
     produce(a.events());
     produce(b.events());
     produceGarbage("demo/a");
@@ -250,7 +245,7 @@ class QuerySideIT {
     ThreadLog t = ThreadLog.of("demo", "await");
     t.post("x", null, "alice");
     start(new SimpleMeterRegistry());
-    awaitTopicCreated();
+    createTopicAfterStart();
     produce(t.events());
     assertThat(querySide.queries().awaitSeq(t.thread(), 0, PATIENCE, PRIMARY)).isTrue();
 
@@ -272,7 +267,7 @@ class QuerySideIT {
     t.vote("x", "bob", UP, NONE);
     MeterRegistry meters = new SimpleMeterRegistry();
     start(meters);
-    awaitTopicCreated();
+    createTopicAfterStart();
     produce(t.events());
     assertThat(querySide.queries().awaitSeq(t.thread(), 2, PATIENCE, PRIMARY)).isTrue();
     Map<String, List<String>> before = TestMongo.dump(database, PROJECTION);

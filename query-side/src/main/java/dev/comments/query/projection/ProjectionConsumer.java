@@ -14,14 +14,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -47,9 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProjectionConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProjectionConsumer.class);
-
-  /** Partitions of the topic when this node has to create it (the command side normally does). */
-  public static final int TOPIC_PARTITIONS = 12;
 
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration LAG_REFRESH = Duration.ofSeconds(1);
@@ -318,8 +313,9 @@ public final class ProjectionConsumer implements AutoCloseable {
   }
 
   /**
-   * The partitions of the topic, once it exists; creates it when missing, tolerating a creator
-   * racing us (normally the command side). Empty if closed before it could be found.
+   * The partitions of the topic, once it exists. The command side creates it with the partitions,
+   * replication and unlimited retention the log needs; a consumer that created it on its own would
+   * have to guess them, so it waits. Empty if closed before the topic appeared.
    */
   private Optional<List<TopicPartition>> awaitTopic() {
     Duration backoff = Duration.ofMillis(200);
@@ -338,10 +334,10 @@ public final class ProjectionConsumer implements AutoCloseable {
                   .toList());
         } catch (ExecutionException e) {
           if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-            createTopic(admin);
-            continue;
+            log.info("waiting for topic {}: the command side creates it", topic);
+          } else {
+            log.warn("cannot describe topic {} yet: {}", topic, e.getCause().toString());
           }
-          log.warn("cannot describe topic {} yet: {}", topic, e.getCause().toString());
         } catch (java.util.concurrent.TimeoutException e) {
           log.warn("cannot reach the Kafka brokers at {} yet", bootstrapServers);
         } catch (InterruptedException e) {
@@ -355,26 +351,6 @@ public final class ProjectionConsumer implements AutoCloseable {
       }
     }
     return Optional.empty();
-  }
-
-  private void createTopic(Admin admin) {
-    try {
-      admin
-          .createTopics(
-              List.of(new NewTopic(topic, Optional.of(TOPIC_PARTITIONS), Optional.empty())))
-          .all()
-          .get(KAFKA_CALL.toMillis(), TimeUnit.MILLISECONDS);
-      log.info("created topic {} with {} partitions", topic, TOPIC_PARTITIONS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        log.warn("cannot create topic {}: {}", topic, e.getCause().toString());
-      }
-    } catch (java.util.concurrent.TimeoutException e) {
-      log.warn("creating topic {} timed out", topic);
-    } catch (InterruptedException e) {
-      // close() interrupts only a consumer that hangs; the loop then sees running == false.
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static Duration longer(Duration backoff) {
@@ -402,7 +378,7 @@ public final class ProjectionConsumer implements AutoCloseable {
     // Positions live in MongoDB with the projections; there is no consumer group to commit to.
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // A missing topic is created on purpose, with the right partition count, by awaitTopic().
+    // The topic is the command side's to create, with the settings the log needs.
     config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return config;
