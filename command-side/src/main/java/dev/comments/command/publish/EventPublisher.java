@@ -26,6 +26,7 @@ import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.UnableToClaimTokenException;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.StreamableMessageSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * seq) and never skips an event. After a failure it backs off, starts a fresh producer and reads
  * again from the persisted position. The position is claimed in the token store under {@value
  * #PROCESSOR_NAME}, which keeps two publishers from running at once.
+ *
+ * <p>The store's global stream can pass over an event committed long after its timestamp, so each
+ * batch goes through {@link StreamContinuity} first: an event whose thread skips seqs is preceded
+ * by the missing events, read back from the store by thread, in the same acknowledged batch.
  */
 public final class EventPublisher implements AutoCloseable {
   public static final String PROCESSOR_NAME = "kafka-publisher";
@@ -54,6 +59,9 @@ public final class EventPublisher implements AutoCloseable {
   private final Clock clock;
   private final EventCodec codec = new EventCodec();
   private final Counter published;
+  private final Counter gapsRepaired;
+  private final Counter gapsUnrepairable;
+  private final StreamContinuity continuity;
   private final Timer batchTimer;
   private final MeterRegistry meters;
   private final Gauge lag;
@@ -66,13 +74,26 @@ public final class EventPublisher implements AutoCloseable {
   private Producer<String, byte[]> producer;
 
   /**
-   * @param events the event store to read
+   * @param store the event store to read, in global order and, to fill gaps, by thread
    * @param tokens where the position is claimed and persisted
    * @param producers makes a producer (idempotent, acks=all); called again after a send failure
    * @param prepare run (and retried) before the first batch, e.g. creating the topic
    */
   public EventPublisher(
+      EventStore store,
+      TokenStore tokens,
+      Supplier<Producer<String, byte[]>> producers,
+      Runnable prepare,
+      PublisherOptions options,
+      MeterRegistry meters,
+      Clock clock) {
+    this(store, store, tokens, producers, prepare, options, meters, clock);
+  }
+
+  /** With a global stream other than the store's own, so tests can make it skip events. */
+  EventPublisher(
       StreamableMessageSource<TrackedEventMessage<?>> events,
+      EventStore store,
       TokenStore tokens,
       Supplier<Producer<String, byte[]>> producers,
       Runnable prepare,
@@ -85,9 +106,20 @@ public final class EventPublisher implements AutoCloseable {
     this.prepare = Objects.requireNonNull(prepare, "prepare");
     this.options = Objects.requireNonNull(options, "options");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.continuity =
+        new StreamContinuity(
+            Objects.requireNonNull(store, "store"), StreamContinuity.DEFAULT_MAX_STREAMS);
     this.published =
         Counter.builder("comments.publisher.published")
             .description("Events acknowledged by Kafka")
+            .register(meters);
+    this.gapsRepaired =
+        Counter.builder("comments.publisher.gaps.repaired")
+            .description("Events the global stream skipped, re-read by thread and published")
+            .register(meters);
+    this.gapsUnrepairable =
+        Counter.builder("comments.publisher.gaps.unrepairable")
+            .description("Events missing from a thread's seqs that the store does not have either")
             .register(meters);
     this.batchTimer =
         Timer.builder("comments.publisher.batch")
@@ -176,14 +208,20 @@ public final class EventPublisher implements AutoCloseable {
           }
           continue;
         }
-        oldestUnacknowledged.set(batch.getFirst().getTimestamp().toEpochMilli());
+        StreamContinuity.Plan plan = continuity.plan(batch);
         long started = System.nanoTime();
-        sendAndAwait(batch);
+        // Re-read events predate the batch: the lag is the age of the oldest send.
+        oldestUnacknowledged.set(
+            plan.sends().stream().mapToLong(e -> e.getTimestamp().toEpochMilli()).min().orElse(0));
+        sendAndAwait(plan.sends());
         tokens.storeToken(batch.getLast().trackingToken(), PROCESSOR_NAME, SEGMENT);
         lastClaimRenewal = System.nanoTime();
         batchTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         oldestUnacknowledged.set(0);
-        published.increment(batch.size());
+        continuity.acknowledged(plan);
+        published.increment(plan.sends().size());
+        gapsRepaired.increment(plan.repaired());
+        gapsUnrepairable.increment(plan.unrepairable());
       }
     }
   }
@@ -211,9 +249,9 @@ public final class EventPublisher implements AutoCloseable {
     return batch;
   }
 
-  private void sendAndAwait(List<TrackedEventMessage<?>> batch) throws InterruptedException {
-    List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
-    for (TrackedEventMessage<?> message : batch) {
+  private void sendAndAwait(List<DomainEventMessage<?>> sends) throws InterruptedException {
+    List<Future<RecordMetadata>> acks = new ArrayList<>(sends.size());
+    for (DomainEventMessage<?> message : sends) {
       EventEnvelope envelope = envelopeOf(message);
       acks.add(
           producer.send(
@@ -230,12 +268,11 @@ public final class EventPublisher implements AutoCloseable {
     }
   }
 
-  private static EventEnvelope envelopeOf(TrackedEventMessage<?> message) {
-    if (!(message instanceof DomainEventMessage<?> domain)
-        || !(domain.getPayload() instanceof CommentEvent event)) {
+  private static EventEnvelope envelopeOf(DomainEventMessage<?> domain) {
+    if (!(domain.getPayload() instanceof CommentEvent event)) {
       // Only thread aggregates write to this store; anything else is a bug to stop at, not skip.
       throw new IllegalStateException(
-          "not a thread event: " + message.getIdentifier() + " " + message.getPayloadType());
+          "not a thread event: " + domain.getIdentifier() + " " + domain.getPayloadType());
     }
     return new EventEnvelope(
         domain.getIdentifier(),

@@ -14,9 +14,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -25,16 +29,22 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.axonframework.common.stream.BlockingStream;
+import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
+import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
+import org.axonframework.messaging.StreamableMessageSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The publisher's loop against Axon's in-memory event store and Kafka's own MockProducer: order,
- * keys, the persisted position, and what happens when Kafka refuses a record.
+ * keys, the persisted position, what happens when Kafka refuses a record, and how a thread's
+ * skipped seqs are filled from the store.
  */
 class EventPublisherTest {
   private static final String TOPIC = "comments.events";
@@ -42,8 +52,21 @@ class EventPublisherTest {
   private static final ThreadId T2 = new ThreadId("demo", "t2");
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
+  /** Counts reads by thread, the publisher's way of filling a gap. */
+  private final AtomicInteger readsByThread = new AtomicInteger();
+
   private final EmbeddedEventStore store =
-      EmbeddedEventStore.builder().storageEngine(new InMemoryEventStorageEngine()).build();
+      EmbeddedEventStore.builder()
+          .storageEngine(
+              new InMemoryEventStorageEngine() {
+                @Override
+                public DomainEventStream readEvents(String aggregateIdentifier, long first) {
+                  readsByThread.incrementAndGet();
+                  return super.readEvents(aggregateIdentifier, first);
+                }
+              })
+          .build();
+
   private final InMemoryTokenStore tokens = new InMemoryTokenStore();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final EventCodec codec = new EventCodec();
@@ -73,8 +96,15 @@ class EventPublisherTest {
   }
 
   private EventPublisher start(Supplier<Producer<String, byte[]>> producerFactory) {
+    return start(store, producerFactory);
+  }
+
+  private EventPublisher start(
+      StreamableMessageSource<TrackedEventMessage<?>> globalStream,
+      Supplier<Producer<String, byte[]>> producerFactory) {
     publisher =
         new EventPublisher(
+            globalStream,
             store,
             tokens,
             producerFactory,
@@ -94,6 +124,10 @@ class EventPublisherTest {
       producers.add(producer);
       return producer;
     };
+  }
+
+  private double count(String meter) {
+    return meters.counter(meter).count();
   }
 
   private List<EventEnvelope> decoded(List<ProducerRecord<String, byte[]>> records) {
@@ -212,5 +246,104 @@ class EventPublisherTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> meters.get("comments.publisher.lag.seconds").gauge().value() > 0.0);
     producers.getFirst().errorNext(new TimeoutException("gave up"));
+  }
+
+  @Test
+  void sends_an_event_the_global_stream_skipped_before_its_successor() {
+    append(T1, 0);
+    start(skipping(T1, 1), healthyProducers());
+    await().atMost(Duration.ofSeconds(10)).until(() -> producers.getFirst().history().size() == 1);
+
+    // t1#1 is stored but, like an insert that landed after the look-back window, never streamed.
+    append(T1, 1);
+    append(T1, 2);
+    append(T2, 0);
+    append(T1, 3);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("comments.publisher.published") == 5);
+    assertThat(positions(decoded(producers.getFirst().history())))
+        .containsExactly("demo/t1#0", "demo/t1#1", "demo/t1#2", "demo/t2#0", "demo/t1#3");
+    assertThat(count("comments.publisher.gaps.repaired")).isEqualTo(1.0);
+    assertThat(count("comments.publisher.gaps.unrepairable")).isZero();
+    assertThat(readsByThread).hasValue(1);
+  }
+
+  @Test
+  void reads_nothing_back_when_no_thread_skips_a_seq() {
+    append(T1, 0);
+    start(healthyProducers());
+    await().atMost(Duration.ofSeconds(10)).until(() -> producers.getFirst().history().size() == 1);
+    append(T1, 1);
+    append(T2, 0);
+    append(T1, 2);
+    append(T1, 3);
+    append(T2, 1);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("comments.publisher.published") == 6);
+    assertThat(positions(decoded(producers.getFirst().history())))
+        .containsExactly(
+            "demo/t1#0", "demo/t1#1", "demo/t2#0", "demo/t1#2", "demo/t1#3", "demo/t2#1");
+    assertThat(count("comments.publisher.gaps.repaired")).isZero();
+    assertThat(readsByThread).hasValue(0);
+  }
+
+  @Test
+  void publishes_on_and_counts_a_gap_the_store_cannot_fill() {
+    append(T1, 0);
+    start(healthyProducers());
+    await().atMost(Duration.ofSeconds(10)).until(() -> producers.getFirst().history().size() == 1);
+
+    // Seqs 1 and 2 were never stored: nothing to re-read, and t1#3 must not wait for them.
+    append(T1, 3);
+    append(T1, 4);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("comments.publisher.published") == 3);
+    assertThat(positions(decoded(producers.getFirst().history())))
+        .containsExactly("demo/t1#0", "demo/t1#3", "demo/t1#4");
+    assertThat(count("comments.publisher.gaps.unrepairable")).isEqualTo(2.0);
+    assertThat(count("comments.publisher.gaps.repaired")).isZero();
+  }
+
+  /** The store's global stream without one event, as if it had been inserted too late. */
+  private StreamableMessageSource<TrackedEventMessage<?>> skipping(ThreadId thread, long seq) {
+    Predicate<TrackedEventMessage<?>> skipped =
+        m ->
+            m instanceof DomainEventMessage<?> d
+                && d.getAggregateIdentifier().equals(thread.streamId())
+                && d.getSequenceNumber() == seq;
+    return token -> {
+      BlockingStream<TrackedEventMessage<?>> stream = store.openStream(token);
+      return new BlockingStream<>() {
+        @Override
+        public boolean hasNextAvailable(int timeout, TimeUnit unit) throws InterruptedException {
+          while (stream.hasNextAvailable(timeout, unit)) {
+            if (!skipped.test(stream.peek().orElseThrow())) {
+              return true;
+            }
+            stream.nextAvailable();
+          }
+          return false;
+        }
+
+        @Override
+        public TrackedEventMessage<?> nextAvailable() throws InterruptedException {
+          TrackedEventMessage<?> next = stream.nextAvailable();
+          while (skipped.test(next)) {
+            next = stream.nextAvailable();
+          }
+          return next;
+        }
+
+        @Override
+        public Optional<TrackedEventMessage<?>> peek() {
+          return stream.peek().filter(skipped.negate());
+        }
+
+        @Override
+        public void close() {
+          stream.close();
+        }
+      };
+    };
   }
 }
