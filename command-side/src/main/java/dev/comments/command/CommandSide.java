@@ -1,6 +1,9 @@
 package dev.comments.command;
 
+import com.mongodb.ReadConcern;
+import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoDatabase;
 import dev.comments.command.locator.CommentLocator;
 import dev.comments.command.publish.EventPublisher;
 import dev.comments.command.publish.KafkaSetup;
@@ -53,11 +56,14 @@ public final class CommandSide implements AutoCloseable {
   private final Configuration axon;
   private final CommentCommands commands;
   private final EventPublisher publisher;
+  private final Thread topicSetup;
 
-  private CommandSide(Configuration axon, CommentCommands commands, EventPublisher publisher) {
+  private CommandSide(
+      Configuration axon, CommentCommands commands, EventPublisher publisher, Thread topicSetup) {
     this.axon = axon;
     this.commands = commands;
     this.publisher = publisher;
+    this.topicSetup = topicSetup;
   }
 
   public static CommandSide start(
@@ -67,8 +73,16 @@ public final class CommandSide implements AutoCloseable {
     Objects.requireNonNull(meters, "meters");
     Objects.requireNonNull(clock, "clock");
     Serializer serializer = EventSerialization.newSerializer();
-    MongoTemplate template =
-        DefaultMongoTemplate.builder().mongoDatabase(mongo, settings.database()).build();
+    // Axon's reads cannot take our ReadPreference, so its database handle names it once, here:
+    // commands decide on current state, so the event store, the tokens and the locator read the
+    // primary, and a write is acknowledged once a majority holds it (what a failover keeps).
+    MongoDatabase database =
+        mongo
+            .getDatabase(settings.database())
+            .withReadPreference(com.mongodb.ReadPreference.primary())
+            .withReadConcern(ReadConcern.MAJORITY)
+            .withWriteConcern(WriteConcern.MAJORITY);
+    MongoTemplate template = DefaultMongoTemplate.builder().mongoDatabase(database).build();
     ThreadRules rules = new ThreadRules(settings.maxReplyDepth(), settings.editWindow());
 
     Configuration axon =
@@ -96,13 +110,19 @@ public final class CommandSide implements AutoCloseable {
             .start();
 
     CommentCommands commands =
-        new AxonCommentCommands(
-            axon.commandGateway(),
-            new CommentLocator(mongo.getDatabase(settings.database())),
-            clock);
+        new AxonCommentCommands(axon.commandGateway(), new CommentLocator(database), clock);
 
     EventPublisher publisher = null;
-    if (settings.publisherEnabled()) {
+    Thread topicSetup = null;
+    if (!settings.publisherEnabled()) {
+      // The topic is this side's to create, with the settings the log needs, even on a node that
+      // does not publish: the query sides only wait for it.
+      topicSetup =
+          Thread.ofPlatform()
+              .daemon()
+              .name("kafka-topic-setup")
+              .start(() -> KafkaSetup.ensureTopicWithRetries(kafkaTopic(settings)));
+    } else {
       EventStore eventStore = axon.eventStore();
       MongoTokenStore tokens =
           MongoTokenStore.builder()
@@ -117,18 +137,21 @@ public final class CommandSide implements AutoCloseable {
               eventStore,
               tokens,
               () -> KafkaSetup.newProducer(settings.kafkaBootstrapServers()),
-              () ->
-                  KafkaSetup.ensureTopic(
-                      settings.kafkaBootstrapServers(),
-                      settings.topic(),
-                      settings.topicPartitions(),
-                      settings.replicationFactor()),
+              () -> KafkaSetup.ensureTopic(kafkaTopic(settings)),
               PublisherOptions.defaults(settings.topic()),
               meters,
               clock);
       publisher.start();
     }
-    return new CommandSide(axon, commands, publisher);
+    return new CommandSide(axon, commands, publisher, topicSetup);
+  }
+
+  private static KafkaSetup.Topic kafkaTopic(CommandSideSettings settings) {
+    return new KafkaSetup.Topic(
+        settings.kafkaBootstrapServers(),
+        settings.topic(),
+        settings.topicPartitions(),
+        settings.replicationFactor());
   }
 
   public CommentCommands commands() {
@@ -138,6 +161,9 @@ public final class CommandSide implements AutoCloseable {
   /** Stops the publisher (persisting its position), then Axon. */
   @Override
   public void close() {
+    if (topicSetup != null) {
+      topicSetup.interrupt();
+    }
     if (publisher != null) {
       publisher.close();
     }

@@ -1,6 +1,7 @@
 package dev.comments.command.publish;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -10,9 +11,11 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -24,6 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaSetup {
   private static final Logger log = LoggerFactory.getLogger(KafkaSetup.class);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   private KafkaSetup() {}
 
@@ -47,77 +51,105 @@ public final class KafkaSetup {
     return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
   }
 
+  /** The event log topic and where it lives. */
+  public record Topic(
+      String bootstrapServers, String name, int partitions, short replicationFactor) {}
+
   /**
-   * Creates the event log topic unless it exists. Retention is unlimited: the log is the source
-   * every projection is rebuilt from, so nothing may age out of it.
+   * Creates the event log topic unless it exists, then waits until every partition takes writes.
+   * Retention is unlimited: the log is the source every projection is rebuilt from, so nothing may
+   * age out of it.
    */
-  public static void ensureTopic(
-      String bootstrapServers, String topic, int partitions, short replicationFactor) {
+  public static void ensureTopic(Topic topic) {
     Properties config = new Properties();
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, topic.bootstrapServers());
     config.put(AdminClientConfig.CLIENT_ID_CONFIG, "comments-publisher-admin");
     try (Admin admin = Admin.create(config)) {
       NewTopic newTopic =
-          new NewTopic(topic, partitions, replicationFactor)
+          new NewTopic(topic.name(), topic.partitions(), topic.replicationFactor())
               .configs(
                   Map.of(
                       TopicConfig.RETENTION_MS_CONFIG,
                       "-1",
                       TopicConfig.RETENTION_BYTES_CONFIG,
                       "-1"));
-      admin
-          .createTopics(List.of(newTopic))
-          .all()
-          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      log.info(
-          "Created topic {} ({} partitions, replication factor {})",
-          topic,
-          partitions,
-          replicationFactor);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("cannot create topic " + topic, e.getCause());
+      try {
+        admin
+            .createTopics(List.of(newTopic))
+            .all()
+            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        log.info(
+            "Created topic {} ({} partitions, replication factor {})",
+            topic.name(),
+            topic.partitions(),
+            topic.replicationFactor());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new IllegalStateException("cannot create topic " + topic.name(), e.getCause());
+        }
       }
+      awaitWritable(admin, topic.name());
     } catch (TimeoutException e) {
       throw new IllegalStateException("Kafka did not answer within " + ADMIN_TIMEOUT, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topic " + topic, e);
+      throw new IllegalStateException("interrupted while creating topic " + topic.name(), e);
     }
-    awaitLeaders(config, topic);
+  }
+
+  /** {@link #ensureTopic} until it succeeds, backing off while Kafka is unreachable. */
+  public static void ensureTopicWithRetries(Topic topic) {
+    Duration backoff = Duration.ofMillis(200);
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        ensureTopic(topic);
+        return;
+      } catch (RuntimeException e) {
+        log.warn("Cannot set up topic {} yet ({}); retrying in {}", topic.name(), e, backoff);
+      }
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      backoff =
+          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+              ? MAX_BACKOFF
+              : backoff.multipliedBy(2);
+    }
   }
 
   /**
-   * Waits until every partition of a new topic has a leader. Sending before that meets
-   * NOT_LEADER_OR_FOLLOWER answers, which the producer retries, but which were seen to last long
-   * enough on a loaded machine for a batch to time out and be published a second time.
+   * Waits until the leader of every partition answers for its log. A leader in the metadata is not
+   * enough: a just-created partition was seen to answer NOT_LEADER_OR_FOLLOWER, then
+   * OUT_OF_ORDER_SEQUENCE_NUMBER to the idempotent producer's retries, for long enough on a loaded
+   * machine that a batch timed out and was published twice. Listing the partitions' offsets is
+   * served by their leaders only, so its success is the signal.
    */
-  private static void awaitLeaders(Properties config, String topic) {
+  private static void awaitWritable(Admin admin, String topic)
+      throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-    try (Admin admin = Admin.create(config)) {
-      while (true) {
-        var description =
-            admin
-                .describeTopics(List.of(topic))
-                .allTopicNames()
-                .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .get(topic);
-        if (description.partitions().stream().allMatch(p -> p.leader() != null)) {
-          return;
-        }
+    while (true) {
+      try {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        admin
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .get(topic)
+            .partitions()
+            .forEach(
+                p -> partitions.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        admin.listOffsets(partitions).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException notYet) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
-              "topic " + topic + " has partitions without a leader after " + ADMIN_TIMEOUT);
+              "topic " + topic + " did not take writes within " + ADMIN_TIMEOUT, notYet.getCause());
         }
         Thread.sleep(100);
       }
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot describe topic " + topic, e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Kafka did not answer within " + ADMIN_TIMEOUT, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topic " + topic, e);
     }
   }
 }
