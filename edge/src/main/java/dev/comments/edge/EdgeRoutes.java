@@ -13,7 +13,9 @@ import dev.comments.edge.http.Blocking;
 import dev.comments.edge.http.ErrorHandler;
 import dev.comments.edge.http.ErrorMapping;
 import dev.comments.edge.http.JsonBodyReader;
+import dev.comments.edge.http.NodeHeaders;
 import dev.comments.edge.http.PathParameters;
+import dev.comments.edge.http.ReceiveBody;
 import dev.comments.edge.http.RequestMetrics;
 import dev.comments.edge.http.Router;
 import dev.comments.edge.ops.LiveHandler;
@@ -37,8 +39,8 @@ import java.util.Map;
 
 /**
  * The v1 routing table and the chain around each route, in one place. Read a route's chain from the
- * outside in: path ids checked, then who may call, then a place among the bounded number of running
- * API requests, then the handler on a worker thread.
+ * outside in: path ids checked, then who may call, then the body received on the IO thread, then a
+ * place among the bounded number of running API requests, then the handler on a worker thread.
  */
 final class EdgeRoutes {
   static final String SESSIONS = "/api/v1/tenants/{tenant}/sessions";
@@ -49,18 +51,29 @@ final class EdgeRoutes {
   static final String COMMENT_VOTE = "/api/v1/tenants/{tenant}/comments/{commentId}/vote";
   static final String COMMENT_FLAG = "/api/v1/tenants/{tenant}/comments/{commentId}/flag";
 
+  /** Scrapes running at once, and waiting: a few scrapers, never more than two workers. */
+  static final int METRICS_RUNNING = 2;
+
+  static final int METRICS_QUEUED = 2;
+
   private final EdgeSettings settings;
   private final SessionTokens sessions;
   private final RequestLimit apiLimit;
+  private final RequestLimit metricsLimit;
 
   private EdgeRoutes(EdgeSettings settings, Clock clock) {
     this.settings = settings;
     this.sessions = new SessionTokens(settings.sessionSecret(), settings.sessionTtl(), clock);
     this.apiLimit =
-        new RequestLimit(
+        overloadedBeyond(
             settings.workerThreads(),
             settings.workerThreads() * EdgeSettings.QUEUED_REQUESTS_PER_WORKER);
-    apiLimit.setFailureHandler(
+    this.metricsLimit = overloadedBeyond(METRICS_RUNNING, METRICS_QUEUED);
+  }
+
+  private static RequestLimit overloadedBeyond(int running, int queued) {
+    RequestLimit limit = new RequestLimit(running, queued);
+    limit.setFailureHandler(
         exchange ->
             ErrorMapping.send(
                 exchange,
@@ -69,6 +82,7 @@ final class EdgeRoutes {
                     "overloaded",
                     "the server is at capacity; retry shortly",
                     Map.of("Retry-After", "1"))));
+    return limit;
   }
 
   static HttpHandler build(
@@ -93,15 +107,13 @@ final class EdgeRoutes {
     Router router =
         Router.builder()
             .route("GET", "/health/live", new LiveHandler())
-            .route("GET", "/health/ready", new Blocking(new ReadyHandler(status)))
-            .route("GET", "/metrics", new Blocking(new PrometheusHandler(meters)))
+            .route("GET", "/health/ready", new ReadyHandler(status))
+            .route("GET", "/metrics", scrape(new PrometheusHandler(meters)))
             .route("POST", SESSIONS, anyone(new CreateSessionHandler(sessions, bodies)))
             .route(
                 "GET",
                 THREAD_COMMENTS,
-                reader(
-                    new ListCommentsHandler(
-                        queries, consistency, settings.consistencyWait(), settings.nodeId())))
+                reader(new ListCommentsHandler(queries, consistency, settings.consistencyWait())))
             .route("POST", THREAD_COMMENTS, writer(new PostCommentHandler(commands, bodies, ack)))
             .route("POST", THREAD_LOCK, moderator(ThreadLockHandler.lock(commands, ack)))
             .route("POST", THREAD_UNLOCK, moderator(ThreadLockHandler.unlock(commands, ack)))
@@ -110,7 +122,7 @@ final class EdgeRoutes {
             .route("POST", COMMENT_VOTE, writer(new VoteHandler(commands, bodies, ack)))
             .route("POST", COMMENT_FLAG, writer(new FlagHandler(commands, bodies, ack)))
             .build();
-    return new RequestMetrics(meters, new ErrorHandler(router));
+    return new RequestMetrics(meters, new NodeHeaders(settings.nodeId(), new ErrorHandler(router)));
   }
 
   private HttpHandler anyone(HttpHandler handler) {
@@ -137,8 +149,22 @@ final class EdgeRoutes {
     return new PathParameters(settings.tenants().keySet(), next);
   }
 
-  /** A place among the running API requests (or in the bounded queue), then a worker thread. */
+  /**
+   * The whole (bounded) body first, received without a thread, so that a slow sender holds no
+   * place; then a place among the running API requests (or in the bounded queue) and a worker.
+   */
   private HttpHandler limited(HttpHandler handler) {
-    return new RequestLimitingHandler(apiLimit, new Blocking(handler));
+    return new ReceiveBody(
+        settings.maxBodyBytes(),
+        settings.bodyTimeout(),
+        new RequestLimitingHandler(apiLimit, new Blocking(handler)));
+  }
+
+  /**
+   * Scrapes share the worker pool but have their own small limit: however many scrapers come, they
+   * take at most {@link #METRICS_RUNNING} workers from the API, and a flood of them is turned away.
+   */
+  private HttpHandler scrape(HttpHandler handler) {
+    return new RequestLimitingHandler(metricsLimit, new Blocking(handler));
   }
 }

@@ -28,6 +28,13 @@ public final class EdgeServer implements AutoCloseable {
 
   private static final int MAX_HEADER_BYTES = 32 * 1024;
 
+  /**
+   * A connection without a byte read or written for this long is closed: the backstop for a client
+   * that stops reading its answer or sending its body. Far above the longest request (a read waits
+   * at most a few seconds for its own write), since Undertow also counts time spent in a handler.
+   */
+  private static final int IDLE_TIMEOUT_MS = 60_000;
+
   private final Undertow undertow;
   private final int port;
 
@@ -64,6 +71,7 @@ public final class EdgeServer implements AutoCloseable {
             // Slow or idle clients must not keep a connection (and its buffers) for ever.
             .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
             .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+            .setServerOption(UndertowOptions.IDLE_TIMEOUT, IDLE_TIMEOUT_MS)
             .setHandler(root);
     addListeners(builder, settings);
     Undertow undertow = builder.build();

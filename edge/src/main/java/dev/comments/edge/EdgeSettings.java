@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param ioThreads Undertow IO threads (non-blocking; about one per core)
  * @param workerThreads threads for blocking work; also how many API requests run at once, with
  *     {@link #QUEUED_REQUESTS_PER_WORKER} times as many waiting before {@code 503 overloaded}
+ * @param bodyTimeout how long a client has to send a request body, from its headers to its last
+ *     byte, before its connection is closed ({@link #DEFAULT_BODY_TIMEOUT})
  */
 public record EdgeSettings(
     String host,
@@ -33,12 +35,19 @@ public record EdgeSettings(
     Duration consistencyWait,
     int maxBodyBytes,
     int ioThreads,
-    int workerThreads) {
+    int workerThreads,
+    Duration bodyTimeout) {
   public static final Duration DEFAULT_SESSION_TTL = Duration.ofDays(30);
   public static final Duration DEFAULT_CONSISTENCY_WAIT = Duration.ofSeconds(2);
   public static final int DEFAULT_MAX_BODY_BYTES = 65_536;
   public static final int MIN_SECRET_BYTES = 32;
   public static final int QUEUED_REQUESTS_PER_WORKER = 32;
+
+  /**
+   * The same budget a client has for its headers. A body is at most 64 KiB and a comment mostly a
+   * few hundred bytes: 10 s is enough at 64 kbit/s, and a trickling sender is cut off that soon.
+   */
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
 
   public EdgeSettings {
     Objects.requireNonNull(host, "host");
@@ -71,6 +80,33 @@ public record EdgeSettings(
     if (ioThreads < 1 || workerThreads < 1) {
       throw new IllegalArgumentException("ioThreads and workerThreads must be positive");
     }
+    requirePositive(bodyTimeout, "bodyTimeout");
+  }
+
+  /** Settings with the {@link #DEFAULT_BODY_TIMEOUT}. */
+  public EdgeSettings(
+      String host,
+      int port,
+      String nodeId,
+      Map<String, TenantSettings> tenants,
+      byte[] sessionSecret,
+      Duration sessionTtl,
+      Duration consistencyWait,
+      int maxBodyBytes,
+      int ioThreads,
+      int workerThreads) {
+    this(
+        host,
+        port,
+        nodeId,
+        tenants,
+        sessionSecret,
+        sessionTtl,
+        consistencyWait,
+        maxBodyBytes,
+        ioThreads,
+        workerThreads,
+        DEFAULT_BODY_TIMEOUT);
   }
 
   @Override
@@ -90,7 +126,8 @@ public record EdgeSettings(
         && consistencyWait.equals(that.consistencyWait)
         && maxBodyBytes == that.maxBodyBytes
         && ioThreads == that.ioThreads
-        && workerThreads == that.workerThreads;
+        && workerThreads == that.workerThreads
+        && bodyTimeout.equals(that.bodyTimeout);
   }
 
   @Override
@@ -102,8 +139,9 @@ public record EdgeSettings(
   public String toString() {
     return "EdgeSettings[host=%s, port=%d, nodeId=%s, tenants=%s, sessionSecret=<redacted>,"
             .formatted(host, port, nodeId, tenants.keySet())
-        + " sessionTtl=%s, consistencyWait=%s, maxBodyBytes=%d, ioThreads=%d, workerThreads=%d]"
-            .formatted(sessionTtl, consistencyWait, maxBodyBytes, ioThreads, workerThreads);
+        + " sessionTtl=%s, consistencyWait=%s, maxBodyBytes=%d, ioThreads=%d, workerThreads=%d,"
+            .formatted(sessionTtl, consistencyWait, maxBodyBytes, ioThreads, workerThreads)
+        + " bodyTimeout=%s]".formatted(bodyTimeout);
   }
 
   private static void requirePositive(Duration duration, String name) {

@@ -21,9 +21,13 @@ import dev.comments.events.query.CommentView;
 import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.query.InvalidCursorException;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,6 +55,9 @@ class EdgeServerTest {
   private static final String JSON = "application/json";
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final ThreadId T1 = new ThreadId("demo", "t1");
+
+  /** Short, so that the stalled-body test is quick; long enough for every other test's body. */
+  private static final Duration BODY_TIMEOUT = Duration.ofSeconds(3);
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
   private final RecordingCommands commands = new RecordingCommands();
@@ -90,7 +97,8 @@ class EdgeServerTest {
             EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
             EdgeSettings.DEFAULT_MAX_BODY_BYTES,
             1,
-            workerThreads);
+            workerThreads,
+            BODY_TIMEOUT);
     return EdgeServer.start(settings, commands, queries, status, meters, clock);
   }
 
@@ -499,6 +507,46 @@ class EdgeServerTest {
     assertThat(reply.status).isEqualTo(201);
   }
 
+  @Test
+  void trickled_bodies_hold_no_worker_and_are_cut_off_after_the_body_timeout() throws Exception {
+    // Found in review: bodies were read with blocking reads on the workers, so a few clients that
+    // sent headers and then trickled (or stopped) their bodies held every worker and every place.
+    String token = session("demo", "Ada");
+    String path = "/api/v1/tenants/demo/threads/t1/comments";
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 6; i++) { // more than the 4 workers
+        stalled.add(stalledPost(path, token));
+      }
+      // Give the server the time to read their headers (and, before the fix, to block on them).
+      Thread.sleep(300);
+
+      Reply served =
+          sendWithin(
+              Duration.ofSeconds(2),
+              "POST",
+              path,
+              json("{\"text\":\"hi\"}"),
+              "Content-Type",
+              JSON,
+              "Authorization",
+              "Bearer " + token);
+
+      assertThat(served.status).isEqualTo(201);
+      assertThat(commands.calls).hasSize(1);
+      long start = System.nanoTime();
+      for (Socket socket : stalled) {
+        assertThat(closedByServer(socket)).isTrue();
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BODY_TIMEOUT);
+      assertThat(commands.calls).hasSize(1);
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
+    }
+  }
+
   // ---- reads ----
 
   @Test
@@ -670,6 +718,34 @@ class EdgeServerTest {
     assertThat(queries.awaits).isEmpty();
   }
 
+  @Test
+  void error_answers_keep_the_node_and_read_preference_but_no_other_header() throws Exception {
+    // Found in review: ErrorMapping cleared every header, X-Served-By included.
+    String token = session("demo", "Ada");
+    Reply written = postJson("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"x\"}", token);
+    assertThat(written.header("X-Served-By")).isEqualTo("node-a");
+
+    // The wait for the token sets X-Consistency, then the thread is not found.
+    Reply missing =
+        send(
+            "GET",
+            "/api/v1/tenants/demo/threads/t1/comments?readPreference=nearest",
+            null,
+            "X-Consistency-Token",
+            written.header("X-Consistency-Token"));
+
+    assertError(missing, 404, "thread_not_found");
+    assertThat(missing.header("X-Served-By")).isEqualTo("node-a");
+    assertThat(missing.header("X-Read-Preference")).isEqualTo("nearest");
+    assertThat(missing.header("X-Consistency")).isNull();
+    Reply unauthorized =
+        postJson("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"x\"}", null);
+    assertError(unauthorized, 401, "session_required");
+    assertThat(unauthorized.header("X-Served-By")).isEqualTo("node-a");
+    assertThat(unauthorized.header("X-Read-Preference")).isNull();
+    assertThat(get("/nope", null).header("X-Served-By")).isEqualTo("node-a");
+  }
+
   // ---- routing ----
 
   @Test
@@ -726,6 +802,76 @@ class EdgeServerTest {
             });
   }
 
+  @Test
+  void answers_readiness_while_every_worker_is_busy() throws Exception {
+    // Found in review: /health/ready waited for a worker like any API request.
+    server.close();
+    server = start(1);
+    String token = session("demo", "Ada");
+    commands.gate = new CountDownLatch(1);
+    CompletableFuture<Reply> held;
+    try {
+      held = sendAsync("/api/v1/tenants/demo/threads/t1/comments", token);
+      await().atMost(Duration.ofSeconds(10)).until(() -> commands.entered.get() == 1);
+
+      Reply ready = sendWithin(Duration.ofSeconds(2), "GET", "/health/ready", null);
+
+      assertThat(ready.status).isEqualTo(200);
+      assertThat(ready.json.get("status").textValue()).isEqualTo("ready");
+    } finally {
+      commands.gate.countDown();
+    }
+    assertThat(held.join().status).isEqualTo(201);
+  }
+
+  @Test
+  void turns_away_scrapes_beyond_their_own_small_limit_and_keeps_serving_the_api()
+      throws Exception {
+    // Found in review: /metrics bypassed every limit on the shared worker pool.
+    String token = session("demo", "Ada");
+    CountDownLatch scrapeGate = new CountDownLatch(1);
+    Gauge.builder("test.scrape.gate", scrapeGate, EdgeServerTest::waitFor).register(meters);
+    int extra = 3;
+    List<CompletableFuture<Reply>> scrapes = new ArrayList<>();
+    try {
+      for (int i = 0; i < EdgeRoutes.METRICS_RUNNING + EdgeRoutes.METRICS_QUEUED + extra; i++) {
+        scrapes.add(
+            client
+                .sendAsync(request("GET", "/metrics", null), BodyHandlers.ofString())
+                .thenApply(Reply::of));
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> scrapes.stream().filter(CompletableFuture::isDone).count() == extra);
+
+      Reply post =
+          sendWithin(
+              Duration.ofSeconds(5),
+              "POST",
+              "/api/v1/tenants/demo/threads/t1/comments",
+              json("{\"text\":\"x\"}"),
+              "Content-Type",
+              JSON,
+              "Authorization",
+              "Bearer " + token);
+      assertThat(post.status).isEqualTo(201);
+    } finally {
+      scrapeGate.countDown();
+    }
+
+    List<Reply> done = scrapes.stream().map(CompletableFuture::join).toList();
+    List<Reply> shed = done.stream().filter(r -> r.status == 503).toList();
+    assertThat(shed).hasSize(extra);
+    assertThat(shed)
+        .allSatisfy(
+            r -> {
+              assertError(r, 503, "overloaded");
+              assertThat(r.header("Retry-After")).isEqualTo("1");
+            });
+    assertThat(done.stream().filter(r -> r.status == 200))
+        .hasSize(EdgeRoutes.METRICS_RUNNING + EdgeRoutes.METRICS_QUEUED);
+  }
+
   // ---- load ----
 
   @Test
@@ -757,6 +903,7 @@ class EdgeServerTest {
             r -> {
               assertThat(r.json.get("error").get("code").textValue()).isEqualTo("overloaded");
               assertThat(r.header("Retry-After")).isEqualTo("1");
+              assertThat(r.header("X-Served-By")).isEqualTo("node-a");
             });
     assertThat(done.stream().filter(r -> r.status == 201)).hasSize(queue + 1);
     assertThat(commands.calls).hasSize(queue + 1);
@@ -813,6 +960,50 @@ class EdgeServerTest {
   private Reply send(String method, String path, BodyPublisher body, String... headers)
       throws Exception {
     return Reply.of(client.send(request(method, path, body, headers), BodyHandlers.ofString()));
+  }
+
+  /** A POST whose headers promise a body of 20 bytes, of which it sends 8 and then nothing. */
+  private Socket stalledPost(String path, String token) throws Exception {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+    socket.setSoTimeout((int) BODY_TIMEOUT.multipliedBy(3).toMillis());
+    String request =
+        "POST "
+            + path
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Authorization: Bearer "
+            + token
+            + "\r\nContent-Length: 20\r\n\r\n{\"text\":";
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    return socket;
+  }
+
+  /** Whether the server closed the connection without answering (a read timeout fails instead). */
+  private static boolean closedByServer(Socket socket) throws Exception {
+    try {
+      return socket.getInputStream().read() == -1;
+    } catch (SocketException reset) {
+      return true;
+    }
+  }
+
+  private static double waitFor(CountDownLatch gate) {
+    try {
+      gate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 1;
+  }
+
+  private Reply sendWithin(
+      Duration timeout, String method, String path, BodyPublisher body, String... headers)
+      throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(request(method, path, body, headers), (name, value) -> true)
+            .timeout(timeout)
+            .build();
+    return Reply.of(client.send(request, BodyHandlers.ofString()));
   }
 
   private HttpRequest request(String method, String path, BodyPublisher body, String... headers) {

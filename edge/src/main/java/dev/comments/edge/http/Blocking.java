@@ -5,8 +5,10 @@ import io.undertow.server.HttpServerExchange;
 import java.util.Objects;
 
 /**
- * Moves {@code next} off the IO thread onto the bounded worker pool, in blocking mode, and maps its
- * failures there: a dispatched task is outside the reach of the outer {@link ErrorHandler}.
+ * Moves {@code next} off the IO thread onto the bounded worker pool, where it may wait on the
+ * ports, and maps its failures there: a dispatched task is outside the reach of the outer {@link
+ * ErrorHandler}. The exchange stays non-blocking: the body was received before (see {@link
+ * ReceiveBody}) and answers are sent asynchronously, so a slow client never holds a worker.
  */
 public final class Blocking implements HttpHandler {
   private final HttpHandler next;
@@ -20,9 +22,6 @@ public final class Blocking implements HttpHandler {
     if (exchange.isInIoThread()) {
       exchange.dispatch(this);
       return;
-    }
-    if (!exchange.isBlocking()) {
-      exchange.startBlocking();
     }
     try {
       next.handleRequest(exchange);

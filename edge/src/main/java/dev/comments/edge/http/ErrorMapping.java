@@ -4,7 +4,9 @@ import dev.comments.command.CommandRejectedException;
 import dev.comments.command.Rejection;
 import dev.comments.query.InvalidCursorException;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.HttpString;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,11 +68,20 @@ public final class ErrorMapping {
       exchange.endExchange();
       return;
     }
-    exchange.getResponseHeaders().clear();
+    // A half-built success answer must not leak its headers (a consistency token, a cache
+    // policy) into the error; who answered, and how it read, stays true of the error too.
+    HeaderMap headers = exchange.getResponseHeaders();
+    Map<HttpString, String> kept = new LinkedHashMap<>();
+    for (HttpString name : NodeHeaders.KEPT_ON_ERRORS) {
+      String value = headers.getFirst(name);
+      if (value != null) {
+        kept.put(name, value);
+      }
+    }
+    headers.clear();
+    kept.forEach(headers::put);
     for (Map.Entry<String, String> header : error.headers().entrySet()) {
-      exchange
-          .getResponseHeaders()
-          .put(HttpString.tryFromString(header.getKey()), header.getValue());
+      headers.put(HttpString.tryFromString(header.getKey()), header.getValue());
     }
     JsonResponses.send(exchange, error.status(), new ErrorBody(error.code(), error.message()));
   }

@@ -8,7 +8,9 @@ import java.util.Objects;
 
 /**
  * {@code GET /health/ready}: 200 once this node's projections have caught up with the event log,
- * 503 before, with the lag either way so an operator sees how far behind it is.
+ * 503 before, with the lag either way so an operator sees how far behind it is. Runs on the IO
+ * thread, so that a node whose workers are all busy still answers its load balancer: {@link
+ * ProjectionStatus} only reads what the projection's consumer last wrote (volatile fields).
  */
 public final class ReadyHandler implements HttpHandler {
   private final ProjectionStatus status;

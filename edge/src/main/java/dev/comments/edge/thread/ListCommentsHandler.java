@@ -4,6 +4,7 @@ import dev.comments.edge.consistency.ConsistencyToken;
 import dev.comments.edge.consistency.ConsistencyTokens;
 import dev.comments.edge.http.ApiException;
 import dev.comments.edge.http.JsonResponses;
+import dev.comments.edge.http.NodeHeaders;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.http.RequestMetrics;
 import dev.comments.edge.session.Session;
@@ -24,21 +25,17 @@ import java.util.Objects;
  * {@code reached} or {@code timed_out}. A token for another thread of the tenant is not waited on.
  */
 public final class ListCommentsHandler implements HttpHandler {
-  public static final HttpString SERVED_BY = HttpString.tryFromString("X-Served-By");
-  public static final HttpString READ_PREFERENCE = HttpString.tryFromString("X-Read-Preference");
   public static final HttpString CONSISTENCY = HttpString.tryFromString("X-Consistency");
 
   private final ThreadQueries queries;
   private final ConsistencyTokens tokens;
   private final Duration consistencyWait;
-  private final String nodeId;
 
   public ListCommentsHandler(
-      ThreadQueries queries, ConsistencyTokens tokens, Duration consistencyWait, String nodeId) {
+      ThreadQueries queries, ConsistencyTokens tokens, Duration consistencyWait) {
     this.queries = Objects.requireNonNull(queries, "queries");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.consistencyWait = Objects.requireNonNull(consistencyWait, "consistencyWait");
-    this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
   }
 
   @Override
@@ -46,6 +43,10 @@ public final class ListCommentsHandler implements HttpHandler {
     ThreadId thread = PathParameters.threadId(exchange);
     ListCommentsRequest request = ListCommentsRequest.from(exchange);
     exchange.putAttachment(RequestMetrics.READ_PREFERENCE, request.readPreference().wireName());
+    // Set before the read, so that an error answer says how it read too.
+    exchange
+        .getResponseHeaders()
+        .put(NodeHeaders.READ_PREFERENCE, request.readPreference().wireName());
     if (request.consistencyToken() != null) {
       ConsistencyToken token = tokens.decode(request.consistencyToken(), thread.tenant());
       if (token.thread().equals(thread)) {
@@ -69,8 +70,6 @@ public final class ListCommentsHandler implements HttpHandler {
                             + "' in tenant '"
                             + thread.tenant()
                             + "'"));
-    exchange.getResponseHeaders().put(SERVED_BY, nodeId);
-    exchange.getResponseHeaders().put(READ_PREFERENCE, request.readPreference().wireName());
     JsonResponses.send(exchange, 200, ThreadPageBody.of(page));
   }
 }
