@@ -2,7 +2,10 @@ package dev.comments.query;
 
 import java.time.Duration;
 
-/** How far this node's projections are behind the event log. */
+/**
+ * How far this node's projections are behind the event log. Implementations answer from memory and
+ * never block: the edge calls them on its IO threads.
+ */
 public interface ProjectionStatus {
   /** True once every event that was in the log when the node started has been applied. */
   boolean caughtUp();

@@ -41,7 +41,8 @@ public record NodeProperties(
       @DefaultValue("8080") int port,
       @DefaultValue("65536") int maxBodyBytes,
       @DefaultValue("2") int ioThreads,
-      @DefaultValue("64") int workerThreads) {}
+      @DefaultValue("64") int workerThreads,
+      @DefaultValue("10s") Duration bodyTimeout) {}
 
   public record Mongo(
       String uri,
