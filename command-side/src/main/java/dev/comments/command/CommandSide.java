@@ -13,12 +13,14 @@ import dev.comments.command.store.EventSerialization;
 import dev.comments.command.thread.CommentThread;
 import dev.comments.command.thread.ThreadCommandTargetResolver;
 import dev.comments.command.thread.ThreadRules;
+import dev.comments.events.ReadPreference;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
 import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.Configuration;
@@ -66,10 +68,33 @@ public final class CommandSide implements AutoCloseable {
     this.topicSetup = topicSetup;
   }
 
+  /**
+   * Starts the command side reading MongoDB with the driver's untagged read preferences: for a node
+   * that knows no region, and for tests.
+   */
   public static CommandSide start(
       CommandSideSettings settings, MongoClient mongo, MeterRegistry meters, Clock clock) {
+    return start(
+        settings,
+        mongo,
+        readPreference -> com.mongodb.ReadPreference.valueOf(readPreference.name()),
+        meters,
+        clock);
+  }
+
+  /**
+   * @param readPreferences the node's mapping of read preferences to the driver's, used where a
+   *     read names its preference (the comment locator); Axon's own reads stay on the primary
+   */
+  public static CommandSide start(
+      CommandSideSettings settings,
+      MongoClient mongo,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
+      MeterRegistry meters,
+      Clock clock) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(mongo, "mongo");
+    Objects.requireNonNull(readPreferences, "readPreferences");
     Objects.requireNonNull(meters, "meters");
     Objects.requireNonNull(clock, "clock");
     Serializer serializer = EventSerialization.newSerializer();
@@ -110,7 +135,8 @@ public final class CommandSide implements AutoCloseable {
             .start();
 
     CommentCommands commands =
-        new AxonCommentCommands(axon.commandGateway(), new CommentLocator(database), clock);
+        new AxonCommentCommands(
+            axon.commandGateway(), new CommentLocator(database, readPreferences), clock);
 
     EventPublisher publisher = null;
     Thread topicSetup = null;

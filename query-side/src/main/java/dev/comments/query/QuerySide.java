@@ -2,17 +2,20 @@ package dev.comments.query;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
+import dev.comments.events.ReadPreference;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
 import dev.comments.query.projection.OffsetStore;
 import dev.comments.query.projection.ProjectionConsumer;
 import dev.comments.query.projection.ProjectionMetrics;
+import dev.comments.query.projection.Stores;
 import dev.comments.query.thread.MongoThreadQueries;
 import dev.comments.query.thread.ThreadProjection;
 import dev.comments.query.thread.ThreadViewStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +38,17 @@ public final class QuerySide implements AutoCloseable {
   private boolean closed;
 
   private QuerySide(
-      QuerySideSettings settings, MongoDatabase database, MeterRegistry meters, Clock clock) {
+      QuerySideSettings settings,
+      MongoDatabase database,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
+      MeterRegistry meters,
+      Clock clock) {
     this.settings = settings;
-    ThreadViewStore store = new ThreadViewStore(database);
+    ThreadViewStore store = new ThreadViewStore(database, readPreferences);
     store.createIndexes();
     this.projection = new ThreadProjection(store);
-    this.offsets = new OffsetStore(database.getCollection(OffsetStore.COLLECTION), clock);
+    this.offsets =
+        new OffsetStore(database.getCollection(OffsetStore.COLLECTION), clock, readPreferences);
     this.events = new AppliedEvents();
     this.status = new ConsumerStatus(clock);
     this.metrics = new ProjectionMetrics(meters, settings.topic(), status);
@@ -53,11 +61,28 @@ public final class QuerySide implements AutoCloseable {
    */
   public static QuerySide start(
       QuerySideSettings settings, MongoClient mongo, MeterRegistry meters, Clock clock) {
+    return start(settings, mongo, Stores.UNTAGGED, meters, clock);
+  }
+
+  /**
+   * As {@link #start(QuerySideSettings, MongoClient, MeterRegistry, Clock)}, reading MongoDB with
+   * the node's mapping of read preferences to the driver's: the node knows its region, and {@code
+   * nearest} reads prefer the members tagged with it.
+   */
+  public static QuerySide start(
+      QuerySideSettings settings,
+      MongoClient mongo,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
+      MeterRegistry meters,
+      Clock clock) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(mongo, "mongo");
+    Objects.requireNonNull(readPreferences, "readPreferences");
     Objects.requireNonNull(meters, "meters");
     Objects.requireNonNull(clock, "clock");
-    QuerySide side = new QuerySide(settings, mongo.getDatabase(settings.database()), meters, clock);
+    QuerySide side =
+        new QuerySide(
+            settings, mongo.getDatabase(settings.database()), readPreferences, meters, clock);
     side.startConsumer();
     return side;
   }

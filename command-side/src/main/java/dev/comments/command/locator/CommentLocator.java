@@ -7,6 +7,7 @@ import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.bson.Document;
 
 /**
@@ -23,9 +24,17 @@ public final class CommentLocator {
   public static final String COLLECTION = "comment_locator";
 
   private final MongoCollection<Document> collection;
+  private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
 
-  public CommentLocator(MongoDatabase database) {
+  /**
+   * @param readPreferences the node's mapping of read preferences to the driver's (it knows the
+   *     node's region, which {@code nearest} reads prefer)
+   */
+  public CommentLocator(
+      MongoDatabase database,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
     this.collection = database.getCollection(COLLECTION);
+    this.readPreferences = Objects.requireNonNull(readPreferences, "readPreferences");
   }
 
   /** Records where a new comment lives; always written to the primary. */
@@ -50,7 +59,7 @@ public final class CommentLocator {
     }
     Document entry =
         collection
-            .withReadPreference(toDriver(readPreference))
+            .withReadPreference(readPreferences.apply(readPreference))
             .find(Filters.eq("_id", key(tenant, commentId)))
             .first();
     return Optional.ofNullable(entry)
@@ -59,12 +68,5 @@ public final class CommentLocator {
 
   private static String key(String tenant, String commentId) {
     return tenant + "/" + commentId;
-  }
-
-  static com.mongodb.ReadPreference toDriver(ReadPreference readPreference) {
-    return switch (readPreference) {
-      case PRIMARY -> com.mongodb.ReadPreference.primary();
-      case NEAREST -> com.mongodb.ReadPreference.nearest();
-    };
   }
 }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.bson.Document;
 
@@ -22,17 +23,29 @@ public final class OffsetStore {
 
   private final MongoCollection<Document> offsets;
   private final Clock clock;
+  private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
 
   public OffsetStore(MongoCollection<Document> offsets, Clock clock) {
+    this(offsets, clock, Stores.UNTAGGED);
+  }
+
+  /** With the node's mapping of read preferences to the driver's (region tags). */
+  public OffsetStore(
+      MongoCollection<Document> offsets,
+      Clock clock,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
     this.offsets = offsets;
     this.clock = clock;
+    this.readPreferences = readPreferences;
   }
 
   /** The stored next offset of every partition of {@code topic} that has one. */
   public Map<TopicPartition, Long> load(String topic, ReadPreference readPreference) {
     Map<TopicPartition, Long> loaded = new HashMap<>();
     for (Document doc :
-        offsets.withReadPreference(Stores.driver(readPreference)).find(eq("topic", topic))) {
+        offsets
+            .withReadPreference(readPreferences.apply(readPreference))
+            .find(eq("topic", topic))) {
       loaded.put(
           new TopicPartition(topic, doc.getInteger("partition")),
           doc.get("offset", Number.class).longValue());

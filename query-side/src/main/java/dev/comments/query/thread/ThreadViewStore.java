@@ -13,6 +13,7 @@ import dev.comments.events.ThreadId;
 import dev.comments.query.projection.Stores;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import org.bson.Document;
 
 /**
@@ -38,11 +39,20 @@ public final class ThreadViewStore {
   private final MongoCollection<Document> comments;
   private final MongoCollection<Document> userVotes;
   private final MongoCollection<Document> flags;
+  private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
 
   /** Where a comment sits in its tree. */
   public record Placement(String rootId, int depth) {}
 
   public ThreadViewStore(MongoDatabase database) {
+    this(database, Stores.UNTAGGED);
+  }
+
+  /** With the node's mapping of read preferences to the driver's (region tags). */
+  public ThreadViewStore(
+      MongoDatabase database,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
+    this.readPreferences = readPreferences;
     this.threads = database.getCollection(THREADS);
     this.comments = database.getCollection(COMMENTS);
     this.userVotes = database.getCollection(USER_VOTES);
@@ -107,19 +117,19 @@ public final class ThreadViewStore {
   }
 
   MongoCollection<Document> threads(ReadPreference readPreference) {
-    return threads.withReadPreference(Stores.driver(readPreference));
+    return threads.withReadPreference(readPreferences.apply(readPreference));
   }
 
   MongoCollection<Document> comments(ReadPreference readPreference) {
-    return comments.withReadPreference(Stores.driver(readPreference));
+    return comments.withReadPreference(readPreferences.apply(readPreference));
   }
 
   MongoCollection<Document> userVotes(ReadPreference readPreference) {
-    return userVotes.withReadPreference(Stores.driver(readPreference));
+    return userVotes.withReadPreference(readPreferences.apply(readPreference));
   }
 
   MongoCollection<Document> flags(ReadPreference readPreference) {
-    return flags.withReadPreference(Stores.driver(readPreference));
+    return flags.withReadPreference(readPreferences.apply(readPreference));
   }
 
   /** For writes, which always go to the primary. */

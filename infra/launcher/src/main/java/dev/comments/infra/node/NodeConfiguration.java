@@ -65,9 +65,19 @@ public class NodeConfiguration {
             .build());
   }
 
+  /** How both sides read MongoDB: {@code nearest} prefers this node's region's members. */
+  @Bean
+  MongoReadPreferences mongoReadPreferences(NodeProperties properties) {
+    return new MongoReadPreferences(properties.mongo().regionTag());
+  }
+
   @Bean(destroyMethod = "close")
   CommandSide commandSide(
-      NodeProperties properties, MongoClient mongo, PrometheusMeterRegistry meters, Clock clock) {
+      NodeProperties properties,
+      MongoClient mongo,
+      MongoReadPreferences readPreferences,
+      PrometheusMeterRegistry meters,
+      Clock clock) {
     NodeProperties.Kafka kafka = properties.kafka();
     return CommandSide.start(
         new CommandSideSettings(
@@ -80,13 +90,18 @@ public class NodeConfiguration {
             properties.rules().editWindow(),
             properties.publisher().enabled()),
         mongo,
+        readPreferences,
         meters,
         clock);
   }
 
   @Bean(destroyMethod = "close")
   QuerySide querySide(
-      NodeProperties properties, MongoClient mongo, PrometheusMeterRegistry meters, Clock clock) {
+      NodeProperties properties,
+      MongoClient mongo,
+      MongoReadPreferences readPreferences,
+      PrometheusMeterRegistry meters,
+      Clock clock) {
     return QuerySide.start(
         new QuerySideSettings(
             properties.mongo().queryDatabase(),
@@ -94,6 +109,7 @@ public class NodeConfiguration {
             properties.kafka().topic(),
             properties.node().id()),
         mongo,
+        readPreferences,
         meters,
         clock);
   }

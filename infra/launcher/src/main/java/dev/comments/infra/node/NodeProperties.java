@@ -29,6 +29,10 @@ public record NodeProperties(
     Objects.requireNonNull(mongo, "comments.mongo");
     Objects.requireNonNull(kafka, "comments.kafka");
     Objects.requireNonNull(sessions, "comments.sessions");
+    if (mongo.regionTag() == null || mongo.regionTag().isBlank()) {
+      // Unset, the replica set members are taken to be tagged with the node's own region.
+      mongo = mongo.withRegionTag(node.region());
+    }
     if (tenants == null || tenants.isEmpty()) {
       throw new IllegalArgumentException("comments.tenants must name at least one tenant");
     }
@@ -44,16 +48,25 @@ public record NodeProperties(
       @DefaultValue("64") int workerThreads,
       @DefaultValue("10s") Duration bodyTimeout) {}
 
+  /**
+   * @param regionTag the value of the {@code region} tag of the replica set members that {@code
+   *     nearest} reads prefer; unset, the node's region
+   */
   public record Mongo(
       String uri,
       @DefaultValue(DEFAULT_COMMAND_DATABASE) String commandDatabase,
-      @DefaultValue("comments_query") String queryDatabase) {
+      @DefaultValue("comments_query") String queryDatabase,
+      String regionTag) {
     public static final String DEFAULT_COMMAND_DATABASE = "comments_events";
 
     public Mongo {
       if (uri == null || uri.isBlank()) {
         throw new IllegalArgumentException("comments.mongo.uri is required");
       }
+    }
+
+    Mongo withRegionTag(String tag) {
+      return new Mongo(uri, commandDatabase, queryDatabase, tag);
     }
   }
 
