@@ -4,6 +4,7 @@ import com.mongodb.ReadConcern;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
+import dev.comments.command.idempotency.MongoIdempotencyKeys;
 import dev.comments.command.locator.CommentLocator;
 import dev.comments.command.publish.EventPublisher;
 import dev.comments.command.publish.KafkaSetup;
@@ -41,7 +42,8 @@ import org.axonframework.serialization.Serializer;
  *
  * <p>MongoDB collections in {@link CommandSideSettings#database()}: {@code domainevents} and {@code
  * snapshotevents} (Axon's event store), {@value CommentLocator#COLLECTION} and {@code
- * trackingtokens} (the publisher's position, processor {@value EventPublisher#PROCESSOR_NAME}).
+ * trackingtokens} (the publisher's position, processor {@value EventPublisher#PROCESSOR_NAME}) and
+ * {@value MongoIdempotencyKeys#COLLECTION} (the answers of commands sent with an idempotency key).
  */
 public final class CommandSide implements AutoCloseable {
   /** How long a crashed publisher's claim on the position blocks another from taking over. */
@@ -57,13 +59,19 @@ public final class CommandSide implements AutoCloseable {
 
   private final Configuration axon;
   private final CommentCommands commands;
+  private final IdempotencyKeys idempotencyKeys;
   private final EventPublisher publisher;
   private final Thread topicSetup;
 
   private CommandSide(
-      Configuration axon, CommentCommands commands, EventPublisher publisher, Thread topicSetup) {
+      Configuration axon,
+      CommentCommands commands,
+      IdempotencyKeys idempotencyKeys,
+      EventPublisher publisher,
+      Thread topicSetup) {
     this.axon = axon;
     this.commands = commands;
+    this.idempotencyKeys = idempotencyKeys;
     this.publisher = publisher;
     this.topicSetup = topicSetup;
   }
@@ -137,6 +145,13 @@ public final class CommandSide implements AutoCloseable {
     CommentCommands commands =
         new AxonCommentCommands(
             axon.commandGateway(), new CommentLocator(database, readPreferences), clock);
+    MongoIdempotencyKeys idempotencyKeys =
+        new MongoIdempotencyKeys(
+            database,
+            clock,
+            MongoIdempotencyKeys.DEFAULT_TTL,
+            MongoIdempotencyKeys.DEFAULT_PENDING_LEASE);
+    idempotencyKeys.createIndexes();
 
     EventPublisher publisher = null;
     Thread topicSetup = null;
@@ -169,7 +184,7 @@ public final class CommandSide implements AutoCloseable {
               clock);
       publisher.start();
     }
-    return new CommandSide(axon, commands, publisher, topicSetup);
+    return new CommandSide(axon, commands, idempotencyKeys, publisher, topicSetup);
   }
 
   private static KafkaSetup.Topic kafkaTopic(CommandSideSettings settings) {
@@ -182,6 +197,11 @@ public final class CommandSide implements AutoCloseable {
 
   public CommentCommands commands() {
     return commands;
+  }
+
+  /** Where the edge remembers the answers of commands sent with an idempotency key. */
+  public IdempotencyKeys idempotencyKeys() {
+    return idempotencyKeys;
   }
 
   /** Stops the publisher (persisting its position), then Axon. */
