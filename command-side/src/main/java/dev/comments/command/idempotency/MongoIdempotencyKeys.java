@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * <p>A claim is an insert of a new {@code _id}: the unique key makes it atomic on one document, so
  * two racing retries cannot both run (no transaction needed). Entries expire after {@code ttl}
  * through a TTL index on {@code createdAt}; since MongoDB's TTL monitor runs only once a minute
- * (and mongo-java-server ignores TTL indexes), an entry older than that is also treated as gone
- * here and taken over. A claim whose holder died (never completed nor released) blocks its key for
- * {@code pendingLease}, then is taken over too; the command may then run twice, which is the price
- * of not blocking a key for a day after a crash.
+ * (and mongo-java-server may not enforce TTL indexes at all), an entry older than that is also
+ * treated as gone here and taken over. A claim whose holder died (never completed nor released)
+ * blocks its key for {@code pendingLease}, then is taken over too; the command may then run twice,
+ * which is the price of not blocking a key for a day after a crash.
  */
 public final class MongoIdempotencyKeys implements IdempotencyKeys {
   public static final String COLLECTION = "idempotency_keys";
