@@ -1,6 +1,7 @@
 package dev.comments.edge;
 
 import dev.comments.command.CommentCommands;
+import dev.comments.command.IdempotencyKeys;
 import dev.comments.edge.comment.DeleteCommentHandler;
 import dev.comments.edge.comment.EditCommentHandler;
 import dev.comments.edge.comment.FlagHandler;
@@ -18,6 +19,7 @@ import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.http.ReceiveBody;
 import dev.comments.edge.http.RequestMetrics;
 import dev.comments.edge.http.Router;
+import dev.comments.edge.idempotency.IdempotentCommand;
 import dev.comments.edge.ops.LiveHandler;
 import dev.comments.edge.ops.PrometheusHandler;
 import dev.comments.edge.ops.ReadyHandler;
@@ -41,6 +43,7 @@ import java.util.Map;
  * The v1 routing table and the chain around each route, in one place. Read a route's chain from the
  * outside in: path ids checked, then who may call, then the body received on the IO thread, then a
  * place among the bounded number of running API requests, then the handler on a worker thread.
+ * Every command (writer and moderator routes) runs inside {@link IdempotentCommand}.
  */
 final class EdgeRoutes {
   static final String SESSIONS = "/api/v1/tenants/{tenant}/sessions";
@@ -58,11 +61,13 @@ final class EdgeRoutes {
 
   private final EdgeSettings settings;
   private final SessionTokens sessions;
+  private final IdempotencyKeys idempotencyKeys;
   private final RequestLimit apiLimit;
   private final RequestLimit metricsLimit;
 
-  private EdgeRoutes(EdgeSettings settings, Clock clock) {
+  private EdgeRoutes(EdgeSettings settings, IdempotencyKeys idempotencyKeys, Clock clock) {
     this.settings = settings;
+    this.idempotencyKeys = idempotencyKeys;
     this.sessions = new SessionTokens(settings.sessionSecret(), settings.sessionTtl(), clock);
     this.apiLimit =
         overloadedBeyond(
@@ -88,11 +93,13 @@ final class EdgeRoutes {
   static HttpHandler build(
       EdgeSettings settings,
       CommentCommands commands,
+      IdempotencyKeys idempotencyKeys,
       ThreadQueries queries,
       ProjectionStatus status,
       PrometheusMeterRegistry meters,
       Clock clock) {
-    return new EdgeRoutes(settings, clock).table(commands, queries, status, meters);
+    return new EdgeRoutes(settings, idempotencyKeys, clock)
+        .table(commands, queries, status, meters);
   }
 
   private HttpHandler table(
@@ -133,8 +140,11 @@ final class EdgeRoutes {
     return tenantPath(RequireSession.optional(sessions, limited(handler)));
   }
 
+  /** A command as a session: its Idempotency-Key is the session's own. */
   private HttpHandler writer(HttpHandler handler) {
-    return tenantPath(RequireSession.required(sessions, limited(handler)));
+    return tenantPath(
+        RequireSession.required(
+            sessions, limited(IdempotentCommand.asSession(idempotencyKeys, handler))));
   }
 
   private HttpHandler moderator(HttpHandler handler) {
@@ -142,7 +152,9 @@ final class EdgeRoutes {
     settings
         .tenants()
         .forEach((tenant, tenantSettings) -> keys.put(tenant, tenantSettings.moderatorKey()));
-    return tenantPath(new RequireModerator(keys, limited(handler)));
+    return tenantPath(
+        new RequireModerator(
+            keys, limited(IdempotentCommand.asModerator(idempotencyKeys, handler))));
   }
 
   private HttpHandler tenantPath(HttpHandler next) {

@@ -1,6 +1,7 @@
 package dev.comments.edge;
 
 import dev.comments.command.CommentCommands;
+import dev.comments.command.IdempotencyKeys;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.ThreadQueries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -46,6 +47,7 @@ public final class EdgeServer implements AutoCloseable {
   public static EdgeServer start(
       EdgeSettings settings,
       CommentCommands commands,
+      IdempotencyKeys idempotencyKeys,
       ThreadQueries queries,
       ProjectionStatus status,
       PrometheusMeterRegistry meters,
@@ -55,6 +57,7 @@ public final class EdgeServer implements AutoCloseable {
         EdgeRoutes.build(
             settings,
             Objects.requireNonNull(commands, "commands"),
+            Objects.requireNonNull(idempotencyKeys, "idempotencyKeys"),
             Objects.requireNonNull(queries, "queries"),
             Objects.requireNonNull(status, "status"),
             Objects.requireNonNull(meters, "meters"),

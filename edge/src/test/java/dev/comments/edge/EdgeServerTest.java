@@ -10,6 +10,7 @@ import dev.comments.command.Rejection;
 import dev.comments.edge.consistency.ConsistencyToken;
 import dev.comments.edge.consistency.ConsistencyTokens;
 import dev.comments.edge.testing.FakeProjectionStatus;
+import dev.comments.edge.testing.InMemoryIdempotencyKeys;
 import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
@@ -61,6 +62,7 @@ class EdgeServerTest {
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
   private final RecordingCommands commands = new RecordingCommands();
+  private final InMemoryIdempotencyKeys idempotencyKeys = new InMemoryIdempotencyKeys();
   private final RecordingQueries queries = new RecordingQueries();
   private final FakeProjectionStatus status = new FakeProjectionStatus();
   private final PrometheusMeterRegistry meters =
@@ -99,7 +101,7 @@ class EdgeServerTest {
             1,
             workerThreads,
             BODY_TIMEOUT);
-    return EdgeServer.start(settings, commands, queries, status, meters, clock);
+    return EdgeServer.start(settings, commands, idempotencyKeys, queries, status, meters, clock);
   }
 
   // ---- sessions ----

@@ -142,6 +142,7 @@ public class NodeConfiguration {
             http.workerThreads(),
             http.bodyTimeout()),
         commandSide.commands(),
+        commandSide.idempotencyKeys(),
         querySide.queries(),
         querySide.status(),
         meters,

@@ -1,0 +1,173 @@
+package dev.comments.edge.idempotency;
+
+import dev.comments.command.CommandRejectedException;
+import dev.comments.command.IdempotencyKeys;
+import dev.comments.command.IdempotencyKeys.Answer;
+import dev.comments.command.IdempotencyKeys.Claim;
+import dev.comments.command.IdempotencyKeys.Key;
+import dev.comments.edge.consistency.WriteAcknowledgement;
+import dev.comments.edge.http.ApiException;
+import dev.comments.edge.http.ErrorMapping;
+import dev.comments.edge.http.JsonResponses;
+import dev.comments.edge.http.PathParameters;
+import dev.comments.edge.http.RequestFingerprint;
+import dev.comments.edge.session.Session;
+import dev.comments.events.ReadPreference;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@value #HEADER} protocol around a write route; it holds no business rule. A request with a
+ * key claims it (per tenant and caller, so a caller can neither replay nor probe another's key),
+ * runs, and leaves its answer behind when it is final: a success or a business rejection. A retry
+ * of the same request gets that answer again with {@value #REPLAYED} and applies nothing; the same
+ * key on a different request is {@code 422 idempotency_key_reused}; a retry while the first still
+ * runs is {@code 409 idempotency_key_in_flight} at once (no worker waits). Server failures release
+ * the key, so the client may retry.
+ *
+ * <p>A request without a key gets one made here ({@link #keyOf}), for the hop that will forward it
+ * to the primary; nothing is stored for it on this node, since nobody else knows it to retry.
+ */
+public final class IdempotentCommand implements HttpHandler {
+  public static final String HEADER = "Idempotency-Key";
+  public static final String REPLAYED = "Idempotent-Replayed";
+
+  private static final HttpString HEADER_NAME = HttpString.tryFromString(HEADER);
+  private static final HttpString REPLAYED_NAME = HttpString.tryFromString(REPLAYED);
+  private static final HttpString TOKEN_NAME =
+      HttpString.tryFromString(WriteAcknowledgement.HEADER);
+  private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final AttachmentKey<String> KEY = AttachmentKey.create(String.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Logger log = LoggerFactory.getLogger(IdempotentCommand.class);
+
+  private final IdempotencyKeys keys;
+  private final Function<HttpServerExchange, String> identity;
+  private final HttpHandler next;
+
+  private IdempotentCommand(
+      IdempotencyKeys keys, Function<HttpServerExchange, String> identity, HttpHandler next) {
+    this.keys = Objects.requireNonNull(keys, "keys");
+    this.identity = identity;
+    this.next = Objects.requireNonNull(next, "next");
+  }
+
+  /** For routes behind a session: keys are the session's own. */
+  public static IdempotentCommand asSession(IdempotencyKeys keys, HttpHandler next) {
+    return new IdempotentCommand(
+        keys, exchange -> "session:" + Session.of(exchange).sessionId(), next);
+  }
+
+  /** For routes behind the tenant's moderator key: its holders share one key space. */
+  public static IdempotentCommand asModerator(IdempotencyKeys keys, HttpHandler next) {
+    return new IdempotentCommand(keys, exchange -> "moderator", next);
+  }
+
+  /** The key this command travels with: the client's, or one made for it here. */
+  public static String keyOf(HttpServerExchange exchange) {
+    return exchange.getAttachment(KEY);
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    HeaderValues given = exchange.getRequestHeaders().get(HEADER_NAME);
+    if (given == null || given.isEmpty()) {
+      exchange.putAttachment(KEY, newKey());
+      next.handleRequest(exchange);
+      return;
+    }
+    if (given.size() > 1 || !VALID.matcher(given.getFirst()).matches()) {
+      throw ApiException.badRequest(
+          "invalid_idempotency_key",
+          "the " + HEADER + " header must be one value of 1 to 128 characters of [A-Za-z0-9._:-]");
+    }
+    exchange.putAttachment(KEY, given.getFirst());
+    Key key = new Key(PathParameters.tenant(exchange), identity.apply(exchange), given.getFirst());
+    String requestHash = RequestFingerprint.of(exchange);
+    switch (keys.claim(key, requestHash, ReadPreference.PRIMARY)) {
+      case Claim.Claimed() -> run(exchange, key, requestHash);
+      case Claim.Answered(Answer answer) -> replay(exchange, answer);
+      case Claim.InFlight() ->
+          throw new ApiException(
+              409,
+              "idempotency_key_in_flight",
+              "a request with this " + HEADER + " is still running; retry shortly",
+              Map.of("Retry-After", "1"));
+      case Claim.Reused() ->
+          throw new ApiException(
+              422,
+              "idempotency_key_reused",
+              "this " + HEADER + " was already used for a different request");
+    }
+  }
+
+  private void run(HttpServerExchange exchange, Key key, String requestHash) throws Exception {
+    boolean rejected = false;
+    try {
+      next.handleRequest(exchange);
+    } catch (CommandRejectedException rejection) {
+      // A business rule's answer is final: the same request would be refused the same way.
+      ErrorMapping.send(exchange, rejection);
+      rejected = true;
+    } catch (Exception | Error failure) {
+      // Bad input or a server failure: nothing was applied, the client may fix it or retry.
+      release(key, requestHash);
+      throw failure;
+    }
+    remember(exchange, key, requestHash, rejected);
+  }
+
+  private void remember(
+      HttpServerExchange exchange, Key key, String requestHash, boolean rejected) {
+    int status = exchange.getStatusCode();
+    byte[] body = JsonResponses.sent(exchange).orElse(null);
+    boolean remembered = rejected ? status >= 400 && status < 500 : status >= 200 && status < 300;
+    if (body == null || !remembered) {
+      release(key, requestHash);
+      return;
+    }
+    String token = exchange.getResponseHeaders().getFirst(TOKEN_NAME);
+    try {
+      keys.complete(
+          key, requestHash, new Answer(status, new String(body, StandardCharsets.UTF_8), token));
+    } catch (RuntimeException e) {
+      // The command was applied and answered; a retry now waits for the claim's lease instead.
+      log.warn("Could not remember the answer of idempotency key {}", key.id(), e);
+    }
+  }
+
+  private void release(Key key, String requestHash) {
+    try {
+      keys.release(key, requestHash);
+    } catch (RuntimeException e) {
+      log.warn("Could not release idempotency key {}", key.id(), e);
+    }
+  }
+
+  private static void replay(HttpServerExchange exchange, Answer answer) {
+    if (answer.token() != null) {
+      exchange.getResponseHeaders().put(TOKEN_NAME, answer.token());
+    }
+    exchange.getResponseHeaders().put(REPLAYED_NAME, "true");
+    JsonResponses.sendBytes(
+        exchange, answer.status(), answer.body().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String newKey() {
+    byte[] bytes = new byte[18];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}
