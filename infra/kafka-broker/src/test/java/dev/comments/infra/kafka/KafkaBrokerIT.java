@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -83,7 +82,7 @@ class KafkaBrokerIT {
           records.add(r.value());
         }
       }
-      return Optional.of(records).orElseThrow();
+      return records;
     }
   }
 }
