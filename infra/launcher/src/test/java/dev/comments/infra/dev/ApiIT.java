@@ -11,6 +11,8 @@ import dev.comments.edge.session.SessionTokens;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,6 +205,24 @@ class ApiIT {
   }
 
   @Test
+  void a_retried_post_with_the_same_idempotency_key_is_applied_once() {
+    String ada = api.session("demo", "Ada");
+    String path = T + "/threads/retried/comments";
+
+    Reply first = postWithKey(path, ada, "retry-1", "{\"text\":\"Once\"}");
+    Reply retry = postWithKey(path, ada, "retry-1", "{\"text\":\"Once\"}");
+
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(retry.status()).isEqualTo(201);
+    assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(retry.json()).isEqualTo(first.json());
+    Reply page = api.thread("demo", "retried", null, first.json().get("token").asText());
+    assertThat(page.json().get("comments")).hasSize(1);
+    expect(
+        422, "idempotency_key_reused", postWithKey(path, ada, "retry-1", "{\"text\":\"Twice\"}"));
+  }
+
+  @Test
   void a_reply_deeper_than_five_levels_is_refused() {
     String ada = api.session("demo", "Ada");
     String parent = null;
@@ -212,6 +232,16 @@ class ApiIT {
       parent = reply.json().get("commentId").asText();
     }
     expect(400, "reply_too_deep", api.post("demo", "deep", ada, "level 6", parent));
+  }
+
+  private static Reply postWithKey(String path, String bearer, String key, String json) {
+    return api.exchange(
+        HttpRequest.newBuilder(URI.create(api.baseUrl() + path))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + bearer)
+            .header("Idempotency-Key", key)
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build());
   }
 
   private static Reply expect(int status, String code, Reply reply) {
