@@ -129,7 +129,8 @@ final class EdgeRoutes {
             .route("POST", COMMENT_VOTE, writer(new VoteHandler(commands, bodies, ack)))
             .route("POST", COMMENT_FLAG, writer(new FlagHandler(commands, bodies, ack)))
             .build();
-    return new RequestMetrics(meters, new NodeHeaders(settings.nodeId(), new ErrorHandler(router)));
+    return new RequestMetrics(
+        meters, new NodeHeaders(settings.nodeId(), status::lag, new ErrorHandler(router)));
   }
 
   private HttpHandler anyone(HttpHandler handler) {

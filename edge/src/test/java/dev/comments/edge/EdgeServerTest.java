@@ -582,10 +582,13 @@ class EdgeServerTest {
             List.of(reply));
     queries.pages.put(T1, new ThreadPage(List.of(deleted), "next-1", 7));
 
+    status.lag = Duration.ofMillis(1_250);
+
     Reply page = get("/api/v1/tenants/demo/threads/t1/comments?sort=top&limit=5&cursor=abc", null);
 
     assertThat(page.status).isEqualTo(200);
     assertThat(page.header("X-Served-By")).isEqualTo("node-a");
+    assertThat(page.header("X-Replica-Lag-Ms")).isEqualTo("1250");
     assertThat(page.header("X-Read-Preference")).isEqualTo("primary");
     JsonNode expected =
         MAPPER.readTree(
@@ -738,6 +741,7 @@ class EdgeServerTest {
 
     assertError(missing, 404, "thread_not_found");
     assertThat(missing.header("X-Served-By")).isEqualTo("node-a");
+    assertThat(missing.header("X-Replica-Lag-Ms")).isEqualTo("0");
     assertThat(missing.header("X-Read-Preference")).isEqualTo("nearest");
     assertThat(missing.header("X-Consistency")).isNull();
     Reply unauthorized =

@@ -83,6 +83,7 @@ class ApiIT {
             api.thread("demo", "talk", "sort=newest", vote.json().get("token").asText()));
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.header("X-Served-By")).isEqualTo("dev-1");
+    assertThat(Long.parseLong(page.header("X-Replica-Lag-Ms"))).isNotNegative();
     JsonNode top = page.json().get("comments").get(0);
     assertThat(top.get("id").asText()).isEqualTo(firstId);
     assertThat(top.get("author").get("name").asText()).isEqualTo("Ada");
