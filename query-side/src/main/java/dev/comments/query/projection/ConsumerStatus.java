@@ -13,16 +13,20 @@ import org.apache.kafka.common.TopicPartition;
  * <p>{@link #caughtUp()} turns true once every partition's position reached the end offset seen at
  * startup. After that it stays true unless the lag exceeds {@link #FALLEN_BEHIND_EVENTS}: a node
  * that falls that far behind should leave readiness (and DNS) until it catches up again, while the
- * ordinary burst of a few events in flight must not make it flap.
+ * ordinary burst of a few events in flight must not make it flap. It also turns false while the
+ * consumer has failed every batch for longer than {@link #FAILING_TOO_LONG}: the lag figures are
+ * not refreshed then, and a frozen projection must not keep taking readers.
  */
 public final class ConsumerStatus implements ProjectionStatus {
   public static final long FALLEN_BEHIND_EVENTS = 10_000;
+  public static final Duration FAILING_TOO_LONG = Duration.ofSeconds(30);
 
   private final Clock clock;
   private volatile Map<TopicPartition, Long> endAtStart;
   private volatile boolean reachedStartEnd;
   private volatile long lagEvents;
   private volatile Duration lag = Duration.ZERO;
+  private volatile Instant failingSince;
 
   public ConsumerStatus(Clock clock) {
     this.clock = clock;
@@ -30,7 +34,11 @@ public final class ConsumerStatus implements ProjectionStatus {
 
   @Override
   public boolean caughtUp() {
-    return reachedStartEnd && lagEvents <= FALLEN_BEHIND_EVENTS;
+    Instant failing = failingSince;
+    boolean frozen =
+        failing != null
+            && Duration.between(failing, clock.instant()).compareTo(FAILING_TOO_LONG) > 0;
+    return reachedStartEnd && lagEvents <= FALLEN_BEHIND_EVENTS && !frozen;
   }
 
   @Override
@@ -49,6 +57,19 @@ public final class ConsumerStatus implements ProjectionStatus {
     reachedStartEnd = false;
     lagEvents = 0;
     lag = Duration.ZERO;
+    failingSince = null;
+  }
+
+  /** A batch failed; the first failure of a run of them starts the clock. */
+  void failed() {
+    if (failingSince == null) {
+      failingSince = clock.instant();
+    }
+  }
+
+  /** A batch succeeded: any run of failures is over. */
+  void succeeded() {
+    failingSince = null;
   }
 
   void started(Map<TopicPartition, Long> endOffsets) {

@@ -196,6 +196,7 @@ public final class ProjectionConsumer implements AutoCloseable {
           refreshLag(kafka, partitions);
           nextLagRefresh = System.nanoTime() + LAG_REFRESH.toNanos();
         }
+        status.succeeded();
         backoff = Duration.ofMillis(100);
       } catch (WakeupException e) {
         if (running) {
@@ -206,6 +207,7 @@ public final class ProjectionConsumer implements AutoCloseable {
           break;
         }
         metrics.failures.increment();
+        status.failed();
         log.warn(
             "projection batch failed; rewinding to the stored offsets and retrying in {} ms",
             backoff.toMillis(),

@@ -15,7 +15,48 @@ class ConsumerStatusTest {
   private static final TopicPartition P0 = new TopicPartition("log", 0);
   private static final TopicPartition P1 = new TopicPartition("log", 1);
 
-  private final ConsumerStatus status = new ConsumerStatus(Clock.fixed(NOW, ZoneOffset.UTC));
+  private final MutableClock clock = new MutableClock(NOW);
+  private final ConsumerStatus status = new ConsumerStatus(clock);
+
+  /** Readiness found in review: a consumer failing every batch kept answering ready. */
+  @Test
+  void leaves_readiness_when_every_batch_has_failed_for_too_long_and_returns_on_success() {
+    status.started(Map.of(P0, 0L));
+    status.positions(Map.of(P0, 0L));
+
+    status.failed();
+    clock.now = NOW.plus(ConsumerStatus.FAILING_TOO_LONG);
+    status.failed();
+    assertThat(status.caughtUp()).as("failing, but not for too long yet").isTrue();
+    clock.now = clock.now.plusSeconds(1);
+    assertThat(status.caughtUp()).isFalse();
+
+    status.succeeded();
+    assertThat(status.caughtUp()).isTrue();
+  }
+
+  private static final class MutableClock extends Clock {
+    volatile Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
 
   @Test
   void is_not_caught_up_before_the_consumer_has_started() {
