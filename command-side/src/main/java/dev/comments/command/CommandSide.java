@@ -92,7 +92,8 @@ public final class CommandSide implements AutoCloseable {
 
   /**
    * @param readPreferences the node's mapping of read preferences to the driver's, used where a
-   *     read names its preference (the comment locator); Axon's own reads stay on the primary
+   *     read names its preference (the comment locator, the idempotency keys); Axon's own reads
+   *     stay on the primary
    */
   public static CommandSide start(
       CommandSideSettings settings,
@@ -148,6 +149,7 @@ public final class CommandSide implements AutoCloseable {
     MongoIdempotencyKeys idempotencyKeys =
         new MongoIdempotencyKeys(
             database,
+            readPreferences,
             clock,
             MongoIdempotencyKeys.DEFAULT_TTL,
             MongoIdempotencyKeys.DEFAULT_PENDING_LEASE);

@@ -17,6 +17,7 @@ import java.util.Date;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,13 +45,23 @@ public final class MongoIdempotencyKeys implements IdempotencyKeys {
   private static final Logger log = LoggerFactory.getLogger(MongoIdempotencyKeys.class);
 
   private final MongoCollection<Document> collection;
+  private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
   private final Clock clock;
   private final Duration ttl;
   private final Duration pendingLease;
 
+  /**
+   * @param readPreferences the node's mapping of read preferences to the driver's, the one the
+   *     comment locator uses too
+   */
   public MongoIdempotencyKeys(
-      MongoDatabase database, Clock clock, Duration ttl, Duration pendingLease) {
+      MongoDatabase database,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
+      Clock clock,
+      Duration ttl,
+      Duration pendingLease) {
     this.collection = database.getCollection(COLLECTION);
+    this.readPreferences = Objects.requireNonNull(readPreferences, "readPreferences");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.ttl = Objects.requireNonNull(ttl, "ttl");
     this.pendingLease = Objects.requireNonNull(pendingLease, "pendingLease");
@@ -160,7 +171,7 @@ public final class MongoIdempotencyKeys implements IdempotencyKeys {
 
   private Document read(Key key, ReadPreference readPreference) {
     return collection
-        .withReadPreference(toDriver(readPreference))
+        .withReadPreference(readPreferences.apply(readPreference))
         .find(Filters.eq("_id", key.id()))
         .first();
   }
@@ -168,12 +179,5 @@ public final class MongoIdempotencyKeys implements IdempotencyKeys {
   private static Answer answerOf(Document entry) {
     return new Answer(
         entry.getInteger("status"), entry.getString("body"), entry.getString("token"));
-  }
-
-  static com.mongodb.ReadPreference toDriver(ReadPreference readPreference) {
-    return switch (readPreference) {
-      case PRIMARY -> com.mongodb.ReadPreference.primary();
-      case NEAREST -> com.mongodb.ReadPreference.nearest();
-    };
   }
 }

@@ -50,7 +50,13 @@ class MongoIdempotencyKeysIT {
     server.bind("127.0.0.1", 0);
     mongo = MongoClients.create("mongodb://127.0.0.1:" + server.getLocalAddress().getPort());
     database = mongo.getDatabase("comments");
-    keys = new MongoIdempotencyKeys(database, clock, TTL, LEASE);
+    keys =
+        new MongoIdempotencyKeys(
+            database,
+            readPreference -> com.mongodb.ReadPreference.valueOf(readPreference.name()),
+            clock,
+            TTL,
+            LEASE);
     keys.createIndexes();
   }
 
