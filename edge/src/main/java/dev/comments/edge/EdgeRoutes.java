@@ -2,11 +2,7 @@ package dev.comments.edge;
 
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
-import dev.comments.edge.comment.DeleteCommentHandler;
-import dev.comments.edge.comment.EditCommentHandler;
-import dev.comments.edge.comment.FlagHandler;
-import dev.comments.edge.comment.PostCommentHandler;
-import dev.comments.edge.comment.VoteHandler;
+import dev.comments.edge.comment.CommentWriteHandler;
 import dev.comments.edge.consistency.ConsistencyTokens;
 import dev.comments.edge.consistency.WriteAcknowledgement;
 import dev.comments.edge.http.ApiException;
@@ -121,13 +117,13 @@ final class EdgeRoutes {
                 "GET",
                 THREAD_COMMENTS,
                 reader(new ListCommentsHandler(queries, consistency, settings.consistencyWait())))
-            .route("POST", THREAD_COMMENTS, writer(new PostCommentHandler(commands, bodies, ack)))
+            .route("POST", THREAD_COMMENTS, writer(CommentWriteHandler.post(commands, bodies, ack)))
             .route("POST", THREAD_LOCK, moderator(ThreadLockHandler.lock(commands, ack)))
             .route("POST", THREAD_UNLOCK, moderator(ThreadLockHandler.unlock(commands, ack)))
-            .route("PATCH", COMMENT, writer(new EditCommentHandler(commands, bodies, ack)))
-            .route("DELETE", COMMENT, writer(new DeleteCommentHandler(commands, ack)))
-            .route("POST", COMMENT_VOTE, writer(new VoteHandler(commands, bodies, ack)))
-            .route("POST", COMMENT_FLAG, writer(new FlagHandler(commands, bodies, ack)))
+            .route("PATCH", COMMENT, writer(CommentWriteHandler.edit(commands, bodies, ack)))
+            .route("DELETE", COMMENT, writer(CommentWriteHandler.delete(commands, ack)))
+            .route("POST", COMMENT_VOTE, writer(CommentWriteHandler.vote(commands, bodies, ack)))
+            .route("POST", COMMENT_FLAG, writer(CommentWriteHandler.flag(commands, bodies, ack)))
             .build();
     return new RequestMetrics(
         meters, new NodeHeaders(settings.nodeId(), status::lag, new ErrorHandler(router)));
