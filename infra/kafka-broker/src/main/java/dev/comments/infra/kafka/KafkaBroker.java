@@ -14,9 +14,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -43,6 +47,36 @@ public final class KafkaBroker implements AutoCloseable {
     this.logFile = logFile;
   }
 
+  /**
+   * A further listener: bound on loopback at {@code port}, advertised to clients as {@code
+   * advertisedHost:advertisedPort}. It lets clients reach the broker through something in between
+   * (a proxy that delays traffic like a WAN link) and still be told, in the metadata, to come back
+   * through it rather than to the bound port. name: [A-Z][A-Z0-9_]*, not PLAINTEXT or CONTROLLER.
+   */
+  public record Listener(String name, int port, String advertisedHost, int advertisedPort) {
+    private static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
+
+    public Listener {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(advertisedHost, "advertisedHost");
+      if (!NAME.matcher(name).matches() || name.equals("PLAINTEXT") || name.equals("CONTROLLER")) {
+        throw new IllegalArgumentException(
+            "a listener name is [A-Z][A-Z0-9_]* and not PLAINTEXT or CONTROLLER: " + name);
+      }
+      if (advertisedHost.isBlank() || advertisedHost.contains(":")) {
+        throw new IllegalArgumentException("not a host name or IPv4 address: " + advertisedHost);
+      }
+      checkPort(port);
+      checkPort(advertisedPort);
+    }
+
+    private static void checkPort(int port) {
+      if (port < 1 || port > 65_535) {
+        throw new IllegalArgumentException("not a port: " + port);
+      }
+    }
+  }
+
   /** Starts a broker on free loopback ports, keeping its data under {@code dataDir}. */
   public static KafkaBroker start(Path dataDir) throws IOException {
     return start(dataDir, freePort());
@@ -50,12 +84,22 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Starts a broker on {@code port} (and a free controller port), data under {@code dataDir}. */
   public static KafkaBroker start(Path dataDir, int port) throws IOException {
+    return start(dataDir, port, List.of());
+  }
+
+  /**
+   * Starts a broker on {@code port} (and a free controller port), data under {@code dataDir}, with
+   * {@code extra} listeners besides. The broker's own traffic stays on PLAINTEXT; {@link
+   * #bootstrapServers()} names it. The listeners may differ from one start to the next.
+   */
+  public static KafkaBroker start(Path dataDir, int port, List<Listener> extra) throws IOException {
+    checkDistinct(port, extra);
     Path dir = Files.createDirectories(dataDir.toAbsolutePath());
     Path logDir = dir.resolve("log");
     Path properties = dir.resolve("server.properties");
     Path logFile = dir.resolve("broker.log");
     String host = InetAddress.getLoopbackAddress().getHostAddress();
-    writeServerProperties(properties, logDir, host, port, freePort());
+    writeServerProperties(properties, logDir, host, port, freePort(), extra);
     writeLogConfig(dir.resolve("log4j2.properties"));
 
     String classpath = classpath();
@@ -220,8 +264,32 @@ public final class KafkaBroker implements AutoCloseable {
     return command;
   }
 
+  private static void checkDistinct(int port, List<Listener> extra) {
+    Set<String> names = new HashSet<>();
+    Set<Integer> ports = new HashSet<>(Set.of(port));
+    for (Listener listener : extra) {
+      if (!names.add(listener.name())) {
+        throw new IllegalArgumentException("two listeners named " + listener.name());
+      }
+      if (!ports.add(listener.port())) {
+        throw new IllegalArgumentException("two listeners on port " + listener.port());
+      }
+    }
+  }
+
   private static void writeServerProperties(
-      Path file, Path logDir, String host, int port, int controllerPort) throws IOException {
+      Path file, Path logDir, String host, int port, int controllerPort, List<Listener> extra)
+      throws IOException {
+    StringBuilder listeners = new StringBuilder();
+    StringBuilder advertised = new StringBuilder();
+    StringBuilder protocols = new StringBuilder();
+    for (Listener listener : extra) {
+      listeners.append(',').append(listener.name()).append("://").append(host);
+      listeners.append(':').append(listener.port());
+      advertised.append(',').append(listener.name()).append("://");
+      advertised.append(listener.advertisedHost()).append(':').append(listener.advertisedPort());
+      protocols.append(',').append(listener.name()).append(":PLAINTEXT");
+    }
     String properties =
         String.join(
             "\n",
@@ -236,11 +304,12 @@ public final class KafkaBroker implements AutoCloseable {
                 + ",CONTROLLER://"
                 + host
                 + ":"
-                + controllerPort,
-            "advertised.listeners=PLAINTEXT://" + host + ":" + port,
+                + controllerPort
+                + listeners,
+            "advertised.listeners=PLAINTEXT://" + host + ":" + port + advertised,
             "controller.listener.names=CONTROLLER",
             "inter.broker.listener.name=PLAINTEXT",
-            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT" + protocols,
             "log.dirs=" + logDir,
             "auto.create.topics.enable=false",
             "num.partitions=12",
@@ -296,7 +365,11 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  /**
+   * A loopback port free at the time of asking: another process may take it before the caller binds
+   * it, which is the usual race of tests and local clusters, accepted there.
+   */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
