@@ -117,6 +117,8 @@ public final class QuerySide implements AutoCloseable {
         settings.database(),
         settings.topic());
     consumer.close();
+    // Before the projection empties: a bound measured on the old one must not vouch for it.
+    status.reset();
     projection.reset();
     offsets.reset();
     startConsumer();

@@ -205,6 +205,11 @@ class QuerySideIT {
 
     // Stopped: the log grows meanwhile, with new events and old ones again.
     querySide.close();
+    assertThat(
+            new OffsetStore(database.getCollection(OffsetStore.COLLECTION), Clock.systemUTC())
+                .caughtUpAt(topic, PRIMARY))
+        .as("the staleness bound the next run starts from")
+        .isPresent();
     a.post("a3", null, "carol");
     a.vote("a1", "carol", NONE, DOWN);
     ThreadLog c = ThreadLog.of("demo", "c");
@@ -234,8 +239,12 @@ class QuerySideIT {
     assertThat(count(thirdRun, "comments.projection.undecodable")).isEqualTo(1);
     await()
         .atMost(PATIENCE)
-        .untilAsserted(() -> assertThat(querySide.status().lagEvents()).isZero());
-    assertThat(querySide.status().lag()).isEqualTo(Duration.ZERO);
+        .untilAsserted(
+            () -> {
+              assertThat(querySide.status().lagEvents()).isZero();
+              assertThat(querySide.status().stale()).isFalse();
+            });
+    assertThat(querySide.status().lag()).isLessThanOrEqualTo(ProjectionStatus.STALE_LAG);
     assertThat(thirdRun.get("comments.projection.lag.events").gauge().value()).isZero();
   }
 
@@ -278,5 +287,11 @@ class QuerySideIT {
     assertThat(querySide.queries().awaitSeq(t.thread(), 2, PATIENCE, PRIMARY)).isTrue();
     assertThat(TestMongo.dump(database, PROJECTION)).isEqualTo(before);
     assertThat(count(meters, "comments.projection.applied")).isEqualTo(6);
+    assertThat(ProjectionStalenessIT.probeThreads("it-node"))
+        .as("the old consumer's probe stopped with it")
+        .hasSize(1);
+
+    querySide.close();
+    assertThat(ProjectionStalenessIT.probeThreads("it-node")).isEmpty();
   }
 }

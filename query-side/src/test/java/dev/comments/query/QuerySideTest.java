@@ -1,15 +1,19 @@
 package dev.comments.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.mongodb.client.MongoDatabase;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.SortOrder;
+import dev.comments.query.projection.OffsetStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class QuerySideTest {
@@ -30,6 +34,7 @@ class QuerySideTest {
               Clock.systemUTC());
 
       assertThat(side.status().caughtUp()).isFalse();
+      assertThat(side.status().stale()).as("the log was never reached").isTrue();
       assertThat(
               side.queries()
                   .findComments(
@@ -44,10 +49,36 @@ class QuerySideTest {
           .isFalse();
       assertThat(meters.find("comments.projection.lag.events").gauge()).isNotNull();
       assertThat(meters.find("comments.projection.lag.seconds").gauge()).isNotNull();
+      assertThat(meters.get("comments.projection.stale").gauge().value()).isEqualTo(1);
 
       side.close();
       side.close();
       assertThat(side.status().caughtUp()).isFalse();
+    }
+  }
+
+  /** A restarted node's projection is as stale as it was when it stopped, not fresh. */
+  @Test
+  void a_restarted_node_reports_the_lag_of_its_stored_bound_before_it_reaches_the_log()
+      throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    QuerySideSettings settings = QuerySideSettings.defaults("127.0.0.1:" + closedPort, "unit");
+    try (TestMongo mongo = new TestMongo()) {
+      MongoDatabase database = mongo.client().getDatabase(settings.database());
+      new OffsetStore(database.getCollection(OffsetStore.COLLECTION), Clock.systemUTC())
+          .storeCaughtUpAt(settings.topic(), Instant.now().minus(Duration.ofHours(1)));
+
+      try (QuerySide side =
+          QuerySide.start(settings, mongo.client(), new SimpleMeterRegistry(), Clock.systemUTC())) {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> side.status().lag().compareTo(Duration.ofHours(1)) >= 0);
+        assertThat(side.status().stale()).isTrue();
+        assertThat(side.status().caughtUp()).isFalse();
+      }
     }
   }
 

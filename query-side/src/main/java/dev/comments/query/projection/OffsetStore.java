@@ -6,9 +6,11 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.ReplaceOptions;
 import dev.comments.events.ReadPreference;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.bson.Document;
@@ -68,9 +70,41 @@ public final class OffsetStore {
                 new ReplaceOptions().upsert(true)));
   }
 
-  /** Forgets every position, so the next consumer starts from the beginning of the log. */
+  /**
+   * When every event the log held had last been applied to these projections, as {@link
+   * #storeCaughtUpAt} stored it for {@code topic}: the staleness bound a restarted node starts
+   * from.
+   */
+  public Optional<Instant> caughtUpAt(String topic, ReadPreference readPreference) {
+    Document doc =
+        offsets
+            .withReadPreference(readPreferences.apply(readPreference))
+            .find(eq("_id", caughtUpIdOf(topic)))
+            .first();
+    return Optional.ofNullable(doc).map(d -> d.getDate("caughtUpAt").toInstant());
+  }
+
+  /**
+   * Stores that every event the log held at {@code at} has been applied. The document has no {@code
+   * topic} field, so {@link #load} does not take it for a partition's position.
+   */
+  public void storeCaughtUpAt(String topic, Instant at) {
+    offsets.replaceOne(
+        eq("_id", caughtUpIdOf(topic)),
+        new Document("_id", caughtUpIdOf(topic)).append("caughtUpAt", Date.from(at)),
+        new ReplaceOptions().upsert(true));
+  }
+
+  /**
+   * Forgets every position and the stored staleness bound, so the next consumer starts from the
+   * beginning of the log and does not know how stale the projection is until it has caught up.
+   */
   public void reset() {
     offsets.drop();
+  }
+
+  private static String caughtUpIdOf(String topic) {
+    return "caught-up:" + topic;
   }
 
   private static String idOf(TopicPartition partition) {

@@ -4,6 +4,7 @@ import dev.comments.events.ReadPreference;
 import dev.comments.events.codec.EventCodec;
 import dev.comments.events.codec.EventEnvelope;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,12 +43,16 @@ import org.slf4j.LoggerFactory;
  * version that reads it; this is why readers (query sides) must be upgraded before writers start
  * emitting a new schema version. A store or broker failure, in contrast, is retried: the batch is
  * rewound to the last stored offsets and applied again after a pause.
+ *
+ * <p>Beside it runs an {@link EndOffsetsProbe}, started once the topic is found and stopped with
+ * the consumer; the consumer publishes its positions after every poll, empty or not, so that the
+ * status can tell which probes it has reached.
  */
 public final class ProjectionConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProjectionConsumer.class);
 
   private static final Duration POLL = Duration.ofMillis(200);
-  private static final Duration LAG_REFRESH = Duration.ofSeconds(1);
+  private static final Duration STORE_CAUGHT_UP_EVERY = Duration.ofSeconds(1);
   private static final Duration KAFKA_CALL = Duration.ofSeconds(10);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -64,6 +69,7 @@ public final class ProjectionConsumer implements AutoCloseable {
 
   private volatile boolean running = true;
   private volatile KafkaConsumer<String, byte[]> consumer;
+  private Instant storedCaughtUpAt;
 
   public ProjectionConsumer(
       String bootstrapServers,
@@ -90,7 +96,10 @@ public final class ProjectionConsumer implements AutoCloseable {
     thread.start();
   }
 
-  /** Stops consuming and waits for the batch in hand to be applied and its offsets stored. */
+  /**
+   * Stops consuming and waits for the batch in hand to be applied and its offsets stored. The end
+   * offsets probe stops with it, so the status's lag grows from here on and the node turns stale.
+   */
   @Override
   public void close() {
     running = false;
@@ -114,9 +123,37 @@ public final class ProjectionConsumer implements AutoCloseable {
   }
 
   private void run() {
+    resumeCaughtUpAt();
     List<TopicPartition> partitions = awaitTopic().orElse(null);
+    if (partitions == null) {
+      return;
+    }
+    try (EndOffsetsProbe probe =
+        EndOffsetsProbe.start(
+            adminConfig("-probe", EndOffsetsProbe.TIMEOUT),
+            partitions,
+            status,
+            thread.getName() + "-probe")) {
+      consume(partitions);
+    }
+  }
+
+  /**
+   * Starts from the staleness bound an earlier run stored: the projection still holds what it had
+   * applied then. Without one, or if the store cannot say, the bound stays unknown (and the node
+   * stale) until the first probe is reached.
+   */
+  private void resumeCaughtUpAt() {
+    try {
+      offsets.caughtUpAt(topic, ReadPreference.PRIMARY).ifPresent(status::resumeFrom);
+    } catch (RuntimeException e) {
+      log.warn("cannot load when projection {} was last caught up", topic, e);
+    }
+  }
+
+  private void consume(List<TopicPartition> partitions) {
     Duration backoff = Duration.ofMillis(200);
-    while (partitions != null && running) {
+    while (running) {
       try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig())) {
         consumer = kafka;
         if (!running) {
@@ -177,25 +214,20 @@ public final class ProjectionConsumer implements AutoCloseable {
       KafkaConsumer<String, byte[]> kafka,
       List<TopicPartition> partitions,
       Map<TopicPartition, Long> stored) {
-    long nextLagRefresh = 0;
     Duration backoff = Duration.ofMillis(100);
     while (running) {
       try {
         ConsumerRecords<String, byte[]> records = kafka.poll(POLL);
-        if (records.isEmpty()) {
-          status.idle();
-        } else {
+        if (!records.isEmpty()) {
           Map<TopicPartition, Long> next = apply(records);
           offsets.store(next);
           stored.putAll(next);
         }
+        // Published after every poll, empty or not: the probe's answers wait for these.
         if (status.positions(positions(kafka, partitions))) {
           log.info("projection consumer {} caught up with the log", clientId);
         }
-        if (System.nanoTime() - nextLagRefresh >= 0) {
-          refreshLag(kafka, partitions);
-          nextLagRefresh = System.nanoTime() + LAG_REFRESH.toNanos();
-        }
+        storeCaughtUpAt();
         status.succeeded();
         backoff = Duration.ofMillis(100);
       } catch (WakeupException e) {
@@ -277,7 +309,6 @@ public final class ProjectionConsumer implements AutoCloseable {
 
   private void applied(EventEnvelope envelope) {
     metrics.applied.increment();
-    status.applied(envelope.time());
     events.published(envelope);
   }
 
@@ -290,14 +321,18 @@ public final class ProjectionConsumer implements AutoCloseable {
     return positions;
   }
 
-  private void refreshLag(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions) {
-    Map<TopicPartition, Long> ends = kafka.endOffsets(partitions, KAFKA_CALL);
-    Map<TopicPartition, Long> positions = positions(kafka, partitions);
-    long lag = 0;
-    for (TopicPartition partition : partitions) {
-      lag += Math.max(0, ends.getOrDefault(partition, 0L) - positions.get(partition));
+  /**
+   * Stores the staleness bound beside the offsets, at most once a second, so that a restarted node
+   * reports how stale its projection really is instead of counting from its start.
+   */
+  private void storeCaughtUpAt() {
+    Instant at = status.caughtUpAt().orElse(null);
+    if (at != null
+        && (storedCaughtUpAt == null
+            || Duration.between(storedCaughtUpAt, at).compareTo(STORE_CAUGHT_UP_EVERY) >= 0)) {
+      offsets.storeCaughtUpAt(topic, at);
+      storedCaughtUpAt = at;
     }
-    status.lagEvents(lag);
   }
 
   private void rewind(
@@ -321,7 +356,7 @@ public final class ProjectionConsumer implements AutoCloseable {
    */
   private Optional<List<TopicPartition>> awaitTopic() {
     Duration backoff = Duration.ofMillis(200);
-    try (Admin admin = Admin.create(adminConfig())) {
+    try (Admin admin = Admin.create(adminConfig("-admin", KAFKA_CALL))) {
       while (running) {
         try {
           TopicDescription description =
@@ -386,12 +421,12 @@ public final class ProjectionConsumer implements AutoCloseable {
     return config;
   }
 
-  private Properties adminConfig() {
+  private Properties adminConfig(String clientIdSuffix, Duration timeout) {
     Properties config = new Properties();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    config.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
-    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + clientIdSuffix);
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeout.toMillis()));
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeout.toMillis()));
     return config;
   }
 }

@@ -20,8 +20,13 @@ public final class ProjectionMetrics {
         .tags(tags)
         .register(registry);
     Gauge.builder("comments.projection.lag.seconds", status, s -> s.lag().toMillis() / 1000.0)
-        .description("age of the newest applied event when it was applied; 0 when idle")
+        .description(
+            "staleness bound: time since the latest moment whose log contents are all applied")
         .baseUnit("seconds")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("comments.projection.stale", status, s -> s.stale() ? 1 : 0)
+        .description("1 while reads are flagged stale (log unreached for 3 s or lag above 10 s)")
         .tags(tags)
         .register(registry);
     applied =
