@@ -20,6 +20,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Function;
 import org.axonframework.common.caching.WeakReferenceCache;
@@ -60,6 +61,7 @@ public final class CommandSide implements AutoCloseable {
   private final Configuration axon;
   private final CommentCommands commands;
   private final IdempotencyKeys idempotencyKeys;
+  private final ThreadPositions positions;
   private final EventPublisher publisher;
   private final Thread topicSetup;
 
@@ -67,11 +69,13 @@ public final class CommandSide implements AutoCloseable {
       Configuration axon,
       CommentCommands commands,
       IdempotencyKeys idempotencyKeys,
+      ThreadPositions positions,
       EventPublisher publisher,
       Thread topicSetup) {
     this.axon = axon;
     this.commands = commands;
     this.idempotencyKeys = idempotencyKeys;
+    this.positions = positions;
     this.publisher = publisher;
     this.topicSetup = topicSetup;
   }
@@ -186,7 +190,15 @@ public final class CommandSide implements AutoCloseable {
               clock);
       publisher.start();
     }
-    return new CommandSide(axon, commands, idempotencyKeys, publisher, topicSetup);
+    EventStore store = axon.eventStore();
+    // The event store is read through Axon's handle above, which names the primary once for all.
+    ThreadPositions positions =
+        (thread, readPreference) ->
+            store
+                .lastSequenceNumberFor(thread.streamId())
+                .map(OptionalLong::of)
+                .orElseGet(OptionalLong::empty);
+    return new CommandSide(axon, commands, idempotencyKeys, positions, publisher, topicSetup);
   }
 
   private static KafkaSetup.Topic kafkaTopic(CommandSideSettings settings) {
@@ -199,6 +211,11 @@ public final class CommandSide implements AutoCloseable {
 
   public CommentCommands commands() {
     return commands;
+  }
+
+  /** Where each thread's event stream stands, read from the event store (always its primary). */
+  public ThreadPositions positions() {
+    return positions;
   }
 
   /** Where the edge remembers the answers of commands sent with an idempotency key. */

@@ -19,6 +19,10 @@ import dev.comments.edge.idempotency.IdempotentCommand;
 import dev.comments.edge.ops.LiveHandler;
 import dev.comments.edge.ops.PrometheusHandler;
 import dev.comments.edge.ops.ReadyHandler;
+import dev.comments.edge.primary.ClusterKey;
+import dev.comments.edge.primary.ForwardCommand;
+import dev.comments.edge.primary.PrimaryLink;
+import dev.comments.edge.primary.ThreadPositionHandler;
 import dev.comments.edge.security.RequireModerator;
 import dev.comments.edge.session.CreateSessionHandler;
 import dev.comments.edge.session.RequireSession;
@@ -38,8 +42,9 @@ import java.util.Map;
 /**
  * The v1 routing table and the chain around each route, in one place. Read a route's chain from the
  * outside in: path ids checked, then who may call, then the body received on the IO thread, then a
- * place among the bounded number of running API requests, then the handler on a worker thread.
- * Every command (writer and moderator routes) runs inside {@link IdempotentCommand}.
+ * place among the bounded number of running API requests, then the handler on a worker thread. On
+ * the primary every command (writer and moderator routes) runs inside {@link IdempotentCommand}; on
+ * a replica it is forwarded to the primary after the caller was checked.
  */
 final class EdgeRoutes {
   static final String SESSIONS = "/api/v1/tenants/{tenant}/sessions";
@@ -56,14 +61,14 @@ final class EdgeRoutes {
   static final int METRICS_QUEUED = 2;
 
   private final EdgeSettings settings;
+  private final NodeRole role;
   private final SessionTokens sessions;
-  private final IdempotencyKeys idempotencyKeys;
   private final RequestLimit apiLimit;
   private final RequestLimit metricsLimit;
 
-  private EdgeRoutes(EdgeSettings settings, IdempotencyKeys idempotencyKeys, Clock clock) {
+  private EdgeRoutes(EdgeSettings settings, NodeRole role, Clock clock) {
     this.settings = settings;
-    this.idempotencyKeys = idempotencyKeys;
+    this.role = role;
     this.sessions = new SessionTokens(settings.sessionSecret(), settings.sessionTtl(), clock);
     this.apiLimit =
         overloadedBeyond(
@@ -88,45 +93,99 @@ final class EdgeRoutes {
 
   static HttpHandler build(
       EdgeSettings settings,
-      CommentCommands commands,
-      IdempotencyKeys idempotencyKeys,
+      NodeRole role,
       ThreadQueries queries,
       ProjectionStatus status,
       PrometheusMeterRegistry meters,
       Clock clock) {
-    return new EdgeRoutes(settings, idempotencyKeys, clock)
-        .table(commands, queries, status, meters);
+    return new EdgeRoutes(settings, role, clock).table(queries, status, meters);
   }
 
   private HttpHandler table(
-      CommentCommands commands,
-      ThreadQueries queries,
-      ProjectionStatus status,
-      PrometheusMeterRegistry meters) {
+      ThreadQueries queries, ProjectionStatus status, PrometheusMeterRegistry meters) {
     JsonBodyReader bodies = new JsonBodyReader(settings.maxBodyBytes());
     ConsistencyTokens consistency = new ConsistencyTokens(settings.sessionSecret());
-    WriteAcknowledgement ack = new WriteAcknowledgement(consistency);
 
-    Router router =
+    Router.Builder router =
         Router.builder()
             .route("GET", "/health/live", new LiveHandler())
             .route("GET", "/health/ready", new ReadyHandler(status))
             .route("GET", "/metrics", scrape(new PrometheusHandler(meters)))
-            .route("POST", SESSIONS, anyone(new CreateSessionHandler(sessions, bodies)))
-            .route(
-                "GET",
-                THREAD_COMMENTS,
-                reader(new ListCommentsHandler(queries, consistency, settings.consistencyWait())))
-            .route("POST", THREAD_COMMENTS, writer(CommentWriteHandler.post(commands, bodies, ack)))
-            .route("POST", THREAD_LOCK, moderator(ThreadLockHandler.lock(commands, ack)))
-            .route("POST", THREAD_UNLOCK, moderator(ThreadLockHandler.unlock(commands, ack)))
-            .route("PATCH", COMMENT, writer(CommentWriteHandler.edit(commands, bodies, ack)))
-            .route("DELETE", COMMENT, writer(CommentWriteHandler.delete(commands, ack)))
-            .route("POST", COMMENT_VOTE, writer(CommentWriteHandler.vote(commands, bodies, ack)))
-            .route("POST", COMMENT_FLAG, writer(CommentWriteHandler.flag(commands, bodies, ack)))
-            .build();
+            .route("POST", SESSIONS, anyone(new CreateSessionHandler(sessions, bodies)));
+    switch (role) {
+      case NodeRole.Primary primary -> {
+        router.route(
+            "GET",
+            THREAD_COMMENTS,
+            reader(
+                ListCommentsHandler.onPrimary(
+                    queries, consistency, settings.consistencyWait(), primary.positions())));
+        commandsRunHere(router, primary, bodies, new WriteAcknowledgement(consistency));
+        router.route(
+            "GET",
+            PrimaryLink.POSITION_PATH,
+            tenantPath(
+                new ClusterKey(
+                    settings.sessionSecret(),
+                    limited(new ThreadPositionHandler(primary.positions())))));
+      }
+      case NodeRole.Replica replica -> {
+        PrimaryLink link =
+            new PrimaryLink(
+                replica.primaryUrl(),
+                replica.timeout(),
+                settings.nodeId(),
+                ClusterKey.of(settings.sessionSecret()),
+                meters);
+        router.route(
+            "GET",
+            THREAD_COMMENTS,
+            reader(
+                ListCommentsHandler.onReplica(
+                    queries, consistency, settings.consistencyWait(), link, status::stale)));
+        commandsGoToPrimary(router, new ForwardCommand(link));
+      }
+    }
     return new RequestMetrics(
-        meters, new NodeHeaders(settings.nodeId(), status::lag, new ErrorHandler(router)));
+        meters,
+        new NodeHeaders(
+            settings.nodeId(), status::lag, status::stale, new ErrorHandler(router.build())));
+  }
+
+  /** The command routes of the primary: each runs here, inside {@link IdempotentCommand}. */
+  private void commandsRunHere(
+      Router.Builder router,
+      NodeRole.Primary primary,
+      JsonBodyReader bodies,
+      WriteAcknowledgement ack) {
+    CommentCommands commands = primary.commands();
+    IdempotencyKeys keys = primary.idempotencyKeys();
+    router
+        .route(
+            "POST", THREAD_COMMENTS, writer(keys, CommentWriteHandler.post(commands, bodies, ack)))
+        .route("POST", THREAD_LOCK, moderator(keys, ThreadLockHandler.lock(commands, ack)))
+        .route("POST", THREAD_UNLOCK, moderator(keys, ThreadLockHandler.unlock(commands, ack)))
+        .route("PATCH", COMMENT, writer(keys, CommentWriteHandler.edit(commands, bodies, ack)))
+        .route("DELETE", COMMENT, writer(keys, CommentWriteHandler.delete(commands, ack)))
+        .route("POST", COMMENT_VOTE, writer(keys, CommentWriteHandler.vote(commands, bodies, ack)))
+        .route("POST", COMMENT_FLAG, writer(keys, CommentWriteHandler.flag(commands, bodies, ack)));
+  }
+
+  /**
+   * The same routes on a replica: who may call is checked here (a bad token costs no trip across
+   * the ocean), then the command travels to the primary.
+   */
+  private void commandsGoToPrimary(Router.Builder router, HttpHandler forward) {
+    HttpHandler asWriter = tenantPath(RequireSession.required(sessions, limited(forward)));
+    HttpHandler asModerator = tenantPath(new RequireModerator(moderatorKeys(), limited(forward)));
+    router
+        .route("POST", THREAD_COMMENTS, asWriter)
+        .route("POST", THREAD_LOCK, asModerator)
+        .route("POST", THREAD_UNLOCK, asModerator)
+        .route("PATCH", COMMENT, asWriter)
+        .route("DELETE", COMMENT, asWriter)
+        .route("POST", COMMENT_VOTE, asWriter)
+        .route("POST", COMMENT_FLAG, asWriter);
   }
 
   private HttpHandler anyone(HttpHandler handler) {
@@ -138,20 +197,23 @@ final class EdgeRoutes {
   }
 
   /** A command as a session: its Idempotency-Key is the session's own. */
-  private HttpHandler writer(HttpHandler handler) {
+  private HttpHandler writer(IdempotencyKeys keys, HttpHandler handler) {
     return tenantPath(
-        RequireSession.required(
-            sessions, limited(IdempotentCommand.asSession(idempotencyKeys, handler))));
+        RequireSession.required(sessions, limited(IdempotentCommand.asSession(keys, handler))));
   }
 
-  private HttpHandler moderator(HttpHandler handler) {
+  private HttpHandler moderator(IdempotencyKeys keys, HttpHandler handler) {
+    return tenantPath(
+        new RequireModerator(
+            moderatorKeys(), limited(IdempotentCommand.asModerator(keys, handler))));
+  }
+
+  private Map<String, String> moderatorKeys() {
     Map<String, String> keys = new HashMap<>();
     settings
         .tenants()
         .forEach((tenant, tenantSettings) -> keys.put(tenant, tenantSettings.moderatorKey()));
-    return tenantPath(
-        new RequireModerator(
-            keys, limited(IdempotentCommand.asModerator(idempotencyKeys, handler))));
+    return keys;
   }
 
   private HttpHandler tenantPath(HttpHandler next) {

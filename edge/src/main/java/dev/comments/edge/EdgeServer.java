@@ -1,7 +1,5 @@
 package dev.comments.edge;
 
-import dev.comments.command.CommentCommands;
-import dev.comments.command.IdempotencyKeys;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.ThreadQueries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -16,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's front door: an Undertow server with the v1 API, health and metrics. It talks to the
- * command and query sides through their ports only.
+ * command and query sides through their ports only; on a replica, commands go to the primary.
  */
 public final class EdgeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
@@ -46,8 +44,7 @@ public final class EdgeServer implements AutoCloseable {
 
   public static EdgeServer start(
       EdgeSettings settings,
-      CommentCommands commands,
-      IdempotencyKeys idempotencyKeys,
+      NodeRole role,
       ThreadQueries queries,
       ProjectionStatus status,
       PrometheusMeterRegistry meters,
@@ -56,8 +53,7 @@ public final class EdgeServer implements AutoCloseable {
     HttpHandler root =
         EdgeRoutes.build(
             settings,
-            Objects.requireNonNull(commands, "commands"),
-            Objects.requireNonNull(idempotencyKeys, "idempotencyKeys"),
+            Objects.requireNonNull(role, "role"),
             Objects.requireNonNull(queries, "queries"),
             Objects.requireNonNull(status, "status"),
             Objects.requireNonNull(meters, "meters"),
@@ -81,8 +77,9 @@ public final class EdgeServer implements AutoCloseable {
     undertow.start();
     EdgeServer server = new EdgeServer(undertow);
     log.info(
-        "Edge {} listening on http://{}:{} for tenants {}",
+        "Edge {} ({}) listening on http://{}:{} for tenants {}",
         settings.nodeId(),
+        role.wireName(),
         settings.host(),
         server.port(),
         settings.tenants().keySet());

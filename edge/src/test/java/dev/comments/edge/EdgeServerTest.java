@@ -10,6 +10,7 @@ import dev.comments.command.Rejection;
 import dev.comments.edge.consistency.ConsistencyToken;
 import dev.comments.edge.consistency.ConsistencyTokens;
 import dev.comments.edge.testing.FakeProjectionStatus;
+import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
 import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.RecordingCommands;
@@ -64,6 +65,7 @@ class EdgeServerTest {
   private final RecordingCommands commands = new RecordingCommands();
   private final InMemoryIdempotencyKeys idempotencyKeys = new InMemoryIdempotencyKeys();
   private final RecordingQueries queries = new RecordingQueries();
+  private final FixedPositions positions = new FixedPositions();
   private final FakeProjectionStatus status = new FakeProjectionStatus();
   private final PrometheusMeterRegistry meters =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -101,7 +103,13 @@ class EdgeServerTest {
             1,
             workerThreads,
             BODY_TIMEOUT);
-    return EdgeServer.start(settings, commands, idempotencyKeys, queries, status, meters, clock);
+    return EdgeServer.start(
+        settings,
+        new NodeRole.Primary(commands, idempotencyKeys, positions),
+        queries,
+        status,
+        meters,
+        clock);
   }
 
   // ---- sessions ----
@@ -685,12 +693,38 @@ class EdgeServerTest {
     assertThat(
             send(
                     "GET",
-                    "/api/v1/tenants/demo/threads/t1/comments",
+                    "/api/v1/tenants/demo/threads/t1/comments?readPreference=nearest",
                     null,
                     "X-Consistency-Token",
                     consistency)
                 .header("X-Consistency"))
         .isEqualTo("timed_out");
+  }
+
+  @Test
+  void a_primary_read_waits_until_the_projection_holds_the_last_stored_event() throws Exception {
+    queries.pages.put(T1, new ThreadPage(List.of(), null, 0));
+    positions.seqs.put(T1, 7L);
+    String path = "/api/v1/tenants/demo/threads/t1/comments";
+
+    Reply page = get(path, null);
+
+    assertThat(page.status).isEqualTo(200);
+    assertThat(page.header("X-Consistency")).isEqualTo("reached");
+    assertThat(queries.awaits)
+        .containsExactly(
+            new RecordingQueries.Await(T1, 7, Duration.ofSeconds(2), ReadPreference.PRIMARY));
+
+    queries.awaitReaches = false;
+    Reply behind = get(path, null);
+    assertError(behind, 503, "projection_behind");
+    assertThat(behind.header("Retry-After")).isEqualTo("1");
+    assertThat(behind.header("X-Read-Preference")).isEqualTo("primary");
+
+    // nearest answers from the projection at once, without asking where the stream stands.
+    positions.asked.clear();
+    assertThat(get(path + "?readPreference=nearest", null).status).isEqualTo(200);
+    assertThat(positions.asked).isEmpty();
   }
 
   @Test

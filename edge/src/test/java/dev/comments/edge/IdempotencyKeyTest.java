@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.command.CommandRejectedException;
 import dev.comments.command.Rejection;
 import dev.comments.edge.testing.FakeProjectionStatus;
+import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
 import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.RecordingCommands;
@@ -65,8 +66,7 @@ class IdempotencyKeyTest {
     server =
         EdgeServer.start(
             settings,
-            commands,
-            keys,
+            new NodeRole.Primary(commands, keys, new FixedPositions()),
             new RecordingQueries(),
             new FakeProjectionStatus(),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),

@@ -41,7 +41,7 @@ public final class ReceiveBody implements HttpHandler {
   }
 
   /** The body this handler received; empty when the request carried none. */
-  static byte[] of(HttpServerExchange exchange) {
+  public static byte[] of(HttpServerExchange exchange) {
     return Objects.requireNonNullElse(exchange.getAttachment(BODY), NONE);
   }
 

@@ -15,7 +15,6 @@ import dev.comments.edge.session.Session;
 import dev.comments.events.ReadPreference;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * runs is {@code 409 idempotency_key_in_flight} at once (no worker waits). Server failures release
  * the key, so the client may retry.
  *
- * <p>A request without a key gets one made here ({@link #keyOf}), for the hop that will forward it
- * to the primary; nothing is stored for it on this node, since nobody else knows it to retry.
+ * <p>A request without a key runs as it is: nobody else knows a key made for it to retry. A replica
+ * forwarding commands to the primary does make one ({@link #clientKeyOrNew}), so its own retry of
+ * the hop applies the command once.
  */
 public final class IdempotentCommand implements HttpHandler {
   public static final String HEADER = "Idempotency-Key";
@@ -49,7 +49,6 @@ public final class IdempotentCommand implements HttpHandler {
   private static final HttpString TOKEN_NAME =
       HttpString.tryFromString(WriteAcknowledgement.HEADER);
   private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  private static final AttachmentKey<String> KEY = AttachmentKey.create(String.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Logger log = LoggerFactory.getLogger(IdempotentCommand.class);
 
@@ -75,26 +74,38 @@ public final class IdempotentCommand implements HttpHandler {
     return new IdempotentCommand(keys, exchange -> "moderator", next);
   }
 
-  /** The key this command travels with: the client's, or one made for it here. */
-  public static String keyOf(HttpServerExchange exchange) {
-    return exchange.getAttachment(KEY);
+  /**
+   * The key a command travels with: the client's {@value #HEADER}, checked, or a new one made here
+   * when it sent none.
+   *
+   * @throws ApiException {@code 400 invalid_idempotency_key} for a malformed or repeated header
+   */
+  public static String clientKeyOrNew(HttpServerExchange exchange) {
+    String given = clientKey(exchange);
+    return given == null ? newKey() : given;
   }
 
-  @Override
-  public void handleRequest(HttpServerExchange exchange) throws Exception {
+  private static String clientKey(HttpServerExchange exchange) {
     HeaderValues given = exchange.getRequestHeaders().get(HEADER_NAME);
     if (given == null || given.isEmpty()) {
-      exchange.putAttachment(KEY, newKey());
-      next.handleRequest(exchange);
-      return;
+      return null;
     }
     if (given.size() > 1 || !VALID.matcher(given.getFirst()).matches()) {
       throw ApiException.badRequest(
           "invalid_idempotency_key",
           "the " + HEADER + " header must be one value of 1 to 128 characters of [A-Za-z0-9._:-]");
     }
-    exchange.putAttachment(KEY, given.getFirst());
-    Key key = new Key(PathParameters.tenant(exchange), identity.apply(exchange), given.getFirst());
+    return given.getFirst();
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    String given = clientKey(exchange);
+    if (given == null) {
+      next.handleRequest(exchange);
+      return;
+    }
+    Key key = new Key(PathParameters.tenant(exchange), identity.apply(exchange), given);
     String requestHash = RequestFingerprint.of(exchange);
     switch (keys.claim(key, requestHash, ReadPreference.PRIMARY)) {
       case Claim.Claimed() -> run(exchange, key, requestHash);

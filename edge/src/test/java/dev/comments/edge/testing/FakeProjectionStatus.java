@@ -8,6 +8,7 @@ public final class FakeProjectionStatus implements ProjectionStatus {
   public volatile boolean caughtUp = true;
   public volatile long lagEvents;
   public volatile Duration lag = Duration.ZERO;
+  public volatile boolean stale;
 
   @Override
   public boolean caughtUp() {
@@ -22,5 +23,10 @@ public final class FakeProjectionStatus implements ProjectionStatus {
   @Override
   public Duration lag() {
     return lag;
+  }
+
+  @Override
+  public boolean stale() {
+    return stale;
   }
 }

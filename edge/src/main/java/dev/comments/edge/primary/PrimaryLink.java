@@ -1,0 +1,257 @@
+package dev.comments.edge.primary;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.comments.command.ThreadPositions;
+import dev.comments.edge.http.ApiException;
+import dev.comments.edge.http.JsonResponses;
+import dev.comments.edge.http.NodeHeaders;
+import dev.comments.edge.http.ReceiveBody;
+import dev.comments.edge.http.Router;
+import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica's way to the primary: commands, reads that must be fresher than this node can prove,
+ * and position checks travel over one pooled HTTP/1.1 client (the JDK's) with a connect timeout and
+ * a per-request deadline. Every failure to reach the primary, or to hear from it in time, is {@code
+ * 503 primary_unavailable} with {@code Retry-After}: a replica never hangs on a primary that is
+ * gone.
+ *
+ * <p>A command always travels with an {@code Idempotency-Key} (the client's, or one the edge made),
+ * so the one retry made here on a broken pooled connection, and the client's own retries, apply it
+ * once. When the answer is lost, the key goes back to the client in the 503 so it can retry safely.
+ */
+public final class PrimaryLink implements ThreadPositions {
+  public static final String POSITION_PATH =
+      "/internal/v1/tenants/{tenant}/threads/{thread}/position";
+  public static final HttpString FORWARDED_TO = HttpString.tryFromString("X-Forwarded-To");
+  static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
+
+  /** Request headers that carry meaning to the primary; hop-by-hop ones are the client's own. */
+  private static final List<String> FORWARDED_REQUEST_HEADERS =
+      List.of("Authorization", "Content-Type", "X-Consistency-Token");
+
+  /** Answer headers relayed to the client, besides the body and status. */
+  private static final List<String> RELAYED_HEADERS =
+      List.of(
+          "X-Consistency-Token",
+          "X-Consistency",
+          "Idempotent-Replayed",
+          "Retry-After",
+          "WWW-Authenticate");
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(PrimaryLink.class);
+
+  private final URI primary;
+  private final Duration timeout;
+  private final String nodeId;
+  private final String clusterKey;
+  private final HttpClient client;
+  private final MeterRegistry meters;
+  private final Counter readsForwarded;
+  private final Timer positionChecks;
+
+  /**
+   * @param primary the primary's edge, e.g. {@code http://127.0.1.1:8080}
+   * @param timeout the deadline of one request to the primary, connection included
+   * @param clusterKey what the primary's internal routes ask of callers ({@link ClusterKey})
+   */
+  public PrimaryLink(
+      URI primary, Duration timeout, String nodeId, String clusterKey, MeterRegistry meters) {
+    this.primary = Objects.requireNonNull(primary, "primary");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    this.clusterKey = Objects.requireNonNull(clusterKey, "clusterKey");
+    this.meters = Objects.requireNonNull(meters, "meters");
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT.compareTo(timeout) < 0 ? CONNECT_TIMEOUT : timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    this.readsForwarded =
+        Counter.builder("comments.forward.reads")
+            .description("reads this replica could not prove fresh and forwarded to the primary")
+            .register(meters);
+    this.positionChecks =
+        Timer.builder("comments.forward.position.checks")
+            .description("round trips to the primary asking where a thread's stream stands")
+            .publishPercentileHistogram()
+            .register(meters);
+  }
+
+  /**
+   * Sends this command to the primary with {@code idempotencyKey} and answers the client with the
+   * primary's answer.
+   */
+  public void forwardCommand(HttpServerExchange exchange, String idempotencyKey) {
+    Timer.Sample sample = Timer.start(meters);
+    String outcome = "unavailable";
+    try {
+      HttpResponse<byte[]> answer = send(exchange, idempotencyKey);
+      outcome = "answered";
+      relay(exchange, answer, false);
+    } finally {
+      sample.stop(
+          Timer.builder("comments.forward.commands")
+              .description("commands forwarded to the primary, until its answer came back")
+              .tag("route", Objects.requireNonNullElse(exchange.getAttachment(Router.ROUTE), "?"))
+              .tag("outcome", outcome)
+              .publishPercentileHistogram()
+              .register(meters));
+    }
+  }
+
+  /** Sends this read to the primary as it came, and answers with the primary's page. */
+  public void forwardRead(HttpServerExchange exchange) {
+    readsForwarded.increment();
+    relay(exchange, send(exchange, null), true);
+  }
+
+  /** Asks the primary where the thread's stream stands. */
+  @Override
+  public OptionalLong lastSeq(ThreadId thread, ReadPreference readPreference) {
+    // The primary's event store is the only place that knows; the preference cannot change that.
+    String path =
+        POSITION_PATH
+            .replace("{tenant}", encode(thread.tenant()))
+            .replace("{thread}", encode(thread.thread()));
+    HttpRequest request =
+        HttpRequest.newBuilder(primary.resolve(path))
+            .timeout(timeout)
+            .header(ClusterKey.HEADER, clusterKey)
+            .GET()
+            .build();
+    HttpResponse<byte[]> answer = positionChecks.record(() -> call(request, false));
+    if (answer.statusCode() != 200) {
+      log.warn("the primary answered a position check with {}", answer.statusCode());
+      throw unavailable("the primary could not say where the thread stands", false);
+    }
+    try {
+      JsonNode seq = MAPPER.readTree(answer.body()).path("seq");
+      return seq.isIntegralNumber() ? OptionalLong.of(seq.asLong()) : OptionalLong.empty();
+    } catch (IOException e) {
+      throw unavailable("the primary's position answer was not understood", false);
+    }
+  }
+
+  private HttpResponse<byte[]> send(HttpServerExchange exchange, String idempotencyKey) {
+    String query = exchange.getQueryString();
+    URI target = primary.resolve(exchange.getRequestURI() + (query.isEmpty() ? "" : "?" + query));
+    byte[] body = ReceiveBody.of(exchange);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(target)
+            .timeout(timeout)
+            .method(
+                exchange.getRequestMethod().toString(),
+                body.length == 0 ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body))
+            .header("X-Forwarded-By", nodeId);
+    for (String name : FORWARDED_REQUEST_HEADERS) {
+      String value = exchange.getRequestHeaders().getFirst(name);
+      if (value != null) {
+        request.header(name, value);
+      }
+    }
+    String forwardedFor = exchange.getSourceAddress().getAddress().getHostAddress();
+    request.header("X-Forwarded-For", forwardedFor);
+    if (idempotencyKey != null) {
+      request.header("Idempotency-Key", idempotencyKey);
+    }
+    try {
+      return call(request.build(), idempotencyKey != null);
+    } catch (ApiException e) {
+      if (idempotencyKey != null) {
+        throw withKey(e, idempotencyKey);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * One request, and one retry when a pooled connection turned out to be closed: safe for reads,
+   * and for commands because they carry their idempotency key.
+   */
+  private HttpResponse<byte[]> call(HttpRequest request, boolean command) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.send(request, BodyHandlers.ofByteArray());
+      } catch (HttpTimeoutException e) {
+        throw unavailable(
+            "the primary did not answer within " + timeout.toMillis() + " ms", command);
+      } catch (IOException e) {
+        if (attempt >= 2) {
+          log.debug("primary {} unreachable: {}", primary, e.toString());
+          throw unavailable("the primary region cannot be reached", command);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw unavailable("interrupted while waiting for the primary", command);
+      }
+    }
+  }
+
+  private static ApiException unavailable(String why, boolean command) {
+    String advice =
+        command
+            ? "; the command may not have been applied: retry with the same Idempotency-Key"
+            : "; retry shortly, or read with readPreference=nearest";
+    return new ApiException(503, "primary_unavailable", why + advice, Map.of("Retry-After", "1"));
+  }
+
+  private static ApiException withKey(ApiException e, String idempotencyKey) {
+    Map<String, String> headers = new java.util.HashMap<>(e.headers());
+    headers.put("Idempotency-Key", idempotencyKey);
+    return new ApiException(e.status(), e.code(), e.getMessage(), headers);
+  }
+
+  private static void relay(
+      HttpServerExchange exchange, HttpResponse<byte[]> answer, boolean read) {
+    var headers = exchange.getResponseHeaders();
+    for (String name : RELAYED_HEADERS) {
+      answer
+          .headers()
+          .firstValue(name)
+          .ifPresent(v -> headers.put(HttpString.tryFromString(name), v));
+    }
+    answer
+        .headers()
+        .firstValue(NodeHeaders.SERVED_BY.toString())
+        .ifPresent(primaryId -> headers.put(FORWARDED_TO, primaryId));
+    if (read) {
+      // The page is the primary's: so is its staleness.
+      answer
+          .headers()
+          .firstValue(NodeHeaders.REPLICA_LAG.toString())
+          .ifPresent(lag -> headers.put(NodeHeaders.REPLICA_LAG, lag));
+    }
+    JsonResponses.sendBytes(exchange, answer.statusCode(), answer.body());
+  }
+
+  private static String encode(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}
