@@ -192,6 +192,9 @@ class QuerySideIT {
             () -> assertThat(count(firstRun, "comments.projection.duplicates")).isEqualTo(3));
     assertThat(TestMongo.dump(database, PROJECTION)).isEqualTo(expectedProjection());
     assertThat(count(firstRun, "comments.projection.applied")).isEqualTo(7);
+    assertThat(firstRun.get("comments.projection.replication.delay").timer().count())
+        .as("one replication delay per applied event, none for duplicates or garbage")
+        .isEqualTo(7);
     assertThat(count(firstRun, "comments.projection.undecodable")).isEqualTo(1);
     ThreadPage page =
         querySide
@@ -223,6 +226,7 @@ class QuerySideIT {
     await().atMost(PATIENCE).until(() -> querySide.status().caughtUp());
     assertThat(TestMongo.dump(database, PROJECTION)).isEqualTo(expectedProjection());
     assertThat(count(secondRun, "comments.projection.applied")).isEqualTo(3);
+    assertThat(secondRun.get("comments.projection.replication.delay").timer().count()).isEqualTo(3);
     assertThat(count(secondRun, "comments.projection.duplicates")).isEqualTo(2);
     assertThat(count(secondRun, "comments.projection.undecodable")).isZero();
 

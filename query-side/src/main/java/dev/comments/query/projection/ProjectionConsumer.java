@@ -309,6 +309,9 @@ public final class ProjectionConsumer implements AutoCloseable {
 
   private void applied(EventEnvelope envelope) {
     metrics.applied.increment();
+    // The primary's clock stamped the event; clamped, as clocks of two machines may disagree.
+    Duration delay = Duration.between(envelope.time(), status.now());
+    metrics.replicationDelay.record(delay.isNegative() ? Duration.ZERO : delay);
     events.published(envelope);
   }
 

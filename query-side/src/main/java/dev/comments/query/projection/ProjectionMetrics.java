@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 
 /** The projection consumer's meters, tagged with the topic they consume. */
 public final class ProjectionMetrics {
@@ -12,6 +13,7 @@ public final class ProjectionMetrics {
   final Counter undecodable;
   final Counter gaps;
   final Counter failures;
+  final Timer replicationDelay;
 
   public ProjectionMetrics(MeterRegistry registry, String topic, ConsumerStatus status) {
     Tags tags = Tags.of("topic", topic);
@@ -53,6 +55,14 @@ public final class ProjectionMetrics {
     failures =
         Counter.builder("comments.projection.failures")
             .description("batches that failed (store or log unavailable) and were retried")
+            .tags(tags)
+            .register(registry);
+    // A histogram, not a gauge: replication lag is judged by its tail, and buckets aggregate
+    // across scrapes and nodes where precomputed percentiles cannot.
+    replicationDelay =
+        Timer.builder("comments.projection.replication.delay")
+            .description("time from an event's write on the primary to its application here")
+            .publishPercentileHistogram()
             .tags(tags)
             .register(registry);
   }
