@@ -176,8 +176,7 @@ public final class CommandSide implements AutoCloseable {
               .mongoTemplate(template)
               .serializer(serializer)
               .claimTimeout(PUBLISHER_CLAIM_TIMEOUT)
-              // One owner per instance (not per JVM), so two instances never both hold the claim.
-              .nodeId(ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID())
+              .nodeId(publisherOwner(settings))
               .build();
       publisher =
           new EventPublisher(
@@ -199,6 +198,16 @@ public final class CommandSide implements AutoCloseable {
                 .map(OptionalLong::of)
                 .orElseGet(OptionalLong::empty);
     return new CommandSide(axon, commands, idempotencyKeys, positions, publisher, topicSetup);
+  }
+
+  /**
+   * The node's own id, so that a restarted node resumes publishing at once; else one owner per
+   * instance (not per JVM), so that two instances in one JVM never both hold the claim.
+   */
+  private static String publisherOwner(CommandSideSettings settings) {
+    return settings.publisherOwner() != null
+        ? "node:" + settings.publisherOwner()
+        : ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
   }
 
   private static KafkaSetup.Topic kafkaTopic(CommandSideSettings settings) {

@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param editWindow how long after posting its author may edit a comment
  * @param publisherEnabled whether this node puts stored events on Kafka; off only for nodes (and
  *     tests) that must store without publishing
+ * @param publisherOwner who holds the publisher's claim on its position: the node's id, so that a
+ *     node restarted after a crash takes its claim back at once instead of waiting for it to
+ *     expire; {@code null} for a new owner per instance (tests that run several in one JVM)
  */
 public record CommandSideSettings(
     String database,
@@ -25,7 +28,8 @@ public record CommandSideSettings(
     short replicationFactor,
     int maxReplyDepth,
     Duration editWindow,
-    boolean publisherEnabled) {
+    boolean publisherEnabled,
+    String publisherOwner) {
 
   public static final String DEFAULT_TOPIC = "comments.events";
 
@@ -45,7 +49,7 @@ public record CommandSideSettings(
 
   /**
    * Topic {@value #DEFAULT_TOPIC} with 12 partitions and replication factor 1, replies five levels
-   * deep, a 15-minute edit window, publishing on.
+   * deep, a 15-minute edit window, publishing on, a new publisher owner per instance.
    */
   public static CommandSideSettings defaults(String database, String kafkaBootstrapServers) {
     return new CommandSideSettings(
@@ -56,7 +60,8 @@ public record CommandSideSettings(
         (short) 1,
         5,
         Duration.ofMinutes(15),
-        true);
+        true,
+        null);
   }
 
   public CommandSideSettings withTopic(String newTopic) {
@@ -68,7 +73,8 @@ public record CommandSideSettings(
         replicationFactor,
         maxReplyDepth,
         editWindow,
-        publisherEnabled);
+        publisherEnabled,
+        publisherOwner);
   }
 
   public CommandSideSettings withPublisherEnabled(boolean enabled) {
@@ -80,6 +86,7 @@ public record CommandSideSettings(
         replicationFactor,
         maxReplyDepth,
         editWindow,
-        enabled);
+        enabled,
+        publisherOwner);
   }
 }
