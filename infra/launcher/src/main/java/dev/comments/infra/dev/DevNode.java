@@ -3,19 +3,12 @@ package dev.comments.infra.dev;
 import dev.comments.edge.EdgeServer;
 import dev.comments.infra.kafka.KafkaBroker;
 import dev.comments.infra.node.NodeApplication;
-import dev.comments.infra.node.NodeProperties;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -52,9 +45,8 @@ public final class DevNode implements AutoCloseable {
    */
   public static DevNode start(Path dataDir, int httpPort, String... settings) throws IOException {
     Path dir = Files.createDirectories(dataDir.toAbsolutePath());
-    Properties secrets = secrets(dir.resolve("secrets.properties"));
-    EmbeddedMongo mongo =
-        EmbeddedMongo.start(dir.resolve("mongo"), Set.of(commandDatabase(settings)));
+    Properties secrets = DevSecrets.load(dir.resolve("secrets.properties"));
+    EmbeddedMongo mongo = EmbeddedMongo.start(dir.resolve("mongo"));
     KafkaBroker broker = null;
     try {
       broker = KafkaBroker.start(dir.resolve("kafka"));
@@ -121,44 +113,5 @@ public final class DevNode implements AutoCloseable {
         mongo.close();
       }
     }
-  }
-
-  /** The event store's database: every write to it must survive a kill of the process. */
-  private static String commandDatabase(String... settings) {
-    String option = "--comments.mongo.command-database=";
-    String database = NodeProperties.Mongo.DEFAULT_COMMAND_DATABASE;
-    for (String setting : settings) {
-      if (setting.startsWith(option)) {
-        database = setting.substring(option.length());
-      }
-    }
-    return database;
-  }
-
-  /** The session secret and the moderator key, made once per data directory and kept there. */
-  private static Properties secrets(Path file) throws IOException {
-    Properties secrets = new Properties();
-    if (Files.exists(file)) {
-      try (InputStream in = Files.newInputStream(file)) {
-        secrets.load(in);
-      }
-      return secrets;
-    }
-    SecureRandom random = new SecureRandom();
-    secrets.setProperty("session-secret", Base64.getEncoder().encodeToString(bytes(random, 32)));
-    secrets.setProperty(
-        "moderator-key", Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(random, 24)));
-    Files.createFile(
-        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try (OutputStream out = Files.newOutputStream(file)) {
-      secrets.store(out, "made by comments dev; keep private");
-    }
-    return secrets;
-  }
-
-  private static byte[] bytes(SecureRandom random, int count) {
-    byte[] bytes = new byte[count];
-    random.nextBytes(bytes);
-    return bytes;
   }
 }

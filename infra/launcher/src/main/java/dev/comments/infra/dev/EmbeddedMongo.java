@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
 /**
  * A MongoDB-wire server inside this JVM (mongo-java-server on an H2 file), for the embedded
@@ -22,15 +21,18 @@ public final class EmbeddedMongo implements AutoCloseable {
   }
 
   /**
-   * Serves the databases kept in {@code dataDir} on a free loopback port.
-   *
-   * @param durableDatabases the databases whose every acknowledged write must survive a kill
+   * Serves the databases kept in {@code dataDir} on a free loopback port; every acknowledged write
+   * survives a kill of the process.
    */
-  public static EmbeddedMongo start(Path dataDir, Set<String> durableDatabases) throws IOException {
+  public static EmbeddedMongo start(Path dataDir) throws IOException {
+    return start(dataDir, "127.0.0.1");
+  }
+
+  /** As {@link #start(Path)}, on a free port of {@code host}. */
+  public static EmbeddedMongo start(Path dataDir, String host) throws IOException {
     Path dir = Files.createDirectories(dataDir.toAbsolutePath());
-    MongoServer server =
-        new MongoServer(new DurableH2Backend(dir.resolve("mongo.mv").toString(), durableDatabases));
-    server.bind("127.0.0.1", 0);
+    MongoServer server = new MongoServer(new DurableH2Backend(dir.resolve("mongo.mv").toString()));
+    server.bind(host, 0);
     return new EmbeddedMongo(server, server.getLocalAddress());
   }
 

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +31,7 @@ class NodeCommandIT {
   @Test
   void the_example_configuration_starts_a_node_against_an_external_kafka_and_mongodb()
       throws Exception {
-    try (EmbeddedMongo mongo = EmbeddedMongo.start(work.resolve("mongo"), Set.of());
+    try (EmbeddedMongo mongo = EmbeddedMongo.start(work.resolve("mongo"));
         KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"))) {
       int port = freePort();
       Process node =
