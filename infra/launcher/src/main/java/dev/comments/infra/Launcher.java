@@ -1,9 +1,14 @@
 package dev.comments.infra;
 
+import dev.comments.infra.cluster.ClusterControl;
+import dev.comments.infra.cluster.ClusterMember;
+import dev.comments.infra.cluster.LocalCluster;
+import dev.comments.infra.cluster.Region;
 import dev.comments.infra.dev.DevNode;
 import dev.comments.infra.node.NodeApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,13 +17,17 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The {@code comments} command: {@code dev} runs a node on the embedded default, {@code node} runs
- * one against an external Kafka and MongoDB. Both stop cleanly on Ctrl-C or SIGTERM.
+ * one against an external Kafka and MongoDB, {@code cluster} runs a primary and replicas of several
+ * regions on this machine. All stop cleanly on Ctrl-C or SIGTERM.
  */
 public final class Launcher {
   private static final String USAGE =
       """
       usage: comments dev [--http-port PORT] [--data-dir DIR] [--comments.SETTING=VALUE ...]
              comments node --config FILE [--comments.SETTING=VALUE ...]
+             comments cluster [--regions R1,R2,...] [--data-dir DIR] [--http-port PORT]
+                              [--wan auto|off|MILLISms]
+             comments cluster stop|start NODE [--data-dir DIR]
       """;
 
   private Launcher() {}
@@ -31,6 +40,8 @@ public final class Launcher {
     switch (args[0]) {
       case "dev" -> dev(rest);
       case "node" -> node(rest);
+      case "cluster" -> cluster(rest);
+      case "cluster-member" -> clusterMember(rest);
       case "-h", "--help", "help" -> System.out.print(USAGE);
       default -> fail("unknown command: " + args[0]);
     }
@@ -77,6 +88,100 @@ public final class Launcher {
             settings.toArray(String[]::new));
     awaitShutdown(context::close);
     System.out.println("comments node is up; Ctrl-C stops it.");
+  }
+
+  private static void cluster(List<String> args) throws Exception {
+    String action = null;
+    String nodeId = null;
+    if (!args.isEmpty() && (args.getFirst().equals("stop") || args.getFirst().equals("start"))) {
+      action = args.getFirst();
+      nodeId = valueOf(args, 1, action);
+      args = args.subList(2, args.size());
+    }
+    List<Region> regions =
+        List.of(Region.named("us-west"), Region.named("eu-central"), Region.named("ap-southeast"));
+    Path dataDir = Path.of("data", "cluster");
+    int httpPort = 8080;
+    LocalCluster.Wan wan = new LocalCluster.Wan.ByDistance();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      switch (arg) {
+        case "--data-dir" -> dataDir = Path.of(valueOf(args, ++i, arg));
+        case "--regions" -> regions = regions(valueOf(args, ++i, arg));
+        case "--http-port" -> httpPort = parsePort(valueOf(args, ++i, arg));
+        case "--wan" -> wan = wan(valueOf(args, ++i, arg));
+        default -> fail("unknown option: " + arg);
+      }
+    }
+    if (action != null) {
+      ClusterControl control = new ClusterControl(dataDir);
+      try {
+        System.out.println(action.equals("stop") ? control.stop(nodeId) : control.start(nodeId));
+      } catch (IllegalArgumentException | IllegalStateException | java.io.IOException e) {
+        System.err.println("comments: " + e.getMessage());
+        System.exit(1);
+      }
+      return;
+    }
+    LocalCluster cluster = LocalCluster.start(regions, dataDir, httpPort, wan);
+    awaitShutdown(cluster::close);
+    System.out.println(cluster.summary());
+    Thread.currentThread().join();
+  }
+
+  private static List<Region> regions(String list) {
+    List<Region> regions = new ArrayList<>();
+    for (String name : list.split(",", -1)) {
+      try {
+        regions.add(Region.named(name.strip()));
+      } catch (IllegalArgumentException e) {
+        fail(e.getMessage());
+      }
+    }
+    return regions;
+  }
+
+  private static LocalCluster.Wan wan(String value) {
+    if (value.equals("auto")) {
+      return new LocalCluster.Wan.ByDistance();
+    }
+    if (value.equals("off")) {
+      return new LocalCluster.Wan.Off();
+    }
+    if (value.matches("[0-9]{1,4}ms")) {
+      return new LocalCluster.Wan.Fixed(
+          Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2))));
+    }
+    fail("--wan takes auto, off or a one-way latency such as 70ms, not " + value);
+    return null;
+  }
+
+  /** A node of a local cluster; started by {@code comments cluster}, not by hand. */
+  private static void clusterMember(List<String> args) throws Exception {
+    Path nodeDir = null;
+    String host = null;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      switch (arg) {
+        case "--node-dir" -> nodeDir = Path.of(valueOf(args, ++i, arg));
+        case "--host" -> host = valueOf(args, ++i, arg);
+        default -> fail("unknown option: " + arg);
+      }
+    }
+    if (nodeDir == null || host == null) {
+      fail("cluster-member needs --node-dir and --host");
+    }
+    AutoCloseable member = ClusterMember.start(nodeDir, host);
+    awaitShutdown(
+        () -> {
+          try {
+            member.close();
+          } catch (Exception e) {
+            System.err.println("comments: stopping the node failed: " + e);
+          }
+        });
+    ClusterMember.exitWhenStdinCloses();
+    Thread.currentThread().join();
   }
 
   /** Runs {@code stop} on SIGTERM or Ctrl-C; the JVM exits once it has finished. */

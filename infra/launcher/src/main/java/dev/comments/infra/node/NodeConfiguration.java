@@ -8,6 +8,7 @@ import dev.comments.command.CommandSide;
 import dev.comments.command.CommandSideSettings;
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
+import dev.comments.edge.NodeRole;
 import dev.comments.edge.TenantSettings;
 import dev.comments.query.QuerySide;
 import dev.comments.query.QuerySideSettings;
@@ -20,9 +21,12 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -71,7 +75,12 @@ public class NodeConfiguration {
     return new MongoReadPreferences(properties.mongo().regionTag());
   }
 
+  /** Only the primary holds the event store and runs commands; replicas forward them. */
   @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(
+      name = "comments.node.role",
+      havingValue = "primary",
+      matchIfMissing = true)
   CommandSide commandSide(
       NodeProperties properties,
       MongoClient mongo,
@@ -88,7 +97,8 @@ public class NodeConfiguration {
             kafka.replicationFactor(),
             properties.rules().maxReplyDepth(),
             properties.rules().editWindow(),
-            properties.publisher().enabled()),
+            properties.publisher().enabled(),
+            properties.node().id()),
         mongo,
         readPreferences,
         meters,
@@ -117,11 +127,21 @@ public class NodeConfiguration {
   @Bean(destroyMethod = "close")
   EdgeServer edgeServer(
       NodeProperties properties,
-      CommandSide commandSide,
+      ObjectProvider<CommandSide> commandSide,
       QuerySide querySide,
       PrometheusMeterRegistry meters,
       Clock clock)
       throws IOException {
+    NodeProperties.Node node = properties.node();
+    NodeRole role;
+    if (node.primary()) {
+      CommandSide commands = commandSide.getObject();
+      role =
+          new NodeRole.Primary(
+              commands.commands(), commands.idempotencyKeys(), commands.positions());
+    } else {
+      role = new NodeRole.Replica(URI.create(node.primaryUrl()), node.primaryTimeout());
+    }
     NodeProperties.Http http = properties.http();
     Map<String, TenantSettings> tenants =
         properties.tenants().entrySet().stream()
@@ -141,8 +161,7 @@ public class NodeConfiguration {
             http.ioThreads(),
             http.workerThreads(),
             http.bodyTimeout()),
-        commandSide.commands(),
-        commandSide.idempotencyKeys(),
+        role,
         querySide.queries(),
         querySide.status(),
         meters,

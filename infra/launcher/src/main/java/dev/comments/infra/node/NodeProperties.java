@@ -1,5 +1,6 @@
 package dev.comments.infra.node;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -38,7 +39,42 @@ public record NodeProperties(
     }
   }
 
-  public record Node(@DefaultValue("node-1") String id, @DefaultValue("local") String region) {}
+  /**
+   * Who this node is and what it does.
+   *
+   * @param role {@code primary} (runs commands; one per deployment) or {@code replica} (forwards
+   *     them to {@code primary-url})
+   * @param primaryUrl a replica's way to the primary's edge, e.g. {@code http://10.0.0.1:8080}
+   * @param primaryTimeout how long a replica waits for the primary before answering {@code 503
+   *     primary_unavailable}
+   */
+  public record Node(
+      @DefaultValue("node-1") String id,
+      @DefaultValue("local") String region,
+      @DefaultValue("primary") String role,
+      String primaryUrl,
+      @DefaultValue("5s") Duration primaryTimeout) {
+    public Node {
+      if (!role.equals("primary") && !role.equals("replica")) {
+        throw new IllegalArgumentException(
+            "comments.node.role must be primary or replica, not " + role);
+      }
+      if (role.equals("replica") && (primaryUrl == null || primaryUrl.isBlank())) {
+        throw new IllegalArgumentException("a replica needs comments.node.primary-url");
+      }
+      if (role.equals("replica")) {
+        URI url = URI.create(primaryUrl);
+        if (!"http".equals(url.getScheme()) || url.getHost() == null) {
+          throw new IllegalArgumentException(
+              "comments.node.primary-url must be an http:// URL, not " + primaryUrl);
+        }
+      }
+    }
+
+    public boolean primary() {
+      return role.equals("primary");
+    }
+  }
 
   public record Http(
       @DefaultValue("127.0.0.1") String host,
@@ -49,6 +85,8 @@ public record NodeProperties(
       @DefaultValue("10s") Duration bodyTimeout) {}
 
   /**
+   * Where the node's MongoDB is and how it reads it.
+   *
    * @param regionTag the value of the {@code region} tag of the replica set members that {@code
    *     nearest} reads prefer; unset, the node's region
    */

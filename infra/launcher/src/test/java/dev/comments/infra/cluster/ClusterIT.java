@@ -1,0 +1,457 @@
+package dev.comments.infra.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import dev.comments.infra.ApiClient;
+import dev.comments.infra.ApiClient.Reply;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code comments cluster} as a user runs it: a supervisor process, a Kafka broker and one process
+ * per node (a primary in us-west, a replica in eu-central) on 127.0.1.1 and 127.0.1.2, each with
+ * its own MongoDB-wire server, and delaying proxies between the regions. The tests kill processes
+ * with SIGKILL and start them again with {@code cluster start}, so they run in order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String TENANT = "demo";
+
+  /** Short, so that a thousand round trips through a replica stay quick; still a real proxy. */
+  private static final String WAN = "5ms";
+
+  private static Process supervisor;
+  private static Path dataDir;
+  private static Path supervisorLog;
+  private static JsonNode primaryNode;
+  private static JsonNode replicaNode;
+  private static ApiClient primary;
+  private static ApiClient replica;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    dataDir = Files.createTempDirectory(Path.of("target"), "cluster-it-").toAbsolutePath();
+    supervisorLog = dataDir.resolve("supervisor.log");
+    int port = freePort();
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.comments.infra.Launcher",
+            "cluster",
+            "--regions",
+            "us-west,eu-central",
+            "--data-dir",
+            dataDir.toString(),
+            "--http-port",
+            Integer.toString(port),
+            "--wan",
+            WAN);
+    supervisor =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(supervisorLog.toFile())
+            .start();
+    Path clusterJson = dataDir.resolve(LocalCluster.CLUSTER_JSON);
+    await("cluster.json")
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              if (!supervisor.isAlive()) {
+                throw new AssertionError("the cluster exited:\n" + Files.readString(supervisorLog));
+              }
+              return Files.exists(clusterJson);
+            });
+    JsonNode cluster = JSON.readTree(clusterJson.toFile());
+    assertThat(cluster.path("nodes")).hasSize(2);
+    primaryNode = cluster.path("nodes").get(0);
+    replicaNode = cluster.path("nodes").get(1);
+    assertThat(primaryNode.path("role").asText()).isEqualTo("primary");
+    assertThat(primaryNode.path("address").asText()).isEqualTo("127.0.1.1");
+    assertThat(primaryNode.path("http").asText()).isEqualTo("http://127.0.1.1:" + port);
+    assertThat(replicaNode.path("role").asText()).isEqualTo("replica");
+    assertThat(replicaNode.path("region").asText()).isEqualTo("eu-central");
+    assertThat(replicaNode.path("pid").asLong()).isNotEqualTo(primaryNode.path("pid").asLong());
+    assertThat(replicaNode.path("latitude").asDouble()).isBetween(50.0, 51.0);
+    primary = new ApiClient(primaryNode.path("http").asText());
+    replica = new ApiClient(replicaNode.path("http").asText());
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (supervisor != null) {
+      supervisor.destroy();
+      if (!supervisor.waitFor(90, TimeUnit.SECONDS)) {
+        supervisor.destroyForcibly();
+      }
+      // Every node went with it: none of the pids of cluster.json runs any more.
+      for (JsonNode node : List.of(primaryNode, replicaNode)) {
+        long pid = node.path("pid").asLong();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).isEmpty());
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void a_thousand_writes_through_the_replica_are_each_read_back_there_with_their_token()
+      throws Exception {
+    int writers = 4;
+    int cycles = 250;
+    AtomicInteger stale = new AtomicInteger();
+    AtomicInteger forwarded = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    List<Future<?>> done = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      String thread = "ryw-" + w;
+      done.add(
+          pool.submit(
+              () -> {
+                String session = replica.session(TENANT, "Writer");
+                for (int i = 0; i < cycles; i++) {
+                  Reply posted = replica.post(TENANT, thread, session, "cycle " + i, null);
+                  assertThat(posted.status()).as("%s", posted.json()).isEqualTo(201);
+                  String id = posted.json().get("commentId").asText();
+                  Reply page =
+                      replica.thread(
+                          TENANT,
+                          thread,
+                          "readPreference=nearest&limit=1",
+                          posted.header("X-Consistency-Token"));
+                  assertThat(page.status()).isEqualTo(200);
+                  assertThat(page.header("X-Served-By")).isEqualTo(replicaNode.path("id").asText());
+                  if (page.header("X-Forwarded-To") != null) {
+                    forwarded.incrementAndGet();
+                  }
+                  if (!page.json().path("comments").path(0).path("id").asText().equals(id)) {
+                    stale.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<?> future : done) {
+      future.get(10, TimeUnit.MINUTES);
+    }
+    pool.shutdown();
+    System.out.printf(
+        "read-your-writes: %d cycles, %d stale, %d reads forwarded to the primary%n",
+        writers * cycles, stale.get(), forwarded.get());
+    assertThat(stale).hasValue(0);
+  }
+
+  @Test
+  @Order(2)
+  void nearest_reads_on_the_replica_converge_and_say_how_stale_they_may_be() throws Exception {
+    String session = primary.session(TENANT, "Ada");
+    Reply posted = primary.post(TENANT, "converge", session, "from the primary", null);
+    assertThat(posted.status()).isEqualTo(201);
+    String id = posted.json().get("commentId").asText();
+    await("replica sees the write")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () ->
+                containsComment(
+                    replica.thread(TENANT, "converge", "readPreference=nearest", null), id));
+
+    // Freeze the event log: the replica must keep answering, and say that it may be stale.
+    long broker = brokerPid();
+    signal("STOP", broker);
+    try {
+      Reply frozenWrite =
+          primary.post(TENANT, "converge", session, "while the log is frozen", null);
+      assertThat(frozenWrite.status()).isEqualTo(201);
+      String frozenId = frozenWrite.json().get("commentId").asText();
+      Thread.sleep(5_000);
+      Reply read = replica.thread(TENANT, "converge", "readPreference=nearest", null);
+      assertThat(read.status()).isEqualTo(200);
+      assertThat(containsComment(read, frozenId)).isFalse();
+      assertThat(Long.parseLong(read.header("X-Replica-Lag-Ms"))).isGreaterThanOrEqualTo(4_000);
+      assertThat(read.header("X-Replica-Stale")).isEqualTo("true");
+      signal("CONT", broker);
+      await("replica catches up after the log is back")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                Reply now = replica.thread(TENANT, "converge", "readPreference=nearest", null);
+                return containsComment(now, frozenId)
+                    && now.header("X-Replica-Stale") == null
+                    && Long.parseLong(now.header("X-Replica-Lag-Ms")) < 2_000;
+              });
+    } finally {
+      signal("CONT", broker);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void a_retried_command_through_the_replica_posts_once() {
+    String session = replica.session(TENANT, "Retrier");
+    String body = "{\"text\":\"exactly once\",\"parentId\":null}";
+    List<Reply> replies = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      replies.add(postWithKey(replica, "retry", session, "retry-key-1", body));
+    }
+    assertThat(replies).allSatisfy(r -> assertThat(r.status()).isEqualTo(201));
+    assertThat(replies.get(1).header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(replies.get(2).json()).isEqualTo(replies.get(0).json());
+    Reply reused = postWithKey(replica, "retry", session, "retry-key-1", "{\"text\":\"other\"}");
+    assertThat(reused.status()).isEqualTo(422);
+    assertThat(reused.errorCode()).isEqualTo("idempotency_key_reused");
+    Reply page =
+        primary.thread(TENANT, "retry", null, replies.get(0).header("X-Consistency-Token"));
+    assertThat(page.json().path("comments")).hasSize(1);
+  }
+
+  @Test
+  @Order(4)
+  void with_the_primary_killed_writes_fail_fast_and_reads_go_on_until_it_is_back()
+      throws Exception {
+    String session = replica.session(TENANT, "Survivor");
+    Reply before = replica.post(TENANT, "outage", session, "before", null);
+    assertThat(before.status()).isEqualTo(201);
+    // Replicated before the primary goes: the read below must find it on the replica alone.
+    assertThat(
+            replica
+                .thread(
+                    TENANT,
+                    "outage",
+                    "readPreference=nearest",
+                    before.header("X-Consistency-Token"))
+                .header("X-Consistency"))
+        .isEqualTo("reached");
+    long pid = currentPid(primaryNode.path("id").asText());
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).isEmpty());
+
+    try {
+      theReplicaAnswersWithoutThePrimary(session);
+    } finally {
+      System.out.println(new ClusterControl(dataDir).start(primaryNode.path("id").asText()));
+    }
+    Reply after = replica.post(TENANT, "outage", session, "after", null);
+    assertThat(after.status()).isEqualTo(201);
+    assertThat(
+            replica
+                .thread(
+                    TENANT, "outage", "readPreference=nearest", after.header("X-Consistency-Token"))
+                .json()
+                .path("comments"))
+        .hasSize(2);
+  }
+
+  private static void theReplicaAnswersWithoutThePrimary(String session) {
+    long started = System.nanoTime();
+    Reply refused = replica.post(TENANT, "outage", session, "during", null);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.errorCode()).isEqualTo("primary_unavailable");
+    assertThat(refused.header("Retry-After")).isEqualTo("1");
+    System.out.printf(
+        "a write through the replica with the primary down: %d ms%n", took.toMillis());
+    assertThat(took).isLessThan(Duration.ofSeconds(5));
+    Reply read = replica.thread(TENANT, "outage", "readPreference=nearest", null);
+    assertThat(read.status()).isEqualTo(200);
+    assertThat(read.json().path("comments")).hasSize(1);
+    assertThat(read.header("X-Replica-Lag-Ms")).isNotNull();
+    // A primary read cannot be proven fresh without the primary: refused, not guessed.
+    assertThat(replica.thread(TENANT, "outage", null, null).errorCode())
+        .isEqualTo("primary_unavailable");
+  }
+
+  @Test
+  @Order(5)
+  void a_replica_killed_during_two_thousand_writes_ends_with_the_primarys_projection()
+      throws Exception {
+    String replicaId = replicaNode.path("id").asText();
+    int total = 2_000;
+    AtomicInteger written = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<Future<?>> done = new ArrayList<>();
+    for (int w = 0; w < 4; w++) {
+      String thread = "crash-" + w;
+      done.add(
+          pool.submit(
+              () -> {
+                String session = primary.session(TENANT, "Writer");
+                String root = null;
+                for (int i = 0; i < total / 4; i++) {
+                  // Every tenth write starts a root; the others reply to it.
+                  Reply posted =
+                      primary.post(
+                          TENANT, thread, session, "write " + i, i % 10 == 0 ? null : root);
+                  assertThat(posted.status()).as("%s", posted.json()).isEqualTo(201);
+                  if (i % 10 == 0) {
+                    root = posted.json().get("commentId").asText();
+                  }
+                  written.incrementAndGet();
+                }
+                return null;
+              }));
+    }
+    await().atMost(Duration.ofMinutes(2)).until(() -> failFast(done) && written.get() >= total / 4);
+    long pid = currentPid(replicaId);
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).isEmpty());
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> failFast(done) && written.get() >= total * 3 / 4);
+    System.out.println(new ClusterControl(dataDir).start(replicaId));
+    for (Future<?> future : done) {
+      future.get(5, TimeUnit.MINUTES);
+    }
+    pool.shutdown();
+
+    String primaryMongo = node(primaryNode.path("id").asText()).path("mongo").asText();
+    String replicaMongo = node(replicaId).path("mongo").asText();
+    await("the replica's projection equals the primary's")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> checksum(primaryMongo).equals(checksum(replicaMongo)));
+    assertThat(checksum(replicaMongo)).isNotEqualTo(checksumOfNothing());
+  }
+
+  @Test
+  @Order(6)
+  void cluster_stop_stops_one_node_and_the_others_keep_serving() throws Exception {
+    String replicaId = replicaNode.path("id").asText();
+    ClusterControl control = new ClusterControl(dataDir);
+
+    System.out.println(control.stop(replicaId));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> node(replicaId).path("state").asText().equals("stopped"));
+    assertThat(primary.thread(TENANT, "outage", "readPreference=nearest", null).status())
+        .isEqualTo(200);
+
+    System.out.println(control.start(replicaId));
+    assertThat(node(replicaId).path("state").asText()).isEqualTo("running");
+    assertThat(replica.thread(TENANT, "outage", "readPreference=nearest", null).status())
+        .isEqualTo(200);
+  }
+
+  private static Reply postWithKey(
+      ApiClient api, String thread, String session, String key, String body) {
+    return api.exchange(
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(
+                    api.baseUrl()
+                        + "/api/v1/tenants/"
+                        + TENANT
+                        + "/threads/"
+                        + thread
+                        + "/comments"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + session)
+            .header("Idempotency-Key", key)
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  /** True while no writer has failed; a failed writer's error ends the wait at once. */
+  private static boolean failFast(List<Future<?>> writers) throws Exception {
+    for (Future<?> writer : writers) {
+      if (writer.isDone()) {
+        writer.get();
+      }
+    }
+    return true;
+  }
+
+  private static boolean containsComment(Reply page, String id) {
+    for (JsonNode comment : page.json().path("comments")) {
+      if (comment.path("id").asText().equals(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static JsonNode node(String id) throws IOException {
+    JsonNode cluster = JSON.readTree(dataDir.resolve(LocalCluster.CLUSTER_JSON).toFile());
+    for (JsonNode node : cluster.path("nodes")) {
+      if (node.path("id").asText().equals(id)) {
+        return node;
+      }
+    }
+    throw new AssertionError("no node " + id + " in cluster.json");
+  }
+
+  private static long currentPid(String id) throws IOException {
+    return node(id).path("pid").asLong();
+  }
+
+  private static long brokerPid() throws IOException {
+    return JSON.readTree(dataDir.resolve(LocalCluster.CLUSTER_JSON).toFile())
+        .path("kafkaPid")
+        .asLong();
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
+    assertThat(kill.waitFor()).isZero();
+  }
+
+  /** SHA-256 over every projection document (threads, comments, votes, flags), in _id order. */
+  private static String checksum(String mongoUri) throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    try (MongoClient mongo = MongoClients.create(mongoUri)) {
+      MongoDatabase query = mongo.getDatabase("comments_query");
+      for (String collection : List.of("threads", "comments", "user_votes", "flags")) {
+        digest.update(collection.getBytes(StandardCharsets.UTF_8));
+        for (Document document :
+            query.getCollection(collection).find().sort(new Document("_id", 1))) {
+          digest.update(document.toJson().getBytes(StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static String checksumOfNothing() throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    for (String collection : List.of("threads", "comments", "user_votes", "flags")) {
+      digest.update(collection.getBytes(StandardCharsets.UTF_8));
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.1.1"))) {
+      return socket.getLocalPort();
+    }
+  }
+}
