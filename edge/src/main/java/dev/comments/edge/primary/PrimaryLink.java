@@ -26,6 +26,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -223,7 +224,7 @@ public final class PrimaryLink implements ThreadPositions {
   }
 
   private static ApiException withKey(ApiException e, String idempotencyKey) {
-    Map<String, String> headers = new java.util.HashMap<>(e.headers());
+    Map<String, String> headers = new HashMap<>(e.headers());
     headers.put("Idempotency-Key", idempotencyKey);
     return new ApiException(e.status(), e.code(), e.getMessage(), headers);
   }

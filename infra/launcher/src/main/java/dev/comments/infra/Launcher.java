@@ -5,7 +5,9 @@ import dev.comments.infra.cluster.ClusterMember;
 import dev.comments.infra.cluster.LocalCluster;
 import dev.comments.infra.cluster.Region;
 import dev.comments.infra.dev.DevNode;
+import dev.comments.infra.kafka.ParentLifeline;
 import dev.comments.infra.node.NodeApplication;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,7 +119,7 @@ public final class Launcher {
       ClusterControl control = new ClusterControl(dataDir);
       try {
         System.out.println(action.equals("stop") ? control.stop(nodeId) : control.start(nodeId));
-      } catch (IllegalArgumentException | IllegalStateException | java.io.IOException e) {
+      } catch (IllegalArgumentException | IllegalStateException | IOException e) {
         System.err.println("comments: " + e.getMessage());
         System.exit(1);
       }
@@ -180,7 +182,7 @@ public final class Launcher {
             System.err.println("comments: stopping the node failed: " + e);
           }
         });
-    ClusterMember.exitWhenStdinCloses();
+    ParentLifeline.watch();
     Thread.currentThread().join();
   }
 

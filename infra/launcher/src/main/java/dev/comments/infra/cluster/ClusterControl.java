@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -40,7 +41,7 @@ public final class ClusterControl {
     process.get().destroy();
     try {
       process.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+    } catch (TimeoutException | ExecutionException e) {
       throw new IOException(nodeId + " (pid " + pid + ") did not stop within " + STOP_TIMEOUT);
     }
     return nodeId + " stopped (pid " + pid + ")";

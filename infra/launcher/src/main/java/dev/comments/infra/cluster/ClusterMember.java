@@ -3,7 +3,6 @@ package dev.comments.infra.cluster;
 import dev.comments.infra.dev.EmbeddedMongo;
 import dev.comments.infra.node.NodeApplication;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,23 +45,5 @@ public final class ClusterMember {
       mongo.close();
       throw e;
     }
-  }
-
-  /** Exits the JVM (running its shutdown hooks) when standard input reaches its end. */
-  public static void exitWhenStdinCloses() {
-    Thread.ofPlatform()
-        .daemon()
-        .name("cluster-lifeline")
-        .start(
-            () -> {
-              try (InputStream in = System.in) {
-                while (in.read() >= 0) {
-                  // Nothing is sent; the end of the stream is the message.
-                }
-              } catch (IOException ignored) {
-                // A broken pipe means the same as its end.
-              }
-              System.exit(0);
-            });
   }
 }

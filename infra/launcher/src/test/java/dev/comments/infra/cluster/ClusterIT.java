@@ -13,6 +13,8 @@ import dev.comments.infra.ApiClient.Reply;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -366,8 +368,8 @@ class ClusterIT {
   private static Reply postWithKey(
       ApiClient api, String thread, String session, String key, String body) {
     return api.exchange(
-        java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(
+        HttpRequest.newBuilder(
+                URI.create(
                     api.baseUrl()
                         + "/api/v1/tenants/"
                         + TENANT
@@ -377,7 +379,7 @@ class ClusterIT {
             .header("Content-Type", "application/json")
             .header("Authorization", "Bearer " + session)
             .header("Idempotency-Key", key)
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
             .build());
   }
 

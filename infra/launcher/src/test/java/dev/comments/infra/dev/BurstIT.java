@@ -60,7 +60,7 @@ class BurstIT {
             HttpRequest.newBuilder(
                     URI.create(
                         node.baseUrl() + "/api/v1/tenants/demo/threads/" + thread + "/comments"))
-                .timeout(Duration.ofSeconds(120))
+                .timeout(Duration.ofMinutes(2))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"burst " + i + "\"}"))

@@ -49,7 +49,7 @@ final class DevProcess implements AutoCloseable {
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     DevProcess dev = new DevProcess(process, log, port);
-    dev.awaitReady(Duration.ofSeconds(120));
+    dev.awaitReady(Duration.ofMinutes(2));
     return dev;
   }
 
