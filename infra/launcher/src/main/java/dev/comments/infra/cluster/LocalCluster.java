@@ -21,11 +21,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -173,13 +175,14 @@ public final class LocalCluster implements AutoCloseable {
     Member primary = members.getFirst();
     // Replicas reach the broker through their own listener, advertised at their own proxy.
     List<KafkaBroker.Listener> listeners = new ArrayList<>();
+    Set<Integer> brokerPorts = new HashSet<>();
     Map<Member, String> bootstrap = new LinkedHashMap<>();
     Map<Member, String> primaryUrl = new LinkedHashMap<>();
     for (Member member : members) {
       if (member.primary || member.oneWay.isZero()) {
         continue;
       }
-      int listenerPort = KafkaBroker.freePort();
+      int listenerPort = newFreePort(brokerPorts);
       DelayingProxy kafkaPath = proxy(new InetSocketAddress(LOOPBACK, listenerPort), member.oneWay);
       listeners.add(
           new KafkaBroker.Listener(
@@ -191,7 +194,7 @@ public final class LocalCluster implements AutoCloseable {
               member.oneWay);
       primaryUrl.put(member, "http://127.0.0.1:" + commandPath.address().getPort());
     }
-    broker = KafkaBroker.start(dataDir.resolve("kafka"), KafkaBroker.freePort(), listeners);
+    broker = KafkaBroker.start(dataDir.resolve("kafka"), newFreePort(brokerPorts), listeners);
     for (Member member : members) {
       writeProperties(
           member,
@@ -211,6 +214,16 @@ public final class LocalCluster implements AutoCloseable {
     writeClusterJson();
     watcher =
         Thread.ofPlatform().daemon().name("cluster-watcher").start(this::watchMembersAndRequests);
+  }
+
+  /** A free port not in {@code taken}: the system may hand out the same free port twice. */
+  private static int newFreePort(Set<Integer> taken) {
+    while (true) {
+      int port = KafkaBroker.freePort();
+      if (taken.add(port)) {
+        return port;
+      }
+    }
   }
 
   private DelayingProxy proxy(InetSocketAddress target, Duration oneWay) throws IOException {
