@@ -1,5 +1,7 @@
 package dev.comments.command.publish;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,9 +24,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It remembers the last acknowledged seq of at most {@code maxStreams} streams (least recently
  * published evicted first; about 100 bytes a stream, so 100,000 streams cost ~10 MB). A stream it
- * does not know (first seen since start, or evicted) is published unchecked: checking it would cost
- * a store read per such event, and the check resumes from that event on. Seqs are remembered only
- * once Kafka acknowledged them, so a batch re-read after a failure is checked again.
+ * does not know (first seen since start, or evicted) has no last seq to check against: its first
+ * event here is preceded by the stream's events of the {@link #RESEND_WINDOW} before it (at most
+ * {@link #RESEND_MAX_EVENTS}), read back from the store, which may send some of them twice but
+ * covers a first event passed over under load (seen in the burst test: a thread's seq 0 inserted
+ * late, its seq 1 then published unchecked). One store read per such stream. Seqs are remembered
+ * only once Kafka acknowledged them, so a batch re-read after a failure is checked again.
  *
  * <p>An event at or below the remembered seq (the stream delivering it again, e.g. after a resend
  * from the persisted position) is sent again rather than skipped: consumers deduplicate by stream
@@ -33,6 +38,12 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamContinuity {
   static final int DEFAULT_MAX_STREAMS = 100_000;
+
+  /** How far back in time an unknown stream's earlier events are sent again. */
+  static final Duration RESEND_WINDOW = Duration.ofMinutes(1);
+
+  static final int RESEND_MAX_EVENTS = 100;
+
   private static final Logger log = LoggerFactory.getLogger(StreamContinuity.class);
 
   private final EventStore store;
@@ -64,7 +75,9 @@ final class StreamContinuity {
       String stream = event.getAggregateIdentifier();
       long seq = event.getSequenceNumber();
       Long last = planned.containsKey(stream) ? planned.get(stream) : lastAcknowledged.get(stream);
-      if (last != null && seq > last + 1) {
+      if (last == null && seq > 0) {
+        sends.addAll(recentBefore(event));
+      } else if (last != null && seq > last + 1) {
         List<DomainEventMessage<?>> missing = readMissing(stream, last + 1, seq);
         sends.addAll(missing);
         repaired += missing.size();
@@ -97,6 +110,20 @@ final class StreamContinuity {
     for (DomainEventMessage<?> event : plan.sends()) {
       lastAcknowledged.merge(event.getAggregateIdentifier(), event.getSequenceNumber(), Math::max);
     }
+  }
+
+  /** The stream's events before {@code event} written less than the resend window before it. */
+  private List<DomainEventMessage<?>> recentBefore(DomainEventMessage<?> event) {
+    long seq = event.getSequenceNumber();
+    Instant since = event.getTimestamp().minus(RESEND_WINDOW);
+    List<DomainEventMessage<?>> recent = new ArrayList<>();
+    for (DomainEventMessage<?> earlier :
+        readMissing(event.getAggregateIdentifier(), Math.max(0, seq - RESEND_MAX_EVENTS), seq)) {
+      if (!earlier.getTimestamp().isBefore(since)) {
+        recent.add(earlier);
+      }
+    }
+    return recent;
   }
 
   /** Events {@code from..until-1} of the stream; fewer if the store does not have them all. */

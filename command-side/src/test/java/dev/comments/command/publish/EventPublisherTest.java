@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
 import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
+import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.StreamableMessageSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,10 @@ class EventPublisherTest {
   }
 
   private void append(ThreadId thread, long seq) {
+    append(thread, seq, Instant.now());
+  }
+
+  private void append(ThreadId thread, long seq, Instant at) {
     String commentId = thread.thread() + "-c" + seq;
     CommentPosted event =
         new CommentPosted(
@@ -92,7 +98,15 @@ class EventPublisherTest {
             Author.anonymous("s-1", "Ann"),
             "text " + seq,
             T0);
-    store.publish(new GenericDomainEventMessage<>("CommentThread", thread.streamId(), seq, event));
+    store.publish(
+        new GenericDomainEventMessage<>(
+            "CommentThread",
+            thread.streamId(),
+            seq,
+            event,
+            MetaData.emptyInstance(),
+            UUID.randomUUID().toString(),
+            at));
   }
 
   private EventPublisher start(Supplier<Producer<String, byte[]>> producerFactory) {
@@ -162,8 +176,11 @@ class EventPublisherTest {
 
   @Test
   void resumes_after_a_restart_from_the_persisted_position_without_republishing() {
-    append(T1, 0);
-    append(T1, 1);
+    // Older than the resend window, so the restarted publisher, which knows no thread, sends
+    // nothing of t1 again but what follows its persisted position.
+    Instant old = Instant.now().minus(StreamContinuity.RESEND_WINDOW).minusSeconds(30);
+    append(T1, 0, old);
+    append(T1, 1, old);
     start(healthyProducers());
     await().atMost(Duration.ofSeconds(10)).until(() -> producers.getFirst().history().size() == 2);
     publisher.close();
@@ -265,6 +282,20 @@ class EventPublisherTest {
         .containsExactly("demo/t1#0", "demo/t1#1", "demo/t1#2", "demo/t2#0", "demo/t1#3");
     assertThat(count("comments.publisher.gaps.repaired")).isEqualTo(1.0);
     assertThat(count("comments.publisher.gaps.unrepairable")).isZero();
+    assertThat(readsByThread).hasValue(1);
+  }
+
+  @Test
+  void sends_the_first_event_of_a_thread_the_global_stream_skipped() {
+    // t1#0, like an insert that landed after the look-back window, is never streamed: t1#1 is the
+    // first event of t1 the publisher sees, so it has no seq to find the gap with.
+    append(T1, 0);
+    append(T1, 1);
+    start(skipping(T1, 0), healthyProducers());
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("comments.publisher.published") == 2);
+    assertThat(positions(decoded(producers.getFirst().history())))
+        .containsExactly("demo/t1#0", "demo/t1#1");
     assertThat(readsByThread).hasValue(1);
   }
 
