@@ -108,7 +108,9 @@ public final class EventPublisher implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.continuity =
         new StreamContinuity(
-            Objects.requireNonNull(store, "store"), StreamContinuity.DEFAULT_MAX_STREAMS);
+            Objects.requireNonNull(store, "store"),
+            StreamContinuity.DEFAULT_MAX_STREAMS,
+            clock.instant());
     this.published =
         Counter.builder("comments.publisher.published")
             .description("Events acknowledged by Kafka")

@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * published evicted first; about 100 bytes a stream, so 100,000 streams cost ~10 MB). A stream it
  * does not know (first seen since start, or evicted) has no last seq to check against: its first
  * event here is preceded by the stream's events of the {@link #RESEND_WINDOW} before it (at most
- * {@link #RESEND_MAX_EVENTS}), read back from the store, which may send some of them twice but
- * covers a first event passed over under load (seen in the burst test: a thread's seq 0 inserted
- * late, its seq 1 then published unchecked). One store read per such stream. Seqs are remembered
- * only once Kafka acknowledged them, so a batch re-read after a failure is checked again.
+ * {@link #RESEND_MAX_EVENTS}, and none written before this publisher started, which its predecessor
+ * published), read back from the store, which may send some of them twice but covers a first event
+ * passed over under load (seen in the burst test: a thread's seq 0 inserted late, its seq 1 then
+ * published unchecked). One store read per such stream. Seqs are remembered only once Kafka
+ * acknowledged them, so a batch re-read after a failure is checked again.
  *
  * <p>An event at or below the remembered seq (the stream delivering it again, e.g. after a resend
  * from the persisted position) is sent again rather than skipped: consumers deduplicate by stream
@@ -47,13 +48,15 @@ final class StreamContinuity {
   private static final Logger log = LoggerFactory.getLogger(StreamContinuity.class);
 
   private final EventStore store;
+  private final Instant startedAt;
   private final Map<String, Long> lastAcknowledged;
 
   /** What to send for one batch, in order, and how many gap events it re-read or missed. */
   record Plan(List<DomainEventMessage<?>> sends, int repaired, int unrepairable) {}
 
-  StreamContinuity(EventStore store, int maxStreams) {
+  StreamContinuity(EventStore store, int maxStreams, Instant startedAt) {
     this.store = store;
+    this.startedAt = startedAt;
     this.lastAcknowledged =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
@@ -115,7 +118,8 @@ final class StreamContinuity {
   /** The stream's events before {@code event} written less than the resend window before it. */
   private List<DomainEventMessage<?>> recentBefore(DomainEventMessage<?> event) {
     long seq = event.getSequenceNumber();
-    Instant since = event.getTimestamp().minus(RESEND_WINDOW);
+    Instant window = event.getTimestamp().minus(RESEND_WINDOW);
+    Instant since = window.isAfter(startedAt) ? window : startedAt;
     List<DomainEventMessage<?>> recent = new ArrayList<>();
     for (DomainEventMessage<?> earlier :
         readMissing(event.getAggregateIdentifier(), Math.max(0, seq - RESEND_MAX_EVENTS), seq)) {
