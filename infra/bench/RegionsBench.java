@@ -53,9 +53,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Two regions of a running local cluster ({@code comments cluster --wan ...}) measured in one go:
  * write latency through the replica and through the primary, the replica's reads by read preference
- * (a primary read forwarded while the broker is frozen), and replication lag at fixed write rates
- * beside a bare Kafka round trip over the same delayed path. Prints Markdown tables on stdout,
- * progress on stderr, and draws the lag over time into a PNG.
+ * (a primary read forwarded while the broker is frozen), and replication lag at fixed write rates,
+ * split into the primary's and the log's parts by a bare consumer of the event log, beside a bare
+ * Kafka round trip over the same delayed path. Prints Markdown tables on stdout, progress on
+ * stderr, and draws the lag over time into a PNG. The broker is frozen last, as it disturbs every
+ * Kafka client; {@code kill -CONT} follows in a finally block (and in regions.sh's trap).
  *
  * <p>Usage: {@code java -cp <launcher classpath> RegionsBench.java CLUSTER_DIR PNG [RUNS]
  * [RATE_SECONDS] [RATES]}, RATES comma-separated (default 100,1000). Latencies are per request,
@@ -178,11 +180,35 @@ public final class RegionsBench {
     String writes = writePhase();
     BiFunction<Runs, int[], String> readTable = readPhase();
     cpuNote("the write and read phases", before, cpu());
-    List<RatePhase> phases = new ArrayList<>();
+    // The rates take turns, run by run, so that drift (a growing store) favours none of them.
+    Map<Integer, List<RatePhase>> byRate = new java.util.LinkedHashMap<>();
+    for (int run = 1; run <= runs; run++) {
+      for (int rate : rates) {
+        progress("rate run %d of %d", run, runs);
+        byRate.computeIfAbsent(rate, k -> new ArrayList<>()).add(ratePhase(rate));
+      }
+    }
+    List<Rate> rateResults = new ArrayList<>();
     for (int rate : rates) {
-      RatePhase phase = ratePhase(rate);
-      phase.kafka = kafkaPhase(rate);
-      phases.add(phase);
+      rateResults.add(new Rate(rate, byRate.get(rate), kafkaPhase(rate)));
+    }
+    // The median run of each rate, and a run far worse than its median too: that is what to see.
+    List<RatePhase> phases = new ArrayList<>();
+    for (Rate rate : rateResults) {
+      RatePhase median = rate.representative();
+      median.label = runs > 1 ? "the median of " + runs + " runs" : "one run";
+      phases.add(median);
+    }
+    for (Rate rate : rateResults) {
+      RatePhase median = rate.representative();
+      RatePhase worst =
+          rate.runs().stream()
+              .max(java.util.Comparator.comparingDouble(p -> p.delayP50))
+              .orElseThrow();
+      if (worst != median && worst.delayP50 >= 2 * median.delayP50) {
+        worst.label = "the worst of " + runs + " runs";
+        phases.add(worst);
+      }
     }
     // Last: freezing the broker disturbs every Kafka client, so nothing measured after it.
     Runs forwarded = new Runs();
@@ -193,7 +219,7 @@ public final class RegionsBench {
     System.out.println();
     System.out.println(reads);
     System.out.println();
-    System.out.println(lagTable(phases));
+    System.out.println(lagTable(rateResults));
     if (!notes.isEmpty()) {
       System.out.println();
       for (String note : notes) {
@@ -720,9 +746,9 @@ public final class RegionsBench {
     final List<double[]> lagSamples = new ArrayList<>(); // seconds since start, X-Replica-Lag-Ms
     final List<double[]> perSecondP99 = new ArrayList<>(); // seconds, p99 ms, events
     long[] acceptedPerSecond;
-    Kafka kafka;
     String cpu;
     Tap tap;
+    String label = "";
   }
 
   record Kafka(int target, long sent, long received, double achieved, List<Double> latencies) {}
@@ -1212,88 +1238,159 @@ public final class RegionsBench {
     }
   }
 
-  private String lagTable(List<RatePhase> phases) {
+  /** The runs of one rate; the plot shows the run whose median delay is the median of the runs. */
+  record Rate(int target, List<RatePhase> runs, Kafka kafka) {
+    RatePhase representative() {
+      List<RatePhase> sorted = new ArrayList<>(runs);
+      sorted.sort(java.util.Comparator.comparingDouble(p -> p.delayP50));
+      return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    /** The median over the runs of a per-run figure. */
+    double med(java.util.function.ToDoubleFunction<RatePhase> figure) {
+      List<Double> values = new ArrayList<>();
+      runs.forEach(r -> values.add(figure.applyAsDouble(r)));
+      return median(values);
+    }
+
+    long sum(java.util.function.ToLongFunction<RatePhase> figure) {
+      return runs.stream().mapToLong(figure).sum();
+    }
+  }
+
+  private String lagTable(List<Rate> rates) {
     StringBuilder t = new StringBuilder();
     t.append(
         String.format(
             Locale.ROOT,
-            "| writes to the primary, open loop, %d s per rate | "
-                + phases.stream()
-                    .map(p -> p.target + " /s")
+            "| writes to the primary, open loop, %d runs of %d s per rate (median of the runs) | "
+                + rates.stream()
+                    .map(r -> r.target + " /s")
                     .reduce((a, b) -> a + " | " + b)
                     .orElse("")
                 + " |%n",
+            runs,
             rateSeconds));
-    t.append("| --- |").append(" --- |".repeat(phases.size())).append('\n');
+    t.append("| --- |").append(" --- |".repeat(rates.size())).append('\n');
     t.append(
         row(
-            phases,
-            "writes accepted (201) / refused (503) / failed / not sent (256 in flight)",
-            p -> p.accepted + " / " + p.refused + " / " + p.failed + " / " + p.notSent));
+            rates,
+            "writes accepted (201) / refused (503) / failed / not sent (256 in flight), all runs",
+            r ->
+                r.sum(p -> p.accepted)
+                    + " / "
+                    + r.sum(p -> p.refused)
+                    + " / "
+                    + r.sum(p -> p.failed)
+                    + " / "
+                    + r.sum(p -> p.notSent)));
     t.append(
         row(
-            phases,
+            rates,
             "achieved write rate (accepted / phase length)",
-            p -> String.format(Locale.ROOT, "%.0f /s", p.accepted / p.seconds)));
+            r -> String.format(Locale.ROOT, "%.0f /s", r.med(p -> p.accepted / p.seconds))));
     t.append(
         row(
-            phases,
+            rates,
             "write latency on the primary p50 / p99 (from the scheduled send)",
-            p ->
+            r ->
                 String.format(
                     Locale.ROOT,
                     "%.0f / %.0f ms",
-                    pct(p.writeLatency, 0.5),
-                    pct(p.writeLatency, 0.99))));
+                    r.med(p -> pct(p.writeLatency, 0.5)),
+                    r.med(p -> pct(p.writeLatency, 0.99)))));
     t.append(
         row(
-            phases,
+            rates,
             "**replication delay on the replica p50 / p99** (event time on the primary → applied;"
                 + " bucket-interpolated)",
-            p ->
+            r ->
                 String.format(
                     Locale.ROOT,
-                    "**%.0f / %s%.0f ms**",
-                    p.delayP50,
-                    p.p99Overflow ? "≥ " : "",
-                    p.delayP99)));
-    t.append(row(phases, "events in the histogram delta", p -> Long.toString(p.delayCount)));
+                    "**%.0f / %.0f ms**",
+                    r.med(p -> p.delayP50),
+                    r.med(p -> p.delayP99))));
     t.append(
         row(
-            phases,
+            rates,
+            "replication delay p50 / p99 of each run",
+            r ->
+                r.runs.stream()
+                        .map(
+                            p ->
+                                String.format(
+                                    Locale.ROOT,
+                                    "%.0f / %s%.0f",
+                                    p.delayP50,
+                                    p.p99Overflow ? "≥ " : "",
+                                    p.delayP99))
+                        .reduce((x, y) -> x + "; " + y)
+                        .orElse("")
+                    + " ms"));
+    t.append(
+        row(
+            rates,
+            "events in the histogram deltas, all runs",
+            r -> Long.toString(r.sum(p -> p.delayCount))));
+    t.append(
+        row(
+            rates,
             "replica caught up after the last write",
-            p -> String.format(Locale.ROOT, "%.1f s", p.catchUpSeconds)));
+            r -> String.format(Locale.ROOT, "%.1f s", r.med(p -> p.catchUpSeconds))));
     t.append(
         row(
-            phases,
+            rates,
             "part 1, on the primary: event time → its record's Kafka timestamp (the publisher's"
                 + " send), p50 / p99",
-            p -> p50p99(p.tap.published)));
+            r ->
+                String.format(
+                    Locale.ROOT,
+                    "%.0f / %.0f ms",
+                    r.med(p -> pct(p.tap.published, 0.5)),
+                    r.med(p -> pct(p.tap.published, 0.99)))));
     t.append(
         row(
-            phases,
+            rates,
             "part 2, the log: Kafka timestamp → received over the replica's path by a bare consumer"
                 + " beside the node's, p50 / p99",
-            p -> p50p99(p.tap.transit)));
+            r ->
+                String.format(
+                    Locale.ROOT,
+                    "%.0f / %.0f ms",
+                    r.med(p -> pct(p.tap.transit, 0.5)),
+                    r.med(p -> pct(p.tap.transit, 0.99)))));
     t.append(
         row(
-            phases,
+            rates,
             "the replica's own view: X-Replica-Lag-Ms (behind the log) sampled every 100 ms, median"
                 + " / max",
-            p -> medianMax(p.lagSamples)));
+            r ->
+                String.format(
+                    Locale.ROOT,
+                    "%.0f / %.0f ms",
+                    r.med(p -> samples(p.lagSamples, 0.5)),
+                    r.med(p -> samples(p.lagSamples, 1.0)))));
     t.append(
         row(
-            phases,
+            rates,
             "CPU from the first write to the replica's catch-up: machine busy / of which this"
-                + " benchmark's processes (% of all cores)",
-            p -> p.cpu));
+                + " benchmark's processes (% of all cores), each run",
+            r -> r.runs.stream().map(p -> p.cpu).reduce((x, y) -> x + "; " + y).orElse("")));
     t.append(
         row(
-            phases,
-            "bare Kafka produce → consume over the replica's path at the target rate, right after"
-                + " (nodes idle), p50 / p99 (records sent / received)",
-            p -> kafkaCell(p.kafka)));
+            rates,
+            "bare Kafka produce → consume over the replica's path at the target rate, once, right"
+                + " after (nodes idle), p50 / p99 (records sent / received)",
+            r -> kafkaCell(r.kafka)));
     return t.toString().strip();
+  }
+
+  private static double samples(List<double[]> samples, double q) {
+    List<Double> values = new ArrayList<>();
+    synchronized (samples) {
+      samples.forEach(s -> values.add(s[1]));
+    }
+    return pct(values, q);
   }
 
   private static String kafkaCell(Kafka k) {
@@ -1306,27 +1403,11 @@ public final class RegionsBench {
         k.received);
   }
 
-  private static String p50p99(List<Double> values) {
-    return String.format(Locale.ROOT, "%.0f / %.0f ms", pct(values, 0.5), pct(values, 0.99));
-  }
-
-  private static String medianMax(List<double[]> samples) {
-    List<Double> values = new ArrayList<>();
-    synchronized (samples) {
-      samples.forEach(s -> values.add(s[1]));
-    }
-    return String.format(
-        Locale.ROOT,
-        "%.0f / %.0f ms",
-        median(values),
-        values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
-  }
-
   private static String row(
-      List<RatePhase> phases, String what, java.util.function.Function<RatePhase, String> cell) {
+      List<Rate> rates, String what, java.util.function.Function<Rate, String> cell) {
     StringBuilder s = new StringBuilder("| ").append(what).append(" |");
-    for (RatePhase p : phases) {
-      s.append(' ').append(cell.apply(p)).append(" |");
+    for (Rate r : rates) {
+      s.append(' ').append(cell.apply(r)).append(" |");
     }
     return s.append('\n').toString();
   }
@@ -1430,10 +1511,11 @@ public final class RegionsBench {
     g.drawString(
         String.format(
             Locale.ROOT,
-            "target %d writes/s to the primary for %d s: %.0f/s accepted; replication delay p50"
-                + " %.0f ms, p99 %.0f ms",
+            "target %d writes/s to the primary for %d s (%s): %.0f/s accepted; replication delay"
+                + " p50 %.0f ms, p99 %.0f ms",
             p.target,
             rateSeconds,
+            p.label,
             p.accepted / p.seconds,
             p.delayP50,
             p.delayP99),

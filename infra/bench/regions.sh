@@ -65,12 +65,13 @@ echo "$tables"
 when="$(date -u +%Y-%m-%d) on $(nproc) cores (shared), $(uname -m), $(java -version 2>&1 | head -1)"
 section=$(cat <<SECTION
 ## Two regions on one machine (local cluster)
-Reproduce with \`infra/bench/regions.sh\` (defaults: 3 runs, 20 s per write rate, rates 100 and 1,000 writes/s,
-\`--wan auto\`). It starts \`comments cluster --regions $regions --wan $wan\`: a Kafka broker, the primary
-(us-west) and a replica (eu-central) as separate processes, each with its own MongoDB-wire server, and
-delaying TCP proxies on the replica's two paths across regions, its commands to the primary and its Kafka
-connections. Everything, the bench included, shares the same two cores, so a figure here is the code's
-cost plus the machine's contention; the differences between rows measured side by side are the signal.
+Reproduce with \`infra/bench/regions.sh\` (defaults: 3 runs of each phase, 20 s per write rate, rates 100
+and 1,000 writes/s, \`--wan auto\`; about 8 minutes). It starts
+\`comments cluster --regions $regions --wan $wan\`: a Kafka broker, the primary (us-west) and a replica
+(eu-central) as separate processes, each with its own MongoDB-wire server, and delaying TCP proxies on
+the replica's two paths across regions, its commands to the primary and its Kafka connections.
+Everything, the bench included, shares the same two cores, so a figure here is the code's cost plus the
+machine's contention; the differences between rows measured side by side are the signal.
 
 How measured (infra/bench/RegionsBench.java):
 - Latency is per request, from the bench's HTTP/1.1 client (keep-alive) sending it to the end of the
@@ -86,13 +87,18 @@ How measured (infra/bench/RegionsBench.java):
   is the replica's \`comments.projection.replication.delay\` (when an event is applied there, minus the
   event's timestamp from the primary: one machine, one clock), p50/p99 interpolated within the Prometheus
   buckets of the difference between a scrape before the phase and one after the replica applied every
-  accepted write. One run per rate.
-- Bare Kafka, right after each rate: a producer on the broker's direct listener with the publisher's
-  settings (idempotent, acks=all, linger 5 ms) and a consumer (read_committed) through the replica's
-  delayed listener, 12 partitions, same rate and length; latency is receive time minus send time.
-- \`X-Replica-Lag-Ms\` bounds how far the replica is behind the Kafka log, not behind the primary's event
-  store: the publisher's share of the delay is not in it, and its floor is one probe round trip over the
-  delayed path.
+  accepted write. Each rate runs RUNS times, the rates taking turns; a cell is the median of the runs,
+  the delay of every run is listed, and the plot shows the run with the median p50.
+- The delay in parts, from a bare consumer of the event log beside the replica's, over the same delayed
+  path: part 1 is the primary's (event time to the Kafka timestamp its publisher gave the record), part 2
+  the log's (that timestamp to this consumer receiving it); the rest of the delay is the replica's own
+  consuming and applying. \`X-Replica-Lag-Ms\` bounds how far the replica is behind the log, not behind the
+  primary's event store, and its floor is one probe round trip over the delayed path.
+- Bare Kafka, right after each rate with the nodes idle: a producer on the broker's direct listener with
+  the publisher's settings (idempotent, acks=all, linger 5 ms) and a consumer (read_committed) through the
+  replica's delayed listener, 12 partitions, same rate and length; latency is receive minus send time.
+- CPU rows compare the machine's busy time with that of this benchmark's processes (nodes, broker,
+  cluster supervisor with the proxies, the bench): a gap is other work on the shared machine.
 - The plot of the lag over time is [replication-lag.png](replication-lag.png).
 
 Measured $when; WAN: $wan_described; load average (1/5/15 min) $load_before before and $load_after after
