@@ -116,8 +116,10 @@ public final class ListCommentsHandler implements HttpHandler {
         mustHold = token.seq();
       }
     }
+    // A replica that has lost the log cannot prove anything fresh: waiting for it is futile.
+    boolean cannotProve = primary != null && logLost.getAsBoolean();
     if (preference == ReadPreference.PRIMARY) {
-      if (primary != null && logLost.getAsBoolean()) {
+      if (cannotProve) {
         primary.forwardRead(exchange);
         return;
       }
@@ -128,8 +130,7 @@ public final class ListCommentsHandler implements HttpHandler {
     }
     if (mustHold >= 0) {
       boolean reached =
-          !(primary != null && logLost.getAsBoolean())
-              && queries.awaitSeq(thread, mustHold, consistencyWait, preference);
+          !cannotProve && queries.awaitSeq(thread, mustHold, consistencyWait, preference);
       if (!reached && primary != null) {
         primary.forwardRead(exchange);
         return;
