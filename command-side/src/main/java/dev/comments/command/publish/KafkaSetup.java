@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -53,7 +54,24 @@ public final class KafkaSetup {
 
   /** The event log topic and where it lives. */
   public record Topic(
-      String bootstrapServers, String name, int partitions, short replicationFactor) {}
+      String bootstrapServers, String name, int partitions, short replicationFactor) {
+    /**
+     * The in-sync replicas a write needs before it is acknowledged: two where there are three
+     * copies or more, so that an acknowledged event survives the loss of any one broker while one
+     * broker may be down; one on a single-node or two-node cluster, which cannot do better.
+     */
+    public int minInsyncReplicas() {
+      return replicationFactor >= 3 ? 2 : 1;
+    }
+  }
+
+  /** How many copies of the log a topic keeps, and how many a write must reach. */
+  public record Durability(int replicationFactor, int minInsyncReplicas) {
+    /** Whether an acknowledged event survives the loss of a broker. */
+    public boolean survivesBrokerLoss() {
+      return replicationFactor >= 3 && minInsyncReplicas >= 2;
+    }
+  }
 
   /**
    * Creates the event log topic unless it exists, then waits until every partition takes writes.
@@ -72,28 +90,90 @@ public final class KafkaSetup {
                       TopicConfig.RETENTION_MS_CONFIG,
                       "-1",
                       TopicConfig.RETENTION_BYTES_CONFIG,
-                      "-1"));
+                      "-1",
+                      TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                      String.valueOf(topic.minInsyncReplicas())));
       try {
         admin
             .createTopics(List.of(newTopic))
             .all()
             .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         log.info(
-            "Created topic {} ({} partitions, replication factor {})",
+            "Created topic {} ({} partitions, replication factor {}, min.insync.replicas {})",
             topic.name(),
             topic.partitions(),
-            topic.replicationFactor());
+            topic.replicationFactor(),
+            topic.minInsyncReplicas());
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw new IllegalStateException("cannot create topic " + topic.name(), e.getCause());
         }
       }
       awaitWritable(admin, topic.name());
+      warnIfWeak(topic.name(), durability(admin, topic.name()));
     } catch (TimeoutException e) {
       throw new IllegalStateException("Kafka did not answer within " + ADMIN_TIMEOUT, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topic " + topic.name(), e);
+    }
+  }
+
+  /**
+   * What the topic as it exists keeps: it may predate this node's settings, or have been created by
+   * an operator, so it is read from the brokers rather than assumed.
+   */
+  static Durability durability(Admin admin, String topic)
+      throws InterruptedException, TimeoutException {
+    try {
+      int copies =
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .get(topic)
+              .partitions()
+              .stream()
+              .mapToInt(p -> p.replicas().size())
+              .min()
+              .orElse(0);
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      String minInsync =
+          admin
+              .describeConfigs(List.of(resource))
+              .all()
+              .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .get(resource)
+              .get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG)
+              .value();
+      // Kafka caps min.insync.replicas at the replication factor (a one-copy topic asking for two
+      // still takes writes), so the cap is what a write really needs.
+      return new Durability(copies, Math.min(copies, Integer.parseInt(minInsync)));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot describe topic " + topic, e.getCause());
+    }
+  }
+
+  /**
+   * Says at start when the log can lose acknowledged events: an operator must learn it from the
+   * node, not from a lost broker.
+   */
+  static void warnIfWeak(String topic, Durability durability) {
+    if (!durability.survivesBrokerLoss()) {
+      log.warn(
+          "Topic {} keeps {} cop{} of the event log and acknowledges a write held by {}: losing"
+              + " one broker can lose acknowledged events. Production uses replication factor 3"
+              + " and min.insync.replicas=2 (docs/deploy.md).",
+          topic,
+          durability.replicationFactor(),
+          durability.replicationFactor() == 1 ? "y" : "ies",
+          durability.minInsyncReplicas());
+    } else {
+      log.info(
+          "Topic {}: {} copies, a write is acknowledged once {} hold it",
+          topic,
+          durability.replicationFactor(),
+          durability.minInsyncReplicas());
     }
   }
 

@@ -249,6 +249,8 @@ public final class LocalCluster implements AutoCloseable {
     node.setProperty("comments.http.host", member.address);
     node.setProperty("comments.http.port", Integer.toString(httpPort));
     node.setProperty("comments.kafka.bootstrap-servers", kafka);
+    // The cluster's broker is one node: one copy of the log (it says so in its log).
+    node.setProperty("comments.kafka.replication-factor", "1");
     node.setProperty("comments.sessions.secret", secrets.getProperty("session-secret"));
     node.setProperty(
         "comments.tenants." + DevNode.TENANT + ".moderator-key",
@@ -408,8 +410,8 @@ public final class LocalCluster implements AutoCloseable {
               httpUrl(member),
               member.oneWay.toMillis()));
     }
-    text.append("  kafka: ").append(broker.bootstrapServers());
-    text.append("   WAN: ").append(describeWan()).append('\n');
+    text.append("  kafka: ").append(broker.bootstrapServers()).append(DevNode.ONE_BROKER);
+    text.append("\n  WAN: ").append(describeWan()).append('\n');
     text.append("Stop or start one node: infra/bin/comments cluster stop|start NODE");
     text.append(" --data-dir ").append(dataDir).append("\nCtrl-C stops everything.\n");
     return text.toString();

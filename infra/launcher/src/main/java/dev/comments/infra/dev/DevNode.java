@@ -19,6 +19,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class DevNode implements AutoCloseable {
   public static final String TENANT = "demo";
 
+  /** Said beside the broker's address: the embedded log is not a durable one. */
+  public static final String ONE_BROKER =
+      "  (one Kafka broker: a single copy of the event log, for development only)";
+
   private final Path dataDir;
   private final EmbeddedMongo mongo;
   private final KafkaBroker broker;
@@ -56,6 +60,8 @@ public final class DevNode implements AutoCloseable {
       properties.put("comments.http.port", httpPort);
       properties.put("comments.mongo.uri", mongo.connectionString());
       properties.put("comments.kafka.bootstrap-servers", broker.bootstrapServers());
+      // The dev broker is one node: one copy of the log (it says so in its log).
+      properties.put("comments.kafka.replication-factor", 1);
       properties.put("comments.sessions.secret", secrets.getProperty("session-secret"));
       properties.put(
           "comments.tenants." + TENANT + ".moderator-key", secrets.getProperty("moderator-key"));
@@ -85,7 +91,8 @@ public final class DevNode implements AutoCloseable {
         "",
         "comments dev node is up at " + url,
         "  data:  " + dataDir + "  (delete it to start afresh)",
-        "  kafka: " + broker.bootstrapServers() + "  mongo: " + mongo.connectionString(),
+        "  kafka: " + broker.bootstrapServers() + ONE_BROKER,
+        "  mongo: " + mongo.connectionString(),
         "  tenant '" + TENANT + "', moderator key: " + moderatorKey,
         "",
         "Try it:",
