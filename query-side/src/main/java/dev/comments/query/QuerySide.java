@@ -5,6 +5,7 @@ import com.mongodb.client.MongoDatabase;
 import dev.comments.events.ReadPreference;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
+import dev.comments.query.projection.DatabaseOwner;
 import dev.comments.query.projection.OffsetStore;
 import dev.comments.query.projection.ProjectionConsumer;
 import dev.comments.query.projection.ProjectionMetrics;
@@ -44,11 +45,17 @@ public final class QuerySide implements AutoCloseable {
       MeterRegistry meters,
       Clock clock) {
     this.settings = settings;
+    new DatabaseOwner(database, readPreferences)
+        .claim(settings.nodeId(), clock, ReadPreference.PRIMARY);
     ThreadViewStore store = new ThreadViewStore(database, readPreferences);
     store.createIndexes();
     this.projection = new ThreadProjection(store);
     this.offsets =
-        new OffsetStore(database.getCollection(OffsetStore.COLLECTION), clock, readPreferences);
+        new OffsetStore(
+            database.getCollection(OffsetStore.COLLECTION),
+            settings.nodeId(),
+            clock,
+            readPreferences);
     this.events = new AppliedEvents();
     this.status = new ConsumerStatus(clock);
     this.metrics = new ProjectionMetrics(meters, settings.topic(), status);

@@ -209,7 +209,8 @@ class QuerySideIT {
     // Stopped: the log grows meanwhile, with new events and old ones again.
     querySide.close();
     assertThat(
-            new OffsetStore(database.getCollection(OffsetStore.COLLECTION), Clock.systemUTC())
+            new OffsetStore(
+                    database.getCollection(OffsetStore.COLLECTION), "it-node", Clock.systemUTC())
                 .caughtUpAt(topic, PRIMARY))
         .as("the staleness bound the next run starts from")
         .isPresent();

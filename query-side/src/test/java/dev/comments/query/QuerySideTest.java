@@ -1,6 +1,7 @@
 package dev.comments.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoDatabase;
@@ -57,6 +58,34 @@ class QuerySideTest {
     }
   }
 
+  @Test
+  void a_second_node_pointed_at_another_nodes_database_refuses_to_start() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    String kafka = "127.0.0.1:" + closedPort;
+    try (TestMongo mongo = new TestMongo();
+        QuerySide first =
+            QuerySide.start(
+                QuerySideSettings.defaults(kafka, "node-a"),
+                mongo.client(),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC())) {
+      QuerySideSettings sameDatabase =
+          new QuerySideSettings(
+              QuerySideSettings.databaseFor("node-a"), kafka, "comments.events", "node-b");
+
+      assertThatThrownBy(
+              () ->
+                  QuerySide.start(
+                      sameDatabase, mongo.client(), new SimpleMeterRegistry(), Clock.systemUTC()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("belongs to node node-a");
+      assertThat(first.status().stale()).isTrue();
+    }
+  }
+
   /** A restarted node's projection is as stale as it was when it stopped, not fresh. */
   @Test
   void a_restarted_node_reports_the_lag_of_its_stored_bound_before_it_reaches_the_log()
@@ -68,7 +97,8 @@ class QuerySideTest {
     QuerySideSettings settings = QuerySideSettings.defaults("127.0.0.1:" + closedPort, "unit");
     try (TestMongo mongo = new TestMongo()) {
       MongoDatabase database = mongo.client().getDatabase(settings.database());
-      new OffsetStore(database.getCollection(OffsetStore.COLLECTION), Clock.systemUTC())
+      new OffsetStore(
+              database.getCollection(OffsetStore.COLLECTION), settings.nodeId(), Clock.systemUTC())
           .storeCaughtUpAt(settings.topic(), Instant.now().minus(Duration.ofHours(1)));
 
       try (QuerySide side =
@@ -83,13 +113,14 @@ class QuerySideTest {
   }
 
   @Test
-  void settings_refuse_blank_values_and_default_the_database_and_topic() {
+  void settings_refuse_blank_values_and_default_to_a_database_named_after_the_node() {
     QuerySideSettings defaults = QuerySideSettings.defaults("k:9092", "n1");
 
-    assertThat(defaults.database()).isEqualTo("comments_query");
+    assertThat(defaults.database()).isEqualTo("comments_query_n1");
+    assertThat(QuerySideSettings.databaseFor("eu-central.1/x"))
+        .isEqualTo("comments_query_eu-central_1_x");
     assertThat(defaults.topic()).isEqualTo("comments.events");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> new QuerySideSettings("db", "k:9092", " ", "n1"))
+    assertThatThrownBy(() -> new QuerySideSettings("db", "k:9092", " ", "n1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("topic must not be blank");
   }

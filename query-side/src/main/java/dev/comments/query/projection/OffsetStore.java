@@ -1,5 +1,6 @@
 package dev.comments.query.projection;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 
 import com.mongodb.client.MongoCollection;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
@@ -18,25 +20,30 @@ import org.bson.Document;
 /**
  * Where this node has consumed the log to, one document per topic partition in {@code
  * projection_offsets}, in the same database as the projections so that both are lost or kept
- * together. An offset here is the next record to read.
+ * together. An offset here is the next record to read. Every document is keyed by the node's id
+ * too, so that two nodes can never move each other's positions, even pointed at one database (which
+ * {@link DatabaseOwner} refuses anyway).
  */
 public final class OffsetStore {
   public static final String COLLECTION = "projection_offsets";
 
   private final MongoCollection<Document> offsets;
+  private final String nodeId;
   private final Clock clock;
   private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
 
-  public OffsetStore(MongoCollection<Document> offsets, Clock clock) {
-    this(offsets, clock, Stores.UNTAGGED);
+  public OffsetStore(MongoCollection<Document> offsets, String nodeId, Clock clock) {
+    this(offsets, nodeId, clock, Stores.UNTAGGED);
   }
 
   /** With the node's mapping of read preferences to the driver's (region tags). */
   public OffsetStore(
       MongoCollection<Document> offsets,
+      String nodeId,
       Clock clock,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
     this.offsets = offsets;
+    this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
     this.clock = clock;
     this.readPreferences = readPreferences;
   }
@@ -47,7 +54,7 @@ public final class OffsetStore {
     for (Document doc :
         offsets
             .withReadPreference(readPreferences.apply(readPreference))
-            .find(eq("topic", topic))) {
+            .find(and(eq("node", nodeId), eq("topic", topic)))) {
       loaded.put(
           new TopicPartition(topic, doc.getInteger("partition")),
           doc.get("offset", Number.class).longValue());
@@ -63,6 +70,7 @@ public final class OffsetStore {
             offsets.replaceOne(
                 eq("_id", idOf(partition)),
                 new Document("_id", idOf(partition))
+                    .append("node", nodeId)
                     .append("topic", partition.topic())
                     .append("partition", partition.partition())
                     .append("offset", offset)
@@ -91,23 +99,25 @@ public final class OffsetStore {
   public void storeCaughtUpAt(String topic, Instant at) {
     offsets.replaceOne(
         eq("_id", caughtUpIdOf(topic)),
-        new Document("_id", caughtUpIdOf(topic)).append("caughtUpAt", Date.from(at)),
+        new Document("_id", caughtUpIdOf(topic))
+            .append("node", nodeId)
+            .append("caughtUpAt", Date.from(at)),
         new ReplaceOptions().upsert(true));
   }
 
   /**
-   * Forgets every position and the stored staleness bound, so the next consumer starts from the
+   * Forgets this node's positions and stored staleness bound, so the next consumer starts from the
    * beginning of the log and does not know how stale the projection is until it has caught up.
    */
   public void reset() {
-    offsets.drop();
+    offsets.deleteMany(eq("node", nodeId));
   }
 
-  private static String caughtUpIdOf(String topic) {
-    return "caught-up:" + topic;
+  private String caughtUpIdOf(String topic) {
+    return nodeId + "/caught-up:" + topic;
   }
 
-  private static String idOf(TopicPartition partition) {
-    return partition.topic() + "-" + partition.partition();
+  private String idOf(TopicPartition partition) {
+    return nodeId + "/" + partition.topic() + "-" + partition.partition();
   }
 }

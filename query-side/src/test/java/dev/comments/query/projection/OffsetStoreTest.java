@@ -3,11 +3,13 @@ package dev.comments.query.projection;
 import static dev.comments.events.ReadPreference.PRIMARY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.mongodb.client.MongoCollection;
 import dev.comments.query.TestMongo;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,9 +18,9 @@ class OffsetStoreTest {
   private static final TopicPartition P0 = new TopicPartition("log", 0);
 
   private final TestMongo mongo = new TestMongo();
-  private final OffsetStore offsets =
-      new OffsetStore(
-          mongo.freshDatabase().getCollection(OffsetStore.COLLECTION), Clock.systemUTC());
+  private final MongoCollection<Document> collection =
+      mongo.freshDatabase().getCollection(OffsetStore.COLLECTION);
+  private final OffsetStore offsets = new OffsetStore(collection, "node-a", Clock.systemUTC());
 
   @AfterEach
   void closeMongo() {
@@ -47,5 +49,20 @@ class OffsetStoreTest {
 
     assertThat(offsets.caughtUpAt("log", PRIMARY)).isEmpty();
     assertThat(offsets.load("log", PRIMARY)).isEmpty();
+  }
+
+  @Test
+  void two_nodes_sharing_one_collection_never_move_each_others_positions() {
+    OffsetStore other = new OffsetStore(collection, "node-b", Clock.systemUTC());
+    offsets.store(Map.of(P0, 7L));
+    offsets.storeCaughtUpAt("log", T);
+
+    other.store(Map.of(P0, 3L));
+    other.storeCaughtUpAt("log", T.minusSeconds(60));
+    other.reset();
+
+    assertThat(offsets.load("log", PRIMARY)).isEqualTo(Map.of(P0, 7L));
+    assertThat(offsets.caughtUpAt("log", PRIMARY)).contains(T);
+    assertThat(other.load("log", PRIMARY)).isEmpty();
   }
 }

@@ -1,5 +1,6 @@
 package dev.comments.infra.node;
 
+import dev.comments.query.QuerySideSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Base64;
@@ -33,6 +34,10 @@ public record NodeProperties(
     if (mongo.regionTag() == null || mongo.regionTag().isBlank()) {
       // Unset, the replica set members are taken to be tagged with the node's own region.
       mongo = mongo.withRegionTag(node.region());
+    }
+    if (mongo.queryDatabase() == null || mongo.queryDatabase().isBlank()) {
+      // Unset, the projections live in a database named after the node: never shared by default.
+      mongo = mongo.withQueryDatabase(QuerySideSettings.databaseFor(node.id()));
     }
     if (tenants == null || tenants.isEmpty()) {
       throw new IllegalArgumentException("comments.tenants must name at least one tenant");
@@ -87,13 +92,14 @@ public record NodeProperties(
   /**
    * Where the node's MongoDB is and how it reads it.
    *
+   * @param queryDatabase this node's projections; unset, {@code comments_query_<node id>}
    * @param regionTag the value of the {@code region} tag of the replica set members that {@code
    *     nearest} reads prefer; unset, the node's region
    */
   public record Mongo(
       String uri,
       @DefaultValue(DEFAULT_COMMAND_DATABASE) String commandDatabase,
-      @DefaultValue("comments_query") String queryDatabase,
+      String queryDatabase,
       String regionTag) {
     public static final String DEFAULT_COMMAND_DATABASE = "comments_events";
 
@@ -106,13 +112,23 @@ public record NodeProperties(
     Mongo withRegionTag(String tag) {
       return new Mongo(uri, commandDatabase, queryDatabase, tag);
     }
+
+    Mongo withQueryDatabase(String database) {
+      return new Mongo(uri, commandDatabase, database, regionTag);
+    }
   }
 
+  /**
+   * The event log.
+   *
+   * @param replicationFactor copies of each partition of a topic created at start; 3 in production,
+   *     so that the log survives the loss of a broker (the dev broker has one node and sets 1)
+   */
   public record Kafka(
       String bootstrapServers,
       @DefaultValue("comments.events") String topic,
       @DefaultValue("12") int partitions,
-      @DefaultValue("1") short replicationFactor) {
+      @DefaultValue("3") short replicationFactor) {
     public Kafka {
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("comments.kafka.bootstrap-servers is required");

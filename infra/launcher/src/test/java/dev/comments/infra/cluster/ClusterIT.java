@@ -10,6 +10,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
+import dev.comments.query.QuerySideSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -337,13 +338,14 @@ class ClusterIT {
     }
     pool.shutdown();
 
-    String primaryMongo = node(primaryNode.path("id").asText()).path("mongo").asText();
+    String primaryId = primaryNode.path("id").asText();
+    String primaryMongo = node(primaryId).path("mongo").asText();
     String replicaMongo = node(replicaId).path("mongo").asText();
     await("the replica's projection equals the primary's")
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofSeconds(1))
-        .until(() -> checksum(primaryMongo).equals(checksum(replicaMongo)));
-    assertThat(checksum(replicaMongo)).isNotEqualTo(checksumOfNothing());
+        .until(() -> checksum(primaryMongo, primaryId).equals(checksum(replicaMongo, replicaId)));
+    assertThat(checksum(replicaMongo, replicaId)).isNotEqualTo(checksumOfNothing());
   }
 
   @Test
@@ -427,11 +429,14 @@ class ClusterIT {
     assertThat(kill.waitFor()).isZero();
   }
 
-  /** SHA-256 over every projection document (threads, comments, votes, flags), in _id order. */
-  private static String checksum(String mongoUri) throws Exception {
+  /**
+   * SHA-256 over every projection document (threads, comments, votes, flags) of the node's own
+   * database, in _id order.
+   */
+  private static String checksum(String mongoUri, String nodeId) throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
     try (MongoClient mongo = MongoClients.create(mongoUri)) {
-      MongoDatabase query = mongo.getDatabase("comments_query");
+      MongoDatabase query = mongo.getDatabase(QuerySideSettings.databaseFor(nodeId));
       for (String collection : List.of("threads", "comments", "user_votes", "flags")) {
         digest.update(collection.getBytes(StandardCharsets.UTF_8));
         for (Document document :
