@@ -1,6 +1,8 @@
 package dev.comments.command;
 
 import dev.comments.command.locator.CommentLocator;
+import dev.comments.command.thread.KeyedCommands;
+import dev.comments.command.thread.Outcome;
 import dev.comments.events.Author;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
@@ -16,25 +18,50 @@ import dev.comments.events.command.VoteOnComment;
 import java.time.Clock;
 import java.util.Objects;
 import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.MetaData;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 
 /**
  * Turns calls of the edge into thread commands: makes comment ids, stamps the time from the clock,
  * finds the thread of a comment through the {@link CommentLocator} (read from the primary, since a
- * command must see the comment its author just posted) and waits for the event to be stored.
+ * command must see the comment its author just posted) and waits for the event to be stored. A
+ * {@link #keyed} view sends each command with its idempotency key in the command's metadata.
  */
 final class AxonCommentCommands implements CommentCommands {
   private final CommandGateway gateway;
   private final CommentLocator locator;
   private final CommentIds ids;
   private final Clock clock;
+  private final MetaData metaData;
 
   AxonCommentCommands(CommandGateway gateway, CommentLocator locator, Clock clock) {
-    this.gateway = Objects.requireNonNull(gateway, "gateway");
-    this.locator = Objects.requireNonNull(locator, "locator");
-    this.clock = Objects.requireNonNull(clock, "clock");
-    this.ids = new CommentIds(clock);
+    this(
+        Objects.requireNonNull(gateway, "gateway"),
+        Objects.requireNonNull(locator, "locator"),
+        new CommentIds(Objects.requireNonNull(clock, "clock")),
+        clock,
+        MetaData.emptyInstance());
+  }
+
+  private AxonCommentCommands(
+      CommandGateway gateway,
+      CommentLocator locator,
+      CommentIds ids,
+      Clock clock,
+      MetaData metaData) {
+    this.gateway = gateway;
+    this.locator = locator;
+    this.ids = ids;
+    this.clock = clock;
+    this.metaData = metaData;
+  }
+
+  @Override
+  public CommentCommands keyed(IdempotencyKeys.Key key, String requestHash) {
+    return new AxonCommentCommands(
+        gateway, locator, ids, clock, KeyedCommands.metaData(key, requestHash));
   }
 
   @Override
@@ -45,8 +72,14 @@ final class AxonCommentCommands implements CommentCommands {
     // The entry goes first: once the event is stored, an edit must be able to find its thread.
     locator.register(thread, commentId);
     try {
-      long seq = send(new PostComment(thread, commentId, parentId, author, text, clock.instant()));
-      return new Accepted(thread, commentId, seq);
+      Outcome outcome =
+          send(new PostComment(thread, commentId, parentId, author, text, clock.instant()));
+      if (!commentId.equals(outcome.commentId())) {
+        // A retry the thread had applied before, under the comment id of the first attempt (whose
+        // entry that attempt made): the id made for this one names nothing.
+        locator.forget(thread, commentId);
+      }
+      return new Accepted(thread, outcome.commentId(), outcome.seq());
     } catch (CommandRejectedException rejected) {
       locator.forget(thread, commentId);
       throw rejected;
@@ -86,17 +119,19 @@ final class AxonCommentCommands implements CommentCommands {
 
   @Override
   public Accepted lock(ThreadId thread, String moderatorId) {
-    return new Accepted(thread, null, send(new LockThread(thread, moderatorId, clock.instant())));
+    return new Accepted(
+        thread, null, send(new LockThread(thread, moderatorId, clock.instant())).seq());
   }
 
   @Override
   public Accepted unlock(ThreadId thread, String moderatorId) {
     // A thread that never had an event cannot be unlocked: it is refused as not found.
-    return new Accepted(thread, null, send(new UnlockThread(thread, moderatorId, clock.instant())));
+    return new Accepted(
+        thread, null, send(new UnlockThread(thread, moderatorId, clock.instant())).seq());
   }
 
   private Accepted accepted(ThreadId thread, String commentId, ThreadCommand command) {
-    return new Accepted(thread, commentId, send(command));
+    return new Accepted(thread, commentId, send(command).seq());
   }
 
   private ThreadId locate(String tenant, String commentId) {
@@ -106,14 +141,16 @@ final class AxonCommentCommands implements CommentCommands {
   }
 
   /**
-   * Sends a command and returns the seq of the thread's last event. A thread with no events is
-   * refused: a comment command names a comment that was never stored (a locator entry whose post
-   * failed), a thread command a thread that never existed.
+   * Sends a command (with this view's key, if any) and returns the thread's answer. A thread with
+   * no events is refused: a comment command names a comment that was never stored (a locator entry
+   * whose post failed), a thread command a thread that never existed.
    */
-  private long send(ThreadCommand command) {
-    Object version;
+  private Outcome send(ThreadCommand command) {
+    Object result;
     try {
-      version = gateway.sendAndWait(command);
+      result =
+          gateway.sendAndWait(
+              GenericCommandMessage.asCommandMessage(command).andMetaData(metaData));
     } catch (AggregateNotFoundException missing) {
       String commentId = commentIdOf(command);
       throw commentId == null
@@ -126,11 +163,11 @@ final class AxonCommentCommands implements CommentCommands {
       }
       throw e;
     }
-    if (!(version instanceof Number seq)) {
-      // Every thread handler returns the aggregate's version; anything else is a bug.
-      throw new IllegalStateException("no version returned for " + command.getClass().getName());
+    if (!(result instanceof Outcome outcome)) {
+      // Every thread handler returns its outcome; anything else is a bug.
+      throw new IllegalStateException("no outcome returned for " + command.getClass().getName());
     }
-    return seq.longValue();
+    return outcome;
   }
 
   private static String commentIdOf(ThreadCommand command) {

@@ -10,6 +10,14 @@ import dev.comments.events.VoteDirection;
  * business rule that refused it. Commands always read and write the primary event store.
  */
 public interface CommentCommands {
+  /**
+   * The same commands, each sent under this idempotency key for this request: a command the thread
+   * already applied under it (within {@link IdempotencyKeys#KEPT_FOR}) is answered as the first
+   * time, with the same comment id and seq, and applies nothing. This is how a retry whose first
+   * attempt has no known outcome is settled.
+   */
+  CommentCommands keyed(IdempotencyKeys.Key key, String requestHash);
+
   Accepted post(ThreadId thread, String parentId, Author author, String text);
 
   Accepted edit(String tenant, String commentId, String editorId, String text);

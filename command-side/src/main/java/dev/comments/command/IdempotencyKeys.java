@@ -1,6 +1,7 @@
 package dev.comments.command;
 
 import dev.comments.events.ReadPreference;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -10,10 +11,21 @@ import java.util.Optional;
  *
  * <p>The protocol: {@link #claim} before running the command (insert-if-absent, atomic); then
  * {@link #complete} with the answer when it should be replayed (a success, or a business
- * rejection), or {@link #release} when the caller may retry (the server failed). Keys are scoped by
- * tenant and caller identity, so one caller can neither replay nor probe another's key.
+ * rejection), {@link #release} when the command never ran (bad input), or {@link #doubt} when its
+ * outcome is unknown (a server failure, which may come after the event was stored). A key in doubt
+ * is never run as new: its retry gets {@link Claim.InDoubt} and sends the command again under the
+ * same key, and the thread, which remembers the keys it applied, settles it (see {@link
+ * CommentCommands#keyed}). Keys are scoped by tenant and caller identity, so one caller can neither
+ * replay nor probe another's key.
  */
 public interface IdempotencyKeys {
+  /**
+   * How long a key is remembered: its answer by the key store, from its first claim; the fact that
+   * a thread applied it by that thread, from the command's time (never earlier). A store must not
+   * keep keys longer than this, or a retry could outlive the thread's memory of it.
+   */
+  Duration KEPT_FOR = Duration.ofHours(24);
+
   /**
    * Takes the key for this request, or tells why not. Reads (of an existing entry) go where {@code
    * readPreference} says; commands use {@link ReadPreference#PRIMARY}.
@@ -23,8 +35,16 @@ public interface IdempotencyKeys {
   /** Remembers the answer of a claimed key; later claims with the same hash get it. */
   void complete(Key key, String requestHash, Answer answer);
 
-  /** Gives up a claim that must not be remembered (the server failed; the client may retry). */
+  /**
+   * Gives up a claim whose command never ran (bad input): the key may carry a corrected request.
+   */
   void release(Key key, String requestHash);
+
+  /**
+   * Marks a claimed key whose command may or may not have been applied; the next claim of the same
+   * request gets {@link Claim.InDoubt} at once, instead of waiting for the claim's lease.
+   */
+  void doubt(Key key, String requestHash);
 
   /** The entry of a key, if one is held or remembered. */
   Optional<Entry> find(Key key, ReadPreference readPreference);
@@ -63,6 +83,13 @@ public interface IdempotencyKeys {
   sealed interface Claim {
     /** The caller holds the key now: run the command, then complete or release. */
     record Claimed() implements Claim {}
+
+    /**
+     * The caller holds a key whose earlier attempt has no known outcome (it failed, or its holder
+     * vanished past its lease): send the command again under the same key, so that the thread
+     * answers as before if it applied it, or applies it now. Never run it as a new command.
+     */
+    record InDoubt() implements Claim {}
 
     /** The same request was answered before: send this answer again, apply nothing. */
     record Answered(Answer answer) implements Claim {}

@@ -185,6 +185,28 @@ class CommandSideIT {
   }
 
   @Test
+  void a_keyed_post_sent_again_after_a_restart_is_answered_from_the_store_and_stored_once() {
+    ThreadId thread = new ThreadId("demo", "retries");
+    IdempotencyKeys.Key key = new IdempotencyKeys.Key("demo", "session:s-ann", "k1");
+    Accepted first = start(settings).keyed(key, "h1").post(thread, null, ANN, "once");
+    commandSide.close();
+
+    // A new command side has no thread in memory: it loads it from the event store.
+    CommentCommands commands = start(settings);
+    Accepted retry = commands.keyed(key, "h1").post(thread, null, ANN, "once");
+    Accepted other = commands.keyed(key, "h2").post(thread, null, ANN, "new request");
+
+    assertThat(retry).isEqualTo(first);
+    assertThat(other.seq()).isEqualTo(1L);
+    assertThat(database().getCollection("domainevents").countDocuments()).isEqualTo(2);
+    // The comment id made for the retry was forgotten again: it names nothing.
+    assertThat(database().getCollection(CommentLocator.COLLECTION).countDocuments()).isEqualTo(2);
+    assertThat(byStream(consume(settings.topic(), 2)).get("demo/retries"))
+        .extracting(e -> ((CommentPosted) e.event()).commentId())
+        .containsExactly(first.commentId(), other.commentId());
+  }
+
+  @Test
   void after_a_restart_publishes_what_was_stored_meanwhile_without_starting_over() {
     ThreadId thread = new ThreadId("demo", "restarts");
     CommentCommands commands = start(settings);

@@ -156,7 +156,10 @@ class IdempotencyKeyTest {
     assertThat(first.status).isEqualTo(201);
     assertThat(second.status).isEqualTo(201);
     assertThat(second.header("Idempotent-Replayed")).isNull();
-    assertThat(commands.calls).hasSize(2);
+    assertThat(commands.calls)
+        .hasSize(2)
+        .extracting(RecordingCommands.Call::key)
+        .containsOnlyNulls();
     assertThat(keys.entries).isEmpty();
   }
 
@@ -175,7 +178,30 @@ class IdempotencyKeyTest {
   }
 
   @Test
-  void a_server_failure_is_forgotten_so_the_retry_runs() throws Exception {
+  void a_failure_after_the_command_was_sent_leaves_the_key_in_doubt_not_free() throws Exception {
+    // The command reached the command side, then the answer was lost: it may have been applied.
+    commands.failureAfter = new IllegalStateException("timed out after the write");
+    assertError(post(ann, "k-1", "{\"text\":\"hello\"}"), 500, "internal");
+    commands.failureAfter = null;
+
+    assertError(post(ann, "k-1", "{\"text\":\"bye\"}"), 422, "idempotency_key_reused");
+    Reply retry = post(ann, "k-1", "{\"text\":\"hello\"}");
+
+    assertThat(retry.status).isEqualTo(201);
+    // The retry goes to the command side under the same key, for the thread to settle it; the
+    // stand-in behind this edge settles nothing, so it shows both sends.
+    assertThat(commands.calls).hasSize(2);
+    assertThat(commands.calls)
+        .extracting(RecordingCommands.Call::key)
+        .containsOnly(commands.calls.getFirst().key())
+        .doesNotContainNull();
+    assertThat(post(ann, "k-1", "{\"text\":\"hello\"}").header("Idempotent-Replayed"))
+        .isEqualTo("true");
+    assertThat(commands.calls).hasSize(2);
+  }
+
+  @Test
+  void a_failure_before_the_command_ran_is_in_doubt_too_and_its_retry_runs_once() throws Exception {
     commands.failure = new IllegalStateException("store down");
     assertError(post(ann, "k-1", "{\"text\":\"hello\"}"), 500, "internal");
     commands.failure = null;
@@ -185,6 +211,7 @@ class IdempotencyKeyTest {
     assertThat(retry.status).isEqualTo(201);
     assertThat(retry.header("Idempotent-Replayed")).isNull();
     assertThat(commands.calls).hasSize(1);
+    assertThat(commands.calls.getFirst().key()).endsWith("/k-1");
   }
 
   @Test

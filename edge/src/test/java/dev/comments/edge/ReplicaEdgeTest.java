@@ -131,6 +131,29 @@ class ReplicaEdgeTest {
   }
 
   @Test
+  void a_command_whose_outcome_is_unknown_is_retried_under_the_key_the_replica_made()
+      throws Exception {
+    String session = session();
+    // The primary sent the command, then failed: it may have been stored.
+    commands.failureAfter = new IllegalStateException("timed out after the write");
+    HttpResponse<String> failed = postComment(session, "once", null);
+    commands.failureAfter = null;
+
+    assertError(failed, 500, "internal");
+    String key = failed.headers().firstValue("Idempotency-Key").orElseThrow();
+    HttpResponse<String> retry = postComment(session, "once", key);
+
+    assertThat(retry.statusCode()).isEqualTo(201);
+    assertThat(retry.headers().firstValue("Idempotency-Key")).hasValue(key);
+    // Both attempts reached the command side under one key, for the thread to settle the second.
+    assertThat(commands.calls)
+        .extracting(RecordingCommands.Call::key)
+        .hasSize(2)
+        .containsOnly(commands.calls.getFirst().key())
+        .allSatisfy(k -> assertThat(k).endsWith("/" + key));
+  }
+
+  @Test
   void a_replica_checks_the_caller_itself_before_crossing_to_the_primary() throws Exception {
     HttpResponse<String> anonymous = postComment(null, "hi", null);
     HttpResponse<String> badKey = postComment(session(), "hi", "not a key!");

@@ -24,22 +24,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link IdempotencyKeys} in the command side's MongoDB database, collection {@value #COLLECTION}:
- * {@code {_id: "tenant/identity/key", requestHash, status, body, token, createdAt}}; {@code status}
- * is absent while the command runs.
+ * {@code {_id: "tenant/identity/key", requestHash, createdAt, claimedAt, inDoubt, status, body,
+ * token}}; {@code status} is absent until the answer is known, {@code claimedAt} is when the
+ * current holder took the key.
  *
  * <p>A claim is an insert of a new {@code _id}: the unique key makes it atomic on one document, so
- * two racing retries cannot both run (no transaction needed). Entries expire after {@code ttl}
- * through a TTL index on {@code createdAt}; since MongoDB's TTL monitor runs only once a minute
- * (and mongo-java-server may not enforce TTL indexes at all), an entry older than that is also
- * treated as gone here and taken over. A claim whose holder died (never completed nor released)
- * blocks its key for {@code pendingLease}, then is taken over too; the command may then run twice,
- * which is the price of not blocking a key for a day after a crash.
+ * two racing retries cannot both run (no transaction needed); taking over an entry is a replace or
+ * update conditioned on the {@code createdAt} or {@code claimedAt} that was read. Entries expire
+ * after {@code ttl} through a TTL index on {@code createdAt}; since MongoDB's TTL monitor runs only
+ * once a minute (and mongo-java-server may not enforce TTL indexes at all), an entry older than
+ * that is also treated as gone here and taken over. A key marked in doubt, or a claim whose holder
+ * died (neither completed, released nor doubted within {@code pendingLease}), is handed to the next
+ * retry of the same request as {@link Claim.InDoubt}: its command is sent again under the same key
+ * and the thread settles it, so it is never applied twice.
  */
 public final class MongoIdempotencyKeys implements IdempotencyKeys {
   public static final String COLLECTION = "idempotency_keys";
-  public static final Duration DEFAULT_TTL = Duration.ofHours(24);
+  public static final Duration DEFAULT_TTL = IdempotencyKeys.KEPT_FOR;
 
-  /** Far beyond any command's run time (commands take milliseconds, bounded by the edge). */
+  /**
+   * Far beyond any command's run time (commands take milliseconds, bounded by the edge); after it,
+   * a pending claim is in doubt.
+   */
   public static final Duration DEFAULT_PENDING_LEASE = Duration.ofMinutes(1);
 
   private static final Logger log = LoggerFactory.getLogger(MongoIdempotencyKeys.class);
@@ -77,8 +83,8 @@ public final class MongoIdempotencyKeys implements IdempotencyKeys {
   @Override
   public Claim claim(Key key, String requestHash, ReadPreference readPreference) {
     Objects.requireNonNull(requestHash, "requestHash");
-    // Two rounds at most: an entry that vanishes (released, expired) between the insert and the
-    // read is claimed again once; losing twice in a row means someone else holds it now.
+    // Two rounds at most: an entry that vanishes (released, expired) or is taken by another retry
+    // between the insert and the write is looked at once more; losing twice means it is held now.
     for (int attempt = 0; attempt < 2; attempt++) {
       Instant now = clock.instant();
       if (insert(key, requestHash, now)) {
@@ -88,11 +94,9 @@ public final class MongoIdempotencyKeys implements IdempotencyKeys {
       if (existing == null) {
         continue;
       }
-      Instant createdAt = existing.getDate("createdAt").toInstant();
-      boolean answered = existing.getInteger("status") != null;
-      Duration age = Duration.between(createdAt, now);
-      if (age.compareTo(answered ? ttl : pendingLease) >= 0) {
-        if (takeOver(key, requestHash, existing.getDate("createdAt"), now)) {
+      Date createdAt = existing.getDate("createdAt");
+      if (!Duration.between(createdAt.toInstant(), now).minus(ttl).isNegative()) {
+        if (takeOver(key, requestHash, createdAt, now)) {
           return new Claim.Claimed();
         }
         continue;
@@ -100,7 +104,18 @@ public final class MongoIdempotencyKeys implements IdempotencyKeys {
       if (!requestHash.equals(existing.getString("requestHash"))) {
         return new Claim.Reused();
       }
-      return answered ? new Claim.Answered(answerOf(existing)) : new Claim.InFlight();
+      if (existing.getInteger("status") != null) {
+        return new Claim.Answered(answerOf(existing));
+      }
+      Date claimedAt = Objects.requireNonNullElse(existing.getDate("claimedAt"), createdAt);
+      boolean abandoned =
+          !Duration.between(claimedAt.toInstant(), now).minus(pendingLease).isNegative();
+      if (!existing.getBoolean("inDoubt", false) && !abandoned) {
+        return new Claim.InFlight();
+      }
+      if (reclaim(key, claimedAt, now)) {
+        return new Claim.InDoubt();
+      }
     }
     return new Claim.InFlight();
   }
@@ -128,6 +143,16 @@ public final class MongoIdempotencyKeys implements IdempotencyKeys {
   }
 
   @Override
+  public void doubt(Key key, String requestHash) {
+    collection.updateOne(
+        Filters.and(
+            Filters.eq("_id", key.id()),
+            Filters.eq("requestHash", requestHash),
+            Filters.exists("status", false)),
+        Updates.set("inDoubt", true));
+  }
+
+  @Override
   public Optional<Entry> find(Key key, ReadPreference readPreference) {
     Document existing = read(key, readPreference);
     if (existing == null
@@ -146,7 +171,8 @@ public final class MongoIdempotencyKeys implements IdempotencyKeys {
       collection.insertOne(
           new Document("_id", key.id())
               .append("requestHash", requestHash)
-              .append("createdAt", Date.from(now)));
+              .append("createdAt", Date.from(now))
+              .append("claimedAt", Date.from(now)));
       return true;
     } catch (MongoWriteException e) {
       if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
@@ -156,15 +182,35 @@ public final class MongoIdempotencyKeys implements IdempotencyKeys {
     }
   }
 
-  /** Replaces an expired or abandoned entry, unless another caller replaced it first. */
+  /** Replaces an expired entry, unless another caller replaced it first. */
   private boolean takeOver(Key key, String requestHash, Date seenCreatedAt, Instant now) {
-    log.debug("Taking over an expired or abandoned idempotency key {}", key.id());
+    log.debug("Taking over an expired idempotency key {}", key.id());
     return collection
             .replaceOne(
                 Filters.and(Filters.eq("_id", key.id()), Filters.eq("createdAt", seenCreatedAt)),
                 new Document("_id", key.id())
                     .append("requestHash", requestHash)
-                    .append("createdAt", Date.from(now)))
+                    .append("createdAt", Date.from(now))
+                    .append("claimedAt", Date.from(now)))
+            .getModifiedCount()
+        == 1;
+  }
+
+  /**
+   * Hands a key in doubt (or abandoned) to this retry, unless another retry took it first; the
+   * entry keeps its request and {@code createdAt}, so its expiry does not move.
+   */
+  private boolean reclaim(Key key, Date seenClaimedAt, Instant now) {
+    log.debug("Settling idempotency key {}, whose outcome is in doubt", key.id());
+    return collection
+            .updateOne(
+                Filters.and(
+                    Filters.eq("_id", key.id()),
+                    Filters.or(
+                        Filters.eq("claimedAt", seenClaimedAt), Filters.exists("claimedAt", false)),
+                    Filters.exists("status", false)),
+                Updates.combine(
+                    Updates.set("claimedAt", Date.from(now)), Updates.set("inDoubt", false)))
             .getModifiedCount()
         == 1;
   }

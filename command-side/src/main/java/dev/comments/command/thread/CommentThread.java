@@ -3,6 +3,7 @@ package dev.comments.command.thread;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 import static org.axonframework.modelling.command.AggregateLifecycle.getVersion;
 
+import dev.comments.command.IdempotencyKeys;
 import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentFlagged;
@@ -17,23 +18,39 @@ import dev.comments.events.command.EditComment;
 import dev.comments.events.command.FlagComment;
 import dev.comments.events.command.LockThread;
 import dev.comments.events.command.PostComment;
+import dev.comments.events.command.ThreadCommand;
 import dev.comments.events.command.UnlockThread;
 import dev.comments.events.command.VoteOnComment;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.messaging.InterceptorChain;
+import org.axonframework.messaging.MetaData;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.modelling.command.CommandHandlerInterceptor;
 import org.axonframework.modelling.command.CreationPolicy;
 
 /**
  * One comment thread of one tenant (identifier {@code tenant/thread}): it decides every rule about
- * its comments. Handlers validate, then apply; each returns the sequence number of the thread's
- * last event, the caller's consistency token. A thread comes into being with its first post or
- * lock. Deletes and flags are allowed on a locked thread: moderation must go on.
+ * its comments. Handlers validate, then apply; each returns the {@link Outcome}: the sequence
+ * number of the thread's last event (the caller's consistency token) and the comment. A thread
+ * comes into being with its first post or lock. Deletes and flags are allowed on a locked thread:
+ * moderation must go on.
+ *
+ * <p>The thread is where a retry is settled: a command sent under an idempotency key ({@link
+ * KeyedCommands}) leaves the key on its event, and a command carrying a key the thread applied in
+ * the last {@link IdempotencyKeys#KEPT_FOR} is answered with the first outcome and applies nothing,
+ * whatever happened in between. Being rebuilt from its events, the thread knows this even when the
+ * first attempt's caller never heard the answer.
  */
 public final class CommentThread {
   @AggregateIdentifier private String streamId;
@@ -42,11 +59,25 @@ public final class CommentThread {
   private final Set<Ballot> flags = new HashSet<>();
   private boolean locked;
 
+  /** Idempotency keys applied recently, oldest first; pruned as events come. */
+  private final Map<String, AppliedKey> appliedKeys = new LinkedHashMap<>();
+
   CommentThread() {}
+
+  /**
+   * Before any handler: a command this thread already applied under the same key is answered with
+   * its first outcome and runs no rule again (the thread may have changed since: locked, the
+   * comment deleted).
+   */
+  @CommandHandlerInterceptor
+  Object settleRetry(ThreadCommand cmd, MetaData meta, InterceptorChain chain) throws Exception {
+    Optional<Outcome> settled = appliedBefore(meta, cmd.at());
+    return settled.isPresent() ? settled.get() : chain.proceed();
+  }
 
   @CommandHandler
   @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
-  public Long handle(PostComment cmd, ThreadRules rules) {
+  public Outcome handle(PostComment cmd, ThreadRules rules, MetaData meta) {
     ThreadId t = cmd.threadId();
     refuseWhenLocked(t, "posts");
     String text = rules.commentText(cmd.text());
@@ -65,12 +96,13 @@ public final class CommentThread {
     }
     apply(
         new CommentPosted(
-            t.tenant(), t.thread(), cmd.commentId(), cmd.parentId(), cmd.author(), text, cmd.at()));
-    return getVersion();
+            t.tenant(), t.thread(), cmd.commentId(), cmd.parentId(), cmd.author(), text, cmd.at()),
+        keyOf(meta));
+    return new Outcome(getVersion(), cmd.commentId());
   }
 
   @CommandHandler
-  public Long handle(EditComment cmd, ThreadRules rules) {
+  public Outcome handle(EditComment cmd, ThreadRules rules, MetaData meta) {
     ThreadId t = cmd.threadId();
     Comment comment = live(cmd.commentId());
     requireAuthor(comment, cmd.editorId(), "edit", cmd.commentId());
@@ -80,37 +112,47 @@ public final class CommentThread {
     }
     String text = rules.commentText(cmd.text());
     apply(
-        new CommentEdited(t.tenant(), t.thread(), cmd.commentId(), cmd.editorId(), text, cmd.at()));
-    return getVersion();
+        new CommentEdited(t.tenant(), t.thread(), cmd.commentId(), cmd.editorId(), text, cmd.at()),
+        keyOf(meta));
+    return new Outcome(getVersion(), cmd.commentId());
   }
 
   @CommandHandler
-  public Long handle(DeleteComment cmd) {
+  public Outcome handle(DeleteComment cmd, MetaData meta) {
     ThreadId t = cmd.threadId();
     requireAuthor(live(cmd.commentId()), cmd.requesterId(), "delete", cmd.commentId());
-    apply(new CommentDeleted(t.tenant(), t.thread(), cmd.commentId(), cmd.requesterId(), cmd.at()));
-    return getVersion();
+    apply(
+        new CommentDeleted(t.tenant(), t.thread(), cmd.commentId(), cmd.requesterId(), cmd.at()),
+        keyOf(meta));
+    return new Outcome(getVersion(), cmd.commentId());
   }
 
   @CommandHandler
-  public Long handle(VoteOnComment cmd) {
+  public Outcome handle(VoteOnComment cmd, MetaData meta) {
     ThreadId t = cmd.threadId();
     live(cmd.commentId());
     refuseWhenLocked(t, "votes");
     Ballot ballot = new Ballot(cmd.commentId(), cmd.voterId());
     VoteDirection previous = votes.getOrDefault(ballot, VoteDirection.NONE);
-    // The same vote again clears it; clearing a vote that is not there changes nothing.
-    VoteDirection next = cmd.direction() == previous ? VoteDirection.NONE : cmd.direction();
-    if (next != previous) {
+    // A vote sets a direction: the one already there again changes nothing, so a repeated vote
+    // (a double click, a retry without a key) cannot undo itself; NONE clears.
+    if (cmd.direction() != previous) {
       apply(
           new CommentVoted(
-              t.tenant(), t.thread(), cmd.commentId(), cmd.voterId(), next, previous, cmd.at()));
+              t.tenant(),
+              t.thread(),
+              cmd.commentId(),
+              cmd.voterId(),
+              cmd.direction(),
+              previous,
+              cmd.at()),
+          keyOf(meta));
     }
-    return getVersion();
+    return new Outcome(getVersion(), cmd.commentId());
   }
 
   @CommandHandler
-  public Long handle(FlagComment cmd, ThreadRules rules) {
+  public Outcome handle(FlagComment cmd, ThreadRules rules, MetaData meta) {
     ThreadId t = cmd.threadId();
     live(cmd.commentId());
     String reason = rules.flagReason(cmd.reason());
@@ -119,62 +161,112 @@ public final class CommentThread {
     }
     apply(
         new CommentFlagged(
-            t.tenant(), t.thread(), cmd.commentId(), cmd.flaggerId(), reason, cmd.at()));
-    return getVersion();
+            t.tenant(), t.thread(), cmd.commentId(), cmd.flaggerId(), reason, cmd.at()),
+        keyOf(meta));
+    return new Outcome(getVersion(), cmd.commentId());
   }
 
   @CommandHandler
   @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
-  public Long handle(LockThread cmd) {
+  public Outcome handle(LockThread cmd, MetaData meta) {
     if (!locked) {
       apply(
           new ThreadLocked(
-              cmd.threadId().tenant(), cmd.threadId().thread(), cmd.moderatorId(), cmd.at()));
+              cmd.threadId().tenant(), cmd.threadId().thread(), cmd.moderatorId(), cmd.at()),
+          keyOf(meta));
     }
-    return getVersion();
+    return new Outcome(getVersion(), null);
   }
 
   @CommandHandler
-  public Long handle(UnlockThread cmd) {
+  public Outcome handle(UnlockThread cmd, MetaData meta) {
     if (locked) {
       apply(
           new ThreadUnlocked(
-              cmd.threadId().tenant(), cmd.threadId().thread(), cmd.moderatorId(), cmd.at()));
+              cmd.threadId().tenant(), cmd.threadId().thread(), cmd.moderatorId(), cmd.at()),
+          keyOf(meta));
     }
-    return getVersion();
+    return new Outcome(getVersion(), null);
   }
 
   @EventSourcingHandler
-  void on(CommentPosted e) {
+  void on(CommentPosted e, MetaData meta, @SequenceNumber Long seq) {
+    remember(meta, seq, e.commentId(), e.postedAt());
     streamId = e.threadId().streamId();
     int depth = e.parentId() == null ? 1 : comments.get(e.parentId()).depth() + 1;
     comments.put(e.commentId(), new Comment(e.author().id(), depth, e.postedAt(), false));
   }
 
   @EventSourcingHandler
-  void on(CommentDeleted e) {
+  void on(CommentEdited e, MetaData meta, @SequenceNumber Long seq) {
+    remember(meta, seq, e.commentId(), e.editedAt());
+  }
+
+  @EventSourcingHandler
+  void on(CommentDeleted e, MetaData meta, @SequenceNumber Long seq) {
+    remember(meta, seq, e.commentId(), e.deletedAt());
     comments.computeIfPresent(e.commentId(), (id, comment) -> comment.markDeleted());
   }
 
   @EventSourcingHandler
-  void on(CommentVoted e) {
+  void on(CommentVoted e, MetaData meta, @SequenceNumber Long seq) {
+    remember(meta, seq, e.commentId(), e.votedAt());
     votes.put(new Ballot(e.commentId(), e.voterId()), e.direction());
   }
 
   @EventSourcingHandler
-  void on(CommentFlagged e) {
+  void on(CommentFlagged e, MetaData meta, @SequenceNumber Long seq) {
+    remember(meta, seq, e.commentId(), e.flaggedAt());
     flags.add(new Ballot(e.commentId(), e.flaggerId()));
   }
 
   @EventSourcingHandler
-  void on(ThreadLocked e) {
+  void on(ThreadLocked e, MetaData meta, @SequenceNumber Long seq) {
+    remember(meta, seq, null, e.lockedAt());
     streamId = e.threadId().streamId();
     locked = true;
   }
 
   @EventSourcingHandler
-  void on(ThreadUnlocked e) {
+  void on(ThreadUnlocked e, MetaData meta, @SequenceNumber Long seq) {
+    remember(meta, seq, null, e.unlockedAt());
     locked = false;
+  }
+
+  /**
+   * The first outcome of this request, when the thread applied it under the command's key within
+   * {@link IdempotencyKeys#KEPT_FOR} of the command's time. The request hash must match too: a key
+   * that the key store forgot and its caller reused for another request is a new command.
+   */
+  private Optional<Outcome> appliedBefore(MetaData meta, Instant at) {
+    Object key = meta.get(KeyedCommands.KEY);
+    AppliedKey applied = key == null ? null : appliedKeys.get(key.toString());
+    if (applied == null
+        || !applied.requestHash().equals(meta.get(KeyedCommands.REQUEST_HASH))
+        || !at.isBefore(applied.at().plus(IdempotencyKeys.KEPT_FOR))) {
+      return Optional.empty();
+    }
+    return Optional.of(applied.outcome());
+  }
+
+  /** The command's key and request hash, copied onto its event; nothing else of its metadata. */
+  private static MetaData keyOf(MetaData command) {
+    return command.subset(KeyedCommands.KEY, KeyedCommands.REQUEST_HASH);
+  }
+
+  private void remember(MetaData meta, long seq, String commentId, Instant at) {
+    // Oldest first, so pruning stops at the first key still young enough.
+    Instant horizon = at.minus(IdempotencyKeys.KEPT_FOR);
+    Iterator<AppliedKey> oldest = appliedKeys.values().iterator();
+    while (oldest.hasNext() && !oldest.next().at().isAfter(horizon)) {
+      oldest.remove();
+    }
+    Object key = meta.get(KeyedCommands.KEY);
+    Object requestHash = meta.get(KeyedCommands.REQUEST_HASH);
+    if (key != null && requestHash != null) {
+      appliedKeys.remove(key.toString());
+      appliedKeys.put(key.toString(), new AppliedKey(requestHash.toString(), seq, commentId, at));
+    }
   }
 
   private Comment live(String commentId) {

@@ -141,14 +141,61 @@ class MongoIdempotencyKeysIT {
   }
 
   @Test
-  void an_abandoned_claim_is_taken_over_after_its_lease() {
+  void an_abandoned_claim_is_in_doubt_after_its_lease_never_claimed_as_new() {
     keys.claim(KEY, "h1", ReadPreference.PRIMARY);
     clock.set(clock.instant().plus(LEASE.minusSeconds(1)));
     assertThat(keys.claim(KEY, "h1", ReadPreference.PRIMARY)).isEqualTo(new Claim.InFlight());
 
     clock.set(clock.instant().plusSeconds(1));
-    assertThat(keys.claim(KEY, "h1", ReadPreference.PRIMARY)).isEqualTo(new Claim.Claimed());
+    assertThat(keys.claim(KEY, "h1", ReadPreference.PRIMARY)).isEqualTo(new Claim.InDoubt());
+    // The retry holds it now, with a fresh lease; the key still belongs to its first request.
     assertThat(keys.claim(KEY, "h1", ReadPreference.PRIMARY)).isEqualTo(new Claim.InFlight());
+    assertThat(keys.claim(KEY, "h2", ReadPreference.PRIMARY)).isEqualTo(new Claim.Reused());
+  }
+
+  @Test
+  void a_doubted_key_goes_to_the_next_retry_of_its_request_at_once() {
+    keys.claim(KEY, "h1", ReadPreference.PRIMARY);
+    keys.doubt(KEY, "h1");
+
+    assertThat(keys.claim(KEY, "h2", ReadPreference.PRIMARY)).isEqualTo(new Claim.Reused());
+    assertThat(keys.claim(KEY, "h1", ReadPreference.PRIMARY)).isEqualTo(new Claim.InDoubt());
+    assertThat(keys.claim(KEY, "h1", ReadPreference.PRIMARY)).isEqualTo(new Claim.InFlight());
+
+    keys.complete(KEY, "h1", CREATED);
+    assertThat(keys.claim(KEY, "h1", ReadPreference.PRIMARY))
+        .isEqualTo(new Claim.Answered(CREATED));
+  }
+
+  @Test
+  void doubt_never_touches_a_remembered_answer() {
+    keys.claim(KEY, "h1", ReadPreference.PRIMARY);
+    keys.complete(KEY, "h1", CREATED);
+    keys.doubt(KEY, "h1");
+
+    assertThat(keys.claim(KEY, "h1", ReadPreference.PRIMARY))
+        .isEqualTo(new Claim.Answered(CREATED));
+  }
+
+  @Test
+  void of_racing_retries_of_a_key_in_doubt_exactly_one_settles_it() throws Exception {
+    keys.claim(KEY, "h1", ReadPreference.PRIMARY);
+    keys.doubt(KEY, "h1");
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Callable<Claim>> racers = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        racers.add(() -> keys.claim(KEY, "h1", ReadPreference.PRIMARY));
+      }
+      List<Claim> outcomes = new ArrayList<>();
+      for (Future<Claim> outcome : pool.invokeAll(racers)) {
+        outcomes.add(outcome.get());
+      }
+      assertThat(outcomes).filteredOn(c -> c instanceof Claim.InDoubt).hasSize(1);
+      assertThat(outcomes).filteredOn(c -> c instanceof Claim.InFlight).hasSize(15);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

@@ -15,9 +15,11 @@ import static dev.comments.events.VoteDirection.NONE;
 import static dev.comments.events.VoteDirection.UP;
 
 import dev.comments.command.CommandRejectedException;
+import dev.comments.command.IdempotencyKeys;
 import dev.comments.command.Rejection;
 import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
+import dev.comments.events.CommentPosted;
 import dev.comments.events.ThreadLocked;
 import dev.comments.events.ThreadUnlocked;
 import dev.comments.events.VoteDirection;
@@ -30,6 +32,9 @@ import dev.comments.events.command.UnlockThread;
 import dev.comments.events.command.VoteOnComment;
 import java.time.Duration;
 import java.time.Instant;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.messaging.MetaData;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.axonframework.test.aggregate.ResultValidator;
 import org.hamcrest.CustomTypeSafeMatcher;
@@ -89,7 +94,7 @@ class CommentThreadTest {
         .givenNoPriorActivity()
         .when(post("c1", null, "Hello"))
         .expectEvents(posted("c1"))
-        .expectResultMessagePayload(0L);
+        .expectResultMessagePayload(new Outcome(0, "c1"));
   }
 
   @Test
@@ -106,7 +111,7 @@ class CommentThreadTest {
         .given(posted("c1"))
         .when(new PostComment(THREAD, "c2", "c1", BOB, "Reply", T0))
         .expectEvents(reply("c2", "c1"))
-        .expectResultMessagePayload(1L);
+        .expectResultMessagePayload(new Outcome(1, "c2"));
   }
 
   @Test
@@ -223,7 +228,7 @@ class CommentThreadTest {
         .when(edit("c1", ALICE.id(), " Better ", at))
         .expectEvents(
             new CommentEdited(THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), "Better", at))
-        .expectResultMessagePayload(1L);
+        .expectResultMessagePayload(new Outcome(1, "c1"));
   }
 
   @Test
@@ -287,7 +292,7 @@ class CommentThreadTest {
         .given(posted("c1"), locked())
         .when(new DeleteComment(THREAD, "c1", ALICE.id(), at))
         .expectEvents(new CommentDeleted(THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), at))
-        .expectResultMessagePayload(2L);
+        .expectResultMessagePayload(new Outcome(2, "c1"));
   }
 
   @Test
@@ -314,7 +319,7 @@ class CommentThreadTest {
         .given(posted("c1"))
         .when(vote("c1", "bob", UP))
         .expectEvents(voted("c1", "bob", UP, NONE))
-        .expectResultMessagePayload(1L);
+        .expectResultMessagePayload(new Outcome(1, "c1"));
   }
 
   @Test
@@ -326,11 +331,17 @@ class CommentThreadTest {
   }
 
   @Test
-  void the_same_vote_again_clears_it() {
+  void the_same_vote_again_changes_nothing_so_up_twice_stays_up() {
     fixture
         .given(posted("c1"), voted("c1", "bob", UP, NONE))
         .when(vote("c1", "bob", UP))
-        .expectEvents(voted("c1", "bob", NONE, UP));
+        .expectSuccessfulHandlerExecution()
+        .expectNoEvents()
+        .expectResultMessagePayload(new Outcome(1, "c1"));
+    fixtureWith(ThreadRules.defaults())
+        .given(posted("c1"), voted("c1", "bob", UP, NONE))
+        .when(vote("c1", "bob", DOWN))
+        .expectEvents(voted("c1", "bob", DOWN, UP));
   }
 
   @Test
@@ -348,7 +359,7 @@ class CommentThreadTest {
         .when(vote("c1", "bob", NONE))
         .expectSuccessfulHandlerExecution()
         .expectNoEvents()
-        .expectResultMessagePayload(1L);
+        .expectResultMessagePayload(new Outcome(1, "c1"));
   }
 
   @Test
@@ -429,7 +440,7 @@ class CommentThreadTest {
         .givenNoPriorActivity()
         .when(new LockThread(THREAD, "mod", T0))
         .expectEvents(new ThreadLocked(THREAD.tenant(), THREAD.thread(), "mod", T0))
-        .expectResultMessagePayload(0L);
+        .expectResultMessagePayload(new Outcome(0, null));
   }
 
   @Test
@@ -438,7 +449,7 @@ class CommentThreadTest {
         .given(posted("c1"), locked())
         .when(new LockThread(THREAD, "mod", T0))
         .expectNoEvents()
-        .expectResultMessagePayload(1L);
+        .expectResultMessagePayload(new Outcome(1, null));
   }
 
   @Test
@@ -452,5 +463,87 @@ class CommentThreadTest {
             posted("c1"), locked(), new ThreadUnlocked(THREAD.tenant(), THREAD.thread(), "mod", T0))
         .when(post("c2", null, "Hello"))
         .expectEvents(posted("c2"));
+  }
+
+  // --- retries under an idempotency key --------------------------------------------------------
+
+  private static final IdempotencyKeys.Key ANN_KEY = new IdempotencyKeys.Key("demo", "s-ann", "k1");
+
+  private static MetaData key(String requestHash) {
+    return KeyedCommands.metaData(ANN_KEY, requestHash);
+  }
+
+  private static EventMessage<?> underKey(Object event, String requestHash) {
+    return new GenericEventMessage<>(event, key(requestHash));
+  }
+
+  @Test
+  void a_keyed_command_leaves_its_key_on_its_event_and_nothing_else_of_its_metadata() {
+    fixture
+        .givenNoPriorActivity()
+        .when(post("c1", null, "Hello"), key("h1").and("traceNote", "not for the store"))
+        .expectEvents(underKey(posted("c1"), "h1"))
+        .expectResultMessagePayload(new Outcome(0, "c1"));
+  }
+
+  @Test
+  void a_post_the_thread_applied_under_the_same_key_is_answered_with_its_first_comment_id() {
+    fixture
+        .given(underKey(posted("c1"), "h1"), reply("c2", "c1"))
+        .when(post("c-retry", null, "Hello"), key("h1"))
+        .expectSuccessfulHandlerExecution()
+        .expectNoEvents()
+        .expectResultMessagePayload(new Outcome(0, "c1"));
+  }
+
+  @Test
+  void a_settled_retry_runs_no_rule_again_even_on_a_thread_locked_since() {
+    fixture
+        .given(posted("c1"), underKey(voted("c1", "bob", UP, NONE), "h1"), locked())
+        .when(vote("c1", "bob", UP), key("h1"))
+        .expectSuccessfulHandlerExecution()
+        .expectNoEvents()
+        .expectResultMessagePayload(new Outcome(1, "c1"));
+  }
+
+  @Test
+  void a_flag_retried_under_its_key_is_answered_not_refused_as_already_flagged() {
+    fixture
+        .given(posted("c1"), underKey(flagged("c1", "bob", "spam"), "h1"))
+        .when(flag("c1", "bob", "spam"), key("h1"))
+        .expectNoEvents()
+        .expectResultMessagePayload(new Outcome(1, "c1"));
+  }
+
+  @Test
+  void a_keyed_command_the_thread_never_applied_is_applied_now() {
+    fixture
+        .given(posted("c1"))
+        .when(new LockThread(THREAD, "mod", T0), key("h1"))
+        .expectEvents(underKey(locked(), "h1"))
+        .expectResultMessagePayload(new Outcome(1, null));
+  }
+
+  @Test
+  void the_same_key_on_a_different_request_is_a_new_command() {
+    fixture
+        .given(underKey(posted("c1"), "h1"))
+        .when(post("c2", null, "Hello"), key("h2"))
+        .expectEvents(underKey(posted("c2"), "h2"))
+        .expectResultMessagePayload(new Outcome(1, "c2"));
+  }
+
+  @Test
+  void a_key_is_forgotten_once_it_is_older_than_the_key_store_keeps_it() {
+    Instant later = T0.plus(IdempotencyKeys.KEPT_FOR);
+    fixture
+        .given(underKey(posted("c1"), "h1"))
+        .when(new PostComment(THREAD, "c2", null, ALICE, "Hello", later), key("h1"))
+        .expectEvents(
+            underKey(
+                new CommentPosted(
+                    THREAD.tenant(), THREAD.thread(), "c2", null, ALICE, "Hello", later),
+                "h1"))
+        .expectResultMessagePayload(new Outcome(1, "c2"));
   }
 }

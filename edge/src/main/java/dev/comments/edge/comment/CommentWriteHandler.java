@@ -6,6 +6,7 @@ import dev.comments.command.CommentCommands;
 import dev.comments.edge.consistency.WriteAcknowledgement;
 import dev.comments.edge.http.JsonBodyReader;
 import dev.comments.edge.http.PathParameters;
+import dev.comments.edge.idempotency.IdempotentCommand;
 import dev.comments.edge.session.Session;
 import dev.comments.events.Author;
 import io.undertow.server.HttpHandler;
@@ -18,19 +19,29 @@ import java.util.Objects;
  * in that mapping; the factories name the routes.
  */
 public final class CommentWriteHandler implements HttpHandler {
-  /** Maps a request (its session, path and body, {@code null} when the route has none). */
+  /**
+   * Maps a request (its session, path and body, {@code null} when the route has none) to a command
+   * of {@code commands}, the commands under the request's idempotency key.
+   */
   @FunctionalInterface
   private interface Write {
-    Accepted send(Session session, HttpServerExchange exchange, ObjectNode body);
+    Accepted send(
+        CommentCommands commands, Session session, HttpServerExchange exchange, ObjectNode body);
   }
 
+  private final CommentCommands commands;
   private final JsonBodyReader bodies;
   private final WriteAcknowledgement acknowledgement;
   private final int status;
   private final Write write;
 
   private CommentWriteHandler(
-      JsonBodyReader bodies, WriteAcknowledgement acknowledgement, int status, Write write) {
+      CommentCommands commands,
+      JsonBodyReader bodies,
+      WriteAcknowledgement acknowledgement,
+      int status,
+      Write write) {
+    this.commands = Objects.requireNonNull(commands, "commands");
     this.bodies = bodies;
     this.acknowledgement = Objects.requireNonNull(acknowledgement, "acknowledgement");
     this.status = status;
@@ -40,14 +51,14 @@ public final class CommentWriteHandler implements HttpHandler {
   /** {@code POST /api/v1/tenants/{tenant}/threads/{thread}/comments}: post as the session. */
   public static CommentWriteHandler post(
       CommentCommands commands, JsonBodyReader bodies, WriteAcknowledgement acknowledgement) {
-    Objects.requireNonNull(commands, "commands");
     return new CommentWriteHandler(
+        commands,
         Objects.requireNonNull(bodies, "bodies"),
         acknowledgement,
         201,
-        (session, exchange, body) -> {
+        (keyed, session, exchange, body) -> {
           PostCommentRequest request = PostCommentRequest.from(body);
-          return commands.post(
+          return keyed.post(
               PathParameters.threadId(exchange),
               request.parentId(),
               Author.anonymous(session.sessionId(), session.displayName()),
@@ -58,13 +69,13 @@ public final class CommentWriteHandler implements HttpHandler {
   /** {@code PATCH /api/v1/tenants/{tenant}/comments/{commentId}}: replace the text. */
   public static CommentWriteHandler edit(
       CommentCommands commands, JsonBodyReader bodies, WriteAcknowledgement acknowledgement) {
-    Objects.requireNonNull(commands, "commands");
     return new CommentWriteHandler(
+        commands,
         Objects.requireNonNull(bodies, "bodies"),
         acknowledgement,
         200,
-        (session, exchange, body) ->
-            commands.edit(
+        (keyed, session, exchange, body) ->
+            keyed.edit(
                 session.tenant(),
                 PathParameters.commentId(exchange),
                 session.sessionId(),
@@ -74,26 +85,26 @@ public final class CommentWriteHandler implements HttpHandler {
   /** {@code DELETE /api/v1/tenants/{tenant}/comments/{commentId}}: remove as its author. */
   public static CommentWriteHandler delete(
       CommentCommands commands, WriteAcknowledgement acknowledgement) {
-    Objects.requireNonNull(commands, "commands");
     return new CommentWriteHandler(
+        commands,
         null,
         acknowledgement,
         200,
-        (session, exchange, body) ->
-            commands.delete(
+        (keyed, session, exchange, body) ->
+            keyed.delete(
                 session.tenant(), PathParameters.commentId(exchange), session.sessionId()));
   }
 
   /** {@code POST /api/v1/tenants/{tenant}/comments/{commentId}/vote}: up, down or none. */
   public static CommentWriteHandler vote(
       CommentCommands commands, JsonBodyReader bodies, WriteAcknowledgement acknowledgement) {
-    Objects.requireNonNull(commands, "commands");
     return new CommentWriteHandler(
+        commands,
         Objects.requireNonNull(bodies, "bodies"),
         acknowledgement,
         200,
-        (session, exchange, body) ->
-            commands.vote(
+        (keyed, session, exchange, body) ->
+            keyed.vote(
                 session.tenant(),
                 PathParameters.commentId(exchange),
                 session.sessionId(),
@@ -103,13 +114,13 @@ public final class CommentWriteHandler implements HttpHandler {
   /** {@code POST /api/v1/tenants/{tenant}/comments/{commentId}/flag}: report to moderators. */
   public static CommentWriteHandler flag(
       CommentCommands commands, JsonBodyReader bodies, WriteAcknowledgement acknowledgement) {
-    Objects.requireNonNull(commands, "commands");
     return new CommentWriteHandler(
+        commands,
         Objects.requireNonNull(bodies, "bodies"),
         acknowledgement,
         200,
-        (session, exchange, body) ->
-            commands.flag(
+        (keyed, session, exchange, body) ->
+            keyed.flag(
                 session.tenant(),
                 PathParameters.commentId(exchange),
                 session.sessionId(),
@@ -119,7 +130,9 @@ public final class CommentWriteHandler implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     ObjectNode body = bodies == null ? null : bodies.readObject(exchange);
-    Accepted accepted = write.send(Session.of(exchange), exchange, body);
+    Accepted accepted =
+        write.send(
+            IdempotentCommand.commands(exchange, commands), Session.of(exchange), exchange, body);
     acknowledgement.sendComment(exchange, status, accepted);
   }
 }

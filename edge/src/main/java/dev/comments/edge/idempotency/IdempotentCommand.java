@@ -1,6 +1,7 @@
 package dev.comments.edge.idempotency;
 
 import dev.comments.command.CommandRejectedException;
+import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
 import dev.comments.command.IdempotencyKeys.Answer;
 import dev.comments.command.IdempotencyKeys.Claim;
@@ -15,6 +16,7 @@ import dev.comments.edge.session.Session;
 import dev.comments.events.ReadPreference;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 import java.nio.charset.StandardCharsets;
@@ -30,11 +32,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@value #HEADER} protocol around a write route; it holds no business rule. A request with a
  * key claims it (per tenant and caller, so a caller can neither replay nor probe another's key),
- * runs, and leaves its answer behind when it is final: a success or a business rejection. A retry
- * of the same request gets that answer again with {@value #REPLAYED} and applies nothing; the same
- * key on a different request is {@code 422 idempotency_key_reused}; a retry while the first still
- * runs is {@code 409 idempotency_key_in_flight} at once (no worker waits). Server failures release
- * the key, so the client may retry.
+ * runs with the key handed to the command ({@link #commands}), and leaves its answer behind when it
+ * is final: a success or a business rejection. A retry of the same request gets that answer again
+ * with {@value #REPLAYED} and applies nothing; the same key on a different request is {@code 422
+ * idempotency_key_reused}; a retry while the first still runs is {@code 409
+ * idempotency_key_in_flight} at once (no worker waits). Bad input releases the key (nothing ran).
+ * Any other failure leaves the key in doubt, since the event may have been stored before it: the
+ * retry runs the command again under the same key and the thread settles it, answering as the first
+ * time if it had applied it, so it is never applied twice.
  *
  * <p>A request without a key runs as it is: nobody else knows a key made for it to retry. A replica
  * forwarding commands to the primary does make one ({@link #clientKeyOrNew}), so its own retry of
@@ -46,6 +51,7 @@ public final class IdempotentCommand implements HttpHandler {
 
   private static final HttpString HEADER_NAME = HttpString.tryFromString(HEADER);
   private static final HttpString REPLAYED_NAME = HttpString.tryFromString(REPLAYED);
+  private static final AttachmentKey<Keyed> KEYED = AttachmentKey.create(Keyed.class);
   private static final HttpString TOKEN_NAME =
       HttpString.tryFromString(WriteAcknowledgement.HEADER);
   private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -85,6 +91,15 @@ public final class IdempotentCommand implements HttpHandler {
     return given == null ? newKey() : given;
   }
 
+  /**
+   * The commands a route behind this handler sends: under this request's key when it came with one,
+   * so that the thread can settle a retry of it.
+   */
+  public static CommentCommands commands(HttpServerExchange exchange, CommentCommands commands) {
+    Keyed keyed = exchange.getAttachment(KEYED);
+    return keyed == null ? commands : commands.keyed(keyed.key(), keyed.requestHash());
+  }
+
   private static String clientKey(HttpServerExchange exchange) {
     HeaderValues given = exchange.getRequestHeaders().get(HEADER_NAME);
     if (given == null || given.isEmpty()) {
@@ -109,6 +124,10 @@ public final class IdempotentCommand implements HttpHandler {
     String requestHash = RequestFingerprint.of(exchange);
     switch (keys.claim(key, requestHash, ReadPreference.PRIMARY)) {
       case Claim.Claimed() -> run(exchange, key, requestHash);
+      case Claim.InDoubt() -> {
+        log.info("Settling idempotency key {}: its earlier attempt has no known outcome", key.id());
+        run(exchange, key, requestHash);
+      }
       case Claim.Answered(Answer answer) -> replay(exchange, answer);
       case Claim.InFlight() ->
           throw new ApiException(
@@ -125,6 +144,7 @@ public final class IdempotentCommand implements HttpHandler {
   }
 
   private void run(HttpServerExchange exchange, Key key, String requestHash) throws Exception {
+    exchange.putAttachment(KEYED, new Keyed(key, requestHash));
     boolean rejected = false;
     try {
       next.handleRequest(exchange);
@@ -132,9 +152,17 @@ public final class IdempotentCommand implements HttpHandler {
       // A business rule's answer is final: the same request would be refused the same way.
       ErrorMapping.send(exchange, rejection);
       rejected = true;
+    } catch (ApiException failure) {
+      // The edge's own checks refuse bad input before any command is sent.
+      if (failure.status() < 500) {
+        release(key, requestHash);
+      } else {
+        doubt(key, requestHash);
+      }
+      throw failure;
     } catch (Exception | Error failure) {
-      // Bad input or a server failure: nothing was applied, the client may fix it or retry.
-      release(key, requestHash);
+      // Possibly after the event was stored (a lost answer, a store timeout): in doubt, never free.
+      doubt(key, requestHash);
       throw failure;
     }
     remember(exchange, key, requestHash, rejected);
@@ -146,7 +174,7 @@ public final class IdempotentCommand implements HttpHandler {
     byte[] body = JsonResponses.sent(exchange).orElse(null);
     boolean remembered = rejected ? status >= 400 && status < 500 : status >= 200 && status < 300;
     if (body == null || !remembered) {
-      release(key, requestHash);
+      doubt(key, requestHash);
       return;
     }
     String token = exchange.getResponseHeaders().getFirst(TOKEN_NAME);
@@ -154,8 +182,17 @@ public final class IdempotentCommand implements HttpHandler {
       keys.complete(
           key, requestHash, new Answer(status, new String(body, StandardCharsets.UTF_8), token));
     } catch (RuntimeException e) {
-      // The command was applied and answered; a retry now waits for the claim's lease instead.
+      // The command was applied and answered; a retry waits for the claim's lease, then is settled.
       log.warn("Could not remember the answer of idempotency key {}", key.id(), e);
+    }
+  }
+
+  private void doubt(Key key, String requestHash) {
+    try {
+      keys.doubt(key, requestHash);
+    } catch (RuntimeException e) {
+      // Left pending: a retry waits for the claim's lease, then is settled all the same.
+      log.warn("Could not mark idempotency key {} in doubt", key.id(), e);
     }
   }
 
@@ -175,6 +212,9 @@ public final class IdempotentCommand implements HttpHandler {
     JsonResponses.sendBytes(
         exchange, answer.status(), answer.body().getBytes(StandardCharsets.UTF_8));
   }
+
+  /** The key a request runs under, for the command it sends. */
+  private record Keyed(Key key, String requestHash) {}
 
   private static String newKey() {
     byte[] bytes = new byte[18];

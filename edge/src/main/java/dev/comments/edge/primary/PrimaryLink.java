@@ -43,13 +43,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A command always travels with an {@code Idempotency-Key} (the client's, or one the edge made),
  * so the one retry made here on a broken pooled connection, and the client's own retries, apply it
- * once. When the answer is lost, the key goes back to the client in the 503 so it can retry safely.
+ * once: the primary settles a key whose outcome it does not know from the thread itself. The key
+ * goes back to the client with every answer to a command (the 503 of a lost answer, the primary's
+ * 5xx or 409 in flight included), so that it can retry safely even when it sent none.
  */
 public final class PrimaryLink implements ThreadPositions {
   public static final String POSITION_PATH =
       "/internal/v1/tenants/{tenant}/threads/{thread}/position";
   public static final HttpString FORWARDED_TO = HttpString.tryFromString("X-Forwarded-To");
   static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
+
+  private static final HttpString IDEMPOTENCY_KEY = HttpString.tryFromString("Idempotency-Key");
 
   /** Request headers that carry meaning to the primary; hop-by-hop ones are the client's own. */
   private static final List<String> FORWARDED_REQUEST_HEADERS =
@@ -115,6 +119,7 @@ public final class PrimaryLink implements ThreadPositions {
     try {
       HttpResponse<byte[]> answer = send(exchange, idempotencyKey);
       outcome = "answered";
+      exchange.getResponseHeaders().put(IDEMPOTENCY_KEY, idempotencyKey);
       relay(exchange, answer, false);
     } finally {
       sample.stop(

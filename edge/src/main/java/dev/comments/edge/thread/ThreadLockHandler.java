@@ -4,6 +4,7 @@ import dev.comments.command.Accepted;
 import dev.comments.command.CommentCommands;
 import dev.comments.edge.consistency.WriteAcknowledgement;
 import dev.comments.edge.http.PathParameters;
+import dev.comments.edge.idempotency.IdempotentCommand;
 import dev.comments.events.ThreadId;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -41,8 +42,9 @@ public final class ThreadLockHandler implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     ThreadId thread = PathParameters.threadId(exchange);
+    CommentCommands keyed = IdempotentCommand.commands(exchange, commands);
     Accepted accepted =
-        lock ? commands.lock(thread, MODERATOR_ID) : commands.unlock(thread, MODERATOR_ID);
+        lock ? keyed.lock(thread, MODERATOR_ID) : keyed.unlock(thread, MODERATOR_ID);
     acknowledgement.sendThread(exchange, accepted);
   }
 }

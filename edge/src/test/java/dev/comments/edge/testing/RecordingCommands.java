@@ -2,9 +2,11 @@ package dev.comments.edge.testing;
 
 import dev.comments.command.Accepted;
 import dev.comments.command.CommentCommands;
+import dev.comments.command.IdempotencyKeys;
 import dev.comments.events.Author;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -12,17 +14,50 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A command side that records each call and accepts it, or throws what the test set. Comments it
- * does not know live in thread {@code t1} of their tenant.
+ * A command side that records each call (with the idempotency key it was sent under, if any) and
+ * accepts it, or throws what the test set: {@link #failure} before the call counts as applied,
+ * {@link #failureAfter} after it (the answer lost). Comments it does not know live in thread {@code
+ * t1} of their tenant. It settles nothing: a retry under the same key is recorded again.
  */
 public final class RecordingCommands implements CommentCommands {
-  public record Call(String command, List<Object> arguments) {}
+  /** One applied call; {@code key} is the idempotency key's id, {@code null} without one. */
+  public record Call(String command, List<Object> arguments, String key) {
+    /** A call sent without a key. */
+    public Call(String command, List<Object> arguments) {
+      this(command, arguments, null);
+    }
+  }
 
-  public final List<Call> calls = new CopyOnWriteArrayList<>();
-  public final AtomicLong seq = new AtomicLong();
+  public final List<Call> calls;
+  public final AtomicLong seq;
+  public final AtomicLong entered;
   public volatile RuntimeException failure;
+  public volatile RuntimeException failureAfter;
   public volatile CountDownLatch gate;
-  public final AtomicLong entered = new AtomicLong();
+
+  private final RecordingCommands root;
+  private final String key;
+
+  public RecordingCommands() {
+    this.calls = new CopyOnWriteArrayList<>();
+    this.seq = new AtomicLong();
+    this.entered = new AtomicLong();
+    this.root = this;
+    this.key = null;
+  }
+
+  private RecordingCommands(RecordingCommands root, String key) {
+    this.calls = root.calls;
+    this.seq = root.seq;
+    this.entered = root.entered;
+    this.root = root;
+    this.key = key;
+  }
+
+  @Override
+  public CommentCommands keyed(IdempotencyKeys.Key idempotencyKey, String requestHash) {
+    return new RecordingCommands(root, idempotencyKey.id());
+  }
 
   @Override
   public Accepted post(ThreadId thread, String parentId, Author author, String text) {
@@ -68,7 +103,7 @@ public final class RecordingCommands implements CommentCommands {
 
   private void call(String command, Object... arguments) {
     entered.incrementAndGet();
-    CountDownLatch waitFor = gate;
+    CountDownLatch waitFor = root.gate;
     if (waitFor != null) {
       try {
         if (!waitFor.await(30, TimeUnit.SECONDS)) {
@@ -79,10 +114,15 @@ public final class RecordingCommands implements CommentCommands {
         throw new IllegalStateException(e);
       }
     }
-    if (failure != null) {
-      throw failure;
+    RuntimeException before = root.failure;
+    if (before != null) {
+      throw before;
     }
     seq.incrementAndGet();
-    calls.add(new Call(command, java.util.Arrays.asList(arguments)));
+    calls.add(new Call(command, Arrays.asList(arguments), key));
+    RuntimeException after = root.failureAfter;
+    if (after != null) {
+      throw after;
+    }
   }
 }

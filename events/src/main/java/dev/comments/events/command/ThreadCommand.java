@@ -1,6 +1,7 @@
 package dev.comments.events.command;
 
 import dev.comments.events.ThreadId;
+import java.time.Instant;
 
 /**
  * A request to change a thread. The thread is the aggregate that decides: it knows every comment,
@@ -17,4 +18,7 @@ public sealed interface ThreadCommand
         UnlockThread {
 
   ThreadId threadId();
+
+  /** When the command was sent: the time of its event, and the thread's only clock. */
+  Instant at();
 }
