@@ -88,6 +88,7 @@ public final class EventPublisher implements AppendListener, AutoCloseable {
   private final Thread loop;
   private volatile boolean running;
   private volatile boolean fenced;
+  private volatile boolean recoveredAtStart;
   private boolean prepared;
   private boolean sweepDue = true;
   private long nextSweep;
@@ -182,6 +183,11 @@ public final class EventPublisher implements AppendListener, AutoCloseable {
     gauges.forEach(meters::remove);
   }
 
+  /** Whether the recovery at start is done: what was stored before is on Kafka. */
+  boolean recoveredAtStart() {
+    return recoveredAtStart;
+  }
+
   /** Whether another publisher of the deployment fenced this one, which then stopped. */
   public boolean fenced() {
     return fenced;
@@ -237,6 +243,7 @@ public final class EventPublisher implements AppendListener, AutoCloseable {
         }
         if (sweepDue || System.nanoTime() - nextSweep >= 0) {
           sweep();
+          recoveredAtStart = true;
         }
         if (!rechecks.isEmpty()) {
           readBackRechecks();
@@ -391,9 +398,12 @@ public final class EventPublisher implements AppendListener, AutoCloseable {
    */
   private void send(List<DomainEventMessage<?>> batch) throws InterruptedException {
     unacknowledged = batch;
+    // An event's age counts from its timestamp (Axon's clock), but never from later than now on
+    // this publisher's clock: a hand-off taken before its offer set the mark is counted too.
+    long now = clock.millis();
     for (DomainEventMessage<?> event : batch) {
       oldestUnacknowledged.accumulateAndGet(
-          event.getTimestamp().toEpochMilli(), EventPublisher::earlierNonZero);
+          Math.min(event.getTimestamp().toEpochMilli(), now), EventPublisher::earlierNonZero);
     }
     long started = System.nanoTime();
     producer.beginTransaction();
@@ -407,9 +417,9 @@ public final class EventPublisher implements AppendListener, AutoCloseable {
     producer.commitTransaction();
     batchTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     unacknowledged = List.of();
-    published.increment(batch.size());
     markPublished(batch);
     settle();
+    published.increment(batch.size());
   }
 
   private void markPublished(List<DomainEventMessage<?>> batch) {

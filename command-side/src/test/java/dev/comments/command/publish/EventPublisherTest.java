@@ -176,6 +176,8 @@ class EventPublisherTest {
             meters,
             clock);
     publisher.start();
+    // Appends from here on are handed off: the recovery at start has read what was stored before.
+    await().atMost(Duration.ofSeconds(10)).until(publisher::recoveredAtStart);
     return publisher;
   }
 
