@@ -9,55 +9,43 @@ import dev.comments.command.locator.CommentLocator;
 import dev.comments.command.publish.EventPublisher;
 import dev.comments.command.publish.KafkaSetup;
 import dev.comments.command.publish.PublisherOptions;
+import dev.comments.command.store.AppendListener;
 import dev.comments.command.store.ContractUpcaster;
 import dev.comments.command.store.EventSerialization;
+import dev.comments.command.store.MarkingStorageEngine;
+import dev.comments.command.store.StoredEvents;
+import dev.comments.command.store.StreamMarks;
+import dev.comments.command.store.StreamPositions;
 import dev.comments.command.thread.CommentThread;
 import dev.comments.command.thread.ThreadCommandTargetResolver;
 import dev.comments.command.thread.ThreadRules;
 import dev.comments.events.ReadPreference;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.management.ManagementFactory;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.function.Function;
 import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.DefaultConfigurer;
-import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.extensions.mongo.DefaultMongoTemplate;
 import org.axonframework.extensions.mongo.MongoTemplate;
 import org.axonframework.extensions.mongo.eventsourcing.eventstore.MongoEventStorageEngine;
-import org.axonframework.extensions.mongo.eventsourcing.eventstore.documentperevent.DocumentPerEventStorageStrategy;
-import org.axonframework.extensions.mongo.eventsourcing.eventstore.documentperevent.EventEntryConfiguration;
-import org.axonframework.extensions.mongo.eventsourcing.tokenstore.MongoTokenStore;
 import org.axonframework.serialization.Serializer;
 
 /**
  * The command side of a node, assembled by hand (no Spring): the thread aggregates on Axon, their
- * event store in MongoDB, the comment locator and the publisher that copies every stored event to
+ * event store in MongoDB, the comment locator and the publisher that puts every stored event on
  * Kafka.
  *
  * <p>MongoDB collections in {@link CommandSideSettings#database()}: {@code domainevents} and {@code
- * snapshotevents} (Axon's event store), {@value CommentLocator#COLLECTION} and {@code
- * trackingtokens} (the publisher's position, processor {@value EventPublisher#PROCESSOR_NAME}) and
- * {@value MongoIdempotencyKeys#COLLECTION} (the answers of commands sent with an idempotency key).
+ * snapshotevents} (Axon's event store), {@value StreamMarks#COLLECTION} (each stream's appended and
+ * published marks), {@value CommentLocator#COLLECTION} and {@value MongoIdempotencyKeys#COLLECTION}
+ * (the answers of commands sent with an idempotency key).
  */
 public final class CommandSide implements AutoCloseable {
-  /** How long a crashed publisher's claim on the position blocks another from taking over. */
-  static final Duration PUBLISHER_CLAIM_TIMEOUT = Duration.ofSeconds(15);
-
-  /**
-   * How far behind its position the publisher looks for events stored late. The store orders events
-   * by their timestamp, taken before the write; an event whose write lands later than this after
-   * its timestamp, behind newer events, would be missed. Axon's default is one second; a wider
-   * window costs a larger position document (it lists the event ids it covers).
-   */
-  static final Duration TRACKING_LOOK_BACK = Duration.ofSeconds(5);
-
   private final Configuration axon;
   private final CommentCommands commands;
   private final IdempotencyKeys idempotencyKeys;
@@ -96,8 +84,8 @@ public final class CommandSide implements AutoCloseable {
 
   /**
    * @param readPreferences the node's mapping of read preferences to the driver's, used where a
-   *     read names its preference (the comment locator, the idempotency keys); Axon's own reads
-   *     stay on the primary
+   *     read names its preference (the comment locator, the idempotency keys, the marks); Axon's
+   *     own reads stay on the primary
    */
   public static CommandSide start(
       CommandSideSettings settings,
@@ -110,9 +98,26 @@ public final class CommandSide implements AutoCloseable {
     Objects.requireNonNull(readPreferences, "readPreferences");
     Objects.requireNonNull(meters, "meters");
     Objects.requireNonNull(clock, "clock");
+    return start(
+        settings,
+        mongo,
+        readPreferences,
+        meters,
+        clock,
+        PublisherOptions.defaults(settings.topic()));
+  }
+
+  /** With the publisher paced otherwise, for tests. */
+  static CommandSide start(
+      CommandSideSettings settings,
+      MongoClient mongo,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
+      MeterRegistry meters,
+      Clock clock,
+      PublisherOptions publisherOptions) {
     Serializer serializer = EventSerialization.newSerializer();
     // Axon's reads cannot take our ReadPreference, so its database handle names it once, here:
-    // commands decide on current state, so the event store, the tokens and the locator read the
+    // commands decide on current state, so the event store, the marks and the locator read the
     // primary, and a write is acknowledged once a majority holds it (what a failover keeps).
     MongoDatabase database =
         mongo
@@ -123,6 +128,31 @@ public final class CommandSide implements AutoCloseable {
     MongoTemplate template = DefaultMongoTemplate.builder().mongoDatabase(database).build();
     ThreadRules rules = new ThreadRules(settings.maxReplyDepth(), settings.editWindow());
 
+    // Every append is marked before and handed to these after: the positions of primary reads
+    // and, on a publishing node, the publisher.
+    StreamMarks marks = new StreamMarks(database, readPreferences);
+    StoredEvents storedEvents =
+        new StoredEvents(database, readPreferences, serializer, new ContractUpcaster());
+    StreamPositions positions =
+        new StreamPositions(marks, storedEvents, StreamPositions.DEFAULT_MAX_STREAMS);
+    List<AppendListener> appendListeners = new ArrayList<>(List.of(positions));
+    EventPublisher publisher = null;
+    if (settings.publisherEnabled()) {
+      publisher =
+          new EventPublisher(
+              marks,
+              storedEvents,
+              () ->
+                  KafkaSetup.newProducer(
+                      settings.kafkaBootstrapServers(),
+                      KafkaSetup.transactionalId(settings.topic())),
+              () -> KafkaSetup.ensureTopic(kafkaTopic(settings)),
+              publisherOptions,
+              meters,
+              clock);
+      appendListeners.add(publisher);
+    }
+
     Configuration axon =
         DefaultConfigurer.defaultConfiguration(false)
             .configureSerializer(c -> serializer)
@@ -130,15 +160,15 @@ public final class CommandSide implements AutoCloseable {
             .configureMessageSerializer(c -> serializer)
             .configureEmbeddedEventStore(
                 c ->
-                    MongoEventStorageEngine.builder()
-                        .mongoTemplate(template)
-                        .eventSerializer(serializer)
-                        .snapshotSerializer(serializer)
-                        .upcasterChain(new ContractUpcaster())
-                        .storageStrategy(
-                            new DocumentPerEventStorageStrategy(
-                                EventEntryConfiguration.getDefault(), TRACKING_LOOK_BACK))
-                        .build())
+                    new MarkingStorageEngine(
+                        MongoEventStorageEngine.builder()
+                            .mongoTemplate(template)
+                            .eventSerializer(serializer)
+                            .snapshotSerializer(serializer)
+                            .upcasterChain(new ContractUpcaster())
+                            .build(),
+                        marks,
+                        appendListeners))
             .registerComponent(ThreadRules.class, c -> rules)
             .configureAggregate(
                 AggregateConfigurer.defaultConfiguration(CommentThread.class)
@@ -159,9 +189,10 @@ public final class CommandSide implements AutoCloseable {
             MongoIdempotencyKeys.DEFAULT_PENDING_LEASE);
     idempotencyKeys.createIndexes();
 
-    EventPublisher publisher = null;
     Thread topicSetup = null;
-    if (!settings.publisherEnabled()) {
+    if (publisher != null) {
+      publisher.start();
+    } else {
       // The topic is this side's to create, with the settings the log needs, even on a node that
       // does not publish: the query sides only wait for it.
       topicSetup =
@@ -169,45 +200,8 @@ public final class CommandSide implements AutoCloseable {
               .daemon()
               .name("kafka-topic-setup")
               .start(() -> KafkaSetup.ensureTopicWithRetries(kafkaTopic(settings)));
-    } else {
-      EventStore eventStore = axon.eventStore();
-      MongoTokenStore tokens =
-          MongoTokenStore.builder()
-              .mongoTemplate(template)
-              .serializer(serializer)
-              .claimTimeout(PUBLISHER_CLAIM_TIMEOUT)
-              .nodeId(publisherOwner(settings))
-              .build();
-      publisher =
-          new EventPublisher(
-              eventStore,
-              tokens,
-              () -> KafkaSetup.newProducer(settings.kafkaBootstrapServers()),
-              () -> KafkaSetup.ensureTopic(kafkaTopic(settings)),
-              PublisherOptions.defaults(settings.topic()),
-              meters,
-              clock);
-      publisher.start();
     }
-    EventStore store = axon.eventStore();
-    // The event store is read through Axon's handle above, which names the primary once for all.
-    ThreadPositions positions =
-        (thread, readPreference) ->
-            store
-                .lastSequenceNumberFor(thread.streamId())
-                .map(OptionalLong::of)
-                .orElseGet(OptionalLong::empty);
     return new CommandSide(axon, commands, idempotencyKeys, positions, publisher, topicSetup);
-  }
-
-  /**
-   * The node's own id, so that a restarted node resumes publishing at once; else one owner per
-   * instance (not per JVM), so that two instances in one JVM never both hold the claim.
-   */
-  private static String publisherOwner(CommandSideSettings settings) {
-    return settings.publisherOwner() != null
-        ? "node:" + settings.publisherOwner()
-        : ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
   }
 
   private static KafkaSetup.Topic kafkaTopic(CommandSideSettings settings) {
@@ -222,7 +216,10 @@ public final class CommandSide implements AutoCloseable {
     return commands;
   }
 
-  /** Where each thread's event stream stands, read from the event store (always its primary). */
+  /**
+   * Where each thread's event stream stands: from memory, fed by every append; a thread not there
+   * is loaded by key from its marks (the primary).
+   */
   public ThreadPositions positions() {
     return positions;
   }
@@ -232,7 +229,7 @@ public final class CommandSide implements AutoCloseable {
     return idempotencyKeys;
   }
 
-  /** Stops the publisher (persisting its position), then Axon. */
+  /** Stops the publisher (what it did not send stays marked in the store), then Axon. */
   @Override
   public void close() {
     if (topicSetup != null) {

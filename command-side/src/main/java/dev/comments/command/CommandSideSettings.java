@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * Everything the command side needs to know besides its MongoDB client.
  *
- * @param database the MongoDB database holding the event store, the comment locator and the
- *     publisher's position
+ * @param database the MongoDB database holding the event store, its streams' marks and the comment
+ *     locator
  * @param kafkaBootstrapServers where the event log lives, e.g. {@code 127.0.0.1:9092}
  * @param topic the event log topic; created at start if missing
  * @param topicPartitions partitions of a newly created topic (a thread always maps to one)
@@ -16,9 +16,6 @@ import java.util.Objects;
  * @param editWindow how long after posting its author may edit a comment
  * @param publisherEnabled whether this node puts stored events on Kafka; off only for nodes (and
  *     tests) that must store without publishing
- * @param publisherOwner who holds the publisher's claim on its position: the node's id, so that a
- *     node restarted after a crash takes its claim back at once instead of waiting for it to
- *     expire; {@code null} for a new owner per instance (tests that run several in one JVM)
  */
 public record CommandSideSettings(
     String database,
@@ -28,8 +25,7 @@ public record CommandSideSettings(
     short replicationFactor,
     int maxReplyDepth,
     Duration editWindow,
-    boolean publisherEnabled,
-    String publisherOwner) {
+    boolean publisherEnabled) {
 
   public static final String DEFAULT_TOPIC = "comments.events";
 
@@ -49,7 +45,7 @@ public record CommandSideSettings(
 
   /**
    * Topic {@value #DEFAULT_TOPIC} with 12 partitions and replication factor 1, replies five levels
-   * deep, a 15-minute edit window, publishing on, a new publisher owner per instance.
+   * deep, a 15-minute edit window, publishing on.
    */
   public static CommandSideSettings defaults(String database, String kafkaBootstrapServers) {
     return new CommandSideSettings(
@@ -60,8 +56,7 @@ public record CommandSideSettings(
         (short) 1,
         5,
         Duration.ofMinutes(15),
-        true,
-        null);
+        true);
   }
 
   public CommandSideSettings withTopic(String newTopic) {
@@ -73,8 +68,7 @@ public record CommandSideSettings(
         replicationFactor,
         maxReplyDepth,
         editWindow,
-        publisherEnabled,
-        publisherOwner);
+        publisherEnabled);
   }
 
   public CommandSideSettings withPublisherEnabled(boolean enabled) {
@@ -86,7 +80,6 @@ public record CommandSideSettings(
         replicationFactor,
         maxReplyDepth,
         editWindow,
-        enabled,
-        publisherOwner);
+        enabled);
   }
 }

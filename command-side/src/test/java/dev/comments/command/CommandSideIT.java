@@ -2,7 +2,11 @@ package dev.comments.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
@@ -11,9 +15,12 @@ import com.mongodb.client.model.Sorts;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.comments.command.locator.CommentLocator;
+import dev.comments.command.publish.EventPublisher;
+import dev.comments.command.publish.PublisherOptions;
 import dev.comments.events.Author;
 import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentPosted;
+import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.codec.EventCodec;
@@ -29,6 +36,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,12 +48,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.axonframework.common.DateTimeUtils;
+import org.axonframework.eventhandling.GenericEventMessage;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole command side against a real Kafka broker and a MongoDB-wire server reached through the
@@ -59,6 +69,11 @@ class CommandSideIT {
   private static Path brokerDir;
 
   private final EventCodec codec = new EventCodec();
+
+  /** The primary's clock: ours and Axon's, which stamps every event. */
+  private final SteppingClock clock = new SteppingClock();
+
+  private Clock axonClock;
   private MongoServer mongoServer;
   private MongoClient mongo;
   private CommandSideSettings settings;
@@ -79,6 +94,8 @@ class CommandSideIT {
 
   @BeforeEach
   void startMongo() {
+    axonClock = GenericEventMessage.clock;
+    GenericEventMessage.clock = clock;
     mongoServer = new MongoServer(new MemoryBackend());
     mongoServer.bind("127.0.0.1", 0);
     mongo = MongoClients.create("mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort());
@@ -94,11 +111,11 @@ class CommandSideIT {
     }
     mongo.close();
     mongoServer.shutdownNow();
+    GenericEventMessage.clock = axonClock;
   }
 
   private CommentCommands start(CommandSideSettings withSettings) {
-    commandSide =
-        CommandSide.start(withSettings, mongo, new SimpleMeterRegistry(), Clock.systemUTC());
+    commandSide = CommandSide.start(withSettings, mongo, new SimpleMeterRegistry(), clock);
     return commandSide.commands();
   }
 
@@ -230,21 +247,130 @@ class CommandSideIT {
   }
 
   @Test
-  void only_one_of_two_nodes_publishes_and_the_other_takes_over_when_it_stops() {
-    CommentCommands first = start(settings);
+  void a_second_publisher_of_the_log_fences_the_first_which_stops_and_says_so() {
+    Logger publisherLog = (Logger) LoggerFactory.getLogger(EventPublisher.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    publisherLog.addAppender(logged);
+    SimpleMeterRegistry firstMeters = new SimpleMeterRegistry();
+    commandSide = CommandSide.start(settings, mongo, firstMeters, clock);
+    CommentCommands first = commandSide.commands();
+    ThreadId a = new ThreadId("demo", "a");
+    first.post(a, null, ANN, "one");
+    assertThat(consume(settings.topic(), 1)).hasSize(1);
+
+    // A node left over from a deploy, or a new one: the same deployment, so the same publisher.
     try (CommandSide second =
-        CommandSide.start(settings, mongo, new SimpleMeterRegistry(), Clock.systemUTC())) {
-      first.post(new ThreadId("demo", "a"), null, ANN, "one");
-      first.post(new ThreadId("demo", "a"), null, ANN, "two");
-      // Both publishers read the same store; the claim lets only one of them send.
+        CommandSide.start(
+            settings,
+            mongo,
+            p -> com.mongodb.ReadPreference.primary(),
+            new SimpleMeterRegistry(),
+            clock,
+            PublisherOptions.defaults(settings.topic())
+                .withSweepInterval(Duration.ofMillis(200)))) {
+      second.commands().post(new ThreadId("demo", "b"), null, BEN, "two");
       assertThat(consume(settings.topic(), 2)).hasSize(2);
 
-      commandSide.close();
-      commandSide = null;
-      second.commands().post(new ThreadId("demo", "b"), null, BEN, "three");
-      assertThat(byStream(consume(settings.topic(), 3)).keySet())
-          .containsExactlyInAnyOrder("demo/a", "demo/b");
+      first.post(a, null, ANN, "three");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> firstMeters.get("comments.publisher.fenced").gauge().value() == 1.0);
+      assertThat(logged.list)
+          .anySatisfy(
+              e -> assertThat(e.getFormattedMessage()).contains("fenced").contains("stops"));
+      // What the first stored but could not send is marked: the second's sweep sends it.
+      Map<String, List<EventEnvelope>> byStream = byStream(consume(settings.topic(), 3));
+      assertThat(byStream.get("demo/a")).extracting(EventEnvelope::seq).containsExactly(0L, 1L);
+      assertThat(byStream.get("demo/b")).extracting(EventEnvelope::seq).containsExactly(0L);
+    } finally {
+      publisherLog.detachAppender(logged);
     }
+  }
+
+  @Test
+  void publishes_a_threads_last_event_stamped_behind_newer_ones_loss_case_a() {
+    CommentCommands commands = start(settings);
+    commands.post(new ThreadId("demo", "newer"), null, ANN, "published first");
+    assertThat(consume(settings.topic(), 1)).hasSize(1);
+
+    // Stamped 10 s before an event already published, like an insert that landed late: a tail
+    // ordered by timestamp with a 5 s look-back passed over it, and no later event of its thread
+    // showed the gap.
+    clock.stepBack(Duration.ofSeconds(10));
+    ThreadId late = new ThreadId("demo", "late");
+    commands.post(late, null, BEN, "the thread's last event");
+
+    assertThat(byStream(consume(settings.topic(), 2)).get("demo/late"))
+        .extracting(EventEnvelope::seq)
+        .containsExactly(0L);
+    assertThat(commandSide.positions().lastSeq(late, ReadPreference.PRIMARY))
+        .isEqualTo(OptionalLong.of(0));
+  }
+
+  @Test
+  void after_a_restart_publishes_an_unknown_threads_event_long_older_than_the_next_loss_case_b() {
+    CommentCommands commands = start(settings);
+    commands.post(new ThreadId("demo", "before"), null, ANN, "published before the restart");
+    assertThat(consume(settings.topic(), 1)).hasSize(1);
+    commandSide.close();
+
+    // Stored while nothing publishes: seq 0 two minutes older than seq 1, more than the minute an
+    // unknown thread's earlier events were looked back for, and behind the tail's position.
+    commands = start(settings.withPublisherEnabled(false));
+    ThreadId thread = new ThreadId("demo", "unknown");
+    clock.stepBack(Duration.ofMinutes(2));
+    Accepted old = commands.post(thread, null, ANN, "two minutes older");
+    clock.reset();
+    commands.post(thread, old.commentId(), BEN, "the next one");
+    commandSide.close();
+
+    start(settings);
+    assertThat(byStream(consume(settings.topic(), 3)).get("demo/unknown"))
+        .extracting(EventEnvelope::seq)
+        .containsExactly(0L, 1L);
+  }
+
+  @Test
+  void publishes_every_event_when_the_primarys_clock_steps_back_loss_case_c() {
+    CommentCommands commands = start(settings);
+    ThreadId known = new ThreadId("demo", "known");
+    Accepted first = commands.post(known, null, ANN, "before the step");
+    assertThat(consume(settings.topic(), 1)).hasSize(1);
+
+    clock.stepBack(Duration.ofMinutes(1));
+    commands.post(known, first.commentId(), BEN, "after the step");
+    commands.post(new ThreadId("demo", "new"), null, BEN, "a new thread after the step");
+
+    Map<String, List<EventEnvelope>> byStream = byStream(consume(settings.topic(), 3));
+    assertThat(byStream.get("demo/known")).extracting(EventEnvelope::seq).containsExactly(0L, 1L);
+    assertThat(byStream.get("demo/new")).extracting(EventEnvelope::seq).containsExactly(0L);
+    assertThat(commandSide.positions().lastSeq(known, ReadPreference.PRIMARY))
+        .isEqualTo(OptionalLong.of(1));
+  }
+
+  @Test
+  void answers_a_threads_position_from_memory_and_after_a_restart_from_its_marks() {
+    CommentCommands commands = start(settings);
+    ThreadId thread = new ThreadId("demo", "positions");
+    Accepted first = commands.post(thread, null, ANN, "one");
+    commands.post(thread, first.commentId(), BEN, "two");
+    assertThat(commandSide.positions().lastSeq(thread, ReadPreference.PRIMARY))
+        .isEqualTo(OptionalLong.of(1));
+    assertThat(
+            commandSide
+                .positions()
+                .lastSeq(new ThreadId("demo", "never-written"), ReadPreference.PRIMARY))
+        .isEmpty();
+    consume(settings.topic(), 2);
+    commandSide.close();
+
+    start(settings);
+    assertThat(commandSide.positions().lastSeq(thread, ReadPreference.PRIMARY))
+        .isEqualTo(OptionalLong.of(1));
+    commandSide.commands().post(thread, null, ANN, "three");
+    assertThat(commandSide.positions().lastSeq(thread, ReadPreference.PRIMARY))
+        .isEqualTo(OptionalLong.of(2));
   }
 
   @Test
@@ -313,6 +439,8 @@ class CommandSideIT {
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // As every node reads the log: an aborted transaction's records are not events.
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -33,22 +33,35 @@ public final class KafkaSetup {
   private KafkaSetup() {}
 
   /**
-   * An idempotent producer that waits for every in-sync replica: with at most five requests in
-   * flight, retries can neither duplicate nor reorder the events of a partition.
+   * The name of the one publisher of a deployment's event log: every node of the deployment uses
+   * the same, so the latest to start fences the others.
    */
-  public static Producer<String, byte[]> newProducer(String bootstrapServers) {
+  public static String transactionalId(String topic) {
+    return "comments-publisher:" + topic;
+  }
+
+  /**
+   * A transactional producer (hence idempotent) that waits for every in-sync replica: with at most
+   * five requests in flight, retries can neither duplicate nor reorder the events of a partition,
+   * and a transaction aborted midway shows nothing to {@code read_committed} consumers.
+   */
+  public static Producer<String, byte[]> newProducer(
+      String bootstrapServers, String transactionalId) {
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "comments-publisher");
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // The publisher sends a batch as soon as it has one: no reason to wait for more records.
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     // Kafka's own defaults: within them the producer retries without duplicating; past them the
-    // publisher starts again from its stored position, which can publish a batch a second time.
+    // transaction fails and the publisher sends it again with a new producer.
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
     return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
   }
 

@@ -153,7 +153,10 @@ class DevNodeIT {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrapServers,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
+                "earliest",
+                // As every node reads the log: an aborted transaction's records are not events.
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
             new StringDeserializer(),
             new ByteArrayDeserializer())) {
       await()
