@@ -28,6 +28,7 @@ import dev.comments.edge.session.CreateSessionHandler;
 import dev.comments.edge.session.RequireSession;
 import dev.comments.edge.session.SessionTokens;
 import dev.comments.edge.thread.ListCommentsHandler;
+import dev.comments.edge.thread.ListCommentsHandler.Listing;
 import dev.comments.edge.thread.ThreadLockHandler;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.ThreadQueries;
@@ -38,6 +39,7 @@ import io.undertow.server.handlers.RequestLimitingHandler;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The v1 routing table and the chain around each route, in one place. Read a route's chain from the
@@ -49,6 +51,8 @@ import java.util.Map;
 final class EdgeRoutes {
   static final String SESSIONS = "/api/v1/tenants/{tenant}/sessions";
   static final String THREAD_COMMENTS = "/api/v1/tenants/{tenant}/threads/{thread}/comments";
+  static final String COMMENT_REPLIES =
+      "/api/v1/tenants/{tenant}/threads/{thread}/comments/{commentId}/replies";
   static final String THREAD_LOCK = "/api/v1/tenants/{tenant}/threads/{thread}/lock";
   static final String THREAD_UNLOCK = "/api/v1/tenants/{tenant}/threads/{thread}/unlock";
   static final String COMMENT = "/api/v1/tenants/{tenant}/comments/{commentId}";
@@ -105,6 +109,7 @@ final class EdgeRoutes {
       ThreadQueries queries, ProjectionStatus status, PrometheusMeterRegistry meters) {
     JsonBodyReader bodies = new JsonBodyReader(settings.maxBodyBytes());
     ConsistencyTokens consistency = new ConsistencyTokens(settings.sessionSecret());
+    ListCommentsHandler.PageCache pages = new ListCommentsHandler.PageCache(meters);
 
     Router.Builder router =
         Router.builder()
@@ -114,12 +119,19 @@ final class EdgeRoutes {
             .route("POST", SESSIONS, anyone(new CreateSessionHandler(sessions, bodies)));
     switch (role) {
       case NodeRole.Primary primary -> {
-        router.route(
-            "GET",
-            THREAD_COMMENTS,
-            reader(
-                ListCommentsHandler.onPrimary(
-                    queries, consistency, settings.consistencyWait(), primary.positions())));
+        Function<Listing, HttpHandler> read =
+            listing ->
+                reader(
+                    ListCommentsHandler.onPrimary(
+                        listing,
+                        pages,
+                        queries,
+                        consistency,
+                        settings.consistencyWait(),
+                        primary.positions()));
+        router
+            .route("GET", THREAD_COMMENTS, read.apply(Listing.COMMENTS))
+            .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
         commandsRunHere(router, primary, bodies, new WriteAcknowledgement(consistency));
         router.route(
             "GET",
@@ -137,12 +149,20 @@ final class EdgeRoutes {
                 settings.nodeId(),
                 ClusterKey.of(settings.sessionSecret()),
                 meters);
-        router.route(
-            "GET",
-            THREAD_COMMENTS,
-            reader(
-                ListCommentsHandler.onReplica(
-                    queries, consistency, settings.consistencyWait(), link, status::stale)));
+        Function<Listing, HttpHandler> read =
+            listing ->
+                reader(
+                    ListCommentsHandler.onReplica(
+                        listing,
+                        pages,
+                        queries,
+                        consistency,
+                        settings.consistencyWait(),
+                        link,
+                        status::stale));
+        router
+            .route("GET", THREAD_COMMENTS, read.apply(Listing.COMMENTS))
+            .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
         commandsGoToPrimary(router, new ForwardCommand(link));
       }
     }

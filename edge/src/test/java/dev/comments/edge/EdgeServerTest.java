@@ -606,7 +606,9 @@ class EdgeServerTest {
               "votes":{"up":3,"down":0},"myVote":"up",
               "replies":[{"id":"c2","parentId":"c1","author":{"id":"s2","name":"Bob"},"text":"re",
                 "postedAt":"2026-03-01T11:00:05Z","editedAt":null,"deleted":false,
-                "votes":{"up":0,"down":1},"myVote":"none","replies":[]}]}],
+                "votes":{"up":0,"down":1},"myVote":"none","replies":[],
+                "repliesNextCursor":null}],
+              "repliesNextCursor":null}],
              "nextCursor":"next-1"}
             """);
     assertThat(page.json).isEqualTo(expected);

@@ -11,6 +11,7 @@ import dev.comments.query.projection.ProjectionConsumer;
 import dev.comments.query.projection.ProjectionMetrics;
 import dev.comments.query.projection.Stores;
 import dev.comments.query.thread.MongoThreadQueries;
+import dev.comments.query.thread.ReadModel;
 import dev.comments.query.thread.ThreadProjection;
 import dev.comments.query.thread.ThreadViewStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,18 +49,25 @@ public final class QuerySide implements AutoCloseable {
     new DatabaseOwner(database, readPreferences)
         .claim(settings.nodeId(), clock, ReadPreference.PRIMARY);
     ThreadViewStore store = new ThreadViewStore(database, readPreferences);
-    store.createIndexes();
-    this.projection = new ThreadProjection(store);
+    ReadModel readModel = new ReadModel(store, settings.readModelBytes(), meters);
+    this.projection = new ThreadProjection(store, readModel);
     this.offsets =
         new OffsetStore(
             database.getCollection(OffsetStore.COLLECTION),
             settings.nodeId(),
             clock,
             readPreferences);
+    if (store.holdsAnOlderModel()) {
+      // Earlier versions kept the view in collections that need scans: rebuild it from the log.
+      log.info("{} holds an older thread view; rebuilding it from the log", settings.database());
+      projection.reset();
+      offsets.reset();
+    }
+    store.createIndexes();
     this.events = new AppliedEvents();
     this.status = new ConsumerStatus(clock);
     this.metrics = new ProjectionMetrics(meters, settings.topic(), status);
-    this.queries = new MongoThreadQueries(store, events);
+    this.queries = new MongoThreadQueries(readModel, events);
   }
 
   /**

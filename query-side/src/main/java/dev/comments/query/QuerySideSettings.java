@@ -10,19 +10,35 @@ import java.util.Objects;
  * @param kafkaBootstrapServers the Kafka cluster holding the event log
  * @param topic the event log's topic
  * @param nodeId this node's name, used in the Kafka client id and thread names
+ * @param readModelBytes how many heap bytes the read model of active threads may hold
  */
 public record QuerySideSettings(
-    String database, String kafkaBootstrapServers, String topic, String nodeId) {
+    String database,
+    String kafkaBootstrapServers,
+    String topic,
+    String nodeId,
+    long readModelBytes) {
   /** The prefix of a node's projection database; the node's id follows. */
   public static final String DATABASE_PREFIX = "comments_query_";
 
   public static final String DEFAULT_TOPIC = "comments.events";
+  public static final long DEFAULT_READ_MODEL_BYTES = 256L * 1024 * 1024;
+  public static final long MIN_READ_MODEL_BYTES = 64L * 1024;
 
   public QuerySideSettings {
     requireText(database, "database");
     requireText(kafkaBootstrapServers, "kafkaBootstrapServers");
     requireText(topic, "topic");
     requireText(nodeId, "nodeId");
+    if (readModelBytes < MIN_READ_MODEL_BYTES) {
+      throw new IllegalArgumentException("readModelBytes must be at least " + MIN_READ_MODEL_BYTES);
+    }
+  }
+
+  /** With the default bound of the read model. */
+  public QuerySideSettings(
+      String database, String kafkaBootstrapServers, String topic, String nodeId) {
+    this(database, kafkaBootstrapServers, topic, nodeId, DEFAULT_READ_MODEL_BYTES);
   }
 
   /** The node's own database and the default topic, for the given cluster and node. */

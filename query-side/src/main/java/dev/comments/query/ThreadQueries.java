@@ -2,12 +2,18 @@ package dev.comments.query;
 
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
+import dev.comments.events.query.FindReplies;
 import dev.comments.events.query.FindThreadComments;
+import dev.comments.events.query.RepliesPage;
 import dev.comments.events.query.ThreadPage;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The reads the edge serves from this node's projections. */
+/**
+ * The reads the edge serves from this node's projections. They are answered from the node's
+ * in-memory read model; {@code readPreference} is how a thread missing from memory is loaded from
+ * the node's store.
+ */
 public interface ThreadQueries {
   /**
    * One page of a thread, or empty when the projection knows no such thread.
@@ -15,6 +21,14 @@ public interface ThreadQueries {
    * @throws InvalidCursorException when the query's cursor was not made by this projection
    */
   Optional<ThreadPage> findComments(FindThreadComments query, ReadPreference readPreference);
+
+  /**
+   * More replies of one comment's tree, or empty when the projection knows no such thread or no
+   * such comment in it.
+   *
+   * @throws InvalidCursorException when the query's cursor was not made for this comment
+   */
+  Optional<RepliesPage> findReplies(FindReplies query, ReadPreference readPreference);
 
   /**
    * Waits until this node's projection of {@code thread} reflects its event {@code seq}, at most

@@ -17,6 +17,7 @@ import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.infra.kafka.KafkaBroker;
 import dev.comments.query.projection.OffsetStore;
+import dev.comments.query.thread.ReadModel;
 import dev.comments.query.thread.ThreadProjection;
 import dev.comments.query.thread.ThreadViewStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,8 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
 class QuerySideIT {
   private static final String[] PROJECTION = {
     ThreadViewStore.THREADS,
-    ThreadViewStore.COMMENTS,
-    ThreadViewStore.USER_VOTES,
+    ThreadViewStore.BUCKETS,
+    ThreadViewStore.VIEWER_VOTES,
     ThreadViewStore.FLAGS
   };
   private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -152,7 +153,8 @@ class QuerySideIT {
     MongoDatabase oracle = mongo.freshDatabase();
     ThreadViewStore store = new ThreadViewStore(oracle);
     store.createIndexes();
-    ThreadProjection projection = new ThreadProjection(store);
+    ThreadProjection projection =
+        new ThreadProjection(store, new ReadModel(store, 1 << 20, new SimpleMeterRegistry()));
     produced.forEach(projection::apply);
     return TestMongo.dump(oracle, PROJECTION);
   }

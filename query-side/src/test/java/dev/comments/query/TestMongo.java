@@ -1,8 +1,11 @@
 package dev.comments.query;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.event.CommandListener;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.net.InetSocketAddress;
@@ -33,6 +36,16 @@ public final class TestMongo implements AutoCloseable {
 
   public MongoClient client() {
     return client;
+  }
+
+  /** Another client of the same server that tells {@code listener} every command it sends. */
+  public MongoClient clientWith(CommandListener listener) {
+    InetSocketAddress address = server.getLocalAddress();
+    return MongoClients.create(
+        MongoClientSettings.builder()
+            .applyConnectionString(new ConnectionString("mongodb://127.0.0.1:" + address.getPort()))
+            .addCommandListener(listener)
+            .build());
   }
 
   /** A database no other test has used. */

@@ -57,13 +57,14 @@ public final class PrimaryLink implements ThreadPositions {
 
   /** Request headers that carry meaning to the primary; hop-by-hop ones are the client's own. */
   private static final List<String> FORWARDED_REQUEST_HEADERS =
-      List.of("Authorization", "Content-Type", "X-Consistency-Token");
+      List.of("Authorization", "Content-Type", "X-Consistency-Token", "If-None-Match");
 
   /** Answer headers relayed to the client, besides the body and status. */
   private static final List<String> RELAYED_HEADERS =
       List.of(
           "X-Consistency-Token",
           "X-Consistency",
+          "ETag",
           "Idempotent-Replayed",
           "Retry-After",
           "WWW-Authenticate");

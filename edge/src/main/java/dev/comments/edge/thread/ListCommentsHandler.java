@@ -12,11 +12,16 @@ import dev.comments.edge.primary.PrimaryLink;
 import dev.comments.edge.session.Session;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
+import dev.comments.events.query.FindReplies;
 import dev.comments.events.query.FindThreadComments;
+import dev.comments.events.query.RepliesPage;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.query.ThreadQueries;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.time.Duration;
 import java.util.Map;
@@ -25,9 +30,9 @@ import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * {@code GET /api/v1/tenants/{tenant}/threads/{thread}/comments}: one page of the thread, served
- * from this node's projection when it can be trusted to be fresh enough, otherwise from the
- * primary.
+ * {@code GET /api/v1/tenants/{tenant}/threads/{thread}/comments} (one page of the thread) and
+ * {@code …/comments/{commentId}/replies} (more replies of one comment's tree), served from this
+ * node's projection when it can be trusted to be fresh enough, otherwise from the primary.
  *
  * <ul>
  *   <li>{@code nearest} answers at once from the projection; {@code X-Replica-Lag-Ms} says how
@@ -45,9 +50,21 @@ import java.util.function.BooleanSupplier;
  * {@code primary} read at once. On the primary, a {@code primary} read that its projection cannot
  * satisfy in time is {@code 503 projection_behind}; a token that is not reached there is served
  * with {@code X-Consistency: timed_out}.
+ *
+ * <p>The JSON of a page is encoded once per thread event and query and shared ({@link PageBytes});
+ * its {@code ETag} names the thread's event, the query and the reader's own votes, so {@code
+ * If-None-Match} with it answers 304 without a body.
  */
 public final class ListCommentsHandler implements HttpHandler {
   public static final HttpString CONSISTENCY = HttpString.tryFromString("X-Consistency");
+
+  /** What a route lists. */
+  public enum Listing {
+    /** A page of the thread's top-level comments, each with its first replies. */
+    COMMENTS,
+    /** More replies of one comment's tree. */
+    REPLIES
+  }
 
   private final ThreadQueries queries;
   private final ConsistencyTokens tokens;
@@ -55,14 +72,20 @@ public final class ListCommentsHandler implements HttpHandler {
   private final ThreadPositions positions;
   private final PrimaryLink primary;
   private final BooleanSupplier logLost;
+  private final Listing listing;
+  private final PageBytes bytes;
 
   private ListCommentsHandler(
+      Listing listing,
+      PageBytes bytes,
       ThreadQueries queries,
       ConsistencyTokens tokens,
       Duration consistencyWait,
       ThreadPositions positions,
       PrimaryLink primary,
       BooleanSupplier logLost) {
+    this.listing = Objects.requireNonNull(listing, "listing");
+    this.bytes = Objects.requireNonNull(bytes, "bytes");
     this.queries = Objects.requireNonNull(queries, "queries");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.consistencyWait = Objects.requireNonNull(consistencyWait, "consistencyWait");
@@ -73,11 +96,14 @@ public final class ListCommentsHandler implements HttpHandler {
 
   /** On the primary: positions come from its own event store. */
   public static ListCommentsHandler onPrimary(
+      Listing listing,
+      PageCache pages,
       ThreadQueries queries,
       ConsistencyTokens tokens,
       Duration consistencyWait,
       ThreadPositions positions) {
-    return new ListCommentsHandler(queries, tokens, consistencyWait, positions, null, () -> false);
+    return new ListCommentsHandler(
+        listing, pages.bytes, queries, tokens, consistencyWait, positions, null, () -> false);
   }
 
   /**
@@ -86,12 +112,16 @@ public final class ListCommentsHandler implements HttpHandler {
    * @param logLost whether this node has lost touch with the event log, so that waiting is futile
    */
   public static ListCommentsHandler onReplica(
+      Listing listing,
+      PageCache pages,
       ThreadQueries queries,
       ConsistencyTokens tokens,
       Duration consistencyWait,
       PrimaryLink primary,
       BooleanSupplier logLost) {
     return new ListCommentsHandler(
+        listing,
+        pages.bytes,
         queries,
         tokens,
         consistencyWait,
@@ -103,7 +133,10 @@ public final class ListCommentsHandler implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     ThreadId thread = PathParameters.threadId(exchange);
-    ListCommentsRequest request = ListCommentsRequest.from(exchange);
+    ListCommentsRequest request =
+        listing == Listing.COMMENTS
+            ? ListCommentsRequest.from(exchange)
+            : ListCommentsRequest.forReplies(exchange);
     ReadPreference preference = request.readPreference();
     exchange.putAttachment(RequestMetrics.READ_PREFERENCE, preference.wireName());
     // Set before the read, so that an error answer says how it read too.
@@ -145,8 +178,31 @@ public final class ListCommentsHandler implements HttpHandler {
       exchange.getResponseHeaders().put(CONSISTENCY, reached ? "reached" : "timed_out");
     }
     String viewerId = Session.ifPresent(exchange).map(Session::sessionId).orElse(null);
+    PageBytes.Rendered page =
+        switch (listing) {
+          case COMMENTS -> page(thread, request, viewerId, preference);
+          case REPLIES ->
+              replies(thread, PathParameters.commentId(exchange), request, viewerId, preference);
+        };
+    exchange.getResponseHeaders().put(Headers.ETAG, page.etag());
+    if (matches(exchange.getRequestHeaders().get(Headers.IF_NONE_MATCH), page.etag())) {
+      exchange.setStatusCode(304);
+      exchange.endExchange();
+      return;
+    }
+    JsonResponses.sendBytes(exchange, 200, page.json());
+  }
+
+  private PageBytes.Rendered page(
+      ThreadId thread, ListCommentsRequest request, String viewerId, ReadPreference preference) {
     FindThreadComments query =
-        new FindThreadComments(thread, request.sort(), request.limit(), request.cursor(), viewerId);
+        new FindThreadComments(
+            thread,
+            request.sort(),
+            request.limit(),
+            request.cursor(),
+            request.replyLimit(),
+            viewerId);
     ThreadPage page =
         queries
             .findComments(query, preference)
@@ -159,6 +215,87 @@ public final class ListCommentsHandler implements HttpHandler {
                             + "' in tenant '"
                             + thread.tenant()
                             + "'"));
-    JsonResponses.send(exchange, 200, ThreadPageBody.of(page));
+    String variant =
+        String.join(
+            "|",
+            "comments",
+            request.sort().wireName(),
+            String.valueOf(request.limit()),
+            String.valueOf(request.replyLimit()),
+            Objects.requireNonNullElse(request.cursor(), ""));
+    return bytes.render(
+        new PageBytes.Key(thread, variant, page.seq()),
+        () -> ThreadPageBody.withoutVotes(page),
+        ThreadPageBody.votes(page.comments()));
+  }
+
+  private PageBytes.Rendered replies(
+      ThreadId thread,
+      String commentId,
+      ListCommentsRequest request,
+      String viewerId,
+      ReadPreference preference) {
+    FindReplies query =
+        new FindReplies(thread, commentId, request.limit(), request.cursor(), viewerId);
+    RepliesPage page =
+        queries
+            .findReplies(query, preference)
+            .orElseThrow(
+                () ->
+                    ApiException.notFound(
+                        "comment_not_found",
+                        "there is no comment '"
+                            + commentId
+                            + "' in thread '"
+                            + thread.thread()
+                            + "' of tenant '"
+                            + thread.tenant()
+                            + "'"));
+    String variant =
+        String.join(
+            "|",
+            "replies",
+            commentId,
+            String.valueOf(request.limit()),
+            Objects.requireNonNullElse(request.cursor(), ""));
+    return bytes.render(
+        new PageBytes.Key(thread, variant, page.seq()),
+        () -> ThreadPageBody.RepliesBody.withoutVotes(page),
+        ThreadPageBody.votes(page.replies()));
+  }
+
+  /** Whether {@code If-None-Match} names this tag (or any, {@code *}); weak tags compare equal. */
+  private static boolean matches(HeaderValues ifNoneMatch, String etag) {
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    for (String header : ifNoneMatch) {
+      for (String tag : header.split(",")) {
+        String trimmed = tag.strip();
+        if (trimmed.startsWith("W/")) {
+          trimmed = trimmed.substring(2);
+        }
+        if (trimmed.equals("*") || trimmed.equals(etag)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The encoded pages both listing routes share: one per node, bounded in bytes, with meters {@code
+   * comments.readmodel.*{cache="page_json"}}.
+   */
+  public static final class PageCache {
+    private final PageBytes bytes;
+
+    public PageCache(long maxBytes, MeterRegistry meters) {
+      this.bytes = new PageBytes(maxBytes, meters);
+    }
+
+    public PageCache(MeterRegistry meters) {
+      this(PageBytes.DEFAULT_MAX_BYTES, meters);
+    }
   }
 }

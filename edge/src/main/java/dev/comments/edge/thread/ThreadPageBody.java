@@ -3,17 +3,44 @@ package dev.comments.edge.thread;
 import dev.comments.events.Author;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentView;
+import dev.comments.events.query.RepliesPage;
 import dev.comments.events.query.ThreadPage;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
-/** The JSON of a thread page, field for field as the v1 contract names them. */
+/**
+ * The JSON of a thread page, field for field as the v1 contract names them. Bodies are built
+ * without any viewer's votes ({@code myVote} is {@code "none"} throughout) so that one encoding
+ * serves every reader; {@link #votes} lists the viewer's, in the order the body writes comments.
+ */
 record ThreadPageBody(List<CommentBody> comments, String nextCursor) {
-  static ThreadPageBody of(ThreadPage page) {
-    return new ThreadPageBody(
-        page.comments().stream().map(CommentBody::of).toList(), page.nextCursor());
+  static ThreadPageBody withoutVotes(ThreadPage page) {
+    return new ThreadPageBody(CommentBody.all(page.comments()), page.nextCursor());
   }
 
+  /** The replies of one comment's tree. */
+  record RepliesBody(List<CommentBody> replies, String nextCursor) {
+    static RepliesBody withoutVotes(RepliesPage page) {
+      return new RepliesBody(CommentBody.all(page.replies()), page.nextCursor());
+    }
+  }
+
+  /** Each comment's {@code myVote}, then its replies', as the body writes them. */
+  static List<VoteDirection> votes(List<CommentView> views) {
+    List<VoteDirection> votes = new ArrayList<>();
+    addVotes(views, votes);
+    return votes;
+  }
+
+  private static void addVotes(List<CommentView> views, List<VoteDirection> votes) {
+    for (CommentView view : views) {
+      votes.add(view.myVote() == null ? VoteDirection.NONE : view.myVote());
+      addVotes(view.replies() == null ? List.of() : view.replies(), votes);
+    }
+  }
+
+  /** Field order matters: {@code myVote} comes before {@code replies} (see {@link PageBytes}). */
   record CommentBody(
       String id,
       String parentId,
@@ -24,11 +51,14 @@ record ThreadPageBody(List<CommentBody> comments, String nextCursor) {
       boolean deleted,
       Votes votes,
       String myVote,
-      List<CommentBody> replies) {
+      List<CommentBody> replies,
+      String repliesNextCursor) {
+    static List<CommentBody> all(List<CommentView> views) {
+      return views.stream().map(CommentBody::of).toList();
+    }
+
     static CommentBody of(CommentView view) {
       Author author = view.author();
-      VoteDirection myVote = view.myVote() == null ? VoteDirection.NONE : view.myVote();
-      List<CommentView> replies = view.replies() == null ? List.of() : view.replies();
       return new CommentBody(
           view.id(),
           view.parentId(),
@@ -38,8 +68,9 @@ record ThreadPageBody(List<CommentBody> comments, String nextCursor) {
           view.editedAt(),
           view.deleted(),
           new Votes(view.up(), view.down()),
-          myVote.wireName(),
-          replies.stream().map(CommentBody::of).toList());
+          VoteDirection.NONE.wireName(),
+          all(view.replies() == null ? List.of() : view.replies()),
+          view.repliesNextCursor());
     }
   }
 

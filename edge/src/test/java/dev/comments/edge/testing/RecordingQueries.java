@@ -2,7 +2,9 @@ package dev.comments.edge.testing;
 
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
+import dev.comments.events.query.FindReplies;
 import dev.comments.events.query.FindThreadComments;
+import dev.comments.events.query.RepliesPage;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.query.ThreadQueries;
 import java.time.Duration;
@@ -18,7 +20,11 @@ public final class RecordingQueries implements ThreadQueries {
 
   public record Await(ThreadId thread, long seq, Duration timeout, ReadPreference readPreference) {}
 
+  public record FindMoreReplies(FindReplies query, ReadPreference readPreference) {}
+
   public final Map<ThreadId, ThreadPage> pages = new ConcurrentHashMap<>();
+  public final Map<String, RepliesPage> replies = new ConcurrentHashMap<>();
+  public final List<FindMoreReplies> replyFinds = new CopyOnWriteArrayList<>();
   public final List<Find> finds = new CopyOnWriteArrayList<>();
   public final List<Await> awaits = new CopyOnWriteArrayList<>();
   public volatile boolean awaitReaches = true;
@@ -40,6 +46,16 @@ public final class RecordingQueries implements ThreadQueries {
       throw failure;
     }
     return Optional.ofNullable(pages.get(query.threadId()));
+  }
+
+  /** Replies put in under {@code "<thread stream id>/<comment id>"}. */
+  @Override
+  public Optional<RepliesPage> findReplies(FindReplies query, ReadPreference readPreference) {
+    replyFinds.add(new FindMoreReplies(query, readPreference));
+    if (failure != null) {
+      throw failure;
+    }
+    return Optional.ofNullable(replies.get(query.threadId().streamId() + "/" + query.commentId()));
   }
 
   @Override

@@ -8,6 +8,10 @@ import java.util.List;
 /**
  * A comment as readers see it. A deleted comment keeps its place in the tree, without author or
  * text, so that its replies keep their parent.
+ *
+ * @param replies the replies shown with it, nested
+ * @param repliesNextCursor where the rest of a top-level comment's replies start ({@link
+ *     FindReplies}), or {@code null} when all are shown
  */
 public record CommentView(
     String id,
@@ -20,4 +24,22 @@ public record CommentView(
     long up,
     long down,
     VoteDirection myVote,
-    List<CommentView> replies) {}
+    List<CommentView> replies,
+    String repliesNextCursor) {
+
+  /** A comment whose replies are all shown. */
+  public CommentView(
+      String id,
+      String parentId,
+      Author author,
+      String text,
+      Instant postedAt,
+      Instant editedAt,
+      boolean deleted,
+      long up,
+      long down,
+      VoteDirection myVote,
+      List<CommentView> replies) {
+    this(id, parentId, author, text, postedAt, editedAt, deleted, up, down, myVote, replies, null);
+  }
+}

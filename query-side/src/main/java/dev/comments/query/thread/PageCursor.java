@@ -1,11 +1,5 @@
 package dev.comments.query.thread;
 
-import static com.mongodb.client.model.Filters.and;
-import static com.mongodb.client.model.Filters.eq;
-import static com.mongodb.client.model.Filters.gt;
-import static com.mongodb.client.model.Filters.lt;
-import static com.mongodb.client.model.Filters.or;
-
 import dev.comments.events.ThreadId;
 import dev.comments.events.query.SortOrder;
 import dev.comments.query.InvalidCursorException;
@@ -15,11 +9,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Date;
+import java.util.Comparator;
+import java.util.List;
 import java.util.regex.Pattern;
-import org.bson.conversions.Bson;
 
 /**
  * Where the next page of top-level comments starts: the sort key of the last comment shown (for
@@ -60,28 +55,7 @@ record PageCursor(SortOrder sort, String threadKey, long score, long postedAtMil
    * @throws InvalidCursorException saying what is wrong with it
    */
   static PageCursor decode(String cursor, SortOrder sort, ThreadId thread) {
-    if (cursor.isEmpty()) {
-      throw new InvalidCursorException("cursor is empty");
-    }
-    if (cursor.length() > MAX_LENGTH) {
-      throw new InvalidCursorException("cursor is longer than " + MAX_LENGTH + " characters");
-    }
-    if (!BASE64URL.matcher(cursor).matches()) {
-      throw new InvalidCursorException("cursor is not URL-safe base64 text");
-    }
-    String text;
-    try {
-      byte[] bytes = Base64.getUrlDecoder().decode(cursor);
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (IllegalArgumentException | CharacterCodingException e) {
-      throw new InvalidCursorException("cursor is not URL-safe base64 of UTF-8 text");
-    }
+    String text = text(cursor);
     String[] head = text.split("\\.", 3);
     if (head.length < 3 || !VERSION.equals(head[0])) {
       throw new InvalidCursorException("cursor is not in a format this server knows");
@@ -113,21 +87,59 @@ record PageCursor(SortOrder sort, String threadKey, long score, long postedAtMil
     return parsed;
   }
 
-  /** The top-level comments that come after this cursor's comment in its sort. */
-  Bson keyset() {
-    Date postedAt = new Date(postedAtMillis);
-    return switch (sort) {
-      case NEWEST -> or(lt("postedAt", postedAt), and(eq("postedAt", postedAt), lt("_id", id)));
-      case OLDEST -> or(gt("postedAt", postedAt), and(eq("postedAt", postedAt), gt("_id", id)));
-      case TOP ->
-          or(
-              lt("score", score),
-              and(eq("score", score), lt("postedAt", postedAt)),
-              and(eq("score", score), eq("postedAt", postedAt), lt("_id", id)));
-    };
+  /**
+   * Where the next page starts in {@code sorted} (the thread's top-level comments in this cursor's
+   * sort): the first comment after this cursor's, found by binary search.
+   */
+  int startIn(List<StoredComment> sorted) {
+    StoredComment probe =
+        new StoredComment(
+            id, null, id, null, null, Instant.ofEpochMilli(postedAtMillis), null, false, score, 0);
+    Comparator<StoredComment> order = ThreadState.order(sort);
+    int low = 0;
+    int high = sorted.size();
+    while (low < high) {
+      int middle = (low + high) >>> 1;
+      if (order.compare(sorted.get(middle), probe) <= 0) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    return low;
   }
 
-  private static long number(String text, String field) {
+  /**
+   * The text inside a cursor: checked for length, URL-safe base64 and UTF-8, each with its own
+   * message. Shared by every cursor of the thread view.
+   */
+  static String text(String cursor) {
+    if (cursor.isEmpty()) {
+      throw new InvalidCursorException("cursor is empty");
+    }
+    if (cursor.length() > MAX_LENGTH) {
+      throw new InvalidCursorException("cursor is longer than " + MAX_LENGTH + " characters");
+    }
+    if (!BASE64URL.matcher(cursor).matches()) {
+      throw new InvalidCursorException("cursor is not URL-safe base64 text");
+    }
+    String text;
+    try {
+      byte[] bytes = Base64.getUrlDecoder().decode(cursor);
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (IllegalArgumentException | CharacterCodingException e) {
+      throw new InvalidCursorException("cursor is not URL-safe base64 of UTF-8 text");
+    }
+    return text;
+  }
+
+  static long number(String text, String field) {
     if (!CANONICAL_LONG.matcher(text).matches()) {
       throw new InvalidCursorException("cursor is malformed: its " + field + " is not a number");
     }
@@ -157,10 +169,14 @@ record PageCursor(SortOrder sort, String threadKey, long score, long postedAtMil
 
   /** A short digest of the thread: enough to tell threads apart, without spelling them out. */
   static String threadKey(ThreadId thread) {
+    return digest(thread.streamId());
+  }
+
+  /** The first 9 bytes of the SHA-256 of {@code text}, as URL-safe base64. */
+  static String digest(String text) {
     try {
       byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(thread.streamId().getBytes(StandardCharsets.UTF_8));
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 9));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);

@@ -1,45 +1,36 @@
 package dev.comments.query.thread;
 
-import static com.mongodb.client.model.Filters.and;
-import static com.mongodb.client.model.Filters.eq;
-import static com.mongodb.client.model.Filters.lt;
-
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.UpdateOptions;
-import dev.comments.events.Author;
 import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
-import dev.comments.events.CommentEvent;
 import dev.comments.events.CommentFlagged;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentVoted;
-import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.ThreadLocked;
 import dev.comments.events.ThreadUnlocked;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.query.projection.Projection;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
-import org.bson.Document;
-import org.bson.conversions.Bson;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the thread view: comments with their tree, totals and reply counts, each reader's votes,
- * flags, and the thread's lock.
+ * Keeps the thread view: each event is applied to the thread's in-memory state ({@link ReadModel}),
+ * written through to the store, and only then shown to readers.
  *
- * <p>Exactly once in effect, without transactions: every document an event touches carries the
- * {@code seq} of the last event applied to it, and each write is one conditional single-document
- * update ({@code seq < s}) that also sets {@code seq: s}. The thread document is written last, so
- * its {@code seq} says the event is complete: an event at or below it is a duplicate and skipped
- * outright; an event above it is (re)applied, and those of its writes that had landed before a
- * crash match nothing the second time. Events of a thread arrive in order, so this is exact.
+ * <p>Exactly once in effect, without transactions: the consumer is the only writer and runs on one
+ * thread, so "has this document seen this event?" is answered from its copy of the thread, loaded
+ * from the store's primary. The thread document's {@code seq} is written last, so an event at or
+ * below it is a duplicate, skipped outright. Each comment bucket keeps the {@code seq} of the last
+ * event written to it, and an event above the thread's {@code seq} (re-applied after a crash
+ * between its writes) skips the buckets that already hold it. The other writes set absolute values
+ * (the thread document, a bucket's first comment, a vote, a flag), so writing them twice changes
+ * nothing.
  *
  * <p>A gap (an event more than one above the thread's {@code seq}) is applied anyway and reported:
  * holding it would freeze the thread on this node forever if the missing event never comes, and the
@@ -48,258 +39,194 @@ import org.slf4j.LoggerFactory;
  */
 public final class ThreadProjection implements Projection {
   private static final Logger log = LoggerFactory.getLogger(ThreadProjection.class);
-  private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
 
   private final ThreadViewStore store;
+  private final ReadModel readModel;
 
-  public ThreadProjection(ThreadViewStore store) {
+  public ThreadProjection(ThreadViewStore store, ReadModel readModel) {
     this.store = store;
+    this.readModel = readModel;
   }
+
+  ReadModel readModel() {
+    return readModel;
+  }
+
+  /** The store writes of one event, in order (the thread document last), and the state after. */
+  record Plan(ThreadState after, List<Runnable> writes) {}
 
   @Override
   public Outcome apply(EventEnvelope envelope) {
-    long applied = store.threadSeq(envelope.stream(), ReadPreference.PRIMARY).orElse(-1);
-    if (envelope.seq() <= applied) {
-      return Outcome.DUPLICATE;
+    ThreadId thread = envelope.stream();
+    try {
+      ThreadState before = readModel.exactThread(thread);
+      if (envelope.seq() <= before.seq()) {
+        return Outcome.DUPLICATE;
+      }
+      Plan plan = plan(before, envelope);
+      plan.writes().forEach(Runnable::run);
+      readModel.put(plan.after());
+      if (envelope.event() instanceof CommentVoted voted) {
+        readModel.voted(thread, voted.voterId(), voted.commentId(), voted.direction());
+      }
+      return envelope.seq() == before.seq() + 1 ? Outcome.APPLIED : Outcome.APPLIED_AFTER_GAP;
+    } catch (RuntimeException e) {
+      // Memory may now be ahead of the store: start the retry from what the store holds.
+      readModel.forget(thread);
+      throw e;
     }
-    for (Runnable write : plan(envelope)) {
-      write.run();
-    }
-    return envelope.seq() == applied + 1 ? Outcome.APPLIED : Outcome.APPLIED_AFTER_GAP;
   }
 
   @Override
   public void reset() {
     store.drop();
     store.createIndexes();
+    readModel.clear();
   }
 
   /**
-   * The single-document writes of one event, in the order they must run; the thread document is
-   * always last. Visible to tests, which run a prefix of it to play a crash in the middle.
+   * What one event does to a thread. A comment whose bucket already holds this event (written
+   * before a crash, the thread document not yet) is left as it is, in memory and in the store.
+   * Visible to tests, which run a prefix of the writes to play a crash in the middle.
    */
-  List<Runnable> plan(EventEnvelope envelope) {
+  Plan plan(ThreadState before, EventEnvelope envelope) {
     long seq = envelope.seq();
+    ThreadId thread = envelope.stream();
+    List<StoredComment> comments = new ArrayList<>(before.comments());
     List<Runnable> writes = new ArrayList<>();
-    Document threadSet = new Document();
-    Document threadInc = new Document();
+    boolean locked = before.locked();
+    int changed = -1;
     switch (envelope.event()) {
       case CommentPosted posted -> {
-        planPosted(posted, seq, writes);
-        threadInc.append("commentCount", 1L);
+        if (before.positionOf(posted.commentId()) < 0) {
+          comments.add(stored(posted, before));
+          changed = comments.size() - 1;
+        }
       }
       case CommentEdited edited ->
-          writes.add(
-              () ->
-                  store
-                      .commentsForWrite()
-                      .updateOne(
-                          // An edit never brings a deleted comment's text back.
-                          and(comment(edited, edited.commentId(), seq), eq("deleted", false)),
-                          new Document(
-                              "$set",
-                              new Document("text", edited.text())
-                                  .append("editedAt", Date.from(edited.editedAt()))
-                                  .append("seq", seq))));
+          // An edit never brings a deleted comment's text back.
+          changed =
+              change(
+                  before,
+                  seq,
+                  edited.commentId(),
+                  c -> c.deleted() ? c : c.withText(edited.text(), millis(edited.editedAt())),
+                  comments);
       case CommentDeleted deleted ->
-          writes.add(
-              () ->
-                  store
-                      .commentsForWrite()
-                      .updateOne(
-                          comment(deleted, deleted.commentId(), seq),
-                          new Document(
-                              "$set",
-                              new Document("deleted", true)
-                                  .append("text", null)
-                                  .append("author", null)
-                                  .append("deletedAt", Date.from(deleted.deletedAt()))
-                                  .append("seq", seq))));
-      case CommentVoted voted -> planVoted(voted, seq, writes);
+          changed = change(before, seq, deleted.commentId(), StoredComment::asDeleted, comments);
+      case CommentVoted voted -> {
+        long up =
+            weight(voted.direction(), VoteDirection.UP)
+                - weight(voted.previous(), VoteDirection.UP);
+        long down =
+            weight(voted.direction(), VoteDirection.DOWN)
+                - weight(voted.previous(), VoteDirection.DOWN);
+        writes.add(
+            () ->
+                store.writeVote(
+                    thread, voted.voterId(), voted.commentId(), voted.direction(), seq));
+        changed = change(before, seq, voted.commentId(), c -> c.withVotes(up, down), comments);
+      }
       case CommentFlagged flagged ->
           writes.add(
               () ->
-                  upsertOnce(
-                      store.flagsForWrite(),
-                      new Document("tenant", flagged.tenant())
-                          .append("commentId", flagged.commentId())
-                          .append("flaggerId", flagged.flaggerId()),
-                      seq,
-                      new Document("tenant", flagged.tenant())
-                          .append("thread", flagged.thread())
-                          .append("commentId", flagged.commentId())
-                          .append("flaggerId", flagged.flaggerId())
-                          .append("reason", flagged.reason())
-                          .append("flaggedAt", Date.from(flagged.flaggedAt()))
-                          .append("seq", seq)));
-      case ThreadLocked locked -> threadSet.append("locked", true);
-      case ThreadUnlocked unlocked -> threadSet.append("locked", false);
+                  store.writeFlag(
+                      thread,
+                      flagged.commentId(),
+                      flagged.flaggerId(),
+                      flagged.reason(),
+                      flagged.flaggedAt(),
+                      seq));
+      case ThreadLocked l -> locked = true;
+      case ThreadUnlocked u -> locked = false;
     }
-    writes.add(() -> markThread(envelope, threadSet, threadInc));
-    return writes;
+    List<Integer> touched = changed < 0 ? List.of() : List.of(bucketOf(changed));
+    ThreadState after = before.next(seq, locked, millis(envelope.time()), comments, touched);
+    if (changed >= 0) {
+      writes.add(bucketWrite(before.comments().size(), after, changed));
+    }
+    writes.add(() -> store.writeThread(after));
+    return new Plan(after, writes);
   }
 
-  private void planPosted(CommentPosted posted, long seq, List<Runnable> writes) {
-    ThreadId thread = posted.threadId();
-    ThreadViewStore.Placement placement;
-    if (posted.parentId() == null) {
-      placement = new ThreadViewStore.Placement(posted.commentId(), 0);
-    } else {
-      // The parent's own event came earlier in the same ordered stream, so it is there.
-      placement =
-          store
-              .placement(thread, posted.parentId(), ReadPreference.PRIMARY)
-              .map(parent -> new ThreadViewStore.Placement(parent.rootId(), parent.depth() + 1))
-              .orElseGet(
-                  () -> {
-                    log.error(
-                        "comment {} of {} replies to unknown parent {}",
-                        posted.commentId(),
-                        thread,
-                        posted.parentId());
-                    return new ThreadViewStore.Placement(posted.parentId(), 1);
-                  });
+  /**
+   * The write of the comment at {@code position}: the whole bucket when it starts one (writing it
+   * twice writes the same), an append when it is new, else that comment replaced.
+   */
+  private Runnable bucketWrite(int commentsBefore, ThreadState after, int position) {
+    long seq = after.seq();
+    int bucket = bucketOf(position);
+    StoredComment comment = after.comments().get(position);
+    if (position < commentsBefore) {
+      return () -> store.replaceInBucket(after.id(), seq, comment, position);
     }
-    Document comment =
-        new Document("_id", posted.commentId())
-            .append("tenant", posted.tenant())
-            .append("thread", posted.thread())
-            .append("parentId", posted.parentId())
-            .append("rootId", placement.rootId())
-            .append("depth", placement.depth())
-            .append("author", authorDoc(posted.author()))
-            .append("text", posted.text())
-            .append("postedAt", Date.from(posted.postedAt()))
-            .append("editedAt", null)
-            .append("deleted", false)
-            .append("up", 0L)
-            .append("down", 0L)
-            .append("score", 0L)
-            .append("replyCount", 0L)
-            .append("seq", seq);
-    writes.add(
-        () -> {
-          try {
-            store.commentsForWrite().insertOne(comment);
-          } catch (MongoWriteException e) {
-            // Only this event creates the comment: if it exists, this write had landed before.
-            if (!isDuplicateKey(e)) {
-              throw e;
-            }
-          }
-        });
+    if (position % ThreadState.BUCKET_SIZE == 0) {
+      return () -> store.writeBucket(after, bucket);
+    }
+    return () -> store.appendToBucket(after.id(), seq, comment, bucket);
+  }
+
+  private StoredComment stored(CommentPosted posted, ThreadState before) {
+    String rootId = posted.commentId();
     if (posted.parentId() != null) {
-      writes.add(
-          () ->
-              store
-                  .commentsForWrite()
-                  .updateOne(
-                      comment(posted, posted.parentId(), seq),
-                      new Document("$inc", new Document("replyCount", 1L))
-                          .append("$set", new Document("seq", seq))));
-    }
-  }
-
-  private void planVoted(CommentVoted voted, long seq, List<Runnable> writes) {
-    long up =
-        weight(voted.direction(), VoteDirection.UP) - weight(voted.previous(), VoteDirection.UP);
-    long down =
-        weight(voted.direction(), VoteDirection.DOWN)
-            - weight(voted.previous(), VoteDirection.DOWN);
-    writes.add(
-        () ->
-            upsertOnce(
-                store.userVotesForWrite(),
-                new Document("tenant", voted.tenant())
-                    .append("commentId", voted.commentId())
-                    .append("voterId", voted.voterId()),
-                seq,
-                new Document("tenant", voted.tenant())
-                    .append("thread", voted.thread())
-                    .append("commentId", voted.commentId())
-                    .append("voterId", voted.voterId())
-                    .append("direction", voted.direction().wireName())
-                    .append("seq", seq)));
-    writes.add(
-        () ->
-            store
-                .commentsForWrite()
-                .updateOne(
-                    comment(voted, voted.commentId(), seq),
-                    new Document(
-                            "$inc",
-                            new Document("up", up).append("down", down).append("score", up - down))
-                        .append("$set", new Document("seq", seq))));
-  }
-
-  private void markThread(EventEnvelope envelope, Document set, Document inc) {
-    ThreadId thread = envelope.stream();
-    set.append("tenant", thread.tenant())
-        .append("thread", thread.thread())
-        .append("seq", envelope.seq())
-        .append("lastEventAt", Date.from(envelope.time()));
-    Document onInsert = new Document();
-    if (!set.containsKey("locked")) {
-      onInsert.append("locked", false);
-    }
-    if (!inc.containsKey("commentCount")) {
-      onInsert.append("commentCount", 0L);
-    }
-    Document update = new Document("$set", set);
-    if (!onInsert.isEmpty()) {
-      update.append("$setOnInsert", onInsert);
-    }
-    if (!inc.isEmpty()) {
-      update.append("$inc", inc);
-    }
-    upsert(
-        store.threadsForWrite(),
-        and(eq("_id", thread.streamId()), lt("seq", envelope.seq())),
-        update);
-  }
-
-  /**
-   * Sets {@code fields} on the document with this {@code _id} unless an event at or after seq did.
-   */
-  private static void upsertOnce(
-      MongoCollection<Document> collection, Document id, long seq, Document fields) {
-    upsert(collection, and(eq("_id", id), lt("seq", seq)), new Document("$set", fields));
-  }
-
-  /**
-   * An upsert whose filter did not match because the document holds a later seq tries to insert the
-   * same {@code _id} and fails on the unique key: that means "already applied".
-   */
-  private static void upsert(MongoCollection<Document> collection, Bson filter, Document update) {
-    try {
-      collection.updateOne(filter, update, UPSERT);
-    } catch (MongoWriteException e) {
-      if (!isDuplicateKey(e)) {
-        throw e;
+      // The parent's own event came earlier in the same ordered stream, so it is there.
+      int parent = before.positionOf(posted.parentId());
+      if (parent < 0) {
+        log.error(
+            "comment {} of {} replies to unknown parent {}",
+            posted.commentId(),
+            before.id(),
+            posted.parentId());
+        rootId = posted.parentId();
+      } else {
+        rootId = before.comments().get(parent).rootId();
       }
     }
+    return new StoredComment(
+        posted.commentId(),
+        posted.parentId(),
+        rootId,
+        posted.author(),
+        posted.text(),
+        millis(posted.postedAt()),
+        null,
+        false,
+        0,
+        0);
   }
 
-  /** A comment of the event's thread that no event at or after {@code seq} has changed yet. */
-  private static Bson comment(CommentEvent event, String commentId, long seq) {
-    return and(
-        eq("_id", commentId),
-        eq("tenant", event.tenant()),
-        eq("thread", event.thread()),
-        lt("seq", seq));
+  /**
+   * Replaces one comment; returns its position, or -1 when nothing changed: a comment this thread
+   * does not hold, or one whose bucket holds this event already.
+   */
+  private static int change(
+      ThreadState before,
+      long seq,
+      String commentId,
+      UnaryOperator<StoredComment> how,
+      List<StoredComment> comments) {
+    int position = before.positionOf(commentId);
+    if (position < 0 || before.bucketSeq(bucketOf(position)) >= seq) {
+      return -1;
+    }
+    StoredComment changed = how.apply(comments.get(position));
+    if (changed.equals(comments.get(position))) {
+      return -1;
+    }
+    comments.set(position, changed);
+    return position;
+  }
+
+  private static int bucketOf(int position) {
+    return position / ThreadState.BUCKET_SIZE;
+  }
+
+  /** The store keeps milliseconds: so does memory, so that both always read the same. */
+  private static Instant millis(Instant instant) {
+    return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS);
   }
 
   private static long weight(VoteDirection direction, VoteDirection counted) {
     return direction == counted ? 1 : 0;
-  }
-
-  static Document authorDoc(Author author) {
-    return new Document("kind", author.kind() == Author.Kind.USER ? "user" : "anonymous")
-        .append("id", author.id())
-        .append("name", author.name());
-  }
-
-  private static boolean isDuplicateKey(MongoWriteException e) {
-    return e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
   }
 }

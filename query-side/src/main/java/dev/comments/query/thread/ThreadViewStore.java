@@ -1,48 +1,63 @@
 package dev.comments.query.thread;
 
-import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
-import static com.mongodb.client.model.Projections.include;
+import static com.mongodb.client.model.Filters.in;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.IndexOptions;
-import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOptions;
+import dev.comments.events.Author;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
 import dev.comments.query.projection.Stores;
-import java.util.Optional;
-import java.util.OptionalLong;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.bson.Document;
 
 /**
- * The thread view's collections in the node's MongoDB, and the reads the projection itself needs.
+ * The thread view's collections in the node's MongoDB: the durable copy of the read model, and the
+ * one class that knows their field names. Every read and write names its document by {@code _id}
+ * ({@code {_id: v}} or {@code {_id: {$in: [...]}}}), the only filters that use an index on the
+ * embedded store and on MongoDB alike; conditions such as "only if not yet applied" are checked by
+ * the projection against its in-memory copy instead.
  *
  * <ul>
- *   <li>{@code threads}: one per thread, {@code _id} the stream id; {@code seq} is the last event
- *       applied, written last of all an event's writes, so it is the marker of a finished event.
- *   <li>{@code comments}: one per comment, {@code _id} the comment id; its tree position ({@code
- *       parentId}, {@code rootId}, {@code depth}), totals and the {@code seq} of the last event
- *       that changed it.
- *   <li>{@code user_votes}: one per (tenant, comment, voter): the voter's current direction.
- *   <li>{@code flags}: one per (tenant, comment, flagger), for the moderation queue.
+ *   <li>{@code threads}: one per thread, {@code _id} the stream id: {@code seq} of the last event
+ *       applied (written last of an event's writes, so it marks a finished event), the lock, and
+ *       {@code commentCount}, which says how many comment buckets there are.
+ *   <li>{@code comment_buckets}: {@code _id} {@code tenant/thread/<n>}, the thread's comments in
+ *       posting order, {@value ThreadState#BUCKET_SIZE} per bucket, and the {@code seq} of the last
+ *       event written to it.
+ *   <li>{@code viewer_votes}: {@code _id} {@code tenant/thread/<voter>}: the comments of the thread
+ *       the voter votes up and down.
+ *   <li>{@code flags}: {@code _id} (tenant, comment, flagger), for the moderation queue.
  * </ul>
  */
 public final class ThreadViewStore {
   public static final String THREADS = "threads";
-  public static final String COMMENTS = "comments";
-  public static final String USER_VOTES = "user_votes";
+  public static final String BUCKETS = "comment_buckets";
+  public static final String VIEWER_VOTES = "viewer_votes";
   public static final String FLAGS = "flags";
 
+  /** Collections of the earlier, scanning model; their presence means the view must be rebuilt. */
+  private static final List<String> OLD_MODEL = List.of("comments", "user_votes");
+
+  private static final ReplaceOptions REPLACE_OR_INSERT = new ReplaceOptions().upsert(true);
+  private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+
+  private final MongoDatabase database;
   private final MongoCollection<Document> threads;
-  private final MongoCollection<Document> comments;
-  private final MongoCollection<Document> userVotes;
+  private final MongoCollection<Document> buckets;
+  private final MongoCollection<Document> viewerVotes;
   private final MongoCollection<Document> flags;
   private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
-
-  /** Where a comment sits in its tree. */
-  public record Placement(String rootId, int depth) {}
 
   public ThreadViewStore(MongoDatabase database) {
     this(database, Stores.UNTAGGED);
@@ -52,100 +67,261 @@ public final class ThreadViewStore {
   public ThreadViewStore(
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
+    this.database = database;
     this.readPreferences = readPreferences;
     this.threads = database.getCollection(THREADS);
-    this.comments = database.getCollection(COMMENTS);
-    this.userVotes = database.getCollection(USER_VOTES);
+    this.buckets = database.getCollection(BUCKETS);
+    this.viewerVotes = database.getCollection(VIEWER_VOTES);
     this.flags = database.getCollection(FLAGS);
   }
 
-  /** Creates the indexes the queries need; cheap when they exist already. */
+  /** Every read and write is by {@code _id}: no index beyond MongoDB's own is needed. */
   public void createIndexes() {
-    // Top-level pages by time (walked either way) and by score; the trailing _id breaks ties.
-    comments.createIndex(
-        Indexes.compoundIndex(
-            Indexes.ascending("tenant", "thread", "depth"), Indexes.descending("postedAt", "_id")),
-        new IndexOptions().name("page_by_time"));
-    comments.createIndex(
-        Indexes.compoundIndex(
-            Indexes.ascending("tenant", "thread", "depth"),
-            Indexes.descending("score", "postedAt", "_id")),
-        new IndexOptions().name("page_by_score"));
-    comments.createIndex(
-        Indexes.ascending("tenant", "thread", "rootId"), new IndexOptions().name("reply_trees"));
-    userVotes.createIndex(
-        Indexes.ascending("tenant", "voterId", "commentId"), new IndexOptions().name("my_votes"));
-    flags.createIndex(Indexes.ascending("tenant", "thread"), new IndexOptions().name("by_thread"));
-    flags.createIndex(
-        Indexes.ascending("tenant", "commentId"), new IndexOptions().name("by_comment"));
+    // Kept as the one place a future index of the thread view would go.
+  }
+
+  /** Whether the database still holds the thread view of an earlier version of this code. */
+  public boolean holdsAnOlderModel() {
+    List<String> names = database.listCollectionNames().into(new ArrayList<>());
+    return OLD_MODEL.stream().anyMatch(names::contains);
   }
 
   /** Drops every collection of the thread view, for a rebuild. */
   public void drop() {
     threads.drop();
-    comments.drop();
-    userVotes.drop();
+    buckets.drop();
+    viewerVotes.drop();
     flags.drop();
+    OLD_MODEL.forEach(name -> database.getCollection(name).drop());
   }
 
-  /** The last applied event of the thread, or empty when the projection knows no such thread. */
-  public OptionalLong threadSeq(ThreadId thread, ReadPreference readPreference) {
+  /**
+   * The thread as the store holds it, in two round trips: the thread document, then its comment
+   * buckets by {@code _id}. {@code exact} when read from the primary.
+   */
+  ThreadState load(ThreadId thread, ReadPreference readPreference) {
+    Document doc = threads(readPreference).find(eq("_id", thread.streamId())).first();
+    boolean exact = readPreference == ReadPreference.PRIMARY;
+    if (doc == null) {
+      return ThreadState.unknown(thread, exact);
+    }
+    int bucketCount = ThreadState.bucketCount(number(doc, "commentCount").intValue());
+    List<String> ids = new ArrayList<>(bucketCount);
+    for (int n = 0; n < bucketCount; n++) {
+      ids.add(bucketId(thread, n));
+    }
+    Map<String, Document> found = new HashMap<>();
+    if (!ids.isEmpty()) {
+      for (Document bucket : buckets(readPreference).find(in("_id", ids))) {
+        found.put(bucket.getString("_id"), bucket);
+      }
+    }
+    List<StoredComment> comments = new ArrayList<>();
+    long[] bucketSeqs = new long[bucketCount];
+    for (int n = 0; n < bucketCount; n++) {
+      Document bucket = found.get(ids.get(n));
+      if (bucket == null) {
+        // The thread document is written last: a bucket it counts exists, unless dropped.
+        throw new IllegalStateException("comment bucket " + ids.get(n) + " is missing");
+      }
+      bucketSeqs[n] = number(bucket, "seq").longValue();
+      for (Document comment : bucket.getList("comments", Document.class)) {
+        comments.add(comment(comment));
+      }
+    }
+    return new ThreadState(
+        thread,
+        number(doc, "seq").longValue(),
+        doc.getBoolean("locked", false),
+        instant(doc.getDate("lastEventAt")),
+        comments,
+        bucketSeqs,
+        exact);
+  }
+
+  /** One voter's votes in a thread, by comment id: one round trip by {@code _id}. */
+  Map<String, VoteDirection> viewerVotes(
+      ThreadId thread, String voterId, ReadPreference readPreference) {
     Document doc =
-        threads(readPreference)
-            .find(eq("_id", thread.streamId()))
-            .projection(include("seq"))
+        viewerVotes
+            .withReadPreference(readPreferences.apply(readPreference))
+            .find(eq("_id", viewerVotesId(thread, voterId)))
             .first();
-    return doc == null
-        ? OptionalLong.empty()
-        : OptionalLong.of(doc.get("seq", Number.class).longValue());
+    Map<String, VoteDirection> votes = new HashMap<>();
+    if (doc != null) {
+      doc.getList("up", String.class, List.of()).forEach(id -> votes.put(id, VoteDirection.UP));
+      doc.getList("down", String.class, List.of()).forEach(id -> votes.put(id, VoteDirection.DOWN));
+    }
+    return Map.copyOf(votes);
   }
 
-  /** Where a comment of the thread sits, or empty when the projection does not know it. */
-  public Optional<Placement> placement(
-      ThreadId thread, String commentId, ReadPreference readPreference) {
-    Document doc =
-        comments(readPreference)
-            .find(
-                and(
-                    eq("_id", commentId),
-                    eq("tenant", thread.tenant()),
-                    eq("thread", thread.thread())))
-            .projection(include("rootId", "depth"))
-            .first();
-    return Optional.ofNullable(doc)
-        .map(d -> new Placement(d.getString("rootId"), d.get("depth", Number.class).intValue()));
+  /** Writes the thread document, the marker that every other write of event {@code seq} is done. */
+  void writeThread(ThreadState state) {
+    ThreadId thread = state.id();
+    threads.replaceOne(
+        eq("_id", thread.streamId()),
+        new Document("_id", thread.streamId())
+            .append("tenant", thread.tenant())
+            .append("thread", thread.thread())
+            .append("seq", state.seq())
+            .append("locked", state.locked())
+            .append("lastEventAt", Date.from(state.lastEventAt()))
+            .append("commentCount", state.comments().size()),
+        REPLACE_OR_INSERT);
   }
 
-  MongoCollection<Document> threads(ReadPreference readPreference) {
+  /**
+   * Writes a bucket whole with the comments of {@code state} it holds. Used for a bucket's first
+   * comment: rewriting it after a crash writes the same document again.
+   */
+  void writeBucket(ThreadState state, int bucket) {
+    int from = bucket * ThreadState.BUCKET_SIZE;
+    int to = Math.min(state.comments().size(), from + ThreadState.BUCKET_SIZE);
+    List<Document> comments = new ArrayList<>();
+    for (StoredComment comment : state.comments().subList(from, to)) {
+      comments.add(commentDoc(comment));
+    }
+    buckets.replaceOne(
+        eq("_id", bucketId(state.id(), bucket)),
+        new Document("_id", bucketId(state.id(), bucket))
+            .append("seq", state.seq())
+            .append("comments", comments),
+        REPLACE_OR_INSERT);
+  }
+
+  /**
+   * Appends a comment to an existing bucket. Not idempotent: the caller checks the bucket's seq.
+   */
+  void appendToBucket(ThreadId thread, long seq, StoredComment comment, int bucket) {
+    buckets.updateOne(
+        eq("_id", bucketId(thread, bucket)),
+        new Document("$push", new Document("comments", commentDoc(comment)))
+            .append("$set", new Document("seq", seq)));
+  }
+
+  /** Replaces the comment at {@code position} in its bucket. */
+  void replaceInBucket(ThreadId thread, long seq, StoredComment comment, int position) {
+    int bucket = position / ThreadState.BUCKET_SIZE;
+    int slot = position % ThreadState.BUCKET_SIZE;
+    buckets.updateOne(
+        eq("_id", bucketId(thread, bucket)),
+        new Document(
+            "$set", new Document("comments." + slot, commentDoc(comment)).append("seq", seq)));
+  }
+
+  /** Sets one voter's vote on one comment; setting the same vote twice changes nothing. */
+  void writeVote(
+      ThreadId thread, String voterId, String commentId, VoteDirection direction, long seq) {
+    Document update =
+        new Document(
+                "$setOnInsert",
+                new Document("tenant", thread.tenant())
+                    .append("thread", thread.thread())
+                    .append("voterId", voterId))
+            .append("$max", new Document("seq", seq));
+    switch (direction) {
+      case UP ->
+          update
+              .append("$addToSet", new Document("up", commentId))
+              .append("$pull", new Document("down", commentId));
+      case DOWN ->
+          update
+              .append("$addToSet", new Document("down", commentId))
+              .append("$pull", new Document("up", commentId));
+      case NONE -> update.append("$pull", new Document("up", commentId).append("down", commentId));
+    }
+    viewerVotes.updateOne(eq("_id", viewerVotesId(thread, voterId)), update, UPSERT);
+  }
+
+  /** Records a flag once: a flagger flags a comment at most once, so the first write stands. */
+  void writeFlag(
+      ThreadId thread,
+      String commentId,
+      String flaggerId,
+      String reason,
+      Instant flaggedAt,
+      long seq) {
+    Document id =
+        new Document("tenant", thread.tenant())
+            .append("commentId", commentId)
+            .append("flaggerId", flaggerId);
+    flags.updateOne(
+        eq("_id", id),
+        new Document(
+            "$setOnInsert",
+            new Document("tenant", thread.tenant())
+                .append("thread", thread.thread())
+                .append("commentId", commentId)
+                .append("flaggerId", flaggerId)
+                .append("reason", reason)
+                .append("flaggedAt", Date.from(flaggedAt))
+                .append("seq", seq)),
+        UPSERT);
+  }
+
+  static String bucketId(ThreadId thread, int bucket) {
+    return thread.streamId() + "/" + bucket;
+  }
+
+  /** Unambiguous: neither tenant nor thread may hold a slash, so the voter is all that follows. */
+  static String viewerVotesId(ThreadId thread, String voterId) {
+    return thread.streamId() + "/" + voterId;
+  }
+
+  private MongoCollection<Document> threads(ReadPreference readPreference) {
     return threads.withReadPreference(readPreferences.apply(readPreference));
   }
 
-  MongoCollection<Document> comments(ReadPreference readPreference) {
-    return comments.withReadPreference(readPreferences.apply(readPreference));
+  private MongoCollection<Document> buckets(ReadPreference readPreference) {
+    return buckets.withReadPreference(readPreferences.apply(readPreference));
   }
 
-  MongoCollection<Document> userVotes(ReadPreference readPreference) {
-    return userVotes.withReadPreference(readPreferences.apply(readPreference));
+  private static Document commentDoc(StoredComment comment) {
+    Author author = comment.author();
+    return new Document("id", comment.id())
+        .append("parentId", comment.parentId())
+        .append("rootId", comment.rootId())
+        .append(
+            "author",
+            author == null
+                ? null
+                : new Document("kind", author.kind() == Author.Kind.USER ? "user" : "anonymous")
+                    .append("id", author.id())
+                    .append("name", author.name()))
+        .append("text", comment.text())
+        .append("postedAt", Date.from(comment.postedAt()))
+        .append("editedAt", comment.editedAt() == null ? null : Date.from(comment.editedAt()))
+        .append("deleted", comment.deleted())
+        .append("up", comment.up())
+        .append("down", comment.down());
   }
 
-  MongoCollection<Document> flags(ReadPreference readPreference) {
-    return flags.withReadPreference(readPreferences.apply(readPreference));
+  private static StoredComment comment(Document doc) {
+    Document author = doc.get("author", Document.class);
+    return new StoredComment(
+        doc.getString("id"),
+        doc.getString("parentId"),
+        doc.getString("rootId"),
+        author == null
+            ? null
+            : new Author(
+                "user".equals(author.getString("kind")) ? Author.Kind.USER : Author.Kind.ANONYMOUS,
+                author.getString("id"),
+                author.getString("name")),
+        doc.getString("text"),
+        instant(doc.getDate("postedAt")),
+        instant(doc.getDate("editedAt")),
+        doc.getBoolean("deleted", false),
+        number(doc, "up").longValue(),
+        number(doc, "down").longValue());
   }
 
-  /** For writes, which always go to the primary. */
-  MongoCollection<Document> threadsForWrite() {
-    return threads;
+  private static Number number(Document doc, String field) {
+    Number value = doc.get(field, Number.class);
+    return value == null ? 0 : value;
   }
 
-  MongoCollection<Document> commentsForWrite() {
-    return comments;
-  }
-
-  MongoCollection<Document> userVotesForWrite() {
-    return userVotes;
-  }
-
-  MongoCollection<Document> flagsForWrite() {
-    return flags;
+  private static Instant instant(Date date) {
+    return date == null ? null : date.toInstant();
   }
 }

@@ -11,13 +11,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.comments.events.ThreadId;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.events.query.CommentView;
+import dev.comments.events.query.FindReplies;
 import dev.comments.events.query.FindThreadComments;
+import dev.comments.events.query.RepliesPage;
 import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.query.InvalidCursorException;
 import dev.comments.query.TestMongo;
 import dev.comments.query.ThreadLog;
 import dev.comments.query.projection.AppliedEvents;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,9 +54,10 @@ class MongoThreadQueriesTest {
   void freshProjection() {
     ThreadViewStore store = new ThreadViewStore(mongo.freshDatabase());
     store.createIndexes();
-    projection = new ThreadProjection(store);
+    ReadModel readModel = new ReadModel(store, 1 << 20, new SimpleMeterRegistry());
+    projection = new ThreadProjection(store, readModel);
     events = new AppliedEvents();
-    queries = new MongoThreadQueries(store, events);
+    queries = new MongoThreadQueries(readModel, events);
   }
 
   /** Applies like the consumer does: into the store, then the in-process signal. */
@@ -224,6 +228,138 @@ class MongoThreadQueriesTest {
     assertThat(a1.up()).isEqualTo(1);
     assertThat(a1.replies()).extracting(CommentView::id).containsExactly("a1x");
     assertThat(a1.replies().getFirst().replies()).isEmpty();
+  }
+
+  /** Root r with replies r1..r5 (r2a under r2), posted in this order: r1 r2 r2a r3 r4 r5. */
+  private ThreadLog sixReplies() {
+    ThreadLog log = ThreadLog.of("demo", "replies");
+    log.post("r", null, "alice");
+    log.post("r1", "r", "bob");
+    log.post("r2", "r", "bob");
+    log.post("r2a", "r2", "carol");
+    log.post("r3", "r", "bob");
+    log.post("r4", "r", "bob");
+    log.post("r5", "r", "bob");
+    log.vote("r4", "viewer", DOWN, NONE);
+    apply(log.events());
+    return log;
+  }
+
+  private CommentView root(ThreadId thread, int replyLimit) {
+    return queries
+        .findComments(
+            new FindThreadComments(thread, SortOrder.NEWEST, 10, null, replyLimit, "viewer"),
+            PRIMARY)
+        .orElseThrow()
+        .comments()
+        .getFirst();
+  }
+
+  private RepliesPage replies(ThreadId thread, String commentId, int limit, String cursor) {
+    return queries
+        .findReplies(new FindReplies(thread, commentId, limit, cursor, "viewer"), PRIMARY)
+        .orElseThrow();
+  }
+
+  private static List<String> ids(List<CommentView> views) {
+    List<String> ids = new ArrayList<>();
+    for (CommentView view : views) {
+      ids.add(view.id());
+      ids.addAll(ids(view.replies()));
+    }
+    return ids;
+  }
+
+  @Test
+  void a_top_level_comment_carries_its_oldest_replies_up_to_the_limit_and_a_cursor_to_the_rest() {
+    ThreadLog log = sixReplies();
+
+    CommentView three = root(log.thread(), 3);
+    CommentView all = root(log.thread(), 6);
+
+    assertThat(ids(three.replies())).containsExactly("r1", "r2", "r2a");
+    assertThat(three.replies().get(1).replies()).extracting(CommentView::id).containsExactly("r2a");
+    assertThat(three.repliesNextCursor()).isNotNull();
+    assertThat(ids(all.replies())).containsExactly("r1", "r2", "r2a", "r3", "r4", "r5");
+    assertThat(all.repliesNextCursor()).isNull();
+    assertThat(root(log.thread(), 0).replies()).isEmpty();
+  }
+
+  @Test
+  void the_replies_cursor_pages_the_rest_of_the_tree_once_in_order() {
+    ThreadLog log = sixReplies();
+    String cursor = root(log.thread(), 0).repliesNextCursor();
+    List<String> seen = new ArrayList<>();
+
+    RepliesPage first = replies(log.thread(), "r", 2, cursor);
+    seen.addAll(ids(first.replies()));
+    RepliesPage second = replies(log.thread(), "r", 2, first.nextCursor());
+    seen.addAll(ids(second.replies()));
+    RepliesPage third = replies(log.thread(), "r", 2, second.nextCursor());
+    seen.addAll(ids(third.replies()));
+
+    assertThat(seen).containsExactly("r1", "r2", "r2a", "r3", "r4", "r5");
+    assertThat(third.nextCursor()).isNull();
+    // r2a's parent came on the page before, so it is listed at the top, naming its parent.
+    assertThat(second.replies()).extracting(CommentView::id).containsExactly("r2a", "r3");
+    assertThat(second.replies().getFirst().parentId()).isEqualTo("r2");
+    assertThat(third.replies().getFirst().myVote()).isEqualTo(DOWN);
+    assertThat(replies(log.thread(), "r2", 10, null).replies())
+        .extracting(CommentView::id)
+        .containsExactly("r2a");
+  }
+
+  @Test
+  void replies_of_an_unknown_comment_or_thread_are_empty() {
+    ThreadLog log = sixReplies();
+
+    assertThat(queries.findReplies(new FindReplies(log.thread(), "nope", 5, null, null), PRIMARY))
+        .isEmpty();
+    assertThat(
+            queries.findReplies(
+                new FindReplies(new ThreadId("demo", "nothing"), "r", 5, null, null), PRIMARY))
+        .isEmpty();
+  }
+
+  @Test
+  void refuses_a_replies_cursor_made_for_another_comment_or_thread_or_a_page_cursor() {
+    ThreadLog log = sixReplies();
+    String cursor = root(log.thread(), 1).repliesNextCursor();
+    String pageCursor = page(log.thread(), SortOrder.NEWEST, 1, null, null).nextCursor();
+    ThreadLog other = ThreadLog.of("demo", "other");
+    other.post("r", null, "alice");
+    apply(other.events());
+
+    assertRepliesRefused(
+        log.thread(), "r2", cursor, "cursor was made for the replies of another comment");
+    assertRepliesRefused(other.thread(), "r", cursor, "cursor was made for another thread");
+    if (pageCursor != null) {
+      assertRepliesRefused(
+          log.thread(), "r", pageCursor, "cursor is not a replies cursor this server knows");
+    }
+    assertRepliesRefused(log.thread(), "r", "", "cursor is empty");
+    assertRepliesRefused(log.thread(), "r", "!!", "cursor is not URL-safe base64 text");
+    String key = PageCursor.threadKey(log.thread());
+    String comment = PageCursor.digest("r");
+    assertRepliesRefused(
+        log.thread(),
+        "r",
+        encode("r1." + key + "." + comment + ".-1"),
+        "cursor is malformed: its position is out of range");
+    assertRepliesRefused(
+        log.thread(),
+        "r",
+        encode("r1." + key + "." + comment + ".x"),
+        "cursor is malformed: its position is not a number");
+  }
+
+  private void assertRepliesRefused(
+      ThreadId thread, String commentId, String cursor, String message) {
+    assertThatThrownBy(
+            () -> queries.findReplies(new FindReplies(thread, commentId, 2, cursor, null), PRIMARY))
+        .as("cursor %s", cursor)
+        .isInstanceOf(InvalidCursorException.class)
+        .hasMessage(message);
   }
 
   @Test

@@ -1,15 +1,19 @@
 package dev.comments.query.thread;
 
+import static dev.comments.events.ReadPreference.PRIMARY;
 import static dev.comments.events.VoteDirection.DOWN;
 import static dev.comments.events.VoteDirection.NONE;
 import static dev.comments.events.VoteDirection.UP;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import com.mongodb.client.MongoDatabase;
+import dev.comments.events.ThreadId;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.query.TestMongo;
 import dev.comments.query.ThreadLog;
 import dev.comments.query.projection.Projection.Outcome;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +25,8 @@ import org.junit.jupiter.api.Test;
 class ThreadProjectionTest {
   private static final String[] COLLECTIONS = {
     ThreadViewStore.THREADS,
-    ThreadViewStore.COMMENTS,
-    ThreadViewStore.USER_VOTES,
+    ThreadViewStore.BUCKETS,
+    ThreadViewStore.VIEWER_VOTES,
     ThreadViewStore.FLAGS
   };
 
@@ -59,7 +63,8 @@ class ThreadProjectionTest {
     return log.events();
   }
 
-  private record Fixture(MongoDatabase database, ThreadProjection projection) {
+  private record Fixture(
+      MongoDatabase database, ThreadViewStore store, ThreadProjection projection) {
     Map<String, List<String>> dump() {
       return TestMongo.dump(database, COLLECTIONS);
     }
@@ -70,8 +75,26 @@ class ThreadProjectionTest {
       return outcomes;
     }
 
-    Document comment(String id) {
-      return database.getCollection(ThreadViewStore.COMMENTS).find(new Document("_id", id)).first();
+    /** The same database as a restarted node sees it: nothing in memory. */
+    ThreadState exact(EventEnvelope event) {
+      return projection.readModel().exactThread(event.stream());
+    }
+
+    Fixture restarted() {
+      ThreadViewStore again = new ThreadViewStore(database);
+      return new Fixture(database, again, new ThreadProjection(again, readModel(again)));
+    }
+
+    /** A comment as the store holds it. */
+    StoredComment comment(ThreadId thread, String id) {
+      return store.load(thread, PRIMARY).comments().stream()
+          .filter(c -> c.id().equals(id))
+          .findFirst()
+          .orElse(null);
+    }
+
+    StoredComment comment(String id) {
+      return comment(BUSY, id);
     }
 
     Document thread(String streamId) {
@@ -82,11 +105,17 @@ class ThreadProjectionTest {
     }
   }
 
+  private static final ThreadId BUSY = new ThreadId("demo", "busy");
+
+  private static ReadModel readModel(ThreadViewStore store) {
+    return new ReadModel(store, 1 << 20, new SimpleMeterRegistry());
+  }
+
   private static Fixture fresh() {
     MongoDatabase database = mongo.freshDatabase();
     ThreadViewStore store = new ThreadViewStore(database);
     store.createIndexes();
-    return new Fixture(database, new ThreadProjection(store));
+    return new Fixture(database, store, new ThreadProjection(store, readModel(store)));
   }
 
   private static Map<String, List<String>> cleanDump(List<EventEnvelope> events) {
@@ -101,37 +130,35 @@ class ThreadProjectionTest {
 
     assertThat(f.applyAll(busyThread())).containsOnly(Outcome.APPLIED);
 
-    Document a = f.comment("a");
-    assertThat(a.get("up", Number.class).longValue()).isEqualTo(2);
-    assertThat(a.get("down", Number.class).longValue()).isZero();
-    assertThat(a.get("score", Number.class).longValue()).isEqualTo(2);
-    assertThat(a.get("replyCount", Number.class).longValue()).isEqualTo(2);
-    assertThat(a.get("depth", Number.class).intValue()).isZero();
-    assertThat(a.getString("rootId")).isEqualTo("a");
+    StoredComment a = f.comment("a");
+    assertThat(a.up()).isEqualTo(2);
+    assertThat(a.down()).isZero();
+    assertThat(a.score()).isEqualTo(2);
+    assertThat(a.rootId()).isEqualTo("a");
 
-    Document a1x = f.comment("a1x");
-    assertThat(a1x.getString("rootId")).isEqualTo("a");
-    assertThat(a1x.getString("parentId")).isEqualTo("a1");
-    assertThat(a1x.get("depth", Number.class).intValue()).isEqualTo(2);
+    StoredComment a1x = f.comment("a1x");
+    assertThat(a1x.rootId()).isEqualTo("a");
+    assertThat(a1x.parentId()).isEqualTo("a1");
 
-    Document a1 = f.comment("a1");
-    assertThat(a1.getBoolean("deleted")).isTrue();
-    assertThat(a1.get("text")).isNull();
-    assertThat(a1.get("author")).isNull();
-    assertThat(a1.get("replyCount", Number.class).longValue()).isEqualTo(1);
-    assertThat(a1.get("up", Number.class).longValue()).isZero();
-    assertThat(a1.get("down", Number.class).longValue()).isZero();
+    StoredComment a1 = f.comment("a1");
+    assertThat(a1.deleted()).isTrue();
+    assertThat(a1.text()).isNull();
+    assertThat(a1.author()).isNull();
+    assertThat(a1.up()).isZero();
+    assertThat(a1.down()).isZero();
 
-    assertThat(f.comment("b").getString("text")).isEqualTo("better text");
-    assertThat(f.comment("b").getDate("editedAt")).isNotNull();
+    assertThat(f.comment("b").text()).isEqualTo("better text");
+    assertThat(f.comment("b").editedAt()).isNotNull();
 
     Document thread = f.thread("demo/busy");
     assertThat(thread.get("seq", Number.class).longValue()).isEqualTo(14);
     assertThat(thread.getBoolean("locked")).isFalse();
     assertThat(thread.get("commentCount", Number.class).longValue()).isEqualTo(5);
     assertThat(f.database().getCollection(ThreadViewStore.FLAGS).countDocuments()).isEqualTo(1);
-    assertThat(f.database().getCollection(ThreadViewStore.USER_VOTES).countDocuments())
+    assertThat(f.database().getCollection(ThreadViewStore.VIEWER_VOTES).countDocuments())
         .isEqualTo(3);
+    assertThat(f.store().viewerVotes(BUSY, "carol", PRIMARY)).containsExactly(entry("a", UP));
+    assertThat(f.store().viewerVotes(BUSY, "alice", PRIMARY)).isEmpty();
   }
 
   @Test
@@ -171,16 +198,20 @@ class ThreadProjectionTest {
       for (int done = 1; ; done++) {
         Fixture f = fresh();
         f.applyAll(events.subList(0, i));
-        List<Runnable> writes = f.projection().plan(crashed);
+        List<Runnable> writes = f.projection().plan(f.exact(crashed), crashed).writes();
         if (done >= writes.size()) {
           break;
         }
         writes.subList(0, done).forEach(Runnable::run);
 
-        // Redelivery starts again from the last stored offset, here the crashed event.
-        assertThat(f.applyAll(events.subList(i, events.size()))).containsOnly(Outcome.APPLIED);
+        // The node restarts; redelivery starts again from the last stored offset.
+        Fixture restarted = f.restarted();
+        assertThat(restarted.applyAll(events.subList(i, events.size())))
+            .containsOnly(Outcome.APPLIED);
 
-        assertThat(f.dump()).as("crash after %d writes of event %d", done, i).isEqualTo(expected);
+        assertThat(restarted.dump())
+            .as("crash after %d writes of event %d", done, i)
+            .isEqualTo(expected);
         crashes++;
       }
     }
@@ -211,42 +242,64 @@ class ThreadProjectionTest {
     f.projection().apply(log.vote("c", "v1", UP, NONE));
     f.projection().apply(log.vote("c", "v2", UP, NONE));
     f.projection().apply(log.vote("c", "v3", DOWN, NONE));
-    assertThat(totals(f.comment("c"))).containsExactly(2L, 1L, 1L);
+    assertThat(totals(f.comment(log.thread(), "c"))).containsExactly(2L, 1L, 1L);
 
     f.projection().apply(log.vote("c", "v1", DOWN, UP));
-    assertThat(totals(f.comment("c"))).containsExactly(1L, 2L, -1L);
+    assertThat(totals(f.comment(log.thread(), "c"))).containsExactly(1L, 2L, -1L);
 
     f.projection().apply(log.vote("c", "v3", NONE, DOWN));
     f.projection().apply(log.vote("c", "v2", NONE, UP));
-    assertThat(totals(f.comment("c"))).containsExactly(0L, 1L, -1L);
+    assertThat(totals(f.comment(log.thread(), "c"))).containsExactly(0L, 1L, -1L);
 
-    Document v2 =
-        f.database()
-            .getCollection(ThreadViewStore.USER_VOTES)
-            .find(new Document("voterId", "v2"))
-            .first();
-    assertThat(v2.getString("direction")).isEqualTo("none");
+    assertThat(f.store().viewerVotes(log.thread(), "v2", PRIMARY)).isEmpty();
+    assertThat(f.store().viewerVotes(log.thread(), "v1", PRIMARY))
+        .containsExactly(entry("c", DOWN));
   }
 
   @Test
-  void reply_counts_count_direct_replies_only() {
+  void replies_know_their_top_level_comment() {
     ThreadLog log = ThreadLog.of("demo", "replies");
     log.post("r", null, "alice");
     log.post("r1", "r", "bob");
-    log.post("r2", "r", "bob");
     log.post("r1a", "r1", "carol");
-    log.post("r1b", "r1", "carol");
     log.post("r1a1", "r1a", "dave");
     Fixture f = fresh();
 
     f.applyAll(log.events());
 
-    assertThat(replyCount(f.comment("r"))).isEqualTo(2);
-    assertThat(replyCount(f.comment("r1"))).isEqualTo(2);
-    assertThat(replyCount(f.comment("r1a"))).isEqualTo(1);
-    assertThat(replyCount(f.comment("r2"))).isZero();
-    assertThat(f.comment("r1a1").get("depth", Number.class).intValue()).isEqualTo(3);
-    assertThat(f.comment("r1a1").getString("rootId")).isEqualTo("r");
+    assertThat(f.comment(log.thread(), "r1a1").rootId()).isEqualTo("r");
+    assertThat(f.comment(log.thread(), "r1a1").parentId()).isEqualTo("r1a");
+  }
+
+  @Test
+  void a_thread_of_many_comments_fills_bucket_after_bucket_and_survives_crashes_at_the_border() {
+    ThreadLog log = ThreadLog.of("demo", "long");
+    for (int i = 0; i < ThreadState.BUCKET_SIZE; i++) {
+      log.post("c" + i, null, "alice");
+    }
+    log.post("next", null, "bob");
+    log.vote("c0", "bob", UP, NONE);
+    log.vote("next", "bob", DOWN, NONE);
+    log.edit("next", "bob", "edited");
+    List<EventEnvelope> events = log.events();
+    Map<String, List<String>> expected = cleanDump(events);
+
+    for (int i = ThreadState.BUCKET_SIZE; i < events.size(); i++) {
+      Fixture f = fresh();
+      f.applyAll(events.subList(0, i));
+      List<Runnable> writes = f.projection().plan(f.exact(events.get(i)), events.get(i)).writes();
+      writes.subList(0, writes.size() - 1).forEach(Runnable::run);
+      Fixture restarted = f.restarted();
+      assertThat(restarted.applyAll(events.subList(i, events.size())))
+          .containsOnly(Outcome.APPLIED);
+      assertThat(restarted.dump()).as("crash before the thread of event %d", i).isEqualTo(expected);
+    }
+    Fixture f = fresh();
+    f.applyAll(events);
+    assertThat(f.database().getCollection(ThreadViewStore.BUCKETS).countDocuments()).isEqualTo(2);
+    assertThat(f.comment(log.thread(), "next").text()).isEqualTo("edited");
+    assertThat(f.comment(log.thread(), "next").down()).isEqualTo(1);
+    assertThat(f.comment(log.thread(), "c0").up()).isEqualTo(1);
   }
 
   @Test
@@ -259,7 +312,7 @@ class ThreadProjectionTest {
 
     f.applyAll(log.events());
 
-    assertThat(f.comment("c").get("text")).isNull();
+    assertThat(f.comment(log.thread(), "c").text()).isNull();
     assertThat(f.thread("demo/edit-deleted").get("seq", Number.class).longValue()).isEqualTo(2);
   }
 
@@ -288,8 +341,8 @@ class ThreadProjectionTest {
     assertThat(f.projection().apply(log.events().get(2))).isEqualTo(Outcome.APPLIED_AFTER_GAP);
     assertThat(f.projection().apply(log.events().get(1))).isEqualTo(Outcome.DUPLICATE);
 
-    assertThat(f.comment("c2")).isNotNull();
-    assertThat(f.comment("c1")).isNull();
+    assertThat(f.comment(log.thread(), "c2")).isNotNull();
+    assertThat(f.comment(log.thread(), "c1")).isNull();
   }
 
   @Test
@@ -308,14 +361,7 @@ class ThreadProjectionTest {
     assertThat(f.thread("two/t").get("seq", Number.class).longValue()).isEqualTo(1);
   }
 
-  private static List<Long> totals(Document comment) {
-    return List.of(
-        comment.get("up", Number.class).longValue(),
-        comment.get("down", Number.class).longValue(),
-        comment.get("score", Number.class).longValue());
-  }
-
-  private static long replyCount(Document comment) {
-    return comment.get("replyCount", Number.class).longValue();
+  private static List<Long> totals(StoredComment comment) {
+    return List.of(comment.up(), comment.down(), comment.score());
   }
 }

@@ -11,6 +11,7 @@ import com.mongodb.client.MongoDatabase;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
 import dev.comments.query.QuerySideSettings;
+import dev.comments.query.thread.ThreadViewStore;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -430,14 +431,14 @@ class ClusterIT {
   }
 
   /**
-   * SHA-256 over every projection document (threads, comments, votes, flags) of the node's own
-   * database, in _id order.
+   * SHA-256 over every projection document (threads, comment buckets, votes, flags) of the node's
+   * own database, in _id order.
    */
   private static String checksum(String mongoUri, String nodeId) throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
     try (MongoClient mongo = MongoClients.create(mongoUri)) {
       MongoDatabase query = mongo.getDatabase(QuerySideSettings.databaseFor(nodeId));
-      for (String collection : List.of("threads", "comments", "user_votes", "flags")) {
+      for (String collection : PROJECTION_COLLECTIONS) {
         digest.update(collection.getBytes(StandardCharsets.UTF_8));
         for (Document document :
             query.getCollection(collection).find().sort(new Document("_id", 1))) {
@@ -448,9 +449,16 @@ class ClusterIT {
     return HexFormat.of().formatHex(digest.digest());
   }
 
+  private static final List<String> PROJECTION_COLLECTIONS =
+      List.of(
+          ThreadViewStore.THREADS,
+          ThreadViewStore.BUCKETS,
+          ThreadViewStore.VIEWER_VOTES,
+          ThreadViewStore.FLAGS);
+
   private static String checksumOfNothing() throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    for (String collection : List.of("threads", "comments", "user_votes", "flags")) {
+    for (String collection : PROJECTION_COLLECTIONS) {
       digest.update(collection.getBytes(StandardCharsets.UTF_8));
     }
     return HexFormat.of().formatHex(digest.digest());

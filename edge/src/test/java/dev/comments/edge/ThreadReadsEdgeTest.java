@@ -1,0 +1,252 @@
+package dev.comments.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.comments.edge.testing.FakeProjectionStatus;
+import dev.comments.edge.testing.FixedPositions;
+import dev.comments.edge.testing.InMemoryIdempotencyKeys;
+import dev.comments.edge.testing.MutableClock;
+import dev.comments.edge.testing.RecordingCommands;
+import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.events.Author;
+import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
+import dev.comments.events.query.CommentView;
+import dev.comments.events.query.FindThreadComments;
+import dev.comments.events.query.RepliesPage;
+import dev.comments.events.query.ThreadPage;
+import dev.comments.query.InvalidCursorException;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Thread reads at the edge: entity tags, bounded reply trees and the replies route. */
+class ThreadReadsEdgeTest {
+  private static final byte[] SECRET =
+      "an edge test secret of 32+ bytes!".getBytes(StandardCharsets.UTF_8);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ThreadId T1 = new ThreadId("demo", "t1");
+  private static final String PAGE = "/api/v1/tenants/demo/threads/t1/comments";
+  private static final String REPLIES = "/api/v1/tenants/demo/threads/t1/comments/c1/replies";
+  private static final Instant T = Instant.parse("2026-03-01T11:00:00Z");
+
+  private final RecordingQueries queries = new RecordingQueries();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private EdgeServer server;
+
+  @BeforeEach
+  void start() {
+    EdgeSettings settings =
+        new EdgeSettings(
+            "127.0.0.1",
+            0,
+            "node-a",
+            Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
+            SECRET,
+            EdgeSettings.DEFAULT_SESSION_TTL,
+            EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
+            EdgeSettings.DEFAULT_MAX_BODY_BYTES,
+            1,
+            2,
+            Duration.ofSeconds(5));
+    server =
+        EdgeServer.start(
+            settings,
+            new NodeRole.Primary(
+                new RecordingCommands(), new InMemoryIdempotencyKeys(), new FixedPositions()),
+            queries,
+            new FakeProjectionStatus(),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    client.close();
+  }
+
+  private static CommentView comment(
+      String id, String parentId, VoteDirection myVote, List<CommentView> replies, String more) {
+    return new CommentView(
+        id,
+        parentId,
+        Author.anonymous("s-" + id, "Name"),
+        "text of " + id,
+        T,
+        null,
+        false,
+        1,
+        0,
+        myVote,
+        replies,
+        more);
+  }
+
+  /** c1 with the reply c2 (which has c3), and c4; the viewer's votes as given. */
+  private static ThreadPage page(long seq, VoteDirection c1, VoteDirection c3) {
+    CommentView c3View = comment("c3", "c2", c3, List.of(), null);
+    CommentView c2View = comment("c2", "c1", VoteDirection.NONE, List.of(c3View), null);
+    return new ThreadPage(
+        List.of(
+            comment("c1", null, c1, List.of(c2View), "more-of-c1"),
+            comment("c4", null, VoteDirection.NONE, List.of(), null)),
+        null,
+        seq);
+  }
+
+  @Test
+  void a_page_carries_the_viewers_votes_in_its_whole_tree_and_a_cursor_to_more_replies()
+      throws Exception {
+    queries.pages.put(T1, page(7, VoteDirection.UP, VoteDirection.DOWN));
+
+    Reply reply = get(PAGE + "?replyLimit=3");
+
+    assertThat(reply.status()).isEqualTo(200);
+    JsonNode c1 = reply.json().get("comments").get(0);
+    assertThat(c1.get("myVote").textValue()).isEqualTo("up");
+    assertThat(c1.get("repliesNextCursor").textValue()).isEqualTo("more-of-c1");
+    JsonNode c2 = c1.get("replies").get(0);
+    assertThat(c2.get("myVote").textValue()).isEqualTo("none");
+    assertThat(c2.get("replies").get(0).get("myVote").textValue()).isEqualTo("down");
+    assertThat(reply.json().get("comments").get(1).get("myVote").textValue()).isEqualTo("none");
+    assertThat(reply.json().get("comments").get(1).get("repliesNextCursor").isNull()).isTrue();
+    assertThat(queries.finds.getLast().query().replyLimit()).isEqualTo(3);
+
+    assertThat(get(PAGE).status()).isEqualTo(200);
+    assertThat(queries.finds.getLast().query().replyLimit())
+        .isEqualTo(FindThreadComments.DEFAULT_REPLY_LIMIT);
+    assertThat(get(PAGE + "?replyLimit=0").status()).isEqualTo(200);
+    assertThat(get(PAGE + "?replyLimit=100").status()).isEqualTo(200);
+  }
+
+  @Test
+  void an_etag_names_the_threads_event_the_query_and_the_viewers_votes() throws Exception {
+    queries.pages.put(T1, page(7, VoteDirection.UP, VoteDirection.NONE));
+
+    Reply first = get(PAGE);
+    String etag = first.header("ETag");
+    Reply unchanged = get(PAGE, "If-None-Match", etag);
+    Reply weakOrListed = get(PAGE, "If-None-Match", "\"other\", W/" + etag);
+    Reply otherQuery = get(PAGE + "?limit=5", "If-None-Match", etag);
+    queries.pages.put(T1, page(7, VoteDirection.DOWN, VoteDirection.NONE));
+    Reply otherVotes = get(PAGE, "If-None-Match", etag);
+    queries.pages.put(T1, page(8, VoteDirection.UP, VoteDirection.NONE));
+    Reply newerEvent = get(PAGE, "If-None-Match", etag);
+
+    assertThat(etag).matches("\"7-[A-Za-z0-9_-]+-[A-Za-z0-9_-]+\"");
+    assertThat(unchanged.status()).isEqualTo(304);
+    assertThat(unchanged.body()).isEmpty();
+    assertThat(unchanged.header("ETag")).isEqualTo(etag);
+    assertThat(weakOrListed.status()).isEqualTo(304);
+    assertThat(otherQuery.status()).isEqualTo(200);
+    assertThat(otherQuery.header("ETag")).isNotEqualTo(etag);
+    assertThat(otherVotes.status()).isEqualTo(200);
+    assertThat(otherVotes.json().get("comments").get(0).get("myVote").textValue())
+        .isEqualTo("down");
+    assertThat(newerEvent.status()).isEqualTo(200);
+    assertThat(newerEvent.header("ETag")).startsWith("\"8-");
+  }
+
+  @Test
+  void the_replies_route_pages_one_comments_tree() throws Exception {
+    CommentView r2 = comment("r2", "r1", VoteDirection.UP, List.of(), null);
+    queries.replies.put(
+        "demo/t1/c1",
+        new RepliesPage(
+            List.of(comment("r1", "c1", VoteDirection.NONE, List.of(r2), null)), "next-r", 4));
+
+    Reply reply = get(REPLIES + "?limit=5&cursor=abc&readPreference=nearest");
+    Reply again =
+        get(
+            REPLIES + "?limit=5&cursor=abc&readPreference=nearest",
+            "If-None-Match",
+            reply.header("ETag"));
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.json().get("nextCursor").textValue()).isEqualTo("next-r");
+    JsonNode r1 = reply.json().get("replies").get(0);
+    assertThat(r1.get("id").textValue()).isEqualTo("r1");
+    assertThat(r1.get("replies").get(0).get("myVote").textValue()).isEqualTo("up");
+    assertThat(reply.header("ETag")).startsWith("\"4-");
+    assertThat(again.status()).isEqualTo(304);
+    RecordingQueries.FindMoreReplies find = queries.replyFinds.getFirst();
+    assertThat(find.query().threadId()).isEqualTo(T1);
+    assertThat(find.query().commentId()).isEqualTo("c1");
+    assertThat(find.query().limit()).isEqualTo(5);
+    assertThat(find.query().cursor()).isEqualTo("abc");
+    assertThat(find.readPreference()).isEqualTo(ReadPreference.NEAREST);
+
+    assertError(
+        get("/api/v1/tenants/demo/threads/t1/comments/nope/replies"), 404, "comment_not_found");
+  }
+
+  @Test
+  void refuses_each_bad_reply_parameter_with_its_code() throws Exception {
+    queries.pages.put(T1, page(1, VoteDirection.NONE, VoteDirection.NONE));
+    queries.replies.put("demo/t1/c1", new RepliesPage(List.of(), null, 1));
+
+    for (String bad : List.of("101", "-1", "ten", "1.5", "")) {
+      assertError(get(PAGE + "?replyLimit=" + bad), 400, "invalid_parameter");
+    }
+    Reply twice = get(PAGE + "?replyLimit=1&replyLimit=2");
+    assertError(twice, 400, "invalid_parameter");
+    assertThat(twice.json().get("error").get("message").textValue()).contains("replyLimit");
+    for (String bad : List.of("0", "101", "x")) {
+      Reply limit = get(REPLIES + "?limit=" + bad);
+      assertError(limit, 400, "invalid_parameter");
+      assertThat(limit.json().get("error").get("message").textValue()).contains("limit");
+    }
+    assertError(get(REPLIES + "?cursor="), 400, "invalid_cursor");
+    assertError(get(REPLIES + "?cursor=" + "x".repeat(1025)), 400, "invalid_cursor");
+    assertError(get(REPLIES + "?readPreference=any"), 400, "invalid_read_preference");
+    assertError(
+        get("/api/v1/tenants/demo/threads/t1/comments/bad%20id/replies"), 400, "invalid_path");
+    queries.failure = new InvalidCursorException("cursor was made for another comment");
+    Reply foreign = get(REPLIES + "?cursor=abc");
+    assertError(foreign, 400, "invalid_cursor");
+    assertThat(foreign.json().get("error").get("message").textValue())
+        .doesNotContain("another comment");
+  }
+
+  private record Reply(int status, HttpResponse<String> response, String body, JsonNode json) {
+    String header(String name) {
+      return response.headers().firstValue(name).orElse(null);
+    }
+  }
+
+  private Reply get(String path, String... headers) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .timeout(Duration.ofSeconds(30))
+            .method("GET", BodyPublishers.noBody());
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    HttpResponse<String> response = client.send(request.build(), BodyHandlers.ofString());
+    JsonNode json = response.body().isEmpty() ? null : MAPPER.readTree(response.body());
+    return new Reply(response.statusCode(), response, response.body(), json);
+  }
+
+  private static void assertError(Reply reply, int status, String code) {
+    assertThat(reply.status()).as("status of %s", reply.body()).isEqualTo(status);
+    assertThat(reply.json().get("error").get("code").textValue()).isEqualTo(code);
+  }
+}

@@ -1,0 +1,187 @@
+package dev.comments.query.thread;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The node's threads in memory, in front of their durable copy in {@link ThreadViewStore}: two
+ * Caffeine caches bounded in bytes, one of thread states, one of each viewer's votes in a thread.
+ * Readers load a missing entry from the store; the projection, the only writer, writes each event
+ * through to the store and then puts the new state here.
+ *
+ * <p>Why this stays coherent without locks of our own: a state is immutable, and Caffeine runs a
+ * load and a put of the same key one after the other, so the projection's put, made after its store
+ * writes, always lands after (and over) a load a reader started meanwhile. A failed write makes the
+ * projection {@link #forget} the thread, so that its retry starts from what the store holds. {@link
+ * #clear()} (a rebuild) starts new caches, so a load still running on the old ones lands nowhere.
+ * Of the byte bound, threads get three quarters and viewers' votes a quarter.
+ */
+public final class ReadModel {
+  private record ViewerKey(ThreadId thread, String viewerId) {}
+
+  private record Caches(
+      Cache<ThreadId, ThreadState> threads,
+      Cache<ViewerKey, Map<String, VoteDirection>> viewerVotes) {}
+
+  private final ThreadViewStore store;
+  private final long maxBytes;
+  private volatile Caches caches;
+
+  public ReadModel(ThreadViewStore store, long maxBytes, MeterRegistry meters) {
+    this.store = Objects.requireNonNull(store, "store");
+    if (maxBytes < 1024) {
+      throw new IllegalArgumentException("maxBytes must be at least 1024");
+    }
+    this.maxBytes = maxBytes;
+    this.caches = newCaches();
+    register(meters, "threads", c -> c.threads());
+    register(meters, "viewer_votes", c -> c.viewerVotes());
+  }
+
+  /**
+   * The thread as this node holds it; loaded from the store with {@code readPreference} if need be.
+   */
+  ThreadState thread(ThreadId thread, ReadPreference readPreference) {
+    return caches.threads().get(thread, id -> store.load(id, readPreference));
+  }
+
+  /** The thread as the store's primary holds it: what the projection builds the next event on. */
+  ThreadState exactThread(ThreadId thread) {
+    Cache<ThreadId, ThreadState> threads = caches.threads();
+    ThreadState state = threads.get(thread, id -> store.load(id, ReadPreference.PRIMARY));
+    if (!state.exact()) {
+      state = store.load(thread, ReadPreference.PRIMARY);
+      threads.put(thread, state);
+    }
+    return state;
+  }
+
+  /** The new state of a thread, already written through to the store. */
+  void put(ThreadState state) {
+    caches.threads().put(state.id(), state);
+  }
+
+  /** Drops a thread whose store writes failed half-way: the next use reloads it. */
+  void forget(ThreadId thread) {
+    caches.threads().invalidate(thread);
+  }
+
+  /** A viewer's votes in a thread, by comment id. */
+  Map<String, VoteDirection> viewerVotes(
+      ThreadId thread, String viewerId, ReadPreference readPreference) {
+    return caches
+        .viewerVotes()
+        .get(
+            new ViewerKey(thread, viewerId),
+            key -> store.viewerVotes(key.thread(), key.viewerId(), readPreference));
+  }
+
+  /** A vote written through to the store: updates the viewer's votes if they are held. */
+  void voted(ThreadId thread, String viewerId, String commentId, VoteDirection direction) {
+    caches
+        .viewerVotes()
+        .asMap()
+        .computeIfPresent(
+            new ViewerKey(thread, viewerId),
+            (key, votes) -> {
+              Map<String, VoteDirection> updated = new HashMap<>(votes);
+              if (direction == VoteDirection.NONE) {
+                updated.remove(commentId);
+              } else {
+                updated.put(commentId, direction);
+              }
+              return Map.copyOf(updated);
+            });
+  }
+
+  /** Forgets everything (the store is being rebuilt). */
+  void clear() {
+    caches = newCaches();
+  }
+
+  /** The bytes held now, as weighed. */
+  public long bytes() {
+    Caches current = caches;
+    return weighed(current.threads()) + weighed(current.viewerVotes());
+  }
+
+  /** Runs pending evictions; for tests that look at {@link #bytes()}. */
+  public void cleanUp() {
+    caches.threads().cleanUp();
+    caches.viewerVotes().cleanUp();
+  }
+
+  private Caches newCaches() {
+    Cache<ThreadId, ThreadState> threads =
+        Caffeine.newBuilder()
+            .maximumWeight(maxBytes / 4 * 3)
+            .<ThreadId, ThreadState>weigher((id, state) -> saturated(state.weight()))
+            .recordStats()
+            .build();
+    Cache<ViewerKey, Map<String, VoteDirection>> viewerVotes =
+        Caffeine.newBuilder()
+            .maximumWeight(maxBytes / 4)
+            .<ViewerKey, Map<String, VoteDirection>>weigher(
+                (key, votes) ->
+                    saturated(200L + 2L * key.viewerId().length() + 120L * votes.size()))
+            .recordStats()
+            .build();
+    return new Caches(threads, viewerVotes);
+  }
+
+  private void register(MeterRegistry meters, String cache, Function<Caches, Cache<?, ?>> which) {
+    Tags tags = Tags.of("cache", cache);
+    counter(
+        meters,
+        "comments.readmodel.hits",
+        "reads answered from memory",
+        tags,
+        m -> which.apply(m.caches).stats().hitCount());
+    counter(
+        meters,
+        "comments.readmodel.misses",
+        "reads that loaded from the store",
+        tags,
+        m -> which.apply(m.caches).stats().missCount());
+    counter(
+        meters,
+        "comments.readmodel.evictions",
+        "entries evicted to stay within the bound",
+        tags,
+        m -> which.apply(m.caches).stats().evictionCount());
+    Gauge.builder("comments.readmodel.bytes", this, m -> weighed(which.apply(m.caches)))
+        .description("heap bytes held, as weighed")
+        .baseUnit("bytes")
+        .tags(tags)
+        .register(meters);
+  }
+
+  private void counter(
+      MeterRegistry meters,
+      String name,
+      String description,
+      Tags tags,
+      ToDoubleFunction<ReadModel> value) {
+    FunctionCounter.builder(name, this, value).description(description).tags(tags).register(meters);
+  }
+
+  private static long weighed(Cache<?, ?> cache) {
+    return cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+  }
+
+  private static int saturated(long weight) {
+    return (int) Math.min(Integer.MAX_VALUE, weight);
+  }
+}
