@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,6 +25,8 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Revocations on their own small Kafka topic ({@link SessionRevocationCodec#topicOf}), keyed by
@@ -36,10 +39,14 @@ public final class KafkaSessionRevocations implements SessionRevocations, AutoCl
   static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
+  private static final Logger log = LoggerFactory.getLogger(KafkaSessionRevocations.class);
+
   private final Producer<String, byte[]> producer;
   private final String topic;
   private final Clock clock;
   private final SessionRevocationCodec codec = new SessionRevocationCodec();
+  private final CountDownLatch topicReady = new CountDownLatch(1);
+  private volatile Thread topicSetup;
 
   KafkaSessionRevocations(Producer<String, byte[]> producer, String topic, Clock clock) {
     this.producer = Objects.requireNonNull(producer, "producer");
@@ -48,7 +55,9 @@ public final class KafkaSessionRevocations implements SessionRevocations, AutoCl
   }
 
   /**
-   * Creates the revocations topic beside {@code eventLogTopic} unless it exists, and a producer.
+   * A producer, and the revocations topic beside {@code eventLogTopic} created in the background
+   * unless it exists (retried while Kafka cannot be reached: the node starts regardless, and a
+   * sign-out meanwhile is {@link Unavailable}).
    *
    * @param retention how long a revocation is kept: at least the sessions' lifetime
    */
@@ -59,7 +68,6 @@ public final class KafkaSessionRevocations implements SessionRevocations, AutoCl
       Duration retention,
       Clock clock) {
     String topic = SessionRevocationCodec.topicOf(eventLogTopic);
-    ensureTopic(bootstrapServers, topic, replicationFactor, retention);
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "comments-revocations");
@@ -68,10 +76,38 @@ public final class KafkaSessionRevocations implements SessionRevocations, AutoCl
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
-    return new KafkaSessionRevocations(
-        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer()),
-        topic,
-        clock);
+    KafkaSessionRevocations revocations =
+        new KafkaSessionRevocations(
+            new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer()),
+            topic,
+            clock);
+    revocations.topicSetup =
+        Thread.ofPlatform()
+            .daemon()
+            .name("revocations-topic-setup")
+            .start(
+                () -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                      ensureTopic(bootstrapServers, topic, replicationFactor, retention);
+                      revocations.topicReady.countDown();
+                      return;
+                    } catch (RuntimeException e) {
+                      log.warn("cannot set up topic {} yet ({}); retrying", topic, e.toString());
+                    }
+                    try {
+                      Thread.sleep(1_000);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                });
+    return revocations;
+  }
+
+  /** Waits until the topic exists (created here, or found); false if time ran out. */
+  public boolean awaitTopic(Duration timeout) throws InterruptedException {
+    return topicReady.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -125,6 +161,10 @@ public final class KafkaSessionRevocations implements SessionRevocations, AutoCl
 
   @Override
   public void close() {
+    Thread setup = topicSetup;
+    if (setup != null) {
+      setup.interrupt();
+    }
     producer.close(Duration.ofSeconds(5));
   }
 }
