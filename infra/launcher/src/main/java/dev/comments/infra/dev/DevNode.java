@@ -56,11 +56,9 @@ public final class DevNode implements AutoCloseable {
       properties.put("comments.http.port", httpPort);
       properties.put("comments.mongo.uri", mongo.connectionString());
       properties.put("comments.kafka.bootstrap-servers", broker.bootstrapServers());
-      properties.put("comments.sessions.secret", secrets.getProperty("session-secret"));
-      properties.put(
-          "comments.tenants." + TENANT + ".moderator-key", secrets.getProperty("moderator-key"));
+      properties.putAll(DevSecrets.nodeSettings(secrets, TENANT));
       ConfigurableApplicationContext context = NodeApplication.run(properties, settings);
-      return new DevNode(dir, mongo, broker, context, secrets.getProperty("moderator-key"));
+      return new DevNode(dir, mongo, broker, context, secrets.getProperty(DevSecrets.MODERATOR));
     } catch (IOException | RuntimeException e) {
       if (broker != null) {
         broker.close();
