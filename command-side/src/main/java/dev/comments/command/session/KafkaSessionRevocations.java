@@ -73,8 +73,10 @@ public final class KafkaSessionRevocations implements SessionRevocations, AutoCl
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "comments-revocations");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
+    // A sign-out waits for its record alone: no batching, and it gives up within SEND_TIMEOUT.
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
-    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis() / 2);
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
     KafkaSessionRevocations revocations =
         new KafkaSessionRevocations(
