@@ -27,10 +27,12 @@ import dev.comments.edge.security.RequireModerator;
 import dev.comments.edge.session.CreateSessionHandler;
 import dev.comments.edge.session.RequireSession;
 import dev.comments.edge.session.SessionTokens;
+import dev.comments.edge.session.SignOutHandler;
 import dev.comments.edge.thread.ListCommentsHandler;
 import dev.comments.edge.thread.ListCommentsHandler.Listing;
 import dev.comments.edge.thread.ThreadLockHandler;
 import dev.comments.query.ProjectionStatus;
+import dev.comments.query.RevokedSessions;
 import dev.comments.query.ThreadQueries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.server.HttpHandler;
@@ -50,6 +52,7 @@ import java.util.function.Function;
  */
 final class EdgeRoutes {
   static final String SESSIONS = "/api/v1/tenants/{tenant}/sessions";
+  static final String CURRENT_SESSION = "/api/v1/tenants/{tenant}/sessions/current";
   static final String THREAD_COMMENTS = "/api/v1/tenants/{tenant}/threads/{thread}/comments";
   static final String COMMENT_REPLIES =
       "/api/v1/tenants/{tenant}/threads/{thread}/comments/{commentId}/replies";
@@ -66,14 +69,18 @@ final class EdgeRoutes {
 
   private final EdgeSettings settings;
   private final NodeRole role;
+  private final Clock clock;
   private final SessionTokens sessions;
+  private final RevokedSessions revoked;
   private final RequestLimit apiLimit;
   private final RequestLimit metricsLimit;
 
-  private EdgeRoutes(EdgeSettings settings, NodeRole role, Clock clock) {
+  private EdgeRoutes(EdgeSettings settings, NodeRole role, RevokedSessions revoked, Clock clock) {
     this.settings = settings;
     this.role = role;
-    this.sessions = new SessionTokens(settings.sessionSecret(), settings.sessionTtl(), clock);
+    this.clock = clock;
+    this.sessions = new SessionTokens(settings.keys().sessions(), settings.sessionTtl(), clock);
+    this.revoked = revoked;
     this.apiLimit =
         overloadedBeyond(
             settings.workerThreads(),
@@ -100,15 +107,16 @@ final class EdgeRoutes {
       NodeRole role,
       ThreadQueries queries,
       ProjectionStatus status,
+      RevokedSessions revoked,
       PrometheusMeterRegistry meters,
       Clock clock) {
-    return new EdgeRoutes(settings, role, clock).table(queries, status, meters);
+    return new EdgeRoutes(settings, role, revoked, clock).table(queries, status, meters);
   }
 
   private HttpHandler table(
       ThreadQueries queries, ProjectionStatus status, PrometheusMeterRegistry meters) {
     JsonBodyReader bodies = new JsonBodyReader(settings.maxBodyBytes());
-    ConsistencyTokens consistency = new ConsistencyTokens(settings.sessionSecret());
+    ConsistencyTokens consistency = new ConsistencyTokens(settings.keys().consistency(), clock);
     ListCommentsHandler.PageCache pages = new ListCommentsHandler.PageCache(meters);
 
     Router.Builder router =
@@ -133,12 +141,14 @@ final class EdgeRoutes {
             .route("GET", THREAD_COMMENTS, read.apply(Listing.COMMENTS))
             .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
         commandsRunHere(router, primary, bodies, new WriteAcknowledgement(consistency));
+        router.route("DELETE", CURRENT_SESSION, session(new SignOutHandler(primary.revocations())));
         router.route(
             "GET",
             PrimaryLink.POSITION_PATH,
             tenantPath(
                 new ClusterKey(
-                    settings.sessionSecret(),
+                    settings.keys().cluster(),
+                    clock,
                     limited(new ThreadPositionHandler(primary.positions())))));
       }
       case NodeRole.Replica replica -> {
@@ -147,7 +157,7 @@ final class EdgeRoutes {
                 replica.primaryUrl(),
                 replica.timeout(),
                 settings.nodeId(),
-                ClusterKey.of(settings.sessionSecret()),
+                ClusterKey.headerOf(settings.keys().cluster()),
                 meters);
         Function<Listing, HttpHandler> read =
             listing ->
@@ -164,6 +174,7 @@ final class EdgeRoutes {
             .route("GET", THREAD_COMMENTS, read.apply(Listing.COMMENTS))
             .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
         commandsGoToPrimary(router, new ForwardCommand(link));
+        router.route("DELETE", CURRENT_SESSION, session(new ForwardCommand(link)));
       }
     }
     return new RequestMetrics(
@@ -196,7 +207,7 @@ final class EdgeRoutes {
    * the ocean), then the command travels to the primary.
    */
   private void commandsGoToPrimary(Router.Builder router, HttpHandler forward) {
-    HttpHandler asWriter = tenantPath(RequireSession.required(sessions, limited(forward)));
+    HttpHandler asWriter = session(forward);
     HttpHandler asModerator = tenantPath(new RequireModerator(moderatorKeys(), limited(forward)));
     router
         .route("POST", THREAD_COMMENTS, asWriter)
@@ -213,13 +224,17 @@ final class EdgeRoutes {
   }
 
   private HttpHandler reader(HttpHandler handler) {
-    return tenantPath(RequireSession.optional(sessions, limited(handler)));
+    return tenantPath(RequireSession.optional(sessions, revoked, limited(handler)));
+  }
+
+  /** Only with a valid session that was not signed out. */
+  private HttpHandler session(HttpHandler handler) {
+    return tenantPath(RequireSession.required(sessions, revoked, limited(handler)));
   }
 
   /** A command as a session: its Idempotency-Key is the session's own. */
   private HttpHandler writer(IdempotencyKeys keys, HttpHandler handler) {
-    return tenantPath(
-        RequireSession.required(sessions, limited(IdempotentCommand.asSession(keys, handler))));
+    return session(IdempotentCommand.asSession(keys, handler));
   }
 
   private HttpHandler moderator(IdempotencyKeys keys, HttpHandler handler) {

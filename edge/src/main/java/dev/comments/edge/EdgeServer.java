@@ -1,6 +1,7 @@
 package dev.comments.edge;
 
 import dev.comments.query.ProjectionStatus;
+import dev.comments.query.RevokedSessions;
 import dev.comments.query.ThreadQueries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
@@ -47,6 +48,7 @@ public final class EdgeServer implements AutoCloseable {
       NodeRole role,
       ThreadQueries queries,
       ProjectionStatus status,
+      RevokedSessions revoked,
       PrometheusMeterRegistry meters,
       Clock clock) {
     Objects.requireNonNull(settings, "settings");
@@ -56,6 +58,7 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(role, "role"),
             Objects.requireNonNull(queries, "queries"),
             Objects.requireNonNull(status, "status"),
+            Objects.requireNonNull(revoked, "revoked"),
             Objects.requireNonNull(meters, "meters"),
             Objects.requireNonNull(clock, "clock"));
     Undertow.Builder builder =

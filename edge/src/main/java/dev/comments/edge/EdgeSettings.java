@@ -2,7 +2,6 @@ package dev.comments.edge;
 
 import dev.comments.events.ThreadId;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
@@ -13,8 +12,8 @@ import java.util.Objects;
  * @param port the HTTP port, {@code 0} for any free one (see {@link EdgeServer#port()})
  * @param nodeId this node's name, sent as {@code X-Served-By}
  * @param tenants the tenants served, by tenant id; any other tenant is {@code 404}
- * @param sessionSecret at least 32 bytes; session and consistency tokens are signed with keys
- *     derived from it, so every node of a deployment needs the same one
+ * @param keys the session, consistency-token and cluster keys; every node of a deployment needs the
+ *     same ones
  * @param sessionTtl how long an anonymous session lives ({@link #DEFAULT_SESSION_TTL})
  * @param consistencyWait how long a read waits for the reader's own write ({@link
  *     #DEFAULT_CONSISTENCY_WAIT})
@@ -30,7 +29,7 @@ public record EdgeSettings(
     int port,
     String nodeId,
     Map<String, TenantSettings> tenants,
-    byte[] sessionSecret,
+    EdgeKeys keys,
     Duration sessionTtl,
     Duration consistencyWait,
     int maxBodyBytes,
@@ -40,7 +39,6 @@ public record EdgeSettings(
   public static final Duration DEFAULT_SESSION_TTL = Duration.ofDays(30);
   public static final Duration DEFAULT_CONSISTENCY_WAIT = Duration.ofSeconds(2);
   public static final int DEFAULT_MAX_BODY_BYTES = 65_536;
-  public static final int MIN_SECRET_BYTES = 32;
   public static final int QUEUED_REQUESTS_PER_WORKER = 32;
 
   /**
@@ -63,12 +61,7 @@ public record EdgeSettings(
         throw new IllegalArgumentException("invalid tenant id: " + tenant);
       }
     }
-    Objects.requireNonNull(sessionSecret, "sessionSecret");
-    if (sessionSecret.length < MIN_SECRET_BYTES) {
-      throw new IllegalArgumentException(
-          "sessionSecret must be at least " + MIN_SECRET_BYTES + " bytes");
-    }
-    sessionSecret = sessionSecret.clone();
+    Objects.requireNonNull(keys, "keys");
     requirePositive(sessionTtl, "sessionTtl");
     Objects.requireNonNull(consistencyWait, "consistencyWait");
     if (consistencyWait.isNegative()) {
@@ -89,7 +82,7 @@ public record EdgeSettings(
       int port,
       String nodeId,
       Map<String, TenantSettings> tenants,
-      byte[] sessionSecret,
+      EdgeKeys keys,
       Duration sessionTtl,
       Duration consistencyWait,
       int maxBodyBytes,
@@ -100,48 +93,13 @@ public record EdgeSettings(
         port,
         nodeId,
         tenants,
-        sessionSecret,
+        keys,
         sessionTtl,
         consistencyWait,
         maxBodyBytes,
         ioThreads,
         workerThreads,
         DEFAULT_BODY_TIMEOUT);
-  }
-
-  @Override
-  public byte[] sessionSecret() {
-    return sessionSecret.clone();
-  }
-
-  @Override
-  public boolean equals(Object other) {
-    return other instanceof EdgeSettings that
-        && host.equals(that.host)
-        && port == that.port
-        && nodeId.equals(that.nodeId)
-        && tenants.equals(that.tenants)
-        && Arrays.equals(sessionSecret, that.sessionSecret)
-        && sessionTtl.equals(that.sessionTtl)
-        && consistencyWait.equals(that.consistencyWait)
-        && maxBodyBytes == that.maxBodyBytes
-        && ioThreads == that.ioThreads
-        && workerThreads == that.workerThreads
-        && bodyTimeout.equals(that.bodyTimeout);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(host, port, nodeId, tenants.keySet(), sessionTtl, maxBodyBytes);
-  }
-
-  @Override
-  public String toString() {
-    return "EdgeSettings[host=%s, port=%d, nodeId=%s, tenants=%s, sessionSecret=<redacted>,"
-            .formatted(host, port, nodeId, tenants.keySet())
-        + " sessionTtl=%s, consistencyWait=%s, maxBodyBytes=%d, ioThreads=%d, workerThreads=%d,"
-            .formatted(sessionTtl, consistencyWait, maxBodyBytes, ioThreads, workerThreads)
-        + " bodyTimeout=%s]".formatted(bodyTimeout);
   }
 
   private static void requirePositive(Duration duration, String name) {

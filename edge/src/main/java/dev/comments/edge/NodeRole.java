@@ -2,6 +2,7 @@ package dev.comments.edge;
 
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
+import dev.comments.command.SessionRevocations;
 import dev.comments.command.ThreadPositions;
 import java.net.URI;
 import java.time.Duration;
@@ -12,14 +13,18 @@ import java.util.Objects;
  * forwards them to the primary. Both serve reads from their own projection.
  */
 public sealed interface NodeRole {
-  /** The node of the primary region, where commands run. */
+  /** The node of the primary region, where commands (sign-outs included) run. */
   record Primary(
-      CommentCommands commands, IdempotencyKeys idempotencyKeys, ThreadPositions positions)
+      CommentCommands commands,
+      IdempotencyKeys idempotencyKeys,
+      ThreadPositions positions,
+      SessionRevocations revocations)
       implements NodeRole {
     public Primary {
       Objects.requireNonNull(commands, "commands");
       Objects.requireNonNull(idempotencyKeys, "idempotencyKeys");
       Objects.requireNonNull(positions, "positions");
+      Objects.requireNonNull(revocations, "revocations");
     }
   }
 

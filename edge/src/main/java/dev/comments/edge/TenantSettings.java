@@ -1,5 +1,6 @@
 package dev.comments.edge;
 
+import dev.comments.edge.security.Placeholders;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,9 @@ public record TenantSettings(String moderatorKey) {
           "moderatorKey must be at least "
               + MIN_MODERATOR_KEY_LENGTH
               + " characters without surrounding whitespace");
+    }
+    if (Placeholders.isPlaceholder(moderatorKey)) {
+      throw new IllegalArgumentException("moderatorKey is a placeholder (CHANGE-ME)");
     }
   }
 

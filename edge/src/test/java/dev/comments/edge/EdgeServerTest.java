@@ -9,12 +9,15 @@ import dev.comments.command.CommandRejectedException;
 import dev.comments.command.Rejection;
 import dev.comments.edge.consistency.ConsistencyToken;
 import dev.comments.edge.consistency.ConsistencyTokens;
+import dev.comments.edge.security.KeyRing;
 import dev.comments.edge.testing.FakeProjectionStatus;
 import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
+import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.Author;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
@@ -51,8 +54,6 @@ import org.junit.jupiter.api.Test;
 
 /** The edge's HTTP layer on a real Undertow, with recording stand-ins for the ports. */
 class EdgeServerTest {
-  private static final byte[] SECRET =
-      "an edge test secret of 32+ bytes!".getBytes(StandardCharsets.UTF_8);
   private static final String MODERATOR_KEY = "demo-moderator-key-0001";
   private static final String JSON = "application/json";
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -66,6 +67,7 @@ class EdgeServerTest {
   private final InMemoryIdempotencyKeys idempotencyKeys = new InMemoryIdempotencyKeys();
   private final RecordingQueries queries = new RecordingQueries();
   private final FixedPositions positions = new FixedPositions();
+  private final InMemoryRevocations revocations = new InMemoryRevocations();
   private final FakeProjectionStatus status = new FakeProjectionStatus();
   private final PrometheusMeterRegistry meters =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -96,7 +98,7 @@ class EdgeServerTest {
             Map.of(
                 "demo", new TenantSettings(MODERATOR_KEY),
                 "other", new TenantSettings("other-moderator-key-01")),
-            SECRET,
+            TestKeys.edgeKeys(),
             EdgeSettings.DEFAULT_SESSION_TTL,
             EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
             EdgeSettings.DEFAULT_MAX_BODY_BYTES,
@@ -105,9 +107,10 @@ class EdgeServerTest {
             BODY_TIMEOUT);
     return EdgeServer.start(
         settings,
-        new NodeRole.Primary(commands, idempotencyKeys, positions),
+        new NodeRole.Primary(commands, idempotencyKeys, positions, revocations),
         queries,
         status,
+        revocations,
         meters,
         clock);
   }
@@ -145,6 +148,72 @@ class EdgeServerTest {
         "{\"text\":\"hi\"}",
         reply.json.get("sessionToken").textValue());
     assertThat(((Author) commands.calls.getFirst().arguments().get(2)).name()).isEqualTo("Ada L.");
+  }
+
+  @Test
+  void signing_out_makes_the_session_token_refused_on_every_route() throws Exception {
+    String token = session("demo", "Ada");
+
+    Reply signedOut =
+        send(
+            "DELETE",
+            "/api/v1/tenants/demo/sessions/current",
+            null,
+            "Authorization",
+            "Bearer " + token);
+
+    assertThat(signedOut.status).as(signedOut.body).isEqualTo(204);
+    assertThat(signedOut.body).isEmpty();
+    assertThat(revocations.isRevoked("demo", sessionIdOf(token))).isTrue();
+    assertError(
+        postJson("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"hi\"}", token),
+        401,
+        "session_revoked");
+    assertError(get("/api/v1/tenants/demo/threads/t1/comments", token), 401, "session_revoked");
+    assertError(
+        send(
+            "DELETE",
+            "/api/v1/tenants/demo/sessions/current",
+            null,
+            "Authorization",
+            "Bearer " + token),
+        401,
+        "session_revoked");
+    assertThat(commands.calls).isEmpty();
+    post("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"hi\"}", session("demo", "Ada"));
+  }
+
+  @Test
+  void signing_out_needs_a_valid_session_of_the_tenant() throws Exception {
+    assertError(
+        send("DELETE", "/api/v1/tenants/demo/sessions/current", null), 401, "session_required");
+    assertError(
+        send(
+            "DELETE",
+            "/api/v1/tenants/demo/sessions/current",
+            null,
+            "Authorization",
+            "Bearer " + session("other", "Ada")),
+        401,
+        "session_wrong_tenant");
+  }
+
+  @Test
+  void a_sign_out_that_cannot_be_recorded_is_503_and_the_session_stays_valid() throws Exception {
+    String token = session("demo", "Ada");
+    revocations.unavailable = true;
+
+    Reply refused =
+        send(
+            "DELETE",
+            "/api/v1/tenants/demo/sessions/current",
+            null,
+            "Authorization",
+            "Bearer " + token);
+
+    assertError(refused, 503, "revocation_unavailable");
+    assertThat(refused.header("Retry-After")).isEqualTo("1");
+    post("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"hi\"}", token);
   }
 
   @Test
@@ -196,7 +265,9 @@ class EdgeServerTest {
     assertThat(reply.json.get("commentId").textValue()).isEqualTo("c1");
     String consistency = reply.json.get("token").textValue();
     assertThat(reply.header("X-Consistency-Token")).isEqualTo(consistency);
-    assertThat(new ConsistencyTokens(SECRET).decode(consistency, "demo"))
+    assertThat(
+            new ConsistencyTokens(KeyRing.of(TestKeys.CONSISTENCY), clock)
+                .decode(consistency, "demo"))
         .isEqualTo(new ConsistencyToken(T1, 1));
     RecordingCommands.Call call = commands.calls.getFirst();
     assertThat(call.command()).isEqualTo("post");

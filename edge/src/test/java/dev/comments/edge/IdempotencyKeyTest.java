@@ -10,9 +10,11 @@ import dev.comments.command.Rejection;
 import dev.comments.edge.testing.FakeProjectionStatus;
 import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
+import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.edge.testing.TestKeys;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -35,14 +37,13 @@ import org.junit.jupiter.api.Test;
 
 /** The Idempotency-Key protocol on the write routes, on a real Undertow with stand-in ports. */
 class IdempotencyKeyTest {
-  private static final byte[] SECRET =
-      "an edge test secret of 32+ bytes!".getBytes(StandardCharsets.UTF_8);
   private static final String MODERATOR_KEY = "demo-moderator-key-0001";
   private static final String POSTS = "/api/v1/tenants/demo/threads/t1/comments";
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final RecordingCommands commands = new RecordingCommands();
   private final InMemoryIdempotencyKeys keys = new InMemoryIdempotencyKeys();
+  private final InMemoryRevocations revocations = new InMemoryRevocations();
   private final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private EdgeServer server;
@@ -56,7 +57,7 @@ class IdempotencyKeyTest {
             0,
             "node-a",
             Map.of("demo", new TenantSettings(MODERATOR_KEY)),
-            SECRET,
+            TestKeys.edgeKeys(),
             EdgeSettings.DEFAULT_SESSION_TTL,
             EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
             EdgeSettings.DEFAULT_MAX_BODY_BYTES,
@@ -66,9 +67,10 @@ class IdempotencyKeyTest {
     server =
         EdgeServer.start(
             settings,
-            new NodeRole.Primary(commands, keys, new FixedPositions()),
+            new NodeRole.Primary(commands, keys, new FixedPositions(), revocations),
             new RecordingQueries(),
             new FakeProjectionStatus(),
+            revocations,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
     ann = session();

@@ -18,9 +18,12 @@ import dev.comments.command.IdempotencyKeys;
 import dev.comments.command.locator.CommentLocator;
 import dev.comments.edge.consistency.ConsistencyToken;
 import dev.comments.edge.consistency.ConsistencyTokens;
+import dev.comments.edge.security.KeyRing;
 import dev.comments.edge.testing.FakeProjectionStatus;
+import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.Author;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
@@ -33,7 +36,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -52,8 +55,6 @@ import org.junit.jupiter.api.Test;
  * answering after the claim. The retry under the same key is applied exactly once.
  */
 class InDoubtRetryIT {
-  private static final byte[] SECRET =
-      "an edge test secret of 32+ bytes!".getBytes(StandardCharsets.UTF_8);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final ThreadId T1 = new ThreadId("demo", "t1");
   private static final String POSTS = "/api/v1/tenants/demo/threads/t1/comments";
@@ -83,6 +84,7 @@ class InDoubtRetryIT {
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             clock);
     commands = new LossyCommands(commandSide.commands());
+    InMemoryRevocations revocations = new InMemoryRevocations();
     keys = new FailingKeyStore(commandSide.idempotencyKeys());
     edge =
         EdgeServer.start(
@@ -91,15 +93,16 @@ class InDoubtRetryIT {
                 0,
                 "primary-1",
                 Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
-                SECRET,
+                TestKeys.edgeKeys(),
                 EdgeSettings.DEFAULT_SESSION_TTL,
                 EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
                 EdgeSettings.DEFAULT_MAX_BODY_BYTES,
                 2,
                 4),
-            new NodeRole.Primary(commands, keys, commandSide.positions()),
+            new NodeRole.Primary(commands, keys, commandSide.positions(), revocations),
             new RecordingQueries(),
             new FakeProjectionStatus(),
+            revocations,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             clock);
     session = session();
@@ -194,7 +197,8 @@ class InDoubtRetryIT {
     JsonNode body = MAPPER.readTree(reply.body());
     assertThat(body.get("commentId").textValue()).isEqualTo(commentId);
     ConsistencyToken token =
-        new ConsistencyTokens(SECRET).decode(body.get("token").textValue(), "demo");
+        new ConsistencyTokens(KeyRing.of(TestKeys.CONSISTENCY), Clock.systemUTC())
+            .decode(body.get("token").textValue(), "demo");
     assertThat(token).isEqualTo(new ConsistencyToken(T1, 0));
     assertThat(reply.headers().firstValue("X-Consistency-Token"))
         .hasValue(body.get("token").textValue());

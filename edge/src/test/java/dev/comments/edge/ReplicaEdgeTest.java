@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.edge.testing.FakeProjectionStatus;
 import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
+import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.query.ThreadPage;
@@ -21,7 +23,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,8 +37,6 @@ import org.junit.jupiter.api.Test;
  * reads the replica cannot prove fresh go there too, and a primary that is gone is a quick 503.
  */
 class ReplicaEdgeTest {
-  private static final byte[] SECRET =
-      "an edge test secret of 32+ bytes!".getBytes(StandardCharsets.UTF_8);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final ThreadId T1 = new ThreadId("demo", "t1");
   private static final String THREAD = "/api/v1/tenants/demo/threads/t1/comments";
@@ -46,6 +45,7 @@ class ReplicaEdgeTest {
   private final RecordingCommands commands = new RecordingCommands();
   private final InMemoryIdempotencyKeys keys = new InMemoryIdempotencyKeys();
   private final FixedPositions positions = new FixedPositions();
+  private final InMemoryRevocations revocations = new InMemoryRevocations();
   private final RecordingQueries primaryQueries = new RecordingQueries();
   private final RecordingQueries replicaQueries = new RecordingQueries();
   private final FakeProjectionStatus replicaStatus = new FakeProjectionStatus();
@@ -59,9 +59,10 @@ class ReplicaEdgeTest {
     primary =
         EdgeServer.start(
             settings("primary-1"),
-            new NodeRole.Primary(commands, keys, positions),
+            new NodeRole.Primary(commands, keys, positions, revocations),
             primaryQueries,
             new FakeProjectionStatus(),
+            revocations,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             clock);
     // A long timeout: a primary that is gone must be noticed without waiting for it.
@@ -72,6 +73,7 @@ class ReplicaEdgeTest {
                 URI.create("http://127.0.0.1:" + primary.port()), Duration.ofSeconds(30)),
             replicaQueries,
             replicaStatus,
+            revocations,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             clock);
   }
@@ -89,7 +91,7 @@ class ReplicaEdgeTest {
         0,
         nodeId,
         Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
-        SECRET,
+        TestKeys.edgeKeys(),
         EdgeSettings.DEFAULT_SESSION_TTL,
         Duration.ofMillis(300),
         EdgeSettings.DEFAULT_MAX_BODY_BYTES,
@@ -243,6 +245,29 @@ class ReplicaEdgeTest {
         get(THREAD + "?readPreference=nearest", Map.of("X-Consistency-Token", token + "x")),
         400,
         "invalid_consistency_token");
+  }
+
+  @Test
+  void a_sign_out_through_the_replica_is_recorded_by_the_primary_and_refused_on_both()
+      throws Exception {
+    String session = session();
+
+    HttpResponse<String> signedOut =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + replica.port()
+                            + "/api/v1/tenants/demo/sessions/current"))
+                .header("Authorization", "Bearer " + session)
+                .DELETE()
+                .build(),
+            BodyHandlers.ofString());
+
+    assertThat(signedOut.statusCode()).as(signedOut.body()).isEqualTo(204);
+    assertThat(signedOut.headers().firstValue("X-Forwarded-To")).hasValue("primary-1");
+    assertError(postComment(session, "after sign-out", null), 401, "session_revoked");
+    assertThat(commands.calls).isEmpty();
   }
 
   @Test

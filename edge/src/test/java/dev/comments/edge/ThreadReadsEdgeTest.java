@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.edge.testing.FakeProjectionStatus;
 import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
+import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.Author;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
@@ -27,7 +29,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,8 +39,6 @@ import org.junit.jupiter.api.Test;
 
 /** Thread reads at the edge: entity tags, bounded reply trees and the replies route. */
 class ThreadReadsEdgeTest {
-  private static final byte[] SECRET =
-      "an edge test secret of 32+ bytes!".getBytes(StandardCharsets.UTF_8);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final ThreadId T1 = new ThreadId("demo", "t1");
   private static final String PAGE = "/api/v1/tenants/demo/threads/t1/comments";
@@ -53,13 +52,14 @@ class ThreadReadsEdgeTest {
 
   @BeforeEach
   void start() {
+    InMemoryRevocations revocations = new InMemoryRevocations();
     EdgeSettings settings =
         new EdgeSettings(
             "127.0.0.1",
             0,
             "node-a",
             Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
-            SECRET,
+            TestKeys.edgeKeys(),
             EdgeSettings.DEFAULT_SESSION_TTL,
             EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
             EdgeSettings.DEFAULT_MAX_BODY_BYTES,
@@ -70,9 +70,13 @@ class ThreadReadsEdgeTest {
         EdgeServer.start(
             settings,
             new NodeRole.Primary(
-                new RecordingCommands(), new InMemoryIdempotencyKeys(), new FixedPositions()),
+                new RecordingCommands(),
+                new InMemoryIdempotencyKeys(),
+                new FixedPositions(),
+                revocations),
             queries,
             new FakeProjectionStatus(),
+            revocations,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
   }

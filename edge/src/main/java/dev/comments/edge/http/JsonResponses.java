@@ -39,6 +39,12 @@ public final class JsonResponses {
     exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
   }
 
+  /** {@code 204 No Content}: done, nothing to say. */
+  public static void noContent(HttpServerExchange exchange) {
+    exchange.setStatusCode(204);
+    exchange.endExchange();
+  }
+
   /** The JSON body this exchange was answered with, if it was sent here. */
   public static Optional<byte[]> sent(HttpServerExchange exchange) {
     return Optional.ofNullable(exchange.getAttachment(SENT));

@@ -255,7 +255,11 @@ public final class PrimaryLink implements ThreadPositions {
           .firstValue(NodeHeaders.REPLICA_LAG.toString())
           .ifPresent(lag -> headers.put(NodeHeaders.REPLICA_LAG, lag));
     }
-    JsonResponses.sendBytes(exchange, answer.statusCode(), answer.body());
+    if (answer.statusCode() == 204) {
+      JsonResponses.noContent(exchange);
+    } else {
+      JsonResponses.sendBytes(exchange, answer.statusCode(), answer.body());
+    }
   }
 
   private static String encode(String segment) {

@@ -12,6 +12,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.comments.edge.http.ApiException;
 import dev.comments.edge.security.DerivedKeys;
+import dev.comments.edge.security.KeyRing;
+import dev.comments.edge.security.SigningKey;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Clock;
@@ -20,16 +22,19 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Issues and verifies anonymous session tokens: JWS HS256 with {@code sub} = session id, {@code
- * aud} = tenant, {@code name} = display name, {@code iat} and {@code exp}. Verification accepts
- * HS256 only (never {@code none}, never another algorithm), checks the MAC, the expiry against the
- * injected clock and the tenant. Each failure has its own 401 code.
+ * Issues and verifies anonymous session tokens: JWS HS256 with {@code kid} = the signing key's id,
+ * {@code sub} = session id, {@code aud} = tenant, {@code name} = display name, {@code iat} and
+ * {@code exp}. New tokens are signed with the ring's current key; verification accepts HS256 only
+ * (never {@code none}, never another algorithm), a {@code kid} the ring accepts at that instant
+ * (the current key, or a previous one within its window), the MAC, the expiry against the injected
+ * clock and the tenant. Each failure has its own 401 code.
  */
 public final class SessionTokens {
   static final String PURPOSE = "comments/session-token/v1";
@@ -37,20 +42,28 @@ public final class SessionTokens {
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{22,64}");
   private static final int MAX_TOKEN_LENGTH = 4096;
 
+  private final KeyRing keys;
+  private final String signingKeyId;
   private final JWSSigner signer;
-  private final JWSVerifier verifier;
+  private final Map<String, JWSVerifier> verifiers;
   private final Duration ttl;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public SessionTokens(byte[] secret, Duration ttl, Clock clock) {
-    byte[] key = DerivedKeys.derive(secret, PURPOSE);
+  public SessionTokens(KeyRing keys, Duration ttl, Clock clock) {
+    this.keys = Objects.requireNonNull(keys, "keys");
+    this.signingKeyId = keys.current().id();
+    Map<String, JWSVerifier> byId = new HashMap<>();
     try {
-      this.signer = new MACSigner(key);
-      this.verifier = new MACVerifier(key);
+      this.signer = new MACSigner(derived(keys.current()));
+      byId.put(keys.current().id(), new MACVerifier(derived(keys.current())));
+      for (KeyRing.PreviousKey previous : keys.previous()) {
+        byId.put(previous.key().id(), new MACVerifier(derived(previous.key())));
+      }
     } catch (JOSEException e) {
       throw new IllegalArgumentException("session key rejected", e);
     }
+    this.verifiers = Map.copyOf(byId);
     this.ttl = Objects.requireNonNull(ttl, "ttl");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
@@ -70,7 +83,11 @@ public final class SessionTokens {
             .build();
     SignedJWT jwt =
         new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
+            new JWSHeader.Builder(JWSAlgorithm.HS256)
+                .type(JOSEObjectType.JWT)
+                .keyID(signingKeyId)
+                .build(),
+            claims);
     try {
       jwt.sign(signer);
     } catch (JOSEException e) {
@@ -95,7 +112,14 @@ public final class SessionTokens {
       if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
         throw invalid("the session token must be signed with HS256");
       }
-      if (!jwt.verify(verifier)) {
+      String keyId = jwt.getHeader().getKeyID();
+      if (keyId == null) {
+        throw invalid("the session token names no key");
+      }
+      if (keys.verifying(keyId, clock.instant()).isEmpty()) {
+        throw invalid("the session token was signed with a key this service does not accept");
+      }
+      if (!jwt.verify(verifiers.get(keyId))) {
         throw invalid("the session token's signature does not match");
       }
       claims = jwt.getJWTClaimsSet();
@@ -128,6 +152,10 @@ public final class SessionTokens {
       throw invalid("the session token carries no valid display name");
     }
     return new Session(tenant, sessionId, name, expiry.toInstant());
+  }
+
+  private static byte[] derived(SigningKey key) {
+    return DerivedKeys.derive(key.secret(), PURPOSE);
   }
 
   private String newSessionId() {

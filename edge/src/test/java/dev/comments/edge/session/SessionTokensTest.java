@@ -3,13 +3,17 @@ package dev.comments.edge.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jwt.SignedJWT;
 import dev.comments.edge.http.ApiException;
 import dev.comments.edge.security.DerivedKeys;
+import dev.comments.edge.security.KeyRing;
+import dev.comments.edge.security.SigningKey;
 import dev.comments.edge.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -17,10 +21,18 @@ import org.junit.jupiter.api.Test;
 class SessionTokensTest {
   private static final byte[] SECRET =
       "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+  private static final SigningKey KEY = new SigningKey("s2", SECRET);
+  private static final SigningKey OLD_KEY =
+      new SigningKey("s1", "the retired session key, 32+ bytes".getBytes(StandardCharsets.UTF_8));
+  private static final Instant OLD_KEY_ENDS = Instant.parse("2026-01-08T00:00:00Z");
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T10:00:00.500Z"));
-  private final SessionTokens tokens = new SessionTokens(SECRET, Duration.ofDays(30), clock);
+  private final SessionTokens tokens =
+      new SessionTokens(
+          new KeyRing(KEY, List.of(new KeyRing.PreviousKey(OLD_KEY, OLD_KEY_ENDS))),
+          Duration.ofDays(30),
+          clock);
 
   @Test
   void issued_token_verifies_for_its_tenant() {
@@ -35,6 +47,60 @@ class SessionTokensTest {
   }
 
   @Test
+  void new_tokens_name_the_current_key_in_their_kid_header() throws Exception {
+    String token = tokens.issue("demo", "Ada").token();
+
+    assertThat(SignedJWT.parse(token).getHeader().getKeyID()).isEqualTo("s2");
+  }
+
+  @Test
+  void accepts_a_token_of_the_previous_key_until_its_window_ends() {
+    String old = beforeRotation().issue("demo", "Ada").token();
+
+    assertThat(tokens.verify(old, "demo").displayName()).isEqualTo("Ada");
+    clock.set(OLD_KEY_ENDS.minusMillis(1));
+    assertThat(tokens.verify(old, "demo").displayName()).isEqualTo("Ada");
+    clock.set(OLD_KEY_ENDS);
+    assertRefused(old, "demo", "session_invalid");
+  }
+
+  @Test
+  void refuses_a_token_whose_kid_no_key_has() {
+    String unknown =
+        new SessionTokens(KeyRing.of(new SigningKey("s9", SECRET)), Duration.ofDays(1), clock)
+            .issue("demo", "Eve")
+            .token();
+
+    assertRefused(unknown, "demo", "session_invalid");
+  }
+
+  @Test
+  void refuses_a_token_without_a_kid() throws Exception {
+    String claims = claimsOf(tokens.issue("demo", "Ada").token());
+    String header =
+        B64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(DerivedKeys.derive(SECRET, SessionTokens.PURPOSE), "HmacSHA256"));
+    String signature =
+        B64.encodeToString(
+            mac.doFinal((header + "." + claims).getBytes(StandardCharsets.US_ASCII)));
+
+    assertRefused(header + "." + claims + "." + signature, "demo", "session_invalid");
+  }
+
+  @Test
+  void refuses_a_token_of_a_known_kid_signed_with_another_secret() {
+    byte[] other = SECRET.clone();
+    other[3] ^= 1;
+    String forged =
+        new SessionTokens(KeyRing.of(new SigningKey("s2", other)), Duration.ofDays(1), clock)
+            .issue("demo", "Eve")
+            .token();
+
+    assertRefused(forged, "demo", "session_invalid");
+  }
+
+  @Test
   void every_session_gets_its_own_id() {
     assertThat(tokens.issue("demo", "A").session().sessionId())
         .isNotEqualTo(tokens.issue("demo", "A").session().sessionId());
@@ -45,7 +111,9 @@ class SessionTokensTest {
     byte[] other = SECRET.clone();
     other[0] ^= 1;
     String forged =
-        new SessionTokens(other, Duration.ofDays(1), clock).issue("demo", "Eve").token();
+        new SessionTokens(KeyRing.of(new SigningKey("s2", other)), Duration.ofDays(1), clock)
+            .issue("demo", "Eve")
+            .token();
 
     assertRefused(forged, "demo", "session_invalid");
   }
@@ -95,7 +163,8 @@ class SessionTokensTest {
   void refuses_token_signed_with_the_right_key_but_another_algorithm() throws Exception {
     String claims = claimsOf(tokens.issue("demo", "Ada").token());
     String header =
-        B64.encodeToString("{\"alg\":\"HS512\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        B64.encodeToString(
+            "{\"alg\":\"HS512\",\"typ\":\"JWT\",\"kid\":\"s2\"}".getBytes(StandardCharsets.UTF_8));
     Mac mac = Mac.getInstance("HmacSHA512");
     mac.init(new SecretKeySpec(DerivedKeys.derive(SECRET, SessionTokens.PURPOSE), "HmacSHA512"));
     String signature =
@@ -117,7 +186,8 @@ class SessionTokensTest {
     // The consistency key is derived too; a token of one purpose must not pass for another.
     String claims = claimsOf(tokens.issue("demo", "Ada").token());
     String header =
-        B64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        B64.encodeToString(
+            "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"s2\"}".getBytes(StandardCharsets.UTF_8));
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(SECRET, "HmacSHA256"));
     String signature =
@@ -142,6 +212,11 @@ class SessionTokensTest {
     assertThatThrownBy(() -> DisplayName.normalize("a\u0000b"))
         .isInstanceOfSatisfying(
             ApiException.class, e -> assertThat(e.code()).isEqualTo("invalid_field"));
+  }
+
+  /** The node as it was before the rotation: s1 was its current key. */
+  private SessionTokens beforeRotation() {
+    return new SessionTokens(KeyRing.of(OLD_KEY), Duration.ofDays(30), clock);
   }
 
   private static String claimsOf(String token) {

@@ -80,6 +80,11 @@ public final class ApiClient {
     return exchange(request.build());
   }
 
+  /** {@code DELETE …/sessions/current}: signs the session out. */
+  public Reply signOut(String tenant, String token) {
+    return send("DELETE", "/api/v1/tenants/" + tenant + "/sessions/current", token, null);
+  }
+
   public Reply send(String method, String path, String bearer, String jsonBody) {
     return sendBytes(
         method,

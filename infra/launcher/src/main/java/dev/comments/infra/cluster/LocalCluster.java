@@ -251,10 +251,8 @@ public final class LocalCluster implements AutoCloseable {
     node.setProperty("comments.kafka.bootstrap-servers", kafka);
     // The cluster's broker is one node: one copy of the log (it says so in its log).
     node.setProperty("comments.kafka.replication-factor", "1");
-    node.setProperty("comments.sessions.secret", secrets.getProperty("session-secret"));
-    node.setProperty(
-        "comments.tenants." + DevNode.TENANT + ".moderator-key",
-        secrets.getProperty("moderator-key"));
+    // Every node of the deployment shares the same keys: tokens made by one verify on all.
+    DevSecrets.nodeSettings(secrets, DevNode.TENANT).forEach(node::setProperty);
     Path file = member.dir.resolve(ClusterMember.PROPERTIES);
     try (OutputStream out = Files.newOutputStream(file)) {
       node.store(out, "written by comments cluster at every start; edits are overwritten");

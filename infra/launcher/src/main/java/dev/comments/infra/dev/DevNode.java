@@ -62,11 +62,9 @@ public final class DevNode implements AutoCloseable {
       properties.put("comments.kafka.bootstrap-servers", broker.bootstrapServers());
       // The dev broker is one node: one copy of the log (it says so in its log).
       properties.put("comments.kafka.replication-factor", 1);
-      properties.put("comments.sessions.secret", secrets.getProperty("session-secret"));
-      properties.put(
-          "comments.tenants." + TENANT + ".moderator-key", secrets.getProperty("moderator-key"));
+      properties.putAll(DevSecrets.nodeSettings(secrets, TENANT));
       ConfigurableApplicationContext context = NodeApplication.run(properties, settings);
-      return new DevNode(dir, mongo, broker, context, secrets.getProperty("moderator-key"));
+      return new DevNode(dir, mongo, broker, context, secrets.getProperty(DevSecrets.MODERATOR));
     } catch (IOException | RuntimeException e) {
       if (broker != null) {
         broker.close();

@@ -8,14 +8,26 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
- * The secrets of a local deployment (a dev node, or every node of a local cluster): the session
- * secret ({@code session-secret}) and the moderator key of the demo tenant ({@code moderator-key}),
- * made once per data directory and kept there, readable by the owner only.
+ * The secrets of a local deployment (a dev node, or every node of a local cluster): one per purpose
+ * ({@code session-secret}, {@code consistency-secret}, {@code cluster-secret}) and the moderator
+ * key of the demo tenant ({@code moderator-key}), made once per data directory and kept there,
+ * readable by the owner only. A file from an older version gains the secrets it lacks.
  */
 public final class DevSecrets {
+  /** The id of every dev key: a dev deployment never rotates, it starts afresh. */
+  public static final String KEY_ID = "dev-1";
+
+  public static final String SESSION = "session-secret";
+  public static final String CONSISTENCY = "consistency-secret";
+  public static final String CLUSTER = "cluster-secret";
+  public static final String MODERATOR = "moderator-key";
+
   private DevSecrets() {}
 
   public static Properties load(Path file) throws IOException {
@@ -24,19 +36,48 @@ public final class DevSecrets {
       try (InputStream in = Files.newInputStream(file)) {
         secrets.load(in);
       }
-      return secrets;
     }
     SecureRandom random = new SecureRandom();
-    secrets.setProperty("session-secret", Base64.getEncoder().encodeToString(bytes(random, 32)));
-    secrets.setProperty(
-        "moderator-key", Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(random, 24)));
+    boolean added = false;
+    for (String name : List.of(SESSION, CONSISTENCY, CLUSTER)) {
+      if (secrets.getProperty(name) == null) {
+        secrets.setProperty(name, Base64.getEncoder().encodeToString(bytes(random, 32)));
+        added = true;
+      }
+    }
+    if (secrets.getProperty(MODERATOR) == null) {
+      secrets.setProperty(
+          MODERATOR, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(random, 24)));
+      added = true;
+    }
+    if (added) {
+      store(file, secrets);
+    }
+    return secrets;
+  }
+
+  /** The {@code comments.*} settings that give a node these secrets, for {@code tenant}. */
+  public static Map<String, String> nodeSettings(Properties secrets, String tenant) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("comments.sessions.keys.current.id", KEY_ID);
+    settings.put("comments.sessions.keys.current.secret", secrets.getProperty(SESSION));
+    settings.put("comments.consistency.keys.current.id", KEY_ID);
+    settings.put("comments.consistency.keys.current.secret", secrets.getProperty(CONSISTENCY));
+    settings.put("comments.cluster.keys.current.id", KEY_ID);
+    settings.put("comments.cluster.keys.current.secret", secrets.getProperty(CLUSTER));
+    settings.put("comments.tenants." + tenant + ".moderator-key", secrets.getProperty(MODERATOR));
+    return settings;
+  }
+
+  private static void store(Path file, Properties secrets) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    Files.createFile(
-        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    if (!Files.exists(file)) {
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
     try (OutputStream out = Files.newOutputStream(file)) {
       secrets.store(out, "made by comments; keep private");
     }
-    return secrets;
   }
 
   private static byte[] bytes(SecureRandom random, int count) {

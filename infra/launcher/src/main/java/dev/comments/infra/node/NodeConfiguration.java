@@ -6,12 +6,15 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.comments.command.CommandSide;
 import dev.comments.command.CommandSideSettings;
+import dev.comments.command.session.KafkaSessionRevocations;
+import dev.comments.edge.EdgeKeys;
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.TenantSettings;
 import dev.comments.query.QuerySide;
 import dev.comments.query.QuerySideSettings;
+import dev.comments.query.session.RevocationConsumer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -23,8 +26,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -39,6 +45,9 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(NodeProperties.class)
 public class NodeConfiguration {
+  private static final Logger log = LoggerFactory.getLogger(NodeConfiguration.class);
+  static final Duration REVOCATION_MARGIN = Duration.ofDays(1);
+  static final Duration REVOCATIONS_LOAD_WAIT = Duration.ofSeconds(30);
 
   @Bean
   Clock clock() {
@@ -123,11 +132,60 @@ public class NodeConfiguration {
         clock);
   }
 
+  /**
+   * Sign-outs, recorded by the primary on the revocations topic beside the event log, kept a day
+   * longer than a session lives.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(
+      name = "comments.node.role",
+      havingValue = "primary",
+      matchIfMissing = true)
+  KafkaSessionRevocations sessionRevocations(NodeProperties properties, Clock clock) {
+    NodeProperties.Kafka kafka = properties.kafka();
+    return KafkaSessionRevocations.start(
+        kafka.bootstrapServers(),
+        kafka.topic(),
+        kafka.replicationFactor(),
+        properties.sessions().ttl().plus(REVOCATION_MARGIN),
+        clock);
+  }
+
+  /**
+   * Every node's in-memory set of signed-out sessions. The edge starts once it holds what the topic
+   * held (or after {@link #REVOCATIONS_LOAD_WAIT}, when the log cannot be reached: the set fills as
+   * soon as it can), so that a restarted node does not take a revoked token.
+   */
+  @Bean(destroyMethod = "close")
+  RevocationConsumer revokedSessions(
+      NodeProperties properties, ObjectProvider<KafkaSessionRevocations> revocations, Clock clock)
+      throws InterruptedException {
+    // On the primary, the topic is its writer's to create: let it, so that it can be read at once.
+    KafkaSessionRevocations writer = revocations.getIfAvailable();
+    if (writer != null && !writer.awaitTopic(REVOCATIONS_LOAD_WAIT)) {
+      log.warn("the revocations topic is not set up yet; Kafka may be unreachable");
+    }
+    RevocationConsumer consumer =
+        RevocationConsumer.start(
+            properties.kafka().bootstrapServers(),
+            properties.kafka().topic(),
+            properties.node().id(),
+            clock);
+    if (!consumer.awaitLoaded(REVOCATIONS_LOAD_WAIT)) {
+      log.warn(
+          "revoked sessions not loaded within {}; the edge starts and learns them as they come",
+          REVOCATIONS_LOAD_WAIT);
+    }
+    return consumer;
+  }
+
   @Bean(destroyMethod = "close")
   EdgeServer edgeServer(
       NodeProperties properties,
       ObjectProvider<CommandSide> commandSide,
+      ObjectProvider<KafkaSessionRevocations> revocations,
       QuerySide querySide,
+      RevocationConsumer revokedSessions,
       PrometheusMeterRegistry meters,
       Clock clock)
       throws IOException {
@@ -137,7 +195,10 @@ public class NodeConfiguration {
       CommandSide commands = commandSide.getObject();
       role =
           new NodeRole.Primary(
-              commands.commands(), commands.idempotencyKeys(), commands.positions());
+              commands.commands(),
+              commands.idempotencyKeys(),
+              commands.positions(),
+              revocations.getObject());
     } else {
       role = new NodeRole.Replica(URI.create(node.primaryUrl()), node.primaryTimeout());
     }
@@ -153,7 +214,10 @@ public class NodeConfiguration {
             http.port(),
             properties.node().id(),
             tenants,
-            properties.sessions().secretBytes(),
+            new EdgeKeys(
+                properties.sessions().keys().toKeyRing(),
+                properties.consistency().keys().toKeyRing(),
+                properties.cluster().keys().toKeyRing()),
             properties.sessions().ttl(),
             properties.consistency().maxWait(),
             http.maxBodyBytes(),
@@ -163,6 +227,7 @@ public class NodeConfiguration {
         role,
         querySide.queries(),
         querySide.status(),
+        revokedSessions,
         meters,
         clock);
   }

@@ -1,11 +1,17 @@
 package dev.comments.infra.node;
 
+import dev.comments.edge.TenantSettings;
+import dev.comments.edge.security.Placeholders;
 import dev.comments.query.QuerySideSettings;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -22,15 +28,15 @@ public record NodeProperties(
     Kafka kafka,
     @DefaultValue Publisher publisher,
     @DefaultValue Rules rules,
-    Sessions sessions,
+    @DefaultValue Sessions sessions,
     @DefaultValue Consistency consistency,
+    @DefaultValue Cluster cluster,
     Map<String, Tenant> tenants) {
 
   public NodeProperties {
     Objects.requireNonNull(node, "comments.node");
     Objects.requireNonNull(mongo, "comments.mongo");
     Objects.requireNonNull(kafka, "comments.kafka");
-    Objects.requireNonNull(sessions, "comments.sessions");
     if (mongo.regionTag() == null || mongo.regionTag().isBlank()) {
       // Unset, the replica set members are taken to be tagged with the node's own region.
       mongo = mongo.withRegionTag(node.region());
@@ -41,6 +47,30 @@ public record NodeProperties(
     }
     if (tenants == null || tenants.isEmpty()) {
       throw new IllegalArgumentException("comments.tenants must name at least one tenant");
+    }
+    refuseUnusableSecrets(sessions, consistency, cluster, tenants);
+  }
+
+  /**
+   * Every secret and key at once, each problem naming its setting: a placeholder ({@code
+   * CHANGE-ME…}, in any case), a missing, short or malformed secret, or one reused for another
+   * purpose stops the node before it serves anything signed with it.
+   */
+  private static void refuseUnusableSecrets(
+      Sessions sessions, Consistency consistency, Cluster cluster, Map<String, Tenant> tenants) {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    KeySettings.check("comments.sessions.keys", sessions.keys(), problems, seen);
+    KeySettings.check("comments.consistency.keys", consistency.keys(), problems, seen);
+    KeySettings.check("comments.cluster.keys", cluster.keys(), problems, seen);
+    new TreeMap<>(tenants)
+        .forEach(
+            (tenant, settings) ->
+                Tenant.problem("comments.tenants." + tenant + ".moderator-key", settings)
+                    .ifPresent(problems::add));
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "refusing to start with unusable secrets:\n  - " + String.join("\n  - ", problems));
     }
   }
 
@@ -141,44 +171,45 @@ public record NodeProperties(
   public record Rules(
       @DefaultValue("5") int maxReplyDepth, @DefaultValue("15m") Duration editWindow) {}
 
-  public record Sessions(String secret, @DefaultValue("30d") Duration ttl) {
-    public Sessions {
-      if (secret == null || secret.isBlank()) {
-        throw new IllegalArgumentException(
-            "comments.sessions.secret is required: at least 32 random bytes, base64-encoded");
-      }
-      decode(secret);
-    }
+  /**
+   * @param keys signs session tokens ({@code comments.sessions.keys})
+   * @param ttl how long a session token is valid; a revocation is kept as long
+   */
+  public record Sessions(KeySettings keys, @DefaultValue("30d") Duration ttl) {}
 
-    public byte[] secretBytes() {
-      return decode(secret);
-    }
+  /**
+   * @param maxWait how long a read waits for the projection to reach a token or the primary
+   * @param keys signs consistency tokens ({@code comments.consistency.keys})
+   */
+  public record Consistency(@DefaultValue("2s") Duration maxWait, KeySettings keys) {}
 
-    @Override
-    public String toString() {
-      return "Sessions[secret=(hidden), ttl=" + ttl + "]";
-    }
-
-    private static byte[] decode(String secret) {
-      byte[] key;
-      try {
-        key = Base64.getDecoder().decode(secret.strip());
-      } catch (IllegalArgumentException e) {
-        // No cause: Spring Boot reports the root cause, and this message names the setting.
-        throw new IllegalArgumentException(
-            "comments.sessions.secret is not base64 (" + e.getMessage() + ")");
-      }
-      if (key.length < 32) {
-        throw new IllegalArgumentException(
-            "comments.sessions.secret must hold at least 32 bytes, has " + key.length);
-      }
-      return key;
-    }
-  }
-
-  public record Consistency(@DefaultValue("2s") Duration maxWait) {}
+  /**
+   * @param keys what nodes show each other on internal routes ({@code comments.cluster.keys})
+   */
+  public record Cluster(KeySettings keys) {}
 
   public record Tenant(String moderatorKey) {
+    static Optional<String> problem(String setting, Tenant tenant) {
+      String key = tenant == null ? null : tenant.moderatorKey();
+      if (key == null || key.isBlank()) {
+        return Optional.of(setting + " is required (" + KeySettings.GENERATE + ")");
+      }
+      if (Placeholders.isPlaceholder(key)) {
+        return Optional.of(
+            setting + " still holds the placeholder 'CHANGE-ME…' (" + KeySettings.GENERATE + ")");
+      }
+      if (key.length() < TenantSettings.MIN_MODERATOR_KEY_LENGTH || !key.strip().equals(key)) {
+        return Optional.of(
+            setting
+                + " must be at least "
+                + TenantSettings.MIN_MODERATOR_KEY_LENGTH
+                + " characters without surrounding spaces ("
+                + KeySettings.GENERATE
+                + ")");
+      }
+      return Optional.empty();
+    }
+
     @Override
     public String toString() {
       return "Tenant[moderatorKey=(hidden)]";

@@ -368,6 +368,41 @@ class ClusterIT {
         .isEqualTo(200);
   }
 
+  @Test
+  @Order(7)
+  void a_session_signed_out_through_the_replica_is_refused_on_every_node_within_seconds()
+      throws Exception {
+    String session = primary.session(TENANT, "Leaver");
+    String path = "/api/v1/tenants/" + TENANT + "/threads/leave/comments?readPreference=nearest";
+    assertThat(replica.send("GET", path, session, null).status()).isEqualTo(200);
+
+    Reply signedOut = replica.signOut(TENANT, session);
+
+    assertThat(signedOut.status()).isEqualTo(204);
+    assertThat(signedOut.header("X-Forwarded-To")).isEqualTo(primaryNode.path("id").asText());
+    for (ApiClient node : List.of(primary, replica)) {
+      await("the revocation reaches " + node.baseUrl())
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> "session_revoked".equals(node.send("GET", path, session, null).errorCode()));
+    }
+    assertThat(replica.post(TENANT, "leave", session, "after", null).errorCode())
+        .isEqualTo("session_revoked");
+    assertThat(
+            replica.post(TENANT, "leave", replica.session(TENANT, "Stayer"), "hi", null).status())
+        .isEqualTo(201);
+
+    // A node started afterwards reads every revocation before it serves.
+    String replicaId = replicaNode.path("id").asText();
+    ClusterControl control = new ClusterControl(dataDir);
+    System.out.println(control.stop(replicaId));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> node(replicaId).path("state").asText().equals("stopped"));
+    System.out.println(control.start(replicaId));
+    assertThat(replica.send("GET", path, session, null).errorCode()).isEqualTo("session_revoked");
+  }
+
   private static Reply postWithKey(
       ApiClient api, String thread, String session, String key, String body) {
     return api.exchange(

@@ -1,12 +1,15 @@
 package dev.comments.infra.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.comments.edge.security.KeyRing;
+import dev.comments.edge.security.SigningKey;
 import dev.comments.edge.session.SessionTokens;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
@@ -224,6 +227,27 @@ class ApiIT {
   }
 
   @Test
+  void a_signed_out_session_is_refused_with_session_revoked_as_the_contract_says() {
+    String ada = api.session("demo", "Ada");
+
+    Reply signedOut = conforms("DELETE", T + "/sessions/current", api.signOut("demo", ada));
+
+    assertThat(signedOut.status()).isEqualTo(204);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> "session_revoked".equals(api.post("demo", "out", ada, "x", null).errorCode()));
+    conforms(
+        "POST",
+        T + "/threads/out/comments",
+        expect(401, "session_revoked", api.post("demo", "out", ada, "x", null)));
+    conforms(
+        "DELETE",
+        T + "/sessions/current",
+        expect(401, "session_revoked", api.signOut("demo", ada)));
+  }
+
+  @Test
   void a_reply_deeper_than_five_levels_is_refused() {
     String ada = api.session("demo", "Ada");
     String parent = null;
@@ -269,8 +293,11 @@ class ApiIT {
     try (InputStream in = Files.newInputStream(data.resolve("secrets.properties"))) {
       secrets.load(in);
     }
-    byte[] secret = Base64.getDecoder().decode(secrets.getProperty("session-secret"));
+    byte[] secret = Base64.getDecoder().decode(secrets.getProperty(DevSecrets.SESSION));
     Clock yesterday = Clock.fixed(Instant.now().minus(Duration.ofDays(1)), ZoneOffset.UTC);
-    return new SessionTokens(secret, Duration.ofMinutes(1), yesterday).issue("demo", "Old").token();
+    return new SessionTokens(
+            KeyRing.of(new SigningKey(DevSecrets.KEY_ID, secret)), Duration.ofMinutes(1), yesterday)
+        .issue("demo", "Old")
+        .token();
   }
 }

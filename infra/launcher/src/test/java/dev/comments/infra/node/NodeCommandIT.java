@@ -1,6 +1,7 @@
 package dev.comments.infra.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.dev.EmbeddedMongo;
@@ -12,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code comments node --config infra/config/node.example.yaml}, as an operator runs it, with only
- * the addresses and the secret given on the command line: the example configuration binds, and a
- * bad value stops the node with a message that names the setting.
+ * {@code comments node --config infra/config/node.example.yaml}, as an operator runs it: as
+ * shipped, its placeholder secrets stop the node with a message naming every one of them; with real
+ * secrets (and the addresses) given on the command line, the same file runs a node.
  */
 class NodeCommandIT {
   private static final Path EXAMPLE = Path.of("../config/node.example.yaml");
@@ -29,7 +32,22 @@ class NodeCommandIT {
   @TempDir Path work;
 
   @Test
-  void the_example_configuration_starts_a_node_against_an_external_kafka_and_mongodb()
+  void the_example_configuration_as_shipped_is_refused_naming_each_placeholder() throws Exception {
+    Process node = launch("--comments.mongo.uri=mongodb://127.0.0.1:1");
+
+    assertThat(node.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(node.exitValue()).isNotZero();
+    assertThat(Files.readString(work.resolve("node.log"), StandardCharsets.UTF_8))
+        .contains("refusing to start with unusable secrets")
+        .contains("comments.sessions.keys.current.secret still holds the placeholder")
+        .contains("comments.consistency.keys.current.secret still holds the placeholder")
+        .contains("comments.cluster.keys.current.secret still holds the placeholder")
+        .contains("comments.tenants.demo.moderator-key still holds the placeholder")
+        .contains("openssl rand -base64 32");
+  }
+
+  @Test
+  void the_example_configuration_with_real_secrets_runs_a_node_that_signs_sessions_out()
       throws Exception {
     try (EmbeddedMongo mongo = EmbeddedMongo.start(work.resolve("mongo"));
         KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"))) {
@@ -41,7 +59,10 @@ class NodeCommandIT {
               "--comments.kafka.replication-factor=1",
               "--comments.http.host=127.0.0.1",
               "--comments.http.port=" + port,
-              "--comments.sessions.secret=" + randomSecret());
+              "--comments.sessions.keys.current.secret=" + randomSecret(),
+              "--comments.consistency.keys.current.secret=" + randomSecret(),
+              "--comments.cluster.keys.current.secret=" + randomSecret(),
+              "--comments.tenants.demo.moderator-key=" + randomSecret());
       try {
         ApiClient api = new ApiClient("http://127.0.0.1:" + port);
         awaitReady(api, node);
@@ -52,6 +73,15 @@ class NodeCommandIT {
         assertThat(page.header("X-Served-By")).isEqualTo("eu-central-1");
         assertThat(page.json().get("comments").get(0).get("text").asText())
             .isEqualTo("From node mode");
+
+        assertThat(api.signOut("demo", token).status()).isEqualTo(204);
+        await("the node learns the revocation from the log")
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () ->
+                    "session_revoked"
+                        .equals(api.post("demo", "ops", token, "x", null).errorCode()));
       } finally {
         node.destroy();
         assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -59,19 +89,9 @@ class NodeCommandIT {
     }
   }
 
-  @Test
-  void a_placeholder_secret_stops_the_node_with_a_message_naming_the_setting() throws Exception {
-    Process node = launch("--comments.mongo.uri=mongodb://127.0.0.1:1");
-
-    assertThat(node.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(node.exitValue()).isNotZero();
-    assertThat(Files.readString(work.resolve("node.log"), StandardCharsets.UTF_8))
-        .contains("comments.sessions.secret is not base64");
-  }
-
   private Process launch(String... settings) throws IOException {
     List<String> command =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",

@@ -29,7 +29,7 @@ class NodePropertiesRegionTagTest {
     Map<String, String> all = new HashMap<>(settings);
     all.put("comments.mongo.uri", "mongodb://127.0.0.1:27017");
     all.put("comments.kafka.bootstrap-servers", "127.0.0.1:9092");
-    all.put("comments.sessions.secret", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+    all.putAll(NodePropertiesSecretsTest.validKeys());
     all.put("comments.tenants.demo.moderator-key", "a-long-moderator-key");
     return new Binder(new MapConfigurationPropertySource(all))
         .bind("comments", NodeProperties.class)

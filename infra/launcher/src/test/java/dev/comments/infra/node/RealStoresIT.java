@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.comments.edge.EdgeServer;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,14 +27,12 @@ class RealStoresIT {
 
   @Test
   void a_node_on_a_mongodb_replica_set_and_kafka_reads_its_own_writes() {
-    byte[] secret = new byte[32];
-    new SecureRandom().nextBytes(secret);
     Map<String, Object> properties = new HashMap<>();
     properties.put("comments.node.id", "real-1");
     properties.put("comments.http.port", 0);
     properties.put("comments.mongo.uri", MONGO.getReplicaSetUrl());
     properties.put("comments.kafka.bootstrap-servers", KAFKA.getBootstrapServers());
-    properties.put("comments.sessions.secret", Base64.getEncoder().encodeToString(secret));
+    properties.putAll(NodePropertiesSecretsTest.validKeys());
     properties.put("comments.tenants.demo.moderator-key", "a-moderator-key-for-tests");
     try (ConfigurableApplicationContext node = NodeApplication.run(properties)) {
       ApiClient api = new ApiClient("http://127.0.0.1:" + node.getBean(EdgeServer.class).port());

@@ -1,0 +1,172 @@
+package dev.comments.command.session;
+
+import dev.comments.command.SessionRevocations;
+import dev.comments.events.session.SessionRevocationCodec;
+import dev.comments.events.session.SessionRevoked;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Revocations on their own small Kafka topic ({@link SessionRevocationCodec#topicOf}), keyed by
+ * session: compacted, so each session keeps one record, and deleted after {@code retention} (at
+ * least the session lifetime), so the topic holds only sessions that could still be used. A
+ * revocation is acknowledged by every in-sync replica before {@link #revoke} returns: the topic is
+ * the durable record, and every node reads it from its start into memory.
+ */
+public final class KafkaSessionRevocations implements SessionRevocations, AutoCloseable {
+  static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaSessionRevocations.class);
+
+  private final Producer<String, byte[]> producer;
+  private final String topic;
+  private final Clock clock;
+  private final SessionRevocationCodec codec = new SessionRevocationCodec();
+  private final CountDownLatch topicReady = new CountDownLatch(1);
+  private volatile Thread topicSetup;
+
+  KafkaSessionRevocations(Producer<String, byte[]> producer, String topic, Clock clock) {
+    this.producer = Objects.requireNonNull(producer, "producer");
+    this.topic = Objects.requireNonNull(topic, "topic");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * A producer, and the revocations topic beside {@code eventLogTopic} created in the background
+   * unless it exists (retried while Kafka cannot be reached: the node starts regardless, and a
+   * sign-out meanwhile is {@link Unavailable}).
+   *
+   * @param retention how long a revocation is kept: at least the sessions' lifetime
+   */
+  public static KafkaSessionRevocations start(
+      String bootstrapServers,
+      String eventLogTopic,
+      short replicationFactor,
+      Duration retention,
+      Clock clock) {
+    String topic = SessionRevocationCodec.topicOf(eventLogTopic);
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, "comments-revocations");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    // A sign-out waits for its record alone: no batching, and it gives up within SEND_TIMEOUT.
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis() / 2);
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
+    KafkaSessionRevocations revocations =
+        new KafkaSessionRevocations(
+            new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer()),
+            topic,
+            clock);
+    revocations.topicSetup =
+        Thread.ofPlatform()
+            .daemon()
+            .name("revocations-topic-setup")
+            .start(
+                () -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                      ensureTopic(bootstrapServers, topic, replicationFactor, retention);
+                      revocations.topicReady.countDown();
+                      return;
+                    } catch (RuntimeException e) {
+                      log.warn("cannot set up topic {} yet ({}); retrying", topic, e.toString());
+                    }
+                    try {
+                      Thread.sleep(1_000);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                });
+    return revocations;
+  }
+
+  /** Waits until the topic exists (created here, or found); false if time ran out. */
+  public boolean awaitTopic(Duration timeout) throws InterruptedException {
+    return topicReady.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void revoke(String tenant, String sessionId, Instant expiresAt) {
+    SessionRevoked revoked = new SessionRevoked(tenant, sessionId, expiresAt, clock.instant());
+    try {
+      producer
+          .send(new ProducerRecord<>(topic, revoked.key(), codec.encode(revoked)))
+          .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new Unavailable("the revocation was not acknowledged by Kafka", e.getCause());
+    } catch (TimeoutException e) {
+      throw new Unavailable("the revocation was not acknowledged within " + SEND_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted while revoking", e);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw new Unavailable("Kafka refused the revocation", e);
+    }
+  }
+
+  private static void ensureTopic(
+      String bootstrapServers, String topic, short replicationFactor, Duration retention) {
+    Properties config = new Properties();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "comments-revocations-admin");
+    try (Admin admin = Admin.create(config)) {
+      NewTopic newTopic =
+          new NewTopic(topic, 1, replicationFactor)
+              .configs(
+                  Map.of(
+                      TopicConfig.CLEANUP_POLICY_CONFIG,
+                      TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                      TopicConfig.RETENTION_MS_CONFIG,
+                      Long.toString(retention.toMillis())));
+      admin
+          .createTopics(List.of(newTopic))
+          .all()
+          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create topic " + topic, e.getCause());
+      }
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Kafka did not answer within " + ADMIN_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topic " + topic, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    Thread setup = topicSetup;
+    if (setup != null) {
+      setup.interrupt();
+    }
+    producer.close(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,182 @@
+package dev.comments.query.session;
+
+import dev.comments.events.codec.EventDecodingException;
+import dev.comments.events.session.SessionRevocationCodec;
+import dev.comments.events.session.SessionRevoked;
+import dev.comments.query.RevokedSessions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the revocations topic from its start, on its own thread, into an in-memory map of revoked
+ * sessions and their expiry; expired ones are dropped, since their tokens are refused anyway. Like
+ * the projection, it {@code assign()}s every partition (every node needs every revocation) and
+ * keeps no offsets: the topic holds at most a session lifetime of revocations, one per session.
+ */
+public final class RevocationConsumer implements RevokedSessions, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RevocationConsumer.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration RETRY = Duration.ofSeconds(1);
+  private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
+
+  private final String bootstrapServers;
+  private final String topic;
+  private final String nodeId;
+  private final Clock clock;
+  private final SessionRevocationCodec codec = new SessionRevocationCodec();
+  private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
+  private final CountDownLatch loaded = new CountDownLatch(1);
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+
+  private RevocationConsumer(
+      String bootstrapServers, String eventLogTopic, String nodeId, Clock clock) {
+    this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    this.topic = SessionRevocationCodec.topicOf(eventLogTopic);
+    this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.thread = Thread.ofPlatform().daemon().name("revocations-" + nodeId).unstarted(this::run);
+  }
+
+  /** Starts reading the revocations beside {@code eventLogTopic}; returns at once. */
+  public static RevocationConsumer start(
+      String bootstrapServers, String eventLogTopic, String nodeId, Clock clock) {
+    RevocationConsumer consumer =
+        new RevocationConsumer(bootstrapServers, eventLogTopic, nodeId, clock);
+    consumer.thread.start();
+    return consumer;
+  }
+
+  @Override
+  public boolean isRevoked(String tenant, String sessionId) {
+    return revoked.containsKey(tenant + "/" + sessionId);
+  }
+
+  /** Waits until every revocation the topic held at start is known; false if time ran out. */
+  public boolean awaitLoaded(Duration timeout) throws InterruptedException {
+    return loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void run() {
+    while (running) {
+      try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(config())) {
+        consumer = kafka;
+        if (!running) {
+          return;
+        }
+        List<PartitionInfo> infos = kafka.partitionsFor(topic, Duration.ofSeconds(5));
+        if (infos == null || infos.isEmpty()) {
+          log.info("waiting for topic {} (the primary creates it)", topic);
+        } else {
+          List<TopicPartition> partitions =
+              infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+          kafka.assign(partitions);
+          kafka.seekToBeginning(partitions);
+          consume(kafka, kafka.endOffsets(partitions));
+          return;
+        }
+      } catch (WakeupException e) {
+        if (!running) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        log.warn("revocation consumer {} failed; starting again", nodeId, e);
+      } finally {
+        consumer = null;
+      }
+      try {
+        Thread.sleep(RETRY);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void consume(KafkaConsumer<String, byte[]> kafka, Map<TopicPartition, Long> end) {
+    Map<TopicPartition, Long> pending = new HashMap<>(end);
+    Instant nextPurge = clock.instant().plus(PURGE_EVERY);
+    while (running) {
+      for (ConsumerRecord<String, byte[]> record : kafka.poll(POLL)) {
+        apply(record);
+      }
+      if (loaded.getCount() > 0) {
+        pending.entrySet().removeIf(e -> kafka.position(e.getKey()) >= e.getValue());
+        if (pending.isEmpty()) {
+          log.info("{} revoked sessions known from {}", revoked.size(), topic);
+          loaded.countDown();
+        }
+      }
+      Instant now = clock.instant();
+      if (now.isAfter(nextPurge)) {
+        revoked.values().removeIf(expiresAt -> !expiresAt.isAfter(now));
+        nextPurge = now.plus(PURGE_EVERY);
+      }
+    }
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> record) {
+    if (record.value() == null) {
+      return;
+    }
+    try {
+      SessionRevoked revocation = codec.decode(record.value());
+      if (revocation.expiresAt().isAfter(clock.instant())) {
+        revoked.put(revocation.key(), revocation.expiresAt());
+      }
+    } catch (EventDecodingException e) {
+      log.error(
+          "skipping an unreadable revocation at offset {}: {}", record.offset(), e.getMessage());
+    }
+  }
+
+  private Properties config() {
+    Properties config = new Properties();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "comments-revocations-" + nodeId);
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    config.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    return config;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    KafkaConsumer<String, byte[]> current = consumer;
+    if (current != null) {
+      current.wakeup();
+    }
+    thread.interrupt();
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

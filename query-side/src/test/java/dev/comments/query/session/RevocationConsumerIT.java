@@ -1,0 +1,113 @@
+package dev.comments.query.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.comments.events.session.SessionRevocationCodec;
+import dev.comments.events.session.SessionRevoked;
+import dev.comments.infra.kafka.KafkaBroker;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The revocations topic on a real broker, read by consumers started before and after a write. */
+class RevocationConsumerIT {
+  private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+  @TempDir static Path brokerDir;
+  private static KafkaBroker broker;
+  private static KafkaProducer<String, byte[]> producer;
+  private final SessionRevocationCodec codec = new SessionRevocationCodec();
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = KafkaBroker.start(brokerDir);
+    producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+            new StringSerializer(),
+            new ByteArraySerializer());
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    producer.close();
+    broker.close();
+  }
+
+  @Test
+  void a_node_started_later_knows_every_live_revocation_once_loaded() throws Exception {
+    String log = newLog();
+    revoke(log, "ada-session-000000000001", NOW.plus(Duration.ofDays(1)));
+    revoke(log, "old-session-000000000001", NOW.minusSeconds(1));
+
+    try (RevocationConsumer consumer =
+        RevocationConsumer.start(broker.bootstrapServers(), log, "late", CLOCK)) {
+      assertThat(consumer.awaitLoaded(Duration.ofSeconds(60))).isTrue();
+
+      assertThat(consumer.isRevoked("demo", "ada-session-000000000001")).isTrue();
+      assertThat(consumer.isRevoked("demo", "old-session-000000000001")).isFalse();
+      assertThat(consumer.isRevoked("other", "ada-session-000000000001")).isFalse();
+    }
+  }
+
+  @Test
+  void a_running_node_learns_a_new_revocation_within_seconds() throws Exception {
+    String log = newLog();
+    try (RevocationConsumer consumer =
+        RevocationConsumer.start(broker.bootstrapServers(), log, "running", CLOCK)) {
+      assertThat(consumer.awaitLoaded(Duration.ofSeconds(60))).isTrue();
+      assertThat(consumer.isRevoked("demo", "bob-session-000000000001")).isFalse();
+
+      revoke(log, "bob-session-000000000001", NOW.plus(Duration.ofDays(1)));
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> consumer.isRevoked("demo", "bob-session-000000000001"));
+    }
+  }
+
+  /** A fresh event log name, and its revocations topic as the primary would create it. */
+  private static String newLog() throws Exception {
+    String log = "events-" + UUID.randomUUID();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(SessionRevocationCodec.topicOf(log), 1, (short) 1)
+                      .configs(Map.of("cleanup.policy", "compact,delete"))))
+          .all()
+          .get();
+    }
+    return log;
+  }
+
+  private void revoke(String log, String sessionId, Instant expiresAt) throws Exception {
+    SessionRevoked revoked = new SessionRevoked("demo", sessionId, expiresAt, NOW);
+    producer
+        .send(
+            new ProducerRecord<>(
+                SessionRevocationCodec.topicOf(log), revoked.key(), codec.encode(revoked)))
+        .get();
+  }
+}
