@@ -309,22 +309,22 @@ public final class EventPublisher implements AppendListener, AutoCloseable {
 
   private void readBackRechecks() throws InterruptedException {
     List<DomainEventMessage<?>> batch = new ArrayList<>();
-    for (String stream : List.copyOf(rechecks.keySet())) {
-      Long since = rechecks.remove(stream);
-      if (since != null && (recoveringSince == 0 || since < recoveringSince)) {
-        recoveringSince = since;
-      }
-      Long last = lastSent.get(stream);
-      long base =
-          last != null
-              ? last
-              : marks
-                  .find(stream, ReadPreference.PRIMARY)
-                  .map(StreamMarks.Marks::published)
-                  .orElse(-1L);
-      readForward(stream, base, batch);
-    }
     try {
+      for (String stream : List.copyOf(rechecks.keySet())) {
+        Long since = rechecks.remove(stream);
+        if (since != null && (recoveringSince == 0 || since < recoveringSince)) {
+          recoveringSince = since;
+        }
+        Long last = lastSent.get(stream);
+        long base =
+            last != null
+                ? last
+                : marks
+                    .find(stream, ReadPreference.PRIMARY)
+                    .map(StreamMarks.Marks::published)
+                    .orElse(-1L);
+        readForward(stream, base, batch);
+      }
       sendIfAny(batch);
     } finally {
       recoveringSince = 0;

@@ -316,6 +316,9 @@ public final class KafkaBroker implements AutoCloseable {
             "offsets.topic.replication.factor=1",
             "transaction.state.log.replication.factor=1",
             "transaction.state.log.min.isr=1",
+            // The publisher's transactions need this log; 50 partitions (the default) take seconds
+            // to create on a first start, during which nothing is published.
+            "transaction.state.log.num.partitions=1",
             "share.coordinator.state.topic.replication.factor=1",
             "share.coordinator.state.topic.min.isr=1",
             "group.initial.rebalance.delay.ms=0",

@@ -97,14 +97,24 @@ final class DevProcess implements AutoCloseable {
     return Files.readString(log, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Kills the node if it still runs, then waits for its children (the broker stops by itself when
+   * the node dies, writing its logs as it goes), so that the data directory can be deleted.
+   */
   @Override
   public void close() {
-    if (process.isAlive()) {
-      try {
+    List<ProcessHandle> children = descendants();
+    try {
+      if (process.isAlive()) {
         kill();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
+      for (ProcessHandle child : children) {
+        child.onExit().get(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("a child of the dev node did not stop within 30 s", e);
     }
   }
 
