@@ -427,12 +427,12 @@ class ClusterIT {
     assertThat(kill.waitFor()).isZero();
   }
 
-  /** SHA-256 over every projection document (threads, comments, votes, flags), in _id order. */
+  /** SHA-256 over every projection document (threads, comment buckets, votes, flags), in _id order. */
   private static String checksum(String mongoUri) throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
     try (MongoClient mongo = MongoClients.create(mongoUri)) {
       MongoDatabase query = mongo.getDatabase("comments_query");
-      for (String collection : List.of("threads", "comments", "user_votes", "flags")) {
+      for (String collection : List.of("threads", "comment_buckets", "viewer_votes", "flags")) {
         digest.update(collection.getBytes(StandardCharsets.UTF_8));
         for (Document document :
             query.getCollection(collection).find().sort(new Document("_id", 1))) {
@@ -445,7 +445,7 @@ class ClusterIT {
 
   private static String checksumOfNothing() throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    for (String collection : List.of("threads", "comments", "user_votes", "flags")) {
+    for (String collection : List.of("threads", "comment_buckets", "viewer_votes", "flags")) {
       digest.update(collection.getBytes(StandardCharsets.UTF_8));
     }
     return HexFormat.of().formatHex(digest.digest());
