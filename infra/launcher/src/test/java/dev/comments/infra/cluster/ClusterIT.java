@@ -427,7 +427,9 @@ class ClusterIT {
     assertThat(kill.waitFor()).isZero();
   }
 
-  /** SHA-256 over every projection document (threads, comment buckets, votes, flags), in _id order. */
+  /**
+   * SHA-256 over every projection document (threads, comment buckets, votes, flags), in _id order.
+   */
   private static String checksum(String mongoUri) throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
     try (MongoClient mongo = MongoClients.create(mongoUri)) {
