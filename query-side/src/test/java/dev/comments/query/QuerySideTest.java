@@ -15,6 +15,8 @@ import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
 class QuerySideTest {
@@ -83,6 +85,37 @@ class QuerySideTest {
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("belongs to node node-a");
       assertThat(first.status().stale()).isTrue();
+    }
+  }
+
+  @Test
+  void a_database_with_the_older_scanning_thread_view_is_rebuilt_from_the_log_at_start()
+      throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    QuerySideSettings settings = QuerySideSettings.defaults("127.0.0.1:" + closedPort, "unit");
+    try (TestMongo mongo = new TestMongo()) {
+      MongoDatabase database = mongo.client().getDatabase(settings.database());
+      database.getCollection("comments").insertOne(new Document("_id", "old"));
+      database.getCollection("threads").insertOne(new Document("_id", "demo/t").append("seq", 3));
+      database
+          .getCollection(OffsetStore.COLLECTION)
+          .insertOne(
+              new Document("_id", "unit/" + settings.topic() + "-0")
+                  .append("node", "unit")
+                  .append("topic", settings.topic())
+                  .append("partition", 0)
+                  .append("offset", 4L));
+
+      try (QuerySide side =
+          QuerySide.start(settings, mongo.client(), new SimpleMeterRegistry(), Clock.systemUTC())) {
+        assertThat(database.listCollectionNames().into(new ArrayList<>()))
+            .doesNotContain("comments");
+        assertThat(database.getCollection("threads").countDocuments()).isZero();
+        assertThat(database.getCollection(OffsetStore.COLLECTION).countDocuments()).isZero();
+      }
     }
   }
 

@@ -43,8 +43,11 @@ final class PageBytes {
   /** Which page: the thread, the query that shaped it, and the thread's event it reflects. */
   record Key(ThreadId thread, String variant, long seq) {}
 
-  /** A page encoded once: the bytes, and where each comment's {@code "none"} starts. */
-  private record Encoded(byte[] json, int[] myVotes) {}
+  /**
+   * A page encoded once: the bytes, where each comment's {@code "none"} starts, and the start of
+   * its entity tags.
+   */
+  private record Encoded(byte[] json, int[] myVotes, String etagPrefix) {}
 
   /** What a reader is sent. */
   record Rendered(byte[] json, String etag) {}
@@ -93,7 +96,7 @@ final class PageBytes {
    * @param myVotes the viewer's vote on each comment, in the order the body writes them
    */
   Rendered render(Key key, Supplier<Object> body, List<VoteDirection> myVotes) {
-    Encoded page = pages.get(key, k -> encode(body.get()));
+    Encoded page = pages.get(key, k -> encode(k, body.get()));
     if (page.myVotes().length != myVotes.size()) {
       throw new IllegalStateException(
           "page has " + page.myVotes().length + " comments, votes name " + myVotes.size());
@@ -120,18 +123,11 @@ final class PageBytes {
       out.write(json, copied, json.length - copied);
       json = out.toByteArray();
     }
-    String etag =
-        "\""
-            + key.seq()
-            + "-"
-            + digest(key.variant())
-            + "-"
-            + (overlay.isEmpty() ? "0" : digest(overlay.toString()))
-            + "\"";
+    String etag = page.etagPrefix() + (overlay.isEmpty() ? "0" : digest(overlay.toString())) + "\"";
     return new Rendered(json, etag);
   }
 
-  private static Encoded encode(Object body) {
+  private static Encoded encode(Key key, Object body) {
     byte[] json;
     try {
       json = MAPPER.writeValueAsBytes(body);
@@ -142,7 +138,10 @@ final class PageBytes {
     for (int i = indexOf(json, 0); i >= 0; i = indexOf(json, i + NONE.length)) {
       offsets.add(i + VALUE_OFFSET);
     }
-    return new Encoded(json, offsets.stream().mapToInt(Integer::intValue).toArray());
+    return new Encoded(
+        json,
+        offsets.stream().mapToInt(Integer::intValue).toArray(),
+        "\"" + key.seq() + "-" + digest(key.variant()) + "-");
   }
 
   private static int indexOf(byte[] json, int from) {

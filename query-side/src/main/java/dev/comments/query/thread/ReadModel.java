@@ -2,6 +2,7 @@ package dev.comments.query.thread;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.Tags;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
@@ -29,6 +31,9 @@ import java.util.function.ToDoubleFunction;
  * Of the byte bound, threads get three quarters and viewers' votes a quarter.
  */
 public final class ReadModel {
+  private static final String THREADS = "threads";
+  private static final String VIEWER_VOTES = "viewer_votes";
+
   private record ViewerKey(ThreadId thread, String viewerId) {}
 
   private record Caches(
@@ -39,6 +44,9 @@ public final class ReadModel {
   private final long maxBytes;
   private volatile Caches caches;
 
+  /** The statistics of caches a rebuild replaced, so that the counters never go back. */
+  private final Map<String, CacheStats> retired = new ConcurrentHashMap<>();
+
   public ReadModel(ThreadViewStore store, long maxBytes, MeterRegistry meters) {
     this.store = Objects.requireNonNull(store, "store");
     if (maxBytes < 1024) {
@@ -46,8 +54,8 @@ public final class ReadModel {
     }
     this.maxBytes = maxBytes;
     this.caches = newCaches();
-    register(meters, "threads", c -> c.threads());
-    register(meters, "viewer_votes", c -> c.viewerVotes());
+    register(meters, THREADS, c -> c.threads());
+    register(meters, VIEWER_VOTES, c -> c.viewerVotes());
   }
 
   /**
@@ -108,7 +116,10 @@ public final class ReadModel {
 
   /** Forgets everything (the store is being rebuilt). */
   void clear() {
+    Caches old = caches;
     caches = newCaches();
+    retired.merge(THREADS, old.threads().stats(), CacheStats::plus);
+    retired.merge(VIEWER_VOTES, old.viewerVotes().stats(), CacheStats::plus);
   }
 
   /** The bytes held now, as weighed. */
@@ -143,24 +154,28 @@ public final class ReadModel {
 
   private void register(MeterRegistry meters, String cache, Function<Caches, Cache<?, ?>> which) {
     Tags tags = Tags.of("cache", cache);
+    ToDoubleFunction<Function<CacheStats, Long>> total =
+        stat ->
+            stat.apply(which.apply(caches).stats())
+                + stat.apply(retired.getOrDefault(cache, CacheStats.empty()));
     counter(
         meters,
         "comments.readmodel.hits",
         "reads answered from memory",
         tags,
-        m -> which.apply(m.caches).stats().hitCount());
+        m -> total.applyAsDouble(CacheStats::hitCount));
     counter(
         meters,
         "comments.readmodel.misses",
         "reads that loaded from the store",
         tags,
-        m -> which.apply(m.caches).stats().missCount());
+        m -> total.applyAsDouble(CacheStats::missCount));
     counter(
         meters,
         "comments.readmodel.evictions",
         "entries evicted to stay within the bound",
         tags,
-        m -> which.apply(m.caches).stats().evictionCount());
+        m -> total.applyAsDouble(CacheStats::evictionCount));
     Gauge.builder("comments.readmodel.bytes", this, m -> weighed(which.apply(m.caches)))
         .description("heap bytes held, as weighed")
         .baseUnit("bytes")

@@ -81,5 +81,17 @@ class ReadModelBoundTest {
         .isGreaterThan(THREADS);
     assertThat(meters.get("comments.readmodel.bytes").tag("cache", "threads").gauge().value())
         .isPositive();
+    double misses =
+        meters.get("comments.readmodel.misses").tag("cache", "threads").functionCounter().count();
+    readModel.clear();
+    assertThat(
+            meters
+                .get("comments.readmodel.misses")
+                .tag("cache", "threads")
+                .functionCounter()
+                .count())
+        .as("a rebuild empties memory, but counters never go back")
+        .isEqualTo(misses);
+    assertThat(readModel.bytes()).isZero();
   }
 }

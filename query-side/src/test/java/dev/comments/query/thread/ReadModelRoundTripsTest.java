@@ -27,6 +27,7 @@ import org.bson.BsonValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Counts what the thread view sends to the store, over a real socket, with the driver's own command
@@ -126,6 +127,27 @@ class ReadModelRoundTripsTest {
         .isTrue();
 
     assertThat(commands).isEmpty();
+    reportCost(node.queries(), log);
+  }
+
+  /** Not asserted (speed targets never are): what one page of a hot thread costs here. */
+  private static void reportCost(MongoThreadQueries queries, ThreadLog log) {
+    FindThreadComments query =
+        new FindThreadComments(log.thread(), SortOrder.TOP, 20, null, 5, "viewer");
+    long size = 0;
+    for (int i = 0; i < 20_000; i++) {
+      size += queries.findComments(query, PRIMARY).orElseThrow().comments().size();
+    }
+    long start = System.nanoTime();
+    int rounds = 50_000;
+    for (int i = 0; i < rounds; i++) {
+      size += queries.findComments(query, PRIMARY).orElseThrow().comments().size();
+    }
+    LoggerFactory.getLogger(ReadModelRoundTripsTest.class)
+        .info(
+            "a page of a hot thread from memory: {} µs ({} comments read)",
+            (System.nanoTime() - start) / rounds / 1000.0,
+            size);
   }
 
   @Test

@@ -93,6 +93,55 @@ class ApiIT {
     assertThat(top.get("votes").get("up").asLong()).isEqualTo(1);
     assertThat(top.get("replies").get(0).get("text").asText()).isEqualTo("Hi Ada 👋");
     assertThat(top.get("replies").get(0).get("parentId").asText()).isEqualTo(firstId);
+    assertThat(top.get("repliesNextCursor").isNull()).isTrue();
+
+    String etag = page.header("ETag");
+    Reply unchanged =
+        conforms(
+            "GET",
+            T + "/threads/talk/comments",
+            api.exchange(
+                HttpRequest.newBuilder(
+                        URI.create(api.baseUrl() + T + "/threads/talk/comments?sort=newest"))
+                    .header("If-None-Match", etag)
+                    .GET()
+                    .build()));
+    assertThat(unchanged.status()).isEqualTo(304);
+    String replies = T + "/threads/talk/comments/" + firstId + "/replies";
+    Reply more = conforms("GET", replies, api.send("GET", replies + "?limit=5", null, null));
+    assertThat(more.status()).isEqualTo(200);
+    assertThat(more.json().get("replies").get(0).get("text").asText()).isEqualTo("Hi Ada 👋");
+    assertThat(more.json().get("nextCursor").isNull()).isTrue();
+    Reply fewer =
+        conforms(
+            "GET",
+            T + "/threads/talk/comments",
+            api.send("GET", T + "/threads/talk/comments?replyLimit=0", null, null));
+    String cursor = fewer.json().get("comments").get(0).get("repliesNextCursor").asText();
+    Reply rest =
+        conforms("GET", replies, api.send("GET", replies + "?cursor=" + cursor, null, null));
+    assertThat(rest.json().get("replies").get(0).get("parentId").asText()).isEqualTo(firstId);
+    expect(
+        400,
+        "invalid_cursor",
+        api.send(
+            "GET",
+            T
+                + "/threads/talk/comments/"
+                + rest.json().get("replies").get(0).get("id").asText()
+                + "/replies?cursor="
+                + cursor,
+            null,
+            null));
+    expect(400, "invalid_parameter", api.send("GET", replies + "?limit=101", null, null));
+    expect(
+        400,
+        "invalid_parameter",
+        api.send("GET", T + "/threads/talk/comments?replyLimit=101", null, null));
+    expect(
+        404,
+        "comment_not_found",
+        api.send("GET", T + "/threads/talk/comments/nope/replies", null, null));
 
     assertThat(
             conforms("GET", "/health/live", api.send("GET", "/health/live", null, null)).status())
@@ -101,7 +150,9 @@ class ApiIT {
     assertThat(metrics.status()).isEqualTo(200);
     assertThat(new String(metrics.raw().body(), StandardCharsets.UTF_8))
         .contains("http_server_requests_seconds_bucket")
-        .contains("comments_projection_lag");
+        .contains("comments_projection_lag")
+        .contains("comments_readmodel_hits_total{cache=\"threads\"")
+        .contains("comments_readmodel_bytes{cache=\"page_json\"");
   }
 
   @Test
