@@ -1,5 +1,6 @@
 package dev.comments.query;
 
+import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import dev.comments.events.ReadPreference;
@@ -44,11 +45,20 @@ public final class QuerySide implements AutoCloseable {
       MeterRegistry meters,
       Clock clock) {
     this.settings = settings;
-    ThreadViewStore store = new ThreadViewStore(database, readPreferences);
+    // A batch's projection writes are acknowledged once a majority applied them, not once it
+    // journaled them; the offsets write that ends the batch waits for the journal, which then holds
+    // the whole batch. On the embedded store that makes a batch one commit instead of one per
+    // write.
+    ThreadViewStore store =
+        new ThreadViewStore(
+            database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)), readPreferences);
     store.createIndexes();
     this.projection = new ThreadProjection(store);
     this.offsets =
-        new OffsetStore(database.getCollection(OffsetStore.COLLECTION), clock, readPreferences);
+        new OffsetStore(
+            database.getCollection(OffsetStore.COLLECTION).withWriteConcern(WriteConcern.MAJORITY),
+            clock,
+            readPreferences);
     this.events = new AppliedEvents();
     this.status = new ConsumerStatus(clock);
     this.metrics = new ProjectionMetrics(meters, settings.topic(), status);
