@@ -4,6 +4,7 @@ import com.mongodb.ReadConcern;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
+import dev.comments.command.cache.CaffeineCache;
 import dev.comments.command.idempotency.MongoIdempotencyKeys;
 import dev.comments.command.locator.CommentLocator;
 import dev.comments.command.publish.EventPublisher;
@@ -12,6 +13,7 @@ import dev.comments.command.publish.PublisherOptions;
 import dev.comments.command.store.AppendListener;
 import dev.comments.command.store.ContractUpcaster;
 import dev.comments.command.store.EventSerialization;
+import dev.comments.command.store.KeyedEventReads;
 import dev.comments.command.store.MarkingStorageEngine;
 import dev.comments.command.store.StoredEvents;
 import dev.comments.command.store.StreamMarks;
@@ -25,11 +27,14 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
-import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.DefaultConfigurer;
+import org.axonframework.eventsourcing.AggregateSnapshotter;
+import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.extensions.mongo.DefaultMongoTemplate;
 import org.axonframework.extensions.mongo.MongoTemplate;
 import org.axonframework.extensions.mongo.eventsourcing.eventstore.MongoEventStorageEngine;
@@ -46,7 +51,17 @@ import org.axonframework.serialization.Serializer;
  * (the answers of commands sent with an idempotency key).
  */
 public final class CommandSide implements AutoCloseable {
+  /**
+   * How many threads stay in memory between commands. A thread not among them is loaded from its
+   * snapshot and the events after it.
+   */
+  static final int AGGREGATE_CACHE_SIZE = 10_000;
+
+  /** A thread is snapshotted once this many events were applied to it since it was loaded. */
+  static final int SNAPSHOT_EVERY = 100;
+
   private final Configuration axon;
+  private final ExecutorService snapshots;
   private final CommentCommands commands;
   private final IdempotencyKeys idempotencyKeys;
   private final ThreadPositions positions;
@@ -55,12 +70,14 @@ public final class CommandSide implements AutoCloseable {
 
   private CommandSide(
       Configuration axon,
+      ExecutorService snapshots,
       CommentCommands commands,
       IdempotencyKeys idempotencyKeys,
       ThreadPositions positions,
       EventPublisher publisher,
       Thread topicSetup) {
     this.axon = axon;
+    this.snapshots = snapshots;
     this.commands = commands;
     this.idempotencyKeys = idempotencyKeys;
     this.positions = positions;
@@ -127,6 +144,10 @@ public final class CommandSide implements AutoCloseable {
             .withWriteConcern(WriteConcern.MAJORITY);
     MongoTemplate template = DefaultMongoTemplate.builder().mongoDatabase(database).build();
     ThreadRules rules = new ThreadRules(settings.maxReplyDepth(), settings.editWindow());
+    // Snapshots are taken after the command's answer, off its thread, one at a time.
+    ExecutorService snapshots =
+        Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("thread-snapshots").factory());
 
     // Every append is marked before and handed to these after: the positions of primary reads
     // and, on a publishing node, the publisher.
@@ -166,15 +187,35 @@ public final class CommandSide implements AutoCloseable {
                             .eventSerializer(serializer)
                             .snapshotSerializer(serializer)
                             .upcasterChain(new ContractUpcaster())
+                            .snapshotFilter(EventSerialization.currentSnapshotsOnly())
+                            .storageStrategy(new KeyedEventReads(template.snapshotCollection()))
                             .build(),
                         marks,
                         appendListeners))
             .registerComponent(ThreadRules.class, c -> rules)
+            .configureSnapshotter(
+                c ->
+                    AggregateSnapshotter.builder()
+                        .eventStore(c.eventStore())
+                        .aggregateFactories(c.aggregateFactory(CommentThread.class))
+                        .repositoryProvider(c::repository)
+                        .parameterResolverFactory(c.parameterResolverFactory())
+                        .handlerDefinition(c.handlerDefinition(CommentThread.class))
+                        .executor(snapshots)
+                        .build())
             .configureAggregate(
                 AggregateConfigurer.defaultConfiguration(CommentThread.class)
                     .configureCommandTargetResolver(c -> new ThreadCommandTargetResolver())
-                    // Hot threads stay in memory between commands instead of being replayed.
-                    .configureCache(c -> new WeakReferenceCache()))
+                    // Threads stay in memory between commands, up to a bound; one that left is
+                    // loaded from its snapshot and the few events after it, never its history.
+                    .configureCache(
+                        c ->
+                            CaffeineCache.bounded(
+                                AGGREGATE_CACHE_SIZE, meters, "comments.aggregates.cache"))
+                    .configureSnapshotTrigger(
+                        c ->
+                            new EventCountSnapshotTriggerDefinition(
+                                c.snapshotter(), SNAPSHOT_EVERY)))
             .start();
 
     CommentCommands commands =
@@ -201,7 +242,8 @@ public final class CommandSide implements AutoCloseable {
               .name("kafka-topic-setup")
               .start(() -> KafkaSetup.ensureTopicWithRetries(kafkaTopic(settings)));
     }
-    return new CommandSide(axon, commands, idempotencyKeys, positions, publisher, topicSetup);
+    return new CommandSide(
+        axon, snapshots, commands, idempotencyKeys, positions, publisher, topicSetup);
   }
 
   private static KafkaSetup.Topic kafkaTopic(CommandSideSettings settings) {
@@ -239,5 +281,6 @@ public final class CommandSide implements AutoCloseable {
       publisher.close();
     }
     axon.shutdown();
+    snapshots.shutdownNow();
   }
 }

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
@@ -244,6 +245,55 @@ class CommandSideIT {
 
     List<EventEnvelope> all = consume(settings.topic(), 6);
     assertThat(all).extracting(EventEnvelope::seq).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+  }
+
+  @Test
+  void a_restarted_command_side_rebuilds_a_long_thread_from_its_snapshot_and_the_events_after_it() {
+    ThreadId thread = new ThreadId("demo", "long");
+    CommandSideSettings quiet = settings.withPublisherEnabled(false);
+    CommentCommands commands = start(quiet);
+    Accepted first = commands.post(thread, null, ANN, "first");
+    commands.flag("demo", first.commentId(), BEN.id(), "spam");
+    for (int i = 0; i < CommandSide.SNAPSHOT_EVERY + 20; i++) {
+      commands.post(thread, first.commentId(), BEN, "reply " + i);
+    }
+    Accepted last = commands.post(thread, null, BEN, "last before restart");
+    MongoCollection<Document> snapshots = database().getCollection("snapshotevents");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> snapshots.countDocuments(Filters.eq("aggregateIdentifier", "demo/long")) == 1);
+    commandSide.close();
+    // Only the snapshot knows what the thread's first events said from here on.
+    long snapshotSeq =
+        snapshots
+            .find(Filters.eq("aggregateIdentifier", "demo/long"))
+            .first()
+            .getLong("sequenceNumber");
+    database()
+        .getCollection("domainevents")
+        .deleteMany(
+            Filters.and(
+                Filters.eq("aggregateIdentifier", "demo/long"),
+                Filters.lte("sequenceNumber", snapshotSeq)));
+
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    commandSide = CommandSide.start(quiet, mongo, meters, Clock.systemUTC());
+    CommentCommands restarted = commandSide.commands();
+    Accepted next = restarted.post(thread, first.commentId(), ANN, "after restart");
+
+    assertThat(snapshotSeq).isGreaterThanOrEqualTo(CommandSide.SNAPSHOT_EVERY);
+    assertThat(next.seq()).isEqualTo(last.seq() + 1);
+    assertThatThrownBy(() -> restarted.flag("demo", first.commentId(), BEN.id(), "spam again"))
+        .isInstanceOfSatisfying(
+            CommandRejectedException.class,
+            e -> assertThat(e.rejection()).isEqualTo(Rejection.ALREADY_FLAGGED));
+    assertThat(commandSide.positions().lastSeq(thread, ReadPreference.PRIMARY))
+        .hasValue(next.seq());
+    assertThat(
+            commandSide.positions().lastSeq(new ThreadId("demo", "none"), ReadPreference.PRIMARY))
+        .isEmpty();
+    assertThat(meters.get("comments.aggregates.cache.misses").functionCounter().count())
+        .isPositive();
   }
 
   @Test

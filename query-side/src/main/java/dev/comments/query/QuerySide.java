@@ -1,5 +1,6 @@
 package dev.comments.query;
 
+import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import dev.comments.events.ReadPreference;
@@ -48,12 +49,18 @@ public final class QuerySide implements AutoCloseable {
     this.settings = settings;
     new DatabaseOwner(database, readPreferences)
         .claim(settings.nodeId(), clock, ReadPreference.PRIMARY);
-    ThreadViewStore store = new ThreadViewStore(database, readPreferences);
+    // A batch's projection writes are acknowledged once a majority applied them, not once it
+    // journaled them; the offsets write that ends the batch waits for the journal, which then holds
+    // the whole batch. On the embedded store that makes a batch one commit instead of one per
+    // write.
+    ThreadViewStore store =
+        new ThreadViewStore(
+            database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)), readPreferences);
     ReadModel readModel = new ReadModel(store, settings.readModelBytes(), meters);
     this.projection = new ThreadProjection(store, readModel);
     this.offsets =
         new OffsetStore(
-            database.getCollection(OffsetStore.COLLECTION),
+            database.getCollection(OffsetStore.COLLECTION).withWriteConcern(WriteConcern.MAJORITY),
             settings.nodeId(),
             clock,
             readPreferences);

@@ -75,6 +75,61 @@ public final class CommentThread {
     return settled.isPresent() ? settled.get() : chain.proceed();
   }
 
+  /** Rebuilds a thread from its snapshot, as if its events up to the snapshot were replayed. */
+  public static CommentThread fromSnapshot(ThreadSnapshot snapshot) {
+    CommentThread thread = new CommentThread();
+    thread.streamId = snapshot.streamId();
+    thread.locked = snapshot.locked();
+    snapshot
+        .comments()
+        .forEach(
+            c ->
+                thread.comments.put(
+                    c.commentId(),
+                    new Comment(c.authorId(), c.depth(), c.postedAt(), c.deleted())));
+    snapshot
+        .votes()
+        .forEach(v -> thread.votes.put(new Ballot(v.commentId(), v.voterId()), v.direction()));
+    snapshot.flags().forEach(f -> thread.flags.add(new Ballot(f.commentId(), f.flaggerId())));
+    snapshot
+        .appliedKeys()
+        .forEach(
+            k ->
+                thread.appliedKeys.put(
+                    k.key(), new AppliedKey(k.requestHash(), k.seq(), k.commentId(), k.at())));
+    return thread;
+  }
+
+  /** What this thread knows, for a snapshot. */
+  public ThreadSnapshot snapshot() {
+    return new ThreadSnapshot(
+        streamId,
+        locked,
+        comments.entrySet().stream()
+            .map(
+                e -> {
+                  Comment c = e.getValue();
+                  return new ThreadSnapshot.CommentState(
+                      e.getKey(), c.authorId(), c.depth(), c.postedAt(), c.deleted());
+                })
+            .toList(),
+        votes.entrySet().stream()
+            .map(
+                e ->
+                    new ThreadSnapshot.VoteState(
+                        e.getKey().commentId(), e.getKey().userId(), e.getValue()))
+            .toList(),
+        flags.stream().map(b -> new ThreadSnapshot.FlagState(b.commentId(), b.userId())).toList(),
+        appliedKeys.entrySet().stream()
+            .map(
+                e -> {
+                  AppliedKey k = e.getValue();
+                  return new ThreadSnapshot.KeyState(
+                      e.getKey(), k.requestHash(), k.seq(), k.commentId(), k.at());
+                })
+            .toList());
+  }
+
   @CommandHandler
   @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
   public Outcome handle(PostComment cmd, ThreadRules rules, MetaData meta) {
