@@ -371,7 +371,7 @@ class ClusterIT {
       throws Exception {
     String session = primary.session(TENANT, "Leaver");
     String path = "/api/v1/tenants/" + TENANT + "/threads/leave/comments?readPreference=nearest";
-    assertThat(replica.send("GET", path, session, null).status()).isEqualTo(200);
+    assertThat(replica.post(TENANT, "leave", session, "before", null).status()).isEqualTo(201);
 
     Reply signedOut = replica.signOut(TENANT, session);
 
