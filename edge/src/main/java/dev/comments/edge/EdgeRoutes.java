@@ -14,6 +14,7 @@ import dev.comments.edge.http.NodeHeaders;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.http.ReceiveBody;
 import dev.comments.edge.http.RequestMetrics;
+import dev.comments.edge.http.RequestTarget;
 import dev.comments.edge.http.Router;
 import dev.comments.edge.idempotency.IdempotentCommand;
 import dev.comments.edge.ops.LiveHandler;
@@ -40,11 +41,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The v1 routing table and the chain around each route, in one place. Read a route's chain from the
- * outside in: path ids checked, then who may call, then the body received on the IO thread, then a
- * place among the bounded number of running API requests, then the handler on a worker thread. On
- * the primary every command (writer and moderator routes) runs inside {@link IdempotentCommand}; on
- * a replica it is forwarded to the primary after the caller was checked.
+ * The v1 routing table and the chain around each route, in one place. Before any route, the request
+ * target must be a plain path ({@link RequestTarget}). Read a route's chain from the outside in:
+ * path ids checked, then who may call, then the body received on the IO thread, then a place among
+ * the bounded number of running API requests, then the handler on a worker thread. On the primary
+ * every command (writer and moderator routes) runs inside {@link IdempotentCommand}; on a replica
+ * it is forwarded to the primary after the caller was checked.
  */
 final class EdgeRoutes {
   static final String SESSIONS = "/api/v1/tenants/{tenant}/sessions";
@@ -149,7 +151,10 @@ final class EdgeRoutes {
     return new RequestMetrics(
         meters,
         new NodeHeaders(
-            settings.nodeId(), status::lag, status::stale, new ErrorHandler(router.build())));
+            settings.nodeId(),
+            status::lag,
+            status::stale,
+            new ErrorHandler(new RequestTarget(router.build()))));
   }
 
   /** The command routes of the primary: each runs here, inside {@link IdempotentCommand}. */
