@@ -2,6 +2,9 @@ package dev.comments.edge;
 
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
+import dev.comments.edge.abuse.AbuseGuard;
+import dev.comments.edge.abuse.AbuseGuard.Action;
+import dev.comments.edge.abuse.RateLimits;
 import dev.comments.edge.comment.CommentWriteHandler;
 import dev.comments.edge.consistency.ConsistencyTokens;
 import dev.comments.edge.consistency.WriteAcknowledgement;
@@ -67,11 +70,20 @@ final class EdgeRoutes {
   private final SessionTokens sessions;
   private final RequestLimit apiLimit;
   private final RequestLimit metricsLimit;
+  private final AbuseGuard abuse;
 
-  private EdgeRoutes(EdgeSettings settings, NodeRole role, Clock clock) {
+  private EdgeRoutes(
+      EdgeSettings settings, NodeRole role, PrometheusMeterRegistry meters, Clock clock) {
     this.settings = settings;
     this.role = role;
     this.sessions = new SessionTokens(settings.sessionSecret(), settings.sessionTtl(), clock);
+    Map<String, RateLimits> limits = new HashMap<>();
+    settings
+        .tenants()
+        .forEach((tenant, tenantSettings) -> limits.put(tenant, tenantSettings.limits()));
+    this.abuse =
+        new AbuseGuard(
+            limits, settings.sessionSecret(), clock, meters, AbuseGuard.DEFAULT_MAX_ENTRIES);
     this.apiLimit =
         overloadedBeyond(
             settings.workerThreads(),
@@ -100,7 +112,7 @@ final class EdgeRoutes {
       ProjectionStatus status,
       PrometheusMeterRegistry meters,
       Clock clock) {
-    return new EdgeRoutes(settings, role, clock).table(queries, status, meters);
+    return new EdgeRoutes(settings, role, meters, clock).table(queries, status, meters);
   }
 
   private HttpHandler table(
@@ -113,7 +125,13 @@ final class EdgeRoutes {
             .route("GET", "/health/live", new LiveHandler())
             .route("GET", "/health/ready", new ReadyHandler(status))
             .route("GET", "/metrics", scrape(new PrometheusHandler(meters)))
-            .route("POST", SESSIONS, anyone(new CreateSessionHandler(sessions, bodies)));
+            .route(
+                "POST",
+                SESSIONS,
+                tenantPath(
+                    abuse.rateLimited(
+                        Action.CREATE_SESSION,
+                        limited(new CreateSessionHandler(sessions, bodies)))));
     switch (role) {
       case NodeRole.Primary primary -> {
         router.route(
@@ -145,7 +163,7 @@ final class EdgeRoutes {
             reader(
                 ListCommentsHandler.onReplica(
                     queries, consistency, settings.consistencyWait(), link, status::stale)));
-        commandsGoToPrimary(router, new ForwardCommand(link));
+        commandsGoToPrimary(router, wellFormed(bodies, new ForwardCommand(link)));
       }
     }
     return new RequestMetrics(
@@ -167,13 +185,37 @@ final class EdgeRoutes {
     IdempotencyKeys keys = primary.idempotencyKeys();
     router
         .route(
-            "POST", THREAD_COMMENTS, writer(keys, CommentWriteHandler.post(commands, bodies, ack)))
+            "POST",
+            THREAD_COMMENTS,
+            writer(
+                Action.POST,
+                IdempotentCommand.asSession(keys, CommentWriteHandler.post(commands, bodies, ack))))
         .route("POST", THREAD_LOCK, moderator(keys, ThreadLockHandler.lock(commands, ack)))
         .route("POST", THREAD_UNLOCK, moderator(keys, ThreadLockHandler.unlock(commands, ack)))
-        .route("PATCH", COMMENT, writer(keys, CommentWriteHandler.edit(commands, bodies, ack)))
-        .route("DELETE", COMMENT, writer(keys, CommentWriteHandler.delete(commands, ack)))
-        .route("POST", COMMENT_VOTE, writer(keys, CommentWriteHandler.vote(commands, bodies, ack)))
-        .route("POST", COMMENT_FLAG, writer(keys, CommentWriteHandler.flag(commands, bodies, ack)));
+        .route(
+            "PATCH",
+            COMMENT,
+            writer(
+                Action.EDIT,
+                IdempotentCommand.asSession(keys, CommentWriteHandler.edit(commands, bodies, ack))))
+        .route(
+            "DELETE",
+            COMMENT,
+            writer(
+                null, IdempotentCommand.asSession(keys, CommentWriteHandler.delete(commands, ack))))
+        .route(
+            "POST",
+            COMMENT_VOTE,
+            writer(
+                Action.VOTE,
+                IdempotentCommand.asSession(keys, CommentWriteHandler.vote(commands, bodies, ack))))
+        .route(
+            "POST",
+            COMMENT_FLAG,
+            writer(
+                Action.FLAG,
+                IdempotentCommand.asSession(
+                    keys, CommentWriteHandler.flag(commands, bodies, ack))));
   }
 
   /**
@@ -181,30 +223,42 @@ final class EdgeRoutes {
    * the ocean), then the command travels to the primary.
    */
   private void commandsGoToPrimary(Router.Builder router, HttpHandler forward) {
-    HttpHandler asWriter = tenantPath(RequireSession.required(sessions, limited(forward)));
     HttpHandler asModerator = tenantPath(new RequireModerator(moderatorKeys(), limited(forward)));
     router
-        .route("POST", THREAD_COMMENTS, asWriter)
+        .route("POST", THREAD_COMMENTS, writer(Action.POST, forward))
         .route("POST", THREAD_LOCK, asModerator)
         .route("POST", THREAD_UNLOCK, asModerator)
-        .route("PATCH", COMMENT, asWriter)
-        .route("DELETE", COMMENT, asWriter)
-        .route("POST", COMMENT_VOTE, asWriter)
-        .route("POST", COMMENT_FLAG, asWriter);
+        .route("PATCH", COMMENT, writer(Action.EDIT, forward))
+        .route("DELETE", COMMENT, writer(null, forward))
+        .route("POST", COMMENT_VOTE, writer(Action.VOTE, forward))
+        .route("POST", COMMENT_FLAG, writer(Action.FLAG, forward));
   }
 
-  private HttpHandler anyone(HttpHandler handler) {
-    return tenantPath(limited(handler));
+  /**
+   * On a replica, a body that is not a JSON object is refused here, as the primary would refuse it:
+   * a malformed request costs no trip across the ocean. Its fields are the primary's to check.
+   */
+  private static HttpHandler wellFormed(JsonBodyReader bodies, HttpHandler forward) {
+    return exchange -> {
+      bodies.readOptionalObject(exchange);
+      forward.handleRequest(exchange);
+    };
   }
 
   private HttpHandler reader(HttpHandler handler) {
     return tenantPath(RequireSession.optional(sessions, limited(handler)));
   }
 
-  /** A command as a session: its Idempotency-Key is the session's own. */
-  private HttpHandler writer(IdempotencyKeys keys, HttpHandler handler) {
+  /**
+   * A command as a session: the session first, then the rate limits of {@code action} (none for
+   * {@code null}), the body, a place among the running requests, then what the body writes is
+   * checked against abuse, and the command runs (or, on a replica, is forwarded).
+   */
+  private HttpHandler writer(Action action, HttpHandler command) {
+    HttpHandler inner = limited(action == null ? command : abuse.checked(action, command));
     return tenantPath(
-        RequireSession.required(sessions, limited(IdempotentCommand.asSession(keys, handler))));
+        RequireSession.required(
+            sessions, action == null ? inner : abuse.rateLimited(action, inner)));
   }
 
   private HttpHandler moderator(IdempotencyKeys keys, HttpHandler handler) {
