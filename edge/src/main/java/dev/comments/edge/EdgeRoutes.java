@@ -5,6 +5,8 @@ import dev.comments.command.IdempotencyKeys;
 import dev.comments.edge.abuse.AbuseGuard;
 import dev.comments.edge.abuse.AbuseGuard.Action;
 import dev.comments.edge.abuse.RateLimits;
+import dev.comments.edge.comment.CommentBodies;
+import dev.comments.edge.comment.CommentBodies.Kind;
 import dev.comments.edge.comment.CommentWriteHandler;
 import dev.comments.edge.consistency.ConsistencyTokens;
 import dev.comments.edge.consistency.WriteAcknowledgement;
@@ -163,7 +165,7 @@ final class EdgeRoutes {
             reader(
                 ListCommentsHandler.onReplica(
                     queries, consistency, settings.consistencyWait(), link, status::stale)));
-        commandsGoToPrimary(router, wellFormed(bodies, new ForwardCommand(link)));
+        commandsGoToPrimary(router, bodies, new ForwardCommand(link));
       }
     }
     return new RequestMetrics(
@@ -222,16 +224,23 @@ final class EdgeRoutes {
    * The same routes on a replica: who may call is checked here (a bad token costs no trip across
    * the ocean), then the command travels to the primary.
    */
-  private void commandsGoToPrimary(Router.Builder router, HttpHandler forward) {
-    HttpHandler asModerator = tenantPath(new RequireModerator(moderatorKeys(), limited(forward)));
+  private void commandsGoToPrimary(
+      Router.Builder router, JsonBodyReader bodies, HttpHandler forward) {
+    HttpHandler anyBody = wellFormed(bodies, forward);
+    HttpHandler asModerator = tenantPath(new RequireModerator(moderatorKeys(), limited(anyBody)));
     router
-        .route("POST", THREAD_COMMENTS, writer(Action.POST, forward))
+        .route("POST", THREAD_COMMENTS, writer(Action.POST, bound(Kind.POST, bodies, forward)))
         .route("POST", THREAD_LOCK, asModerator)
         .route("POST", THREAD_UNLOCK, asModerator)
-        .route("PATCH", COMMENT, writer(Action.EDIT, forward))
-        .route("DELETE", COMMENT, writer(null, forward))
-        .route("POST", COMMENT_VOTE, writer(Action.VOTE, forward))
-        .route("POST", COMMENT_FLAG, writer(Action.FLAG, forward));
+        .route("PATCH", COMMENT, writer(Action.EDIT, bound(Kind.EDIT, bodies, forward)))
+        .route("DELETE", COMMENT, writer(null, anyBody))
+        .route("POST", COMMENT_VOTE, writer(Action.VOTE, bound(Kind.VOTE, bodies, forward)))
+        .route("POST", COMMENT_FLAG, writer(Action.FLAG, bound(Kind.FLAG, bodies, forward)));
+  }
+
+  /** The body bound as the primary will bind it, refused here if it does not fit. */
+  private static HttpHandler bound(Kind kind, JsonBodyReader bodies, HttpHandler forward) {
+    return CommentBodies.checked(kind, bodies, forward);
   }
 
   /**

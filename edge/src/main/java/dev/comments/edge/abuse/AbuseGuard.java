@@ -64,8 +64,11 @@ public final class AbuseGuard {
     }
   }
 
-  /** Entries per cache: about 30 MB at most for the buckets, less for the rest. */
-  public static final long DEFAULT_MAX_ENTRIES = 100_000;
+  /**
+   * Entries per cache: a bucket, a text or a vote each costs a few hundred bytes, so the three
+   * together stay within some tens of MB under any flood of addresses.
+   */
+  public static final long DEFAULT_MAX_ENTRIES = 50_000;
 
   private static final Pattern LINK =
       Pattern.compile("(?i)(?<![\\p{L}\\p{N}])(?:https?://|www\\.)[^\\s]");

@@ -4,7 +4,6 @@ import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.TenantSettings;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -15,8 +14,8 @@ import java.util.Map;
 
 /**
  * A primary's edge and a replica's edge in front of it, both real Undertow servers on loopback,
- * with recording stand-ins for the command and query sides. The primary's own request metrics tell
- * whether anything crossed from the replica.
+ * with recording stand-ins for the command and query sides, and a {@link RecordingProxy} between
+ * them that tells what crossed from the replica.
  */
 public final class EdgePair implements AutoCloseable {
   public static final byte[] SECRET =
@@ -35,6 +34,9 @@ public final class EdgePair implements AutoCloseable {
   public final EdgeServer primary;
   public final EdgeServer replica;
 
+  /** Between the replica and the primary: what crossed. */
+  public final RecordingProxy link;
+
   private EdgePair(Map<String, TenantSettings> tenants) {
     primary =
         EdgeServer.start(
@@ -44,11 +46,11 @@ public final class EdgePair implements AutoCloseable {
             new FakeProjectionStatus(),
             primaryMeters,
             clock);
+    link = RecordingProxy.to(URI.create("http://127.0.0.1:" + primary.port()));
     replica =
         EdgeServer.start(
             settings("replica-1", tenants),
-            new NodeRole.Replica(
-                URI.create("http://127.0.0.1:" + primary.port()), Duration.ofSeconds(30)),
+            new NodeRole.Replica(link.uri(), Duration.ofSeconds(30)),
             replicaQueries,
             replicaStatus,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
@@ -75,16 +77,15 @@ public final class EdgePair implements AutoCloseable {
         Duration.ofSeconds(3));
   }
 
-  /** Every request the primary's edge has finished, whatever its route or answer. */
+  /** Every request that crossed from the replica to the primary, counted as it arrived. */
   public long requestsAtPrimary() {
-    return primaryMeters.find("http.server.requests").timers().stream()
-        .mapToLong(Timer::count)
-        .sum();
+    return link.crossed.size();
   }
 
   @Override
   public void close() {
     replica.close();
+    link.close();
     primary.close();
   }
 }

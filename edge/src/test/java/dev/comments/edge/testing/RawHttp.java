@@ -25,9 +25,12 @@ public final class RawHttp {
 
   private RawHttp() {}
 
-  /** Sends {@code request} (with its own CRLFs) and reads the answer to its end. */
+  /**
+   * Sends {@code request} (with its own CRLFs), each character as one byte (ISO-8859-1, so a test
+   * can write bytes that are not UTF-8), and reads the answer to its end.
+   */
   public static Reply send(int port, String request) throws IOException {
-    return send(port, request.getBytes(StandardCharsets.UTF_8));
+    return send(port, request.getBytes(StandardCharsets.ISO_8859_1));
   }
 
   public static Reply send(int port, byte[] request) throws IOException {
