@@ -23,6 +23,7 @@ public record NodeProperties(
     @DefaultValue Rules rules,
     Sessions sessions,
     @DefaultValue Consistency consistency,
+    @DefaultValue Limits limits,
     Map<String, Tenant> tenants) {
 
   public NodeProperties {
@@ -162,10 +163,25 @@ public record NodeProperties(
 
   public record Consistency(@DefaultValue("2s") Duration maxWait) {}
 
-  public record Tenant(String moderatorKey) {
+  /**
+   * The limits against abuse (docs/api.md has the table).
+   *
+   * @param enabled {@code false} turns every limit of every tenant off ({@code --rate-limits off})
+   */
+  public record Limits(@DefaultValue("true") boolean enabled) {}
+
+  /**
+   * @param limits this tenant's limits by name ({@code posts-per-session: 20/10m}); each one not
+   *     named has its default
+   */
+  public record Tenant(String moderatorKey, Map<String, String> limits) {
+    public Tenant {
+      limits = limits == null ? Map.of() : Map.copyOf(limits);
+    }
+
     @Override
     public String toString() {
-      return "Tenant[moderatorKey=(hidden)]";
+      return "Tenant[moderatorKey=(hidden), limits=" + limits + "]";
     }
   }
 }

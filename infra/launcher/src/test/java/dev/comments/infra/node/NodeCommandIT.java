@@ -52,6 +52,10 @@ class NodeCommandIT {
         assertThat(page.header("X-Served-By")).isEqualTo("eu-central-1");
         assertThat(page.json().get("comments").get(0).get("text").asText())
             .isEqualTo("From node mode");
+        // Limits are on unless turned off, and the node says which at start.
+        assertThat(Files.readString(work.resolve("node.log"), StandardCharsets.UTF_8))
+            .contains("Rate limits for tenant demo")
+            .doesNotContain("Rate limits are OFF");
       } finally {
         node.destroy();
         assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
