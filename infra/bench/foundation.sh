@@ -15,7 +15,9 @@ if ! command -v wrk >/dev/null; then
 fi
 
 work="$(mktemp -d)"; port=18080; url="http://127.0.0.1:$port"
-"$root/infra/bin/comments" dev --http-port "$port" --data-dir "$work/dev" >"$work/node.log" 2>&1 &
+# Rate limits off: the benchmark is one client posting as fast as it can, which they would stop.
+"$root/infra/bin/comments" dev --http-port "$port" --data-dir "$work/dev" --rate-limits off \
+  >"$work/node.log" 2>&1 &
 node=$!
 cleanup() { kill "$node" 2>/dev/null; wait "$node" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

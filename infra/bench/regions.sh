@@ -42,7 +42,7 @@ trap 'exit 130' INT TERM
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: starting the cluster ($regions, --wan $wan, port $port; builds first if sources changed)" >&2
 "$root/infra/bin/comments" cluster --regions "$regions" --data-dir "$work/cluster" \
-  --http-port "$port" --wan "$wan" >"$work/cluster.log" 2>&1 &
+  --http-port "$port" --wan "$wan" --rate-limits off >"$work/cluster.log" 2>&1 &
 cluster=$!
 for _ in $(seq 1 1800); do
   [ -f "$work/cluster/cluster.json" ] && break
@@ -67,7 +67,7 @@ section=$(cat <<SECTION
 ## Two regions on one machine (local cluster)
 Reproduce with \`infra/bench/regions.sh\` (defaults: 3 runs of each phase, 20 s per write rate, rates 100
 and 1,000 writes/s, \`--wan auto\`; about 8 minutes). It starts
-\`comments cluster --regions $regions --wan $wan\`: a Kafka broker, the primary (us-west) and a replica
+\`comments cluster --regions $regions --wan $wan --rate-limits off\`: a Kafka broker, the primary (us-west) and a replica
 (eu-central) as separate processes, each with its own MongoDB-wire server, and delaying TCP proxies on
 the replica's two paths across regions, its commands to the primary and its Kafka connections.
 Everything, the bench included, shares the same two cores, so a figure here is the code's cost plus the

@@ -35,4 +35,18 @@ class CommentIdsTest {
             .next();
     assertThat(later).isGreaterThan(earlier);
   }
+
+  @Test
+  void knows_its_own_ids_and_nothing_else_by_their_form() {
+    CommentIds ids = new CommentIds(Clock.systemUTC());
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(CommentIds.isWellFormed(ids.next())).isTrue();
+    }
+    assertThat(CommentIds.isWellFormed(null)).isFalse();
+    assertThat(CommentIds.isWellFormed("c0")).isFalse();
+    assertThat(CommentIds.isWellFormed("0190D2F4-8C3A-7B21-9A4E-1F2D3C4B5A69")).isFalse();
+    assertThat(CommentIds.isWellFormed("0190d2f4-8c3a-7b21-9a4e-1f2d3c4b5a69\n")).isFalse();
+    assertThat(CommentIds.isWellFormed("0190d2f4-8c3a-7b21-9a4e-1f2d3c4b5a69")).isTrue();
+    assertThat(CommentIds.isWellFormed("0190d2f48c3a7b219a4e1f2d3c4b5a69")).isFalse();
+  }
 }

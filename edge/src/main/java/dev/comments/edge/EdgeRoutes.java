@@ -2,6 +2,11 @@ package dev.comments.edge;
 
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
+import dev.comments.edge.abuse.AbuseGuard;
+import dev.comments.edge.abuse.AbuseGuard.Action;
+import dev.comments.edge.abuse.RateLimits;
+import dev.comments.edge.comment.CommentBodies;
+import dev.comments.edge.comment.CommentBodies.Kind;
 import dev.comments.edge.comment.CommentWriteHandler;
 import dev.comments.edge.consistency.ConsistencyTokens;
 import dev.comments.edge.consistency.WriteAcknowledgement;
@@ -14,6 +19,7 @@ import dev.comments.edge.http.NodeHeaders;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.http.ReceiveBody;
 import dev.comments.edge.http.RequestMetrics;
+import dev.comments.edge.http.RequestTarget;
 import dev.comments.edge.http.Router;
 import dev.comments.edge.idempotency.IdempotentCommand;
 import dev.comments.edge.ops.LiveHandler;
@@ -44,11 +50,12 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The v1 routing table and the chain around each route, in one place. Read a route's chain from the
- * outside in: path ids checked, then who may call, then the body received on the IO thread, then a
- * place among the bounded number of running API requests, then the handler on a worker thread. On
- * the primary every command (writer and moderator routes) runs inside {@link IdempotentCommand}; on
- * a replica it is forwarded to the primary after the caller was checked.
+ * The v1 routing table and the chain around each route, in one place. Before any route, the request
+ * target must be a plain path ({@link RequestTarget}). Read a route's chain from the outside in:
+ * path ids checked, then who may call, then the body received on the IO thread, then a place among
+ * the bounded number of running API requests, then the handler on a worker thread. On the primary
+ * every command (writer and moderator routes) runs inside {@link IdempotentCommand}; on a replica
+ * it is forwarded to the primary after the caller was checked.
  */
 final class EdgeRoutes {
   static final String SESSIONS = "/api/v1/tenants/{tenant}/sessions";
@@ -74,13 +81,26 @@ final class EdgeRoutes {
   private final RevokedSessions revoked;
   private final RequestLimit apiLimit;
   private final RequestLimit metricsLimit;
+  private final AbuseGuard abuse;
 
-  private EdgeRoutes(EdgeSettings settings, NodeRole role, RevokedSessions revoked, Clock clock) {
+  private EdgeRoutes(
+      EdgeSettings settings,
+      NodeRole role,
+      RevokedSessions revoked,
+      PrometheusMeterRegistry meters,
+      Clock clock) {
     this.settings = settings;
     this.role = role;
     this.clock = clock;
     this.sessions = new SessionTokens(settings.keys().sessions(), settings.sessionTtl(), clock);
     this.revoked = revoked;
+    Map<String, RateLimits> limits = new HashMap<>();
+    settings
+        .tenants()
+        .forEach((tenant, tenantSettings) -> limits.put(tenant, tenantSettings.limits()));
+    this.abuse =
+        new AbuseGuard(
+            limits, settings.keys().cluster(), clock, meters, AbuseGuard.DEFAULT_MAX_ENTRIES);
     this.apiLimit =
         overloadedBeyond(
             settings.workerThreads(),
@@ -110,7 +130,7 @@ final class EdgeRoutes {
       RevokedSessions revoked,
       PrometheusMeterRegistry meters,
       Clock clock) {
-    return new EdgeRoutes(settings, role, revoked, clock).table(queries, status, meters);
+    return new EdgeRoutes(settings, role, revoked, meters, clock).table(queries, status, meters);
   }
 
   private HttpHandler table(
@@ -124,7 +144,13 @@ final class EdgeRoutes {
             .route("GET", "/health/live", new LiveHandler())
             .route("GET", "/health/ready", new ReadyHandler(status))
             .route("GET", "/metrics", scrape(new PrometheusHandler(meters)))
-            .route("POST", SESSIONS, anyone(new CreateSessionHandler(sessions, bodies)));
+            .route(
+                "POST",
+                SESSIONS,
+                tenantPath(
+                    abuse.rateLimited(
+                        Action.CREATE_SESSION,
+                        limited(new CreateSessionHandler(sessions, bodies)))));
     switch (role) {
       case NodeRole.Primary primary -> {
         Function<Listing, HttpHandler> read =
@@ -173,14 +199,17 @@ final class EdgeRoutes {
         router
             .route("GET", THREAD_COMMENTS, read.apply(Listing.COMMENTS))
             .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
-        commandsGoToPrimary(router, new ForwardCommand(link));
+        commandsGoToPrimary(router, bodies, new ForwardCommand(link));
         router.route("DELETE", CURRENT_SESSION, session(new ForwardCommand(link)));
       }
     }
     return new RequestMetrics(
         meters,
         new NodeHeaders(
-            settings.nodeId(), status::lag, status::stale, new ErrorHandler(router.build())));
+            settings.nodeId(),
+            status::lag,
+            status::stale,
+            new ErrorHandler(new RequestTarget(router.build()))));
   }
 
   /** The command routes of the primary: each runs here, inside {@link IdempotentCommand}. */
@@ -193,34 +222,70 @@ final class EdgeRoutes {
     IdempotencyKeys keys = primary.idempotencyKeys();
     router
         .route(
-            "POST", THREAD_COMMENTS, writer(keys, CommentWriteHandler.post(commands, bodies, ack)))
+            "POST",
+            THREAD_COMMENTS,
+            writer(
+                Action.POST,
+                IdempotentCommand.asSession(keys, CommentWriteHandler.post(commands, bodies, ack))))
         .route("POST", THREAD_LOCK, moderator(keys, ThreadLockHandler.lock(commands, ack)))
         .route("POST", THREAD_UNLOCK, moderator(keys, ThreadLockHandler.unlock(commands, ack)))
-        .route("PATCH", COMMENT, writer(keys, CommentWriteHandler.edit(commands, bodies, ack)))
-        .route("DELETE", COMMENT, writer(keys, CommentWriteHandler.delete(commands, ack)))
-        .route("POST", COMMENT_VOTE, writer(keys, CommentWriteHandler.vote(commands, bodies, ack)))
-        .route("POST", COMMENT_FLAG, writer(keys, CommentWriteHandler.flag(commands, bodies, ack)));
+        .route(
+            "PATCH",
+            COMMENT,
+            writer(
+                Action.EDIT,
+                IdempotentCommand.asSession(keys, CommentWriteHandler.edit(commands, bodies, ack))))
+        .route(
+            "DELETE",
+            COMMENT,
+            session(IdempotentCommand.asSession(keys, CommentWriteHandler.delete(commands, ack))))
+        .route(
+            "POST",
+            COMMENT_VOTE,
+            writer(
+                Action.VOTE,
+                IdempotentCommand.asSession(keys, CommentWriteHandler.vote(commands, bodies, ack))))
+        .route(
+            "POST",
+            COMMENT_FLAG,
+            writer(
+                Action.FLAG,
+                IdempotentCommand.asSession(
+                    keys, CommentWriteHandler.flag(commands, bodies, ack))));
   }
 
   /**
    * The same routes on a replica: who may call is checked here (a bad token costs no trip across
    * the ocean), then the command travels to the primary.
    */
-  private void commandsGoToPrimary(Router.Builder router, HttpHandler forward) {
-    HttpHandler asWriter = session(forward);
-    HttpHandler asModerator = tenantPath(new RequireModerator(moderatorKeys(), limited(forward)));
+  private void commandsGoToPrimary(
+      Router.Builder router, JsonBodyReader bodies, HttpHandler forward) {
+    HttpHandler anyBody = wellFormed(bodies, forward);
+    HttpHandler asModerator = tenantPath(new RequireModerator(moderatorKeys(), limited(anyBody)));
     router
-        .route("POST", THREAD_COMMENTS, asWriter)
+        .route("POST", THREAD_COMMENTS, writer(Action.POST, bound(Kind.POST, bodies, forward)))
         .route("POST", THREAD_LOCK, asModerator)
         .route("POST", THREAD_UNLOCK, asModerator)
-        .route("PATCH", COMMENT, asWriter)
-        .route("DELETE", COMMENT, asWriter)
-        .route("POST", COMMENT_VOTE, asWriter)
-        .route("POST", COMMENT_FLAG, asWriter);
+        .route("PATCH", COMMENT, writer(Action.EDIT, bound(Kind.EDIT, bodies, forward)))
+        .route("DELETE", COMMENT, session(anyBody))
+        .route("POST", COMMENT_VOTE, writer(Action.VOTE, bound(Kind.VOTE, bodies, forward)))
+        .route("POST", COMMENT_FLAG, writer(Action.FLAG, bound(Kind.FLAG, bodies, forward)));
   }
 
-  private HttpHandler anyone(HttpHandler handler) {
-    return tenantPath(limited(handler));
+  /** The body bound as the primary will bind it, refused here if it does not fit. */
+  private static HttpHandler bound(Kind kind, JsonBodyReader bodies, HttpHandler forward) {
+    return CommentBodies.checked(kind, bodies, forward);
+  }
+
+  /**
+   * On a replica, a body that is not a JSON object is refused here, as the primary would refuse it:
+   * a malformed request costs no trip across the ocean. Its fields are the primary's to check.
+   */
+  private static HttpHandler wellFormed(JsonBodyReader bodies, HttpHandler forward) {
+    return exchange -> {
+      bodies.readOptionalObject(exchange);
+      forward.handleRequest(exchange);
+    };
   }
 
   private HttpHandler reader(HttpHandler handler) {
@@ -232,9 +297,15 @@ final class EdgeRoutes {
     return tenantPath(RequireSession.required(sessions, revoked, limited(handler)));
   }
 
-  /** A command as a session: its Idempotency-Key is the session's own. */
-  private HttpHandler writer(IdempotencyKeys keys, HttpHandler handler) {
-    return session(IdempotentCommand.asSession(keys, handler));
+  /**
+   * A command as a session: the session (not signed out) first, then the rate limits of {@code
+   * action}, the body, a place among the running requests, then what the body writes is checked
+   * against abuse, and the command runs (or, on a replica, is forwarded).
+   */
+  private HttpHandler writer(Action action, HttpHandler command) {
+    return tenantPath(
+        RequireSession.required(
+            sessions, revoked, abuse.rateLimited(action, limited(abuse.checked(action, command)))));
   }
 
   private HttpHandler moderator(IdempotencyKeys keys, HttpHandler handler) {

@@ -9,6 +9,8 @@ import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +88,29 @@ public final class EdgeServer implements AutoCloseable {
         settings.host(),
         server.port(),
         settings.tenants().keySet());
+    logRateLimits(settings);
     return server;
+  }
+
+  /** Says at start whether the limits against abuse are on: off must never go unnoticed. */
+  private static void logRateLimits(EdgeSettings settings) {
+    List<String> off = new ArrayList<>();
+    settings
+        .tenants()
+        .forEach(
+            (tenant, tenantSettings) -> {
+              if (!tenantSettings.limits().any()) {
+                off.add(tenant);
+              } else {
+                log.info("Rate limits for tenant {}: {}", tenant, tenantSettings.limits());
+              }
+            });
+    if (!off.isEmpty()) {
+      log.warn(
+          "Rate limits are OFF for tenants {} (--rate-limits off): nothing limits sessions,"
+              + " posts, votes or flags per client",
+          off);
+    }
   }
 
   /** Where the listeners are made: the HTTPS (and HTTP/2) listener will join the HTTP one here. */

@@ -1,5 +1,6 @@
 package dev.comments.edge;
 
+import dev.comments.edge.abuse.RateLimits;
 import dev.comments.edge.security.Placeholders;
 import java.util.Objects;
 
@@ -7,12 +8,15 @@ import java.util.Objects;
  * What the edge knows of a tenant.
  *
  * @param moderatorKey the bearer secret that may lock and unlock the tenant's threads
+ * @param limits the tenant's limits against abuse ({@link RateLimits#DEFAULTS} on a node unless
+ *     configured; {@link RateLimits#OFF} with {@code --rate-limits off})
  */
-public record TenantSettings(String moderatorKey) {
+public record TenantSettings(String moderatorKey, RateLimits limits) {
   public static final int MIN_MODERATOR_KEY_LENGTH = 16;
 
   public TenantSettings {
     Objects.requireNonNull(moderatorKey, "moderatorKey");
+    Objects.requireNonNull(limits, "limits");
     if (moderatorKey.length() < MIN_MODERATOR_KEY_LENGTH
         || !moderatorKey.strip().equals(moderatorKey)) {
       throw new IllegalArgumentException(
@@ -25,8 +29,16 @@ public record TenantSettings(String moderatorKey) {
     }
   }
 
+  /**
+   * A tenant without limits against abuse: for tests of everything else, which send more from one
+   * address than any limit allows. A node always names its limits (on by default).
+   */
+  public TenantSettings(String moderatorKey) {
+    this(moderatorKey, RateLimits.OFF);
+  }
+
   @Override
   public String toString() {
-    return "TenantSettings[moderatorKey=<redacted>]";
+    return "TenantSettings[moderatorKey=<redacted>, limits=" + limits + "]";
   }
 }

@@ -258,7 +258,7 @@ class EdgeServerTest {
     Reply reply =
         postJson(
             "/api/v1/tenants/demo/threads/t1/comments",
-            "{\"text\":\"hello\",\"parentId\":\"c0\"}",
+            "{\"text\":\"hello\",\"parentId\":\"0190d2f4-8c3a-7b21-9a4e-1f2d3c4b5a69\"}",
             token);
 
     assertThat(reply.status).isEqualTo(201);
@@ -272,7 +272,7 @@ class EdgeServerTest {
     RecordingCommands.Call call = commands.calls.getFirst();
     assertThat(call.command()).isEqualTo("post");
     assertThat(call.arguments().get(0)).isEqualTo(T1);
-    assertThat(call.arguments().get(1)).isEqualTo("c0");
+    assertThat(call.arguments().get(1)).isEqualTo("0190d2f4-8c3a-7b21-9a4e-1f2d3c4b5a69");
     assertThat(((Author) call.arguments().get(2)).name()).isEqualTo("Ada");
     assertThat(call.arguments().get(3)).isEqualTo("hello");
   }

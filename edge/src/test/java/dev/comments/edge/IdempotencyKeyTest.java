@@ -102,8 +102,12 @@ class IdempotencyKeyTest {
 
   @Test
   void the_same_request_reformatted_is_still_the_same_request() throws Exception {
-    post(ann, "k-1", "{\"text\":\"hi\",\"parentId\":\"c0\"}");
-    Reply retry = post(ann, "k-1", "{ \"parentId\" : \"c0\",\n \"text\":\"hi\" }");
+    post(ann, "k-1", "{\"text\":\"hi\",\"parentId\":\"0190d2f4-8c3a-7b21-9a4e-1f2d3c4b5a69\"}");
+    Reply retry =
+        post(
+            ann,
+            "k-1",
+            "{ \"parentId\" : \"0190d2f4-8c3a-7b21-9a4e-1f2d3c4b5a69\",\n \"text\":\"hi\" }");
 
     assertThat(retry.status).isEqualTo(201);
     assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");

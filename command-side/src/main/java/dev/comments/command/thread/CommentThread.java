@@ -139,9 +139,9 @@ public final class CommentThread {
     if (cmd.parentId() != null) {
       Comment parent = comments.get(cmd.parentId());
       if (parent == null) {
-        throw Refusals.parentNotFound(cmd.parentId(), t.streamId());
+        throw Refusals.parentNotFound(t.streamId());
       } else if (parent.deleted()) {
-        throw Refusals.parentDeleted(cmd.parentId());
+        throw Refusals.parentDeleted();
       } else if (parent.depth() + 1 > rules.maxReplyDepth()) {
         throw Refusals.tooDeep(rules.maxReplyDepth());
       }

@@ -12,13 +12,15 @@ final class Refusals {
     return refuse(Rejection.THREAD_LOCKED, "thread %s is locked and takes no %s", streamId, what);
   }
 
-  static CommandRejectedException parentNotFound(String parentId, String streamId) {
-    return refuse(Rejection.PARENT_NOT_FOUND, "no comment %s in thread %s", parentId, streamId);
+  // The parent id came from the request body: the answer does not repeat it.
+  static CommandRejectedException parentNotFound(String streamId) {
+    return refuse(
+        Rejection.PARENT_NOT_FOUND, "the comment replied to is not in thread %s", streamId);
   }
 
-  static CommandRejectedException parentDeleted(String parentId) {
+  static CommandRejectedException parentDeleted() {
     return refuse(
-        Rejection.COMMENT_DELETED, "comment %s was deleted and takes no replies", parentId);
+        Rejection.COMMENT_DELETED, "the comment replied to was deleted and takes no replies");
   }
 
   static CommandRejectedException tooDeep(int maxDepth) {

@@ -10,6 +10,13 @@ import java.util.Objects;
  * aggregate's handlers (it is a component of the Axon configuration), so the limits come from
  * settings while the aggregate stays free of I/O.
  *
+ * <p>Text is neutralised before it is checked: every invisible format character (Unicode category
+ * Cf: bidirectional embeddings, overrides, isolates and marks, zero-width spaces, word joiners, the
+ * byte order mark, tag characters) is removed, so a comment cannot show a reader an order of
+ * characters other than the one stored ("Trojan Source"), nor hide text in plain sight. Only the
+ * zero-width non-joiner and joiner (U+200C, U+200D) stay: Persian and Indic scripts and emoji
+ * sequences need them, and they reorder nothing.
+ *
  * <p>Depth counts levels: a top-level comment has depth 1, a reply to it depth 2, and so on; a
  * reply whose depth would exceed {@code maxReplyDepth} is refused. With the default of 5 a thread
  * shows at most five levels of nesting.
@@ -20,6 +27,9 @@ import java.util.Objects;
 public record ThreadRules(int maxReplyDepth, Duration editWindow) {
   public static final int MAX_TEXT_CODE_POINTS = 10_000;
   public static final int MAX_REASON_CODE_POINTS = 500;
+
+  private static final int ZERO_WIDTH_NON_JOINER = 0x200C;
+  private static final int ZERO_WIDTH_JOINER = 0x200D;
 
   public ThreadRules {
     Objects.requireNonNull(editWindow, "editWindow");
@@ -35,9 +45,9 @@ public record ThreadRules(int maxReplyDepth, Duration editWindow) {
     return new ThreadRules(5, Duration.ofMinutes(15));
   }
 
-  /** Returns the text to store (stripped), or refuses it with the rule it breaks. */
+  /** Returns the text to store (neutralised, stripped), or refuses it with the rule it breaks. */
   public String commentText(String raw) {
-    String text = raw == null ? "" : raw.strip();
+    String text = raw == null ? "" : withoutInvisibleFormatting(raw).strip();
     if (text.isEmpty()) {
       throw new CommandRejectedException(Rejection.TEXT_EMPTY, "the text is empty");
     }
@@ -58,9 +68,9 @@ public record ThreadRules(int maxReplyDepth, Duration editWindow) {
     return text;
   }
 
-  /** Returns the flag reason to store (stripped), or refuses it. */
+  /** Returns the flag reason to store (neutralised, stripped), or refuses it. */
   public String flagReason(String raw) {
-    String reason = raw == null ? "" : raw.strip();
+    String reason = raw == null ? "" : withoutInvisibleFormatting(raw).strip();
     String invalid = firstInvalidCharacter(reason);
     int length = reason.codePointCount(0, reason.length());
     if (reason.isEmpty() || invalid != null || length > MAX_REASON_CODE_POINTS) {
@@ -72,6 +82,22 @@ public record ThreadRules(int maxReplyDepth, Duration editWindow) {
               + (invalid != null ? "; it contains " + invalid : "; it has " + length));
     }
     return reason;
+  }
+
+  /** {@code text} without the format characters that could change what a reader sees. */
+  static String withoutInvisibleFormatting(String text) {
+    if (text.codePoints().noneMatch(ThreadRules::isRemovedFormat)) {
+      return text;
+    }
+    StringBuilder kept = new StringBuilder(text.length());
+    text.codePoints().filter(cp -> !isRemovedFormat(cp)).forEach(kept::appendCodePoint);
+    return kept.toString();
+  }
+
+  private static boolean isRemovedFormat(int codePoint) {
+    return Character.getType(codePoint) == Character.FORMAT
+        && codePoint != ZERO_WIDTH_NON_JOINER
+        && codePoint != ZERO_WIDTH_JOINER;
   }
 
   /**

@@ -8,6 +8,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,14 +49,15 @@ public final class ClusterKey implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     String given = exchange.getRequestHeaders().getFirst(HEADER);
-    if (!accepted(given)) {
+    if (!accepts(keys, clock.instant(), given)) {
       throw ApiException.unauthorized(
           "invalid_cluster_key", "this route is for the nodes of the deployment only");
     }
     next.handleRequest(exchange);
   }
 
-  private boolean accepted(String given) {
+  /** Whether {@code given} is a {@value #HEADER} value that {@code keys} accept at {@code now}. */
+  public static boolean accepts(KeyRing keys, Instant now, String given) {
     if (given == null) {
       return false;
     }
@@ -63,7 +65,7 @@ public final class ClusterKey implements HttpHandler {
     if (dot < 1) {
       return false;
     }
-    Optional<SigningKey> key = keys.verifying(given.substring(0, dot), clock.instant());
+    Optional<SigningKey> key = keys.verifying(given.substring(0, dot), now);
     return key.isPresent()
         && DerivedKeys.constantTimeEquals(
             given.getBytes(StandardCharsets.US_ASCII),

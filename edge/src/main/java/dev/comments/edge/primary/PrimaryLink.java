@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
+import io.undertow.util.PathTemplateMatch;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -31,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,7 @@ public final class PrimaryLink implements ThreadPositions {
   public static final String POSITION_PATH =
       "/internal/v1/tenants/{tenant}/threads/{thread}/position";
   public static final HttpString FORWARDED_TO = HttpString.tryFromString("X-Forwarded-To");
+  public static final String FORWARDED_FOR = "X-Forwarded-For";
   static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
 
   private static final HttpString IDEMPOTENCY_KEY = HttpString.tryFromString("Idempotency-Key");
@@ -167,8 +171,7 @@ public final class PrimaryLink implements ThreadPositions {
   }
 
   private HttpResponse<byte[]> send(HttpServerExchange exchange, String idempotencyKey) {
-    String query = exchange.getQueryString();
-    URI target = primary.resolve(exchange.getRequestURI() + (query.isEmpty() ? "" : "?" + query));
+    URI target = primary.resolve(originForm(exchange));
     byte[] body = ReceiveBody.of(exchange);
     HttpRequest.Builder request =
         HttpRequest.newBuilder(target)
@@ -183,8 +186,11 @@ public final class PrimaryLink implements ThreadPositions {
         request.header(name, value);
       }
     }
+    // The primary counts the client against its rate limits, not this node: it believes this
+    // address because the cluster key comes with it.
     String forwardedFor = exchange.getSourceAddress().getAddress().getHostAddress();
-    request.header("X-Forwarded-For", forwardedFor);
+    request.header(FORWARDED_FOR, forwardedFor);
+    request.header(ClusterKey.HEADER, clusterKey);
     if (idempotencyKey != null) {
       request.header("Idempotency-Key", idempotencyKey);
     }
@@ -196,6 +202,33 @@ public final class PrimaryLink implements ThreadPositions {
       }
       throw e;
     }
+  }
+
+  /**
+   * The path and query the primary gets: rebuilt from the route's template, its parsed path
+   * parameters and the parsed query, never copied from the request line. A request line may name
+   * another host ({@code POST http://elsewhere/...}) or an authority ({@code //elsewhere/...});
+   * resolved against the primary's URL, that would send the caller's token there.
+   */
+  static String originForm(HttpServerExchange exchange) {
+    String template = exchange.getAttachment(Router.ROUTE);
+    PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
+    if (template == null || match == null) {
+      throw new IllegalStateException("only a routed request can be forwarded");
+    }
+    String path = template;
+    for (Map.Entry<String, String> parameter : match.getParameters().entrySet()) {
+      path = path.replace("{" + parameter.getKey() + "}", encode(parameter.getValue()));
+    }
+    if (!path.startsWith("/") || path.startsWith("//") || path.contains("{")) {
+      throw new IllegalStateException("the route gave no plain path: " + template);
+    }
+    StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+    new TreeMap<>(exchange.getQueryParameters())
+        .forEach(
+            (name, values) ->
+                values.forEach(value -> query.add(encode(name) + "=" + encode(value))));
+    return path + query;
   }
 
   /**

@@ -25,10 +25,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class Launcher {
   private static final String USAGE =
       """
-      usage: comments dev [--http-port PORT] [--data-dir DIR] [--comments.SETTING=VALUE ...]
+      usage: comments dev [--http-port PORT] [--data-dir DIR] [--rate-limits on|off]
+                          [--comments.SETTING=VALUE ...]
              comments node --config FILE [--comments.SETTING=VALUE ...]
              comments cluster [--regions R1,R2,...] [--data-dir DIR] [--http-port PORT]
-                              [--wan auto|off|MILLISms]
+                              [--wan auto|off|MILLISms] [--rate-limits on|off]
              comments cluster stop|start NODE [--data-dir DIR]
       """;
 
@@ -58,6 +59,8 @@ public final class Launcher {
       switch (arg) {
         case "--http-port" -> httpPort = parsePort(valueOf(args, ++i, arg));
         case "--data-dir" -> dataDir = Path.of(valueOf(args, ++i, arg));
+        case "--rate-limits" ->
+            settings.add("--comments.limits.enabled=" + rateLimits(valueOf(args, ++i, arg)));
         default -> settings.add(setting(arg));
       }
     }
@@ -105,6 +108,7 @@ public final class Launcher {
     Path dataDir = Path.of("data", "cluster");
     int httpPort = 8080;
     LocalCluster.Wan wan = new LocalCluster.Wan.ByDistance();
+    boolean rateLimits = true;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -112,6 +116,7 @@ public final class Launcher {
         case "--regions" -> regions = regions(valueOf(args, ++i, arg));
         case "--http-port" -> httpPort = parsePort(valueOf(args, ++i, arg));
         case "--wan" -> wan = wan(valueOf(args, ++i, arg));
+        case "--rate-limits" -> rateLimits = rateLimits(valueOf(args, ++i, arg));
         default -> fail("unknown option: " + arg);
       }
     }
@@ -125,7 +130,7 @@ public final class Launcher {
       }
       return;
     }
-    LocalCluster cluster = LocalCluster.start(regions, dataDir, httpPort, wan);
+    LocalCluster cluster = LocalCluster.start(regions, dataDir, httpPort, wan, rateLimits);
     awaitShutdown(cluster::close);
     System.out.println(cluster.summary());
     Thread.currentThread().join();
@@ -141,6 +146,18 @@ public final class Launcher {
       }
     }
     return regions;
+  }
+
+  /** On by default; off for benchmarks and load tests, and the node says so when it starts. */
+  private static boolean rateLimits(String value) {
+    return switch (value) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> {
+        fail("--rate-limits takes on or off, not " + value);
+        yield true;
+      }
+    };
   }
 
   private static LocalCluster.Wan wan(String value) {

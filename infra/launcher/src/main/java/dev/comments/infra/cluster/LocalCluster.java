@@ -104,6 +104,7 @@ public final class LocalCluster implements AutoCloseable {
   private final Path dataDir;
   private final int httpPort;
   private final Wan wan;
+  private final boolean rateLimits;
   private final List<Member> members;
   private final List<AutoCloseable> proxies = new ArrayList<>();
   private final HttpClient http =
@@ -112,15 +113,22 @@ public final class LocalCluster implements AutoCloseable {
   private volatile boolean closing;
   private Thread watcher;
 
-  private LocalCluster(Path dataDir, int httpPort, Wan wan, List<Member> members) {
+  private LocalCluster(
+      Path dataDir, int httpPort, Wan wan, boolean rateLimits, List<Member> members) {
     this.dataDir = dataDir;
     this.httpPort = httpPort;
     this.wan = wan;
+    this.rateLimits = rateLimits;
     this.members = members;
   }
 
-  /** Starts every part, the primary first, and returns once every node is ready. */
-  public static LocalCluster start(List<Region> regions, Path dataDir, int httpPort, Wan wan)
+  /**
+   * Starts every part, the primary first, and returns once every node is ready.
+   *
+   * @param rateLimits whether the nodes limit clients (on by default; off for benchmarks)
+   */
+  public static LocalCluster start(
+      List<Region> regions, Path dataDir, int httpPort, Wan wan, boolean rateLimits)
       throws IOException, InterruptedException {
     if (regions.isEmpty()) {
       throw new IllegalArgumentException("a cluster needs at least one region");
@@ -149,7 +157,7 @@ public final class LocalCluster implements AutoCloseable {
               dir.resolve("nodes").resolve(id),
               oneWay(wan, primaryRegion, region)));
     }
-    LocalCluster cluster = new LocalCluster(dir, httpPort, wan, members);
+    LocalCluster cluster = new LocalCluster(dir, httpPort, wan, rateLimits, members);
     try {
       cluster.startAll();
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -249,6 +257,7 @@ public final class LocalCluster implements AutoCloseable {
     node.setProperty("comments.http.host", member.address);
     node.setProperty("comments.http.port", Integer.toString(httpPort));
     node.setProperty("comments.kafka.bootstrap-servers", kafka);
+    node.setProperty("comments.limits.enabled", Boolean.toString(rateLimits));
     // The cluster's broker is one node: one copy of the log (it says so in its log).
     node.setProperty("comments.kafka.replication-factor", "1");
     // Every node of the deployment shares the same keys: tokens made by one verify on all.
@@ -409,7 +418,8 @@ public final class LocalCluster implements AutoCloseable {
               member.oneWay.toMillis()));
     }
     text.append("  kafka: ").append(broker.bootstrapServers()).append(DevNode.ONE_BROKER);
-    text.append("\n  WAN: ").append(describeWan()).append('\n');
+    text.append("\n  WAN: ").append(describeWan());
+    text.append("   rate limits: ").append(rateLimits ? "on" : "OFF").append('\n');
     text.append("Stop or start one node: infra/bin/comments cluster stop|start NODE");
     text.append(" --data-dir ").append(dataDir).append("\nCtrl-C stops everything.\n");
     return text.toString();

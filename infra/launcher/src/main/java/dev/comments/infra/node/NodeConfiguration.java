@@ -12,6 +12,7 @@ import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.TenantSettings;
+import dev.comments.edge.abuse.RateLimits;
 import dev.comments.query.QuerySide;
 import dev.comments.query.QuerySideSettings;
 import dev.comments.query.session.RevocationConsumer;
@@ -179,6 +180,20 @@ public class NodeConfiguration {
     return consumer;
   }
 
+  /** The tenant's limits: its own where it names them, the defaults elsewhere; none when off. */
+  private static RateLimits limits(
+      NodeProperties.Limits limits, String tenant, NodeProperties.Tenant settings) {
+    if (!limits.enabled()) {
+      return RateLimits.OFF;
+    }
+    try {
+      return RateLimits.DEFAULTS.with(settings.limits());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "comments.tenants." + tenant + ".limits: " + e.getMessage(), e);
+    }
+  }
+
   @Bean(destroyMethod = "close")
   EdgeServer edgeServer(
       NodeProperties properties,
@@ -207,7 +222,11 @@ public class NodeConfiguration {
         properties.tenants().entrySet().stream()
             .collect(
                 Collectors.toUnmodifiableMap(
-                    Map.Entry::getKey, e -> new TenantSettings(e.getValue().moderatorKey())));
+                    Map.Entry::getKey,
+                    e ->
+                        new TenantSettings(
+                            e.getValue().moderatorKey(),
+                            limits(properties.limits(), e.getKey(), e.getValue()))));
     return EdgeServer.start(
         new EdgeSettings(
             http.host(),

@@ -31,6 +31,7 @@ public record NodeProperties(
     @DefaultValue Sessions sessions,
     @DefaultValue Consistency consistency,
     @DefaultValue Cluster cluster,
+    @DefaultValue Limits limits,
     Map<String, Tenant> tenants) {
 
   public NodeProperties {
@@ -188,7 +189,22 @@ public record NodeProperties(
    */
   public record Cluster(KeySettings keys) {}
 
-  public record Tenant(String moderatorKey) {
+  /**
+   * The limits against abuse (docs/api.md has the table).
+   *
+   * @param enabled {@code false} turns every limit of every tenant off ({@code --rate-limits off})
+   */
+  public record Limits(@DefaultValue("true") boolean enabled) {}
+
+  /**
+   * @param limits this tenant's limits by name ({@code posts-per-session: 20/10m}); each one not
+   *     named has its default
+   */
+  public record Tenant(String moderatorKey, Map<String, String> limits) {
+    public Tenant {
+      limits = limits == null ? Map.of() : Map.copyOf(limits);
+    }
+
     static Optional<String> problem(String setting, Tenant tenant) {
       String key = tenant == null ? null : tenant.moderatorKey();
       if (key == null || key.isBlank()) {
@@ -212,7 +228,7 @@ public record NodeProperties(
 
     @Override
     public String toString() {
-      return "Tenant[moderatorKey=(hidden)]";
+      return "Tenant[moderatorKey=(hidden), limits=" + limits + "]";
     }
   }
 }

@@ -80,7 +80,10 @@ class ClusterIT {
             "--http-port",
             Integer.toString(port),
             "--wan",
-            WAN);
+            WAN,
+            // The writes below come from one address faster than the limits allow.
+            "--rate-limits",
+            "off");
     supervisor =
         new ProcessBuilder(command)
             .redirectErrorStream(true)

@@ -44,8 +44,16 @@ class ApiIT {
 
   @BeforeAll
   static void startNode() throws Exception {
+    // Limits are on as in `comments dev`; tenant demo takes more posts (these tests post a lot
+    // from one address), tenant other allows one link: each tenant's own settings are honoured.
     node =
-        DevNode.start(data, 0, "--comments.tenants.other.moderator-key=other-moderator-key-0123");
+        DevNode.start(
+            data,
+            0,
+            "--comments.tenants.other.moderator-key=other-moderator-key-0123",
+            "--comments.tenants.other.limits.max-links=1",
+            "--comments.tenants.demo.limits.posts-per-session=500/10m",
+            "--comments.tenants.demo.limits.posts-per-ip=500/10m");
     api = new ApiClient(node.baseUrl());
     contract =
         OpenApiInteractionValidator.createForSpecificationUrl(
@@ -184,7 +192,11 @@ class ApiIT {
             }));
     expect(400, "text_empty", api.post("demo", "guarded", ada, "   \n ", null));
     expect(400, "text_too_long", api.post("demo", "guarded", ada, "é".repeat(10_001), null));
-    expect(400, "parent_not_found", api.post("demo", "guarded", ada, "orphan", "no-such-comment"));
+    expect(
+        400,
+        "parent_not_found",
+        api.post("demo", "guarded", ada, "orphan", "0190d2f4-8c3a-7b21-9a4e-1f2d3c4b5a69"));
+    expect(400, "invalid_field", api.post("demo", "guarded", ada, "orphan", "no-such-comment"));
     expect(400, "parent_not_found", api.post("demo", "guarded", ada, "moved", otherThreadComment));
     String otherTenant = api.session("other", "Eve");
     expect(400, "parent_not_found", api.post("other", "guarded", otherTenant, "cross", id));
@@ -296,6 +308,23 @@ class ApiIT {
         "DELETE",
         T + "/sessions/current",
         expect(401, "session_revoked", api.signOut("demo", ada)));
+  }
+
+  @Test
+  void limits_against_abuse_are_on_and_answer_with_their_code() {
+    String ada = api.session("demo", "Ada");
+    String path = T + "/threads/limited/comments";
+    conforms("POST", path, api.post("demo", "limited", ada, "Only once", null));
+
+    Reply again = conforms("POST", path, api.post("demo", "limited", ada, "Only once", null));
+
+    expect(429, "duplicate_text", again);
+    // Ten minutes from the first post, in whole seconds, on the node's real clock.
+    assertThat(Integer.parseInt(again.header("Retry-After"))).isBetween(590, 600);
+    String eve = api.session("other", "Eve");
+    String links = "see https://a.example and https://b.example";
+    expect(400, "too_many_links", api.post("other", "limited", eve, links, null));
+    assertThat(api.post("demo", "limited", ada, links, null).status()).isEqualTo(201);
   }
 
   @Test

@@ -73,6 +73,10 @@ class NodeCommandIT {
         assertThat(page.header("X-Served-By")).isEqualTo("eu-central-1");
         assertThat(page.json().get("comments").get(0).get("text").asText())
             .isEqualTo("From node mode");
+        // Limits are on unless turned off, and the node says which at start.
+        assertThat(Files.readString(work.resolve("node.log"), StandardCharsets.UTF_8))
+            .contains("Rate limits for tenant demo")
+            .doesNotContain("Rate limits are OFF");
 
         assertThat(api.signOut("demo", token).status()).isEqualTo(204);
         await("the node learns the revocation from the log")
