@@ -101,11 +101,13 @@ class HostileRequestScanTest {
             } else if (reply.status() >= 400) {
               softly.assertThat(code(reply)).as(what + " -> " + reply.body()).isNotBlank();
               if (replica) {
+                // A primary read may ask the primary where the thread stands before it finds
+                // nothing here: that question carries nothing of the client's request.
                 softly
                     .assertThat(
                         edges.link.crossed.subList(crossedBefore, edges.link.crossed.size()))
                     .as(what + " was refused, yet crossed to the primary")
-                    .isEmpty();
+                    .allMatch(crossed -> crossed.startsWith("GET /internal/v1/"));
               }
             }
           }
