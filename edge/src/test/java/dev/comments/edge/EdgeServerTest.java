@@ -596,11 +596,13 @@ class EdgeServerTest {
     String path = "/api/v1/tenants/demo/threads/t1/comments";
     List<Socket> stalled = new ArrayList<>();
     try {
+      long clockReads = clock.reads();
       for (int i = 0; i < 6; i++) { // more than the 4 workers
         stalled.add(stalledPost(path, token));
       }
-      // Give the server the time to read their headers (and, before the fix, to block on them).
-      Thread.sleep(300);
+      // Wait until the server has read all their headers (and, before the fix, blocked on them):
+      // it checks each session's expiry, one read of the clock, just before awaiting the body.
+      await().atMost(Duration.ofSeconds(10)).until(() -> clock.reads() >= clockReads + 6);
 
       Reply served =
           sendWithin(

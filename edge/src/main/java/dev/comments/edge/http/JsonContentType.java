@@ -16,7 +16,8 @@ public final class JsonContentType {
     if (header == null || header.isBlank()) {
       throw unsupported("the request has a body but no Content-Type; send application/json");
     }
-    String[] parts = header.split(";");
+    // Limit -1: a header of only ";" must split into empty parts, not into none (found by fuzzing).
+    String[] parts = header.split(";", -1);
     String type = parts[0].strip().toLowerCase(Locale.ROOT);
     if (!type.equals("application/json")) {
       throw unsupported("Content-Type must be application/json");

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -45,7 +47,13 @@ public final class StrictJson {
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-    this.mapper = JsonMapper.builder(factory).build();
+    // Every fraction as the exact decimal the client wrote: a double would round it, and read a
+    // number past its range (1e400) as Infinity, which writes back as a string (found by fuzzing).
+    this.mapper =
+        JsonMapper.builder(factory)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
   }
 
   /**
@@ -63,6 +71,10 @@ public final class StrictJson {
         }
       } catch (StreamConstraintsException e) {
         throw tooBig(e);
+      } catch (NumberFormatException e) {
+        // An exponent past BigDecimal's range (1e9999999999) is not wrapped by Jackson.
+        throw ApiException.badRequest(
+            "malformed_json", "the JSON body holds a number whose exponent is out of range");
       } catch (JsonParseException e) {
         if (e.getOriginalMessage().startsWith("Duplicate field")) {
           throw ApiException.badRequest(

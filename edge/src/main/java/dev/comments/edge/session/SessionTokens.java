@@ -135,7 +135,8 @@ public final class SessionTokens {
           "session_expired", "the session expired; create a new one with POST …/sessions");
     }
     List<String> audience = claims.getAudience();
-    if (audience.size() != 1 || !audience.getFirst().equals(tenant)) {
+    // tenant first: a signed "aud": [null] is a list holding null (found by fuzzing).
+    if (audience.size() != 1 || !tenant.equals(audience.getFirst())) {
       throw unauthorized("session_wrong_tenant", "the session token was issued for another tenant");
     }
     String sessionId = claims.getSubject();

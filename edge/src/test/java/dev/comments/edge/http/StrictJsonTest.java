@@ -89,6 +89,17 @@ class StrictJsonTest {
             });
   }
 
+  @Test
+  void reads_fractions_exactly_and_a_number_past_double_range_not_as_infinity() {
+    // Found by JsonBodyFuzzTest: 1e400 read as Infinity, which writes back as the string.
+    ObjectNode node = json.parseObject(bytes("{\"a\":1e400,\"b\":0.10000000000000000001}"));
+
+    assertThat(node.get("a").decimalValue()).isEqualTo(new java.math.BigDecimal("1e400"));
+    assertThat(node.get("b").decimalValue())
+        .isEqualTo(new java.math.BigDecimal("0.10000000000000000001"));
+    assertRefused(bytes("{\"a\":1e9999999999}"), "malformed_json", "exponent is out of range");
+  }
+
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }

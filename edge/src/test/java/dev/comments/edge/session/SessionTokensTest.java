@@ -214,6 +214,25 @@ class SessionTokensTest {
             ApiException.class, e -> assertThat(e.code()).isEqualTo("invalid_field"));
   }
 
+  @Test
+  void refuses_a_signed_token_whose_audience_is_a_list_holding_null() throws Exception {
+    // Found by SessionTokensFuzzTest: a NullPointerException (a 500) instead of a 401.
+    String header =
+        B64.encodeToString(
+            "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"s2\"}".getBytes(StandardCharsets.UTF_8));
+    String claims =
+        B64.encodeToString(
+            "{\"sub\":\"abcdefghijklmnopqrstuvwx\",\"aud\":[null],\"name\":\"Ada\",\"exp\":1900000000}"
+                .getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(DerivedKeys.derive(SECRET, SessionTokens.PURPOSE), "HmacSHA256"));
+    String signature =
+        B64.encodeToString(
+            mac.doFinal((header + "." + claims).getBytes(StandardCharsets.US_ASCII)));
+
+    assertRefused(header + "." + claims + "." + signature, "demo", "session_wrong_tenant");
+  }
+
   /** The node as it was before the rotation: s1 was its current key. */
   private SessionTokens beforeRotation() {
     return new SessionTokens(KeyRing.of(OLD_KEY), Duration.ofDays(30), clock);

@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock the test moves by hand. */
+/** A clock the test moves by hand, and that counts how often it was read. */
 public final class MutableClock extends Clock {
+  private final AtomicLong reads = new AtomicLong();
   private volatile Instant now;
 
   public MutableClock(Instant now) {
@@ -24,7 +26,13 @@ public final class MutableClock extends Clock {
 
   @Override
   public Instant instant() {
+    reads.incrementAndGet();
     return now;
+  }
+
+  /** How often {@link #instant()} was called: a sign that the code under test got that far. */
+  public long reads() {
+    return reads.get();
   }
 
   @Override
