@@ -12,6 +12,7 @@ import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
 import dev.comments.query.QuerySideSettings;
 import dev.comments.query.thread.ThreadViewStore;
+import dev.comments.infra.dev.DevSecrets;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -306,9 +307,11 @@ class ClusterIT {
 
   @Test
   @Order(6)
-  void a_replica_killed_during_two_thousand_writes_ends_with_the_primarys_projection()
+  void a_replica_killed_during_two_thousand_mixed_writes_ends_with_the_primarys_projection()
       throws Exception {
     String replicaId = replicaNode.path("id").asText();
+    String moderator =
+        DevSecrets.load(dataDir.resolve("secrets.properties")).getProperty("moderator-key");
     int total = 2_000;
     AtomicInteger written = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -318,19 +321,7 @@ class ClusterIT {
       done.add(
           pool.submit(
               () -> {
-                String session = primary.session(TENANT, "Writer");
-                String root = null;
-                for (int i = 0; i < total / 4; i++) {
-                  // Every tenth write starts a root; the others reply to it.
-                  Reply posted =
-                      primary.post(
-                          TENANT, thread, session, "write " + i, i % 10 == 0 ? null : root);
-                  assertThat(posted.status()).as("%s", posted.json()).isEqualTo(201);
-                  if (i % 10 == 0) {
-                    root = posted.json().get("commentId").asText();
-                  }
-                  written.incrementAndGet();
-                }
+                mixedWrites(thread, total / 4, moderator, written);
                 return null;
               }));
     }
@@ -410,6 +401,59 @@ class ClusterIT {
         .until(() -> node(replicaId).path("state").asText().equals("stopped"));
     System.out.println(control.start(replicaId));
     assertThat(replica.send("GET", path, session, null).errorCode()).isEqualTo("session_revoked");
+  }
+
+  /**
+   * Every kind of write the projection applies, in a fixed cycle of ten: a root, replies to it,
+   * votes on it (up, down, withdrawn), an edit and a delete of a reply, and every fiftieth step a
+   * lock and an unlock of the thread. Each request counts as one write.
+   */
+  private static void mixedWrites(
+      String thread, int writes, String moderator, AtomicInteger written) {
+    String author = primary.session(TENANT, "Writer");
+    String voter = primary.session(TENANT, "Voter");
+    String comments = "/api/v1/tenants/" + TENANT + "/comments/";
+    String threadPath = "/api/v1/tenants/" + TENANT + "/threads/" + thread;
+    String root = null;
+    String reply = null;
+    for (int i = 0; i < writes; i++) {
+      Reply answer =
+          switch (i % 10) {
+            case 0, 1, 2, 4, 6, 8 -> {
+              Reply posted =
+                  primary.post(TENANT, thread, author, "write " + i, i % 10 == 0 ? null : root);
+              if (posted.status() == 201) {
+                if (i % 10 == 0) {
+                  root = posted.json().get("commentId").asText();
+                } else {
+                  reply = posted.json().get("commentId").asText();
+                }
+              }
+              yield posted;
+            }
+            case 3, 7 -> {
+              String direction = List.of("up", "down", "none").get(i / 5 % 3);
+              yield primary.send(
+                  "POST",
+                  comments + root + "/vote",
+                  voter,
+                  "{\"direction\":\"" + direction + "\"}");
+            }
+            case 5 ->
+                primary.send("PATCH", comments + reply, author, "{\"text\":\"edited " + i + "\"}");
+            default -> {
+              if (i % 50 == 9) {
+                Reply locked = primary.send("POST", threadPath + "/lock", moderator, null);
+                assertThat(locked.status()).as("lock %s", locked.json()).isEqualTo(200);
+                written.incrementAndGet();
+                yield primary.send("POST", threadPath + "/unlock", moderator, null);
+              }
+              yield primary.send("DELETE", comments + reply, author, null);
+            }
+          };
+      assertThat(answer.status()).as("write %d: %s", i, answer.json()).isBetween(200, 201);
+      written.incrementAndGet();
+    }
   }
 
   private static Reply postWithKey(
