@@ -15,7 +15,7 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import dev.comments.events.ReadPreference;
 import java.util.Set;
 
-/** The module boundaries of PRODUCT.md, checked over every module's classes at once. */
+/** The module boundaries of docs/architecture.md, checked over every module's classes at once. */
 @AnalyzeClasses(packages = "dev.comments", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
   private static final Set<String> MONGO_READS =
@@ -67,7 +67,7 @@ class ArchitectureTest {
       methods()
           .that(readAMongoCollection())
           .should(takeAReadPreference())
-          .because("PRODUCT.md: readPreference is explicit, up to the caller");
+          .because("readPreference is explicit, up to the caller (docs/architecture.md)");
 
   private static DescribedPredicate<JavaMethod> readAMongoCollection() {
     return DescribedPredicate.describe(
