@@ -34,7 +34,7 @@ class DevNodeIT {
   void every_comment_is_still_there_after_the_node_restarts() throws Exception {
     Path data = work.resolve("data");
     JsonNode before;
-    try (DevProcess node = DevProcess.start(data)) {
+    try (DevProcess node = DevProcess.start(data, "--rate-limits", "off")) {
       ApiClient api = node.api();
       String ada = api.session("demo", "Ada");
       String bob = api.session("demo", "Bob");
@@ -72,7 +72,7 @@ class DevNodeIT {
           .untilAsserted(() -> assertThat(children).noneMatch(ProcessHandle::isAlive));
     }
 
-    try (DevProcess node = DevProcess.start(data)) {
+    try (DevProcess node = DevProcess.start(data, "--rate-limits", "off")) {
       Reply page = node.api().thread("demo", "restart", "sort=oldest", null);
       assertThat(page.status()).isEqualTo(200);
       assertThat(page.json().get("comments")).isEqualTo(before);
@@ -84,7 +84,8 @@ class DevNodeIT {
       throws Exception {
     Path data = work.resolve("data");
     Map<String, List<String>> postedByThread = new LinkedHashMap<>();
-    try (DevProcess node = DevProcess.start(data, "--comments.publisher.enabled=false")) {
+    try (DevProcess node =
+        DevProcess.start(data, "--comments.publisher.enabled=false", "--rate-limits", "off")) {
       ApiClient api = node.api();
       String ada = api.session("demo", "Ada");
       for (int i = 0; i < 40; i++) {
@@ -100,7 +101,7 @@ class DevNodeIT {
           .untilAsserted(() -> assertThat(children).noneMatch(ProcessHandle::isAlive));
     }
 
-    try (DevProcess node = DevProcess.start(data)) {
+    try (DevProcess node = DevProcess.start(data, "--rate-limits", "off")) {
       Map<String, List<EventEnvelope>> logged = readLog(node.kafkaBootstrapServers(), 40);
       assertThat(logged.keySet())
           .containsExactlyInAnyOrderElementsOf(

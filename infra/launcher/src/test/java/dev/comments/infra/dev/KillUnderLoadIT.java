@@ -40,7 +40,7 @@ class KillUnderLoadIT {
     Map<String, Set<String>> acknowledged = new ConcurrentHashMap<>();
     AtomicInteger acks = new AtomicInteger();
     AtomicBoolean killed = new AtomicBoolean();
-    try (DevProcess node = DevProcess.start(data);
+    try (DevProcess node = DevProcess.start(data, "--rate-limits", "off");
         ExecutorService writers = Executors.newFixedThreadPool(WRITERS)) {
       ApiClient api = node.api();
       String token = api.session("demo", "Writer");
@@ -70,7 +70,7 @@ class KillUnderLoadIT {
     }
     System.out.println("acknowledged before the kill: " + acks.get());
 
-    try (DevProcess node = DevProcess.start(data)) {
+    try (DevProcess node = DevProcess.start(data, "--rate-limits", "off")) {
       ApiClient api = node.api();
       for (var entry : acknowledged.entrySet()) {
         await()
