@@ -123,28 +123,18 @@ public final class AbuseGuard {
           }
         };
     Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-    // Maintenance on the caller's thread: eviction is bounded work per write and needs no pool.
     this.buckets =
-        Caffeine.newBuilder()
-            .maximumSize(maxEntries)
-            .ticker(ticker)
-            .executor(Runnable::run)
+        bounded(maxEntries, ticker)
             .expireAfter(Expiry.accessing((BucketKey key, Bucket bucket) -> refill(key)))
             .build();
     this.texts =
-        Caffeine.newBuilder()
-            .maximumSize(maxEntries)
-            .ticker(ticker)
-            .executor(Runnable::run)
+        bounded(maxEntries, ticker)
             .expireAfter(
                 Expiry.writing(
                     (TextKey key, Seen seen) -> limits(key.tenant()).duplicateTextWindow()))
             .build();
     this.votes =
-        Caffeine.newBuilder()
-            .maximumSize(maxEntries)
-            .ticker(ticker)
-            .executor(Runnable::run)
+        bounded(maxEntries, ticker)
             .expireAfter(
                 Expiry.writing(
                     (VoteKey key, Seen seen) -> limits(key.tenant()).voteStuffingWindow()))
@@ -413,5 +403,13 @@ public final class AbuseGuard {
 
   private static String describe(Duration duration) {
     return duration.toString().substring(2).toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A cache of at most {@code maxEntries} on the guard's clock, maintained on the caller's thread:
+   * eviction is bounded work per write and needs no pool.
+   */
+  private static Caffeine<Object, Object> bounded(long maxEntries, Ticker ticker) {
+    return Caffeine.newBuilder().maximumSize(maxEntries).ticker(ticker).executor(Runnable::run);
   }
 }
