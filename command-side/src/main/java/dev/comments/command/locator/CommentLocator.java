@@ -24,6 +24,15 @@ public final class CommentLocator {
   public static final String COLLECTION = "comment_locator";
 
   private final MongoCollection<Document> collection;
+
+  /**
+   * The collection as {@link #register} writes it: replicated as the node's writes are, not waiting
+   * for the journal. The post's append, which follows it, waits for the journal and carries this
+   * entry with it; an entry whose post never landed is harmless (above). One wait per post, not
+   * two.
+   */
+  private final MongoCollection<Document> beforePost;
+
   private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
 
   /**
@@ -34,13 +43,14 @@ public final class CommentLocator {
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
     this.collection = database.getCollection(COLLECTION);
+    this.beforePost = collection.withWriteConcern(database.getWriteConcern().withJournal(false));
     this.readPreferences = Objects.requireNonNull(readPreferences, "readPreferences");
   }
 
   /** Records where a new comment lives; always written to the primary. */
   public void register(ThreadId thread, String commentId) {
     Objects.requireNonNull(commentId, "commentId");
-    collection.insertOne(
+    beforePost.insertOne(
         new Document("_id", key(thread.tenant(), commentId))
             .append("tenant", thread.tenant())
             .append("thread", thread.thread())

@@ -45,12 +45,22 @@ public final class StreamMarks {
   }
 
   private final MongoCollection<Document> collection;
+
+  /**
+   * The collection as the append mark writes it: replicated to a majority, not waiting for the
+   * journal. The event's own append, which follows it, waits for the journal, and a write that is
+   * journaled carries every earlier one with it; an append that never happens leaves a harmless
+   * mark. One wait per post, not two.
+   */
+  private final MongoCollection<Document> beforeAppend;
+
   private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
 
   public StreamMarks(
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
     this.collection = database.getCollection(COLLECTION);
+    this.beforeAppend = collection.withWriteConcern(database.getWriteConcern().withJournal(false));
     this.readPreferences = Objects.requireNonNull(readPreferences, "readPreferences");
   }
 
@@ -61,7 +71,7 @@ public final class StreamMarks {
    */
   public Marks markAppended(String stream, long seq) {
     Document before =
-        collection.findOneAndUpdate(
+        beforeAppend.findOneAndUpdate(
             Filters.eq(ID, stream),
             Updates.max(APPENDED, seq),
             new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.BEFORE));

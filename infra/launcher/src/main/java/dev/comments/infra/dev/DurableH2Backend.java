@@ -1,10 +1,20 @@
 package dev.comments.infra.dev;
 
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
 /**
@@ -21,6 +31,10 @@ import org.h2.mvstore.MVStore;
  * and the offsets write that ends the batch waits for the commit that holds the whole batch. It
  * survives the death of the process, not of the machine: there is no fsync, one reason production
  * uses MongoDB.
+ *
+ * <p>Documents are stored as BSON ({@link BsonDocumentType}), not with H2's default Java
+ * serialization, and index keys are compared by value ({@link IndexKeyType}), not by their
+ * serialized bytes. A file written the old way is refused with a message, not misread.
  */
 final class DurableH2Backend extends H2Backend {
   private static final Set<String> WRITES =
@@ -36,15 +50,78 @@ final class DurableH2Backend extends H2Backend {
           "dropindexes",
           "renamecollection");
 
+  /** Map of this file's format, and the value that says documents are BSON. */
+  private static final String FORMAT_MAP = "comments.format";
+
+  private static final String DOCUMENTS = "documents";
+  private static final String BSON = "bson";
+
+  /** The prefix of mongo-java-server's map of a collection's documents, by namespace. */
+  private static final String DATA_MAP_PREFIX = "databases.";
+
+  private final MVStore store;
   private final GroupCommit commits;
 
   DurableH2Backend(String fileName) {
-    this(new MVStore.Builder().fileName(fileName).autoCommitDisabled().open());
+    this(checkFormat(new MVStore.Builder().fileName(fileName).autoCommitDisabled().open()));
   }
 
   private DurableH2Backend(MVStore store) {
     super(store);
+    this.store = store;
     this.commits = new GroupCommit(store::commit, "h2-group-commit");
+  }
+
+  /**
+   * Marks a new file as holding BSON documents, and refuses a file of an earlier build, whose
+   * documents are Java-serialized: opening its maps with the BSON type would misread them.
+   */
+  private static MVStore checkFormat(MVStore store) {
+    Map<String, String> format = store.openMap(FORMAT_MAP);
+    if (!BSON.equals(format.get(DOCUMENTS))) {
+      if (store.getMapNames().stream().anyMatch(name -> name.startsWith(DATA_MAP_PREFIX))) {
+        String file = store.getFileStore().getFileName();
+        store.close();
+        throw new IllegalStateException(
+            "the embedded store "
+                + file
+                + " was written by an earlier build, in a format this one does not read;"
+                + " remove its data directory (or use another --data-dir) and start again");
+      }
+      format.put(DOCUMENTS, BSON);
+      store.commit();
+    }
+    return store;
+  }
+
+  @Override
+  protected MongoDatabase openOrCreateDatabase(String databaseName) {
+    return new H2Database(databaseName, store, getCursorRegistry()) {
+      @Override
+      protected MongoCollection<Object> openOrCreateCollection(
+          String collectionName, CollectionOptions options) {
+        String namespace = getFullCollectionNamespace(collectionName);
+        MVMap<Object, Document> documents =
+            store.openMap(
+                DATA_MAP_PREFIX + namespace,
+                new MVMap.Builder<Object, Document>().valueType(BsonDocumentType.INSTANCE));
+        MVMap<String, Object> meta = store.openMap("meta." + namespace);
+        return new H2Collection(this, collectionName, options, documents, meta, cursorRegistry);
+      }
+
+      /**
+       * Opens the index's map with {@link IndexKeyType} first: mongo-java-server then opens it by
+       * name, and MVStore hands it the map already open, with that key type.
+       */
+      @Override
+      protected Index<Object> openOrCreateUniqueIndex(
+          String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
+        store.openMap(
+            getFullCollectionNamespace(collectionName) + "._index_" + indexName,
+            new MVMap.Builder<>().keyType(new IndexKeyType()));
+        return super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
+      }
+    };
   }
 
   @Override
