@@ -59,7 +59,6 @@ final class DurableH2Backend extends H2Backend {
   /** The prefix of mongo-java-server's map of a collection's documents, by namespace. */
   private static final String DATA_MAP_PREFIX = "databases.";
 
-  private final MVStore store;
   private final GroupCommit commits;
 
   DurableH2Backend(String fileName) {
@@ -68,7 +67,6 @@ final class DurableH2Backend extends H2Backend {
 
   private DurableH2Backend(MVStore store) {
     super(store);
-    this.store = store;
     this.commits = new GroupCommit(store::commit, "h2-group-commit");
   }
 
@@ -81,7 +79,7 @@ final class DurableH2Backend extends H2Backend {
     if (!BSON.equals(format.get(DOCUMENTS))) {
       if (store.getMapNames().stream().anyMatch(name -> name.startsWith(DATA_MAP_PREFIX))) {
         String file = store.getFileStore().getFileName();
-        store.close();
+        store.closeImmediately(); // writes nothing: the file stays as the earlier build left it
         throw new IllegalStateException(
             "the embedded store "
                 + file
@@ -94,8 +92,10 @@ final class DurableH2Backend extends H2Backend {
     return store;
   }
 
+  /** Also called by H2Backend's constructor, for each database the file holds, before ours runs. */
   @Override
   protected MongoDatabase openOrCreateDatabase(String databaseName) {
+    MVStore store = getMvStore();
     return new H2Database(databaseName, store, getCursorRegistry()) {
       @Override
       protected MongoCollection<Object> openOrCreateCollection(
