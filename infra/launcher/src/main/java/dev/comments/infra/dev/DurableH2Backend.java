@@ -5,6 +5,7 @@ import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
@@ -106,7 +107,41 @@ final class DurableH2Backend extends H2Backend {
                 DATA_MAP_PREFIX + namespace,
                 new MVMap.Builder<Object, Document>().valueType(BsonDocumentType.INSTANCE));
         MVMap<String, Object> meta = store.openMap("meta." + namespace);
-        return new H2Collection(this, collectionName, options, documents, meta, cursorRegistry);
+        return new H2Collection(this, collectionName, options, documents, meta, cursorRegistry) {
+          /**
+           * A filter that pins {@code _id} by equality, alone or beside other conditions (at the
+           * top level or as a term of a top-level {@code $and}), is answered from the {@code _id}
+           * index and the rest checked on that one document, as MongoDB does. mongo-java-server
+           * uses an index only for a filter that is exactly its keys, and scanned the collection
+           * for the others: the completion of an idempotency key, for one.
+           */
+          @Override
+          protected QueryResult queryDocuments(
+              Document query,
+              Document orderBy,
+              int numberToSkip,
+              int limit,
+              int batchSize,
+              Document fieldSelector) {
+            Document byId = pinnedId(query);
+            if (byId != null) {
+              for (Index<Object> index : getIndexes()) {
+                if (index.canHandle(byId)) {
+                  return matchDocuments(
+                      query,
+                      index.getPositions(byId),
+                      orderBy,
+                      numberToSkip,
+                      limit,
+                      batchSize,
+                      fieldSelector);
+                }
+              }
+            }
+            return super.queryDocuments(
+                query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+          }
+        };
       }
 
       /**
@@ -145,6 +180,30 @@ final class DurableH2Backend extends H2Backend {
   public void close() {
     commits.close();
     super.close();
+  }
+
+  /**
+   * {@code {_id: value}} when the query pins {@code _id} to a plain value beside other conditions,
+   * else null (a query of {@code _id} alone is already answered from the index).
+   */
+  private static Document pinnedId(Document query) {
+    if (query.size() > 1 && isPlain(query.get("_id"))) {
+      return new Document("_id", query.get("_id"));
+    }
+    if (query.size() == 1 && query.get("$and") instanceof List<?> terms) {
+      for (Object term : terms) {
+        if (term instanceof Document t && t.size() == 1 && isPlain(t.get("_id"))) {
+          return new Document("_id", t.get("_id"));
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A value that {@code _id} equals, not an operator document ({@code {$gt: ...}}) or absent. */
+  private static boolean isPlain(Object value) {
+    return value != null
+        && !(value instanceof Document d && d.keySet().stream().anyMatch(k -> k.startsWith("$")));
   }
 
   private static boolean unjournaled(Document query) {

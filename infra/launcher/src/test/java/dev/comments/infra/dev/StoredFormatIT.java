@@ -89,6 +89,25 @@ class StoredFormatIT {
                       new Document("_id", "other").append("tenant", "t").append("number", 1999)))
           .isInstanceOf(MongoWriteException.class)
           .hasMessageContaining("E11000");
+      // A filter that pins _id beside other conditions finds by the key, then checks the rest.
+      assertThat(
+              docs.find(Filters.and(Filters.eq("_id", "filler-7"), Filters.eq("number", 7)))
+                  .first())
+          .containsEntry("tenant", "t");
+      assertThat(docs.find(Filters.and(Filters.eq("_id", "filler-7"), Filters.eq("number", 8))))
+          .isEmpty();
+      assertThat(
+              docs.updateOne(
+                      Filters.and(Filters.eq("_id", "filler-8"), Filters.exists("status", false)),
+                      Updates.set("status", "done"))
+                  .getModifiedCount())
+          .isEqualTo(1);
+      assertThat(
+              docs.updateOne(
+                      Filters.and(Filters.eq("_id", "filler-8"), Filters.exists("status", false)),
+                      Updates.set("status", "again"))
+                  .getModifiedCount())
+          .isZero();
       // As on MongoDB, 42 and 42L are one key.
       assertThatThrownBy(() -> docs.insertOne(new Document("_id", 42L)))
           .isInstanceOf(MongoWriteException.class)
