@@ -67,8 +67,10 @@ final class DurableH2Backend extends H2Backend {
   }
 
   private DurableH2Backend(MVStore store) {
-    super(store);
+    // Before super(): H2Backend's constructor opens the databases the file already holds, through
+    // openOrCreateDatabase below, which needs the store (a flexible constructor body, JEP 513).
     this.store = store;
+    super(store);
     this.commits = new GroupCommit(store::commit, "h2-group-commit");
   }
 
