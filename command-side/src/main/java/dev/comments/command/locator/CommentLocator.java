@@ -5,6 +5,9 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -50,11 +53,29 @@ public final class CommentLocator {
   /** Records where a new comment lives; always written to the primary. */
   public void register(ThreadId thread, String commentId) {
     Objects.requireNonNull(commentId, "commentId");
-    beforePost.insertOne(
-        new Document("_id", key(thread.tenant(), commentId))
-            .append("tenant", thread.tenant())
-            .append("thread", thread.thread())
-            .append("commentId", commentId));
+    beforePost.insertOne(entry(thread, commentId));
+  }
+
+  private static Document entry(ThreadId thread, String commentId) {
+    return new Document("_id", key(thread.tenant(), commentId))
+        .append("tenant", thread.tenant())
+        .append("thread", thread.thread())
+        .append("commentId", commentId);
+  }
+
+  /**
+   * Records where many comments live, by comment id, in one bulk insert that waits for the journal:
+   * for a tool that fills a stopped node's store offline (the growth benchmark's seeder,
+   * infra/bench/SeedStore.java), never for a request. The entries are those {@link #register}
+   * writes.
+   */
+  public void registerAll(Map<String, ThreadId> threadsByCommentId) {
+    if (threadsByCommentId.isEmpty()) {
+      return;
+    }
+    List<Document> entries = new ArrayList<>(threadsByCommentId.size());
+    threadsByCommentId.forEach((commentId, thread) -> entries.add(entry(thread, commentId)));
+    collection.insertMany(entries);
   }
 
   /** Removes the entry of a comment whose post was refused, so refusals leave nothing behind. */

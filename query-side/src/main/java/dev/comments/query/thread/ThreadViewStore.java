@@ -157,17 +157,19 @@ public final class ThreadViewStore {
 
   /** Writes the thread document, the marker that every other write of event {@code seq} is done. */
   void writeThread(ThreadState state) {
+    threads.replaceOne(eq("_id", state.id().streamId()), threadDocument(state), REPLACE_OR_INSERT);
+  }
+
+  /** The thread document of {@code state}, as {@link #writeThread} writes it. */
+  static Document threadDocument(ThreadState state) {
     ThreadId thread = state.id();
-    threads.replaceOne(
-        eq("_id", thread.streamId()),
-        new Document("_id", thread.streamId())
-            .append("tenant", thread.tenant())
-            .append("thread", thread.thread())
-            .append("seq", state.seq())
-            .append("locked", state.locked())
-            .append("lastEventAt", Date.from(state.lastEventAt()))
-            .append("commentCount", state.comments().size()),
-        REPLACE_OR_INSERT);
+    return new Document("_id", thread.streamId())
+        .append("tenant", thread.tenant())
+        .append("thread", thread.thread())
+        .append("seq", state.seq())
+        .append("locked", state.locked())
+        .append("lastEventAt", Date.from(state.lastEventAt()))
+        .append("commentCount", state.comments().size());
   }
 
   /**
@@ -175,18 +177,26 @@ public final class ThreadViewStore {
    * comment: rewriting it after a crash writes the same document again.
    */
   void writeBucket(ThreadState state, int bucket) {
+    buckets.replaceOne(
+        eq("_id", bucketId(state.id(), bucket)),
+        bucketDocument(state, bucket, state.seq()),
+        REPLACE_OR_INSERT);
+  }
+
+  /**
+   * Bucket {@code bucket} of {@code state} whole, stamped with {@code seq}: what {@link
+   * #writeBucket} writes, and what its later appends and replacements leave.
+   */
+  static Document bucketDocument(ThreadState state, int bucket, long seq) {
     int from = bucket * ThreadState.BUCKET_SIZE;
     int to = Math.min(state.comments().size(), from + ThreadState.BUCKET_SIZE);
     List<Document> comments = new ArrayList<>();
     for (StoredComment comment : state.comments().subList(from, to)) {
       comments.add(commentDoc(comment));
     }
-    buckets.replaceOne(
-        eq("_id", bucketId(state.id(), bucket)),
-        new Document("_id", bucketId(state.id(), bucket))
-            .append("seq", state.seq())
-            .append("comments", comments),
-        REPLACE_OR_INSERT);
+    return new Document("_id", bucketId(state.id(), bucket))
+        .append("seq", seq)
+        .append("comments", comments);
   }
 
   /**

@@ -19,6 +19,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class DevNode implements AutoCloseable {
   public static final String TENANT = "demo";
 
+  /** The id of the dev node: its projections live in the query database named after it. */
+  public static final String NODE_ID = "dev-1";
+
   /** Said beside the broker's address: the embedded log is not a durable one. */
   public static final String ONE_BROKER =
       "  (one Kafka broker: a single copy of the event log, for development only)";
@@ -55,7 +58,7 @@ public final class DevNode implements AutoCloseable {
     try {
       broker = KafkaBroker.start(dir.resolve("kafka"));
       Map<String, Object> properties = new HashMap<>();
-      properties.put("comments.node.id", "dev-1");
+      properties.put("comments.node.id", NODE_ID);
       properties.put("comments.node.region", "local");
       properties.put("comments.http.port", httpPort);
       properties.put("comments.mongo.uri", mongo.connectionString());
