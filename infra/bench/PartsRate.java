@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.bson.Document;
@@ -32,6 +35,8 @@ import org.bson.Document;
  */
 public final class PartsRate {
   /** About the size of a stored comment-posted event. */
+  private static final String TOPIC = "bench.bare";
+
   private static final String PAYLOAD = "x".repeat(600);
 
   public static void main(String[] args) throws Exception {
@@ -78,6 +83,20 @@ public final class PartsRate {
   }
 
   private static void kafka(String bootstrap, int seconds, int batch) throws Exception {
+    // A topic of its own, as many partitions as the node's event topic, on the node's broker.
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      int partitions =
+          admin
+              .describeTopics(List.of("comments.events"))
+              .allTopicNames()
+              .get()
+              .get("comments.events")
+              .partitions()
+              .size();
+      if (!admin.listTopics().names().get().contains(TOPIC)) {
+        admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get();
+      }
+    }
     try (Producer<String, byte[]> producer =
         KafkaSetup.newProducer(bootstrap, "bench-bare-producer")) {
       producer.initTransactions();
@@ -89,7 +108,7 @@ public final class PartsRate {
         long start = System.nanoTime();
         producer.beginTransaction();
         for (int i = 0; i < batch; i++) {
-          producer.send(new ProducerRecord<>("bench.bare", "demo/t-" + (sent++ % 100), value));
+          producer.send(new ProducerRecord<>(TOPIC, "demo/t-" + (sent++ % 100), value));
         }
         producer.commitTransaction();
         nanos.add(System.nanoTime() - start);

@@ -24,7 +24,7 @@ node="" nginx_pid=""
 cleanup() {
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
   if [ -n "$node" ]; then kill "$node" 2>/dev/null; wait "$node" 2>/dev/null || true; fi
-  rm -rf "$work"
+  [ -n "${BENCH_KEEP:-}" ] && echo "bench: kept $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -44,7 +44,7 @@ curl -sf "$url/health/ready" >/dev/null || { echo "bench: node not ready" >&2; e
 ready_s=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 node_pid=$(pgrep -f "dev.comments.infra.Launcher dev --http-port $port" | head -1)
 bootstrap=$(sed -nE 's/.*kafka: ([^ ]+).*/\1/p' "$work/node.log" | head -1)
-broker_pid=$(pgrep -f "kafka.Kafka .*$work" | head -1 || true)
+broker_pid=$(pgrep -P "$node_pid" java | head -1 || true)
 
 # Waits until the publisher and the projection have caught up, so one phase's backlog does not
 # spill into the next one's figures.
@@ -145,18 +145,19 @@ for run in $(seq 1 "$runs"); do
   measure "$work/session-$run.txt" -d"${seconds}s" -H "Authorization: Bearer $TOKEN" "$get_url"
   wrk -t2 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$nginx_port/page.json" >"$work/nginx-$run.txt"
   # The parts alone, in the same run: the node is idle meanwhile.
-  java -cp "$root/infra/launcher/target/classes:$(cat "$root/infra/launcher/target/node.classpath")" \
+  "$JAVA_HOME/bin/java" -cp "$root/infra/launcher/target/classes:$(cat "$root/infra/launcher/target/node.classpath")" \
     "$root/infra/bench/PartsRate.java" store "$seconds" "$connections" >"$work/store-$run.txt" 2>"$work/store-$run.log"
-  java -cp "$root/infra/launcher/target/classes:$(cat "$root/infra/launcher/target/node.classpath")" \
+  "$JAVA_HOME/bin/java" -cp "$root/infra/launcher/target/classes:$(cat "$root/infra/launcher/target/node.classpath")" \
     "$root/infra/bench/PartsRate.java" kafka "$bootstrap" "$seconds" "$connections" >"$work/kafka-$run.txt" 2>"$work/kafka-$run.log"
 done
 stat() { for run in $(seq 1 "$runs"); do field "$work/$1-$run.txt" "$2"; done | median; }
 errors() { for run in $(seq 1 "$runs"); do field "$work/$1-$run.txt" errors; done | awk '{ s += $1 } END { print s + 0 }'; }
-part() { for run in $(seq 1 "$runs"); do awk -v c="$2" '{ print $c }' "$work/$1-$run.txt"; done | median; }
+# The program's figures are its last line (Kafka's client logs to the same output).
+part() { for run in $(seq 1 "$runs"); do tail -1 "$work/$1-$run.txt" | awk -v c="$2" '{ print $c }'; done | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 drain
 stored=$(curl -sf "$url/metrics" | awk '/^comments_projection_applied_total/ { n += $2 } END { printf "%d", n }')
-read -r v50 v99 vmax < <(java "$root/infra/bench/WriteToVisible.java" "$url" "$TOKEN" 300)
+read -r v50 v99 vmax < <("$JAVA_HOME/bin/java" "$root/infra/bench/WriteToVisible.java" "$url" "$TOKEN" 300)
 gc_median=$(printf '%s\n' "${gc_share[@]}" | median)
 
 post=$(stat post rps) hot=$(stat hot rps) get=$(stat get rps) session=$(stat session rps) ngx=$(stat nginx rps)
@@ -186,7 +187,7 @@ echo "$table"
 echo "bench: load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 doc="$root/docs/benchmarks.md"
 if grep -q '<!-- node:begin -->' "$doc"; then
-  python3 - "$doc" "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -1), load average before $load_before" <<'PY'
+  python3 - "$doc" "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), load average before $load_before" <<'PY'
 import re, sys
 doc, table, when = sys.argv[1], sys.argv[2], sys.argv[3]
 text = open(doc).read()
