@@ -3,6 +3,7 @@ package dev.comments.infra.dev;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.DocumentWithPosition;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.QueryResult;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
@@ -108,6 +110,37 @@ final class DurableH2Backend extends H2Backend {
                 new MVMap.Builder<Object, Document>().valueType(BsonDocumentType.INSTANCE));
         MVMap<String, Object> meta = store.openMap("meta." + namespace);
         return new H2Collection(this, collectionName, options, documents, meta, cursorRegistry) {
+          /*
+           * Private copies in and out of the map. mongo-java-server updates a document in place
+           * (it removes and puts its fields), and its callers may change a document after adding
+           * it, while H2 encodes the documents of every changed page on the committer's thread: a
+           * shared document changing shape under the encoder broke the commit and closed the
+           * store for good (StoredFormatIT). A copy in the map is never touched again.
+           */
+          @Override
+          protected Object addDocumentInternal(Document document) {
+            return super.addDocumentInternal(document.cloneDeeply());
+          }
+
+          @Override
+          protected void handleUpdate(Object position, Document oldDocument, Document newDocument) {
+            super.handleUpdate(position, oldDocument, newDocument.cloneDeeply());
+          }
+
+          @Override
+          protected Document getDocument(Object position) {
+            Document stored = super.getDocument(position);
+            return stored == null ? null : stored.cloneDeeply();
+          }
+
+          @Override
+          protected Stream<DocumentWithPosition<Object>> streamAllDocumentsWithPosition() {
+            return super.streamAllDocumentsWithPosition()
+                .map(
+                    d ->
+                        new DocumentWithPosition<>(d.getDocument().cloneDeeply(), d.getPosition()));
+          }
+
           /**
            * A filter that pins {@code _id} by equality, alone or beside other conditions (at the
            * top level or as a term of a top-level {@code $and}), is answered from the {@code _id}

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mongodb.MongoWriteException;
+import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
@@ -18,6 +20,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.bson.Document;
 import org.bson.types.Binary;
 import org.bson.types.ObjectId;
@@ -112,6 +117,70 @@ class StoredFormatIT {
       assertThatThrownBy(() -> docs.insertOne(new Document("_id", 42L)))
           .isInstanceOf(MongoWriteException.class)
           .hasMessageContaining("E11000");
+    }
+  }
+
+  /**
+   * mongo-java-server updates a stored document in place, and H2 encodes the documents of a page
+   * when it commits, on the committer's thread: without private copies, an update racing a commit
+   * broke the encoding (ConcurrentModificationException) and closed the store for good.
+   */
+  @Test
+  void updates_racing_commits_leave_the_store_open_and_whole() throws Exception {
+    int writers = 8;
+    int pushesEach = 400;
+    try (EmbeddedMongo mongo = EmbeddedMongo.start(data);
+        MongoClient client = MongoClients.create(mongo.connectionString());
+        ExecutorService pool = Executors.newFixedThreadPool(2 * writers)) {
+      MongoCollection<Document> buckets =
+          client
+              .getDatabase("test")
+              .getCollection("buckets")
+              .withWriteConcern(WriteConcern.MAJORITY.withJournal(false));
+      MongoCollection<Document> journaled =
+          client
+              .getDatabase("test")
+              .getCollection("events")
+              .withWriteConcern(WriteConcern.MAJORITY);
+      List<Future<?>> all = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        all.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < pushesEach; i++) {
+                    buckets.updateOne(
+                        Filters.eq("_id", "bucket-" + (i % 4)),
+                        Updates.combine(
+                            Updates.push("comments", new Document("w", writer).append("i", i)),
+                            // A field added and one removed: the in-place update changes the
+                            // document's shape, which is what broke a concurrent encoding.
+                            Updates.unset("by-" + writer + "-" + (i - 1)),
+                            Updates.set("by-" + writer + "-" + i, i)),
+                        new UpdateOptions().upsert(true));
+                  }
+                }));
+        all.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < pushesEach; i++) {
+                    journaled.insertOne(new Document("_id", writer + "-" + i));
+                  }
+                }));
+      }
+      for (Future<?> writer : all) {
+        writer.get();
+      }
+    }
+    try (EmbeddedMongo mongo = EmbeddedMongo.start(data);
+        MongoClient client = MongoClients.create(mongo.connectionString())) {
+      long pushed = 0;
+      for (Document bucket : client.getDatabase("test").getCollection("buckets").find()) {
+        pushed += bucket.getList("comments", Document.class).size();
+      }
+      assertThat(pushed).isEqualTo((long) writers * pushesEach);
+      assertThat(client.getDatabase("test").getCollection("events").countDocuments())
+          .isEqualTo((long) writers * pushesEach);
     }
   }
 
