@@ -7,6 +7,7 @@
 # Markdown table and writes it into docs/benchmarks.md between the node markers.
 #   infra/bench/node.sh [RUNS=3] [SECONDS=15] [CONNECTIONS=32]
 set -euo pipefail
+trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/.mvn/select-jdk.sh"
 comments_select_jdk
@@ -128,6 +129,13 @@ nginx_pid=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$nginx_port/page.json" >/dev/null && break; sleep 0.1; done
 wrk -t2 -c"$connections" -d5s "http://127.0.0.1:$nginx_port/page.json" >/dev/null
 
+# Runs PartsRate.java; a failed run is said, with its output, and counts as no figure.
+parts() {
+  "$JAVA_HOME/bin/java" -cp "$root/infra/launcher/target/classes:$(cat "$root/infra/launcher/target/node.classpath")" \
+    "$root/infra/bench/PartsRate.java" "$@" >"$work/parts.out" 2>&1 \
+    || { echo "bench: PartsRate $1 failed:" >&2; tail -20 "$work/parts.out" >&2; echo "0 0 0"; return 0; }
+  tail -1 "$work/parts.out"
+}
 gc_share=()
 for run in $(seq 1 "$runs"); do
   echo "bench: run $run of $runs" >&2
@@ -145,15 +153,12 @@ for run in $(seq 1 "$runs"); do
   measure "$work/session-$run.txt" -d"${seconds}s" -H "Authorization: Bearer $TOKEN" "$get_url"
   wrk -t2 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$nginx_port/page.json" >"$work/nginx-$run.txt"
   # The parts alone, in the same run: the node is idle meanwhile.
-  "$JAVA_HOME/bin/java" -cp "$root/infra/launcher/target/classes:$(cat "$root/infra/launcher/target/node.classpath")" \
-    "$root/infra/bench/PartsRate.java" store "$seconds" "$connections" >"$work/store-$run.txt" 2>"$work/store-$run.log"
-  "$JAVA_HOME/bin/java" -cp "$root/infra/launcher/target/classes:$(cat "$root/infra/launcher/target/node.classpath")" \
-    "$root/infra/bench/PartsRate.java" kafka "$bootstrap" "$seconds" "$connections" >"$work/kafka-$run.txt" 2>"$work/kafka-$run.log"
+  parts store "$seconds" "$connections" >"$work/store-$run.txt"
+  parts kafka "$bootstrap" "$seconds" "$connections" >"$work/kafka-$run.txt"
 done
 stat() { for run in $(seq 1 "$runs"); do field "$work/$1-$run.txt" "$2"; done | median; }
 errors() { for run in $(seq 1 "$runs"); do field "$work/$1-$run.txt" errors; done | awk '{ s += $1 } END { print s + 0 }'; }
-# The program's figures are its last line (Kafka's client logs to the same output).
-part() { for run in $(seq 1 "$runs"); do tail -1 "$work/$1-$run.txt" | awk -v c="$2" '{ print $c }'; done | median; }
+part() { for run in $(seq 1 "$runs"); do awk -v c="$2" '{ print $c }' "$work/$1-$run.txt"; done | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 drain
 stored=$(curl -sf "$url/metrics" | awk '/^comments_projection_applied_total/ { n += $2 } END { printf "%d", n }')
