@@ -3,11 +3,10 @@ import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import dev.comments.command.CommandSide;
 import dev.comments.command.CommentIds;
 import dev.comments.command.locator.CommentLocator;
-import dev.comments.command.store.ContractUpcaster;
 import dev.comments.command.store.EventSerialization;
-import dev.comments.command.store.KeyedEventReads;
 import dev.comments.command.store.MarkingStorageEngine;
 import dev.comments.command.store.StreamMarks;
 import dev.comments.command.thread.CommentThread;
@@ -47,7 +46,6 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.extensions.mongo.DefaultMongoTemplate;
 import org.axonframework.extensions.mongo.MongoTemplate;
-import org.axonframework.extensions.mongo.eventsourcing.eventstore.MongoEventStorageEngine;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.serialization.Serializer;
 import org.bson.Document;
@@ -173,20 +171,9 @@ public final class SeedStore {
             .withWriteConcern(WriteConcern.MAJORITY);
     MongoTemplate template = DefaultMongoTemplate.builder().mongoDatabase(command).build();
     this.marks = new StreamMarks(command, Stores.UNTAGGED);
-    // Built as the command side builds it (which also creates its indexes), without listeners:
+    // Built by the command side's own factory (which also creates its indexes), without listeners:
     // nothing is handed to a publisher.
-    this.engine =
-        new MarkingStorageEngine(
-            MongoEventStorageEngine.builder()
-                .mongoTemplate(template)
-                .eventSerializer(serializer)
-                .snapshotSerializer(serializer)
-                .upcasterChain(new ContractUpcaster())
-                .snapshotFilter(EventSerialization.currentSnapshotsOnly())
-                .storageStrategy(new KeyedEventReads(template.snapshotCollection()))
-                .build(),
-            marks,
-            List.of());
+    this.engine = CommandSide.storageEngine(template, serializer, marks, List.of());
     this.locator = new CommentLocator(command, Stores.UNTAGGED);
     this.query =
         client

@@ -180,18 +180,7 @@ public final class CommandSide implements AutoCloseable {
             .configureEventSerializer(c -> serializer)
             .configureMessageSerializer(c -> serializer)
             .configureEmbeddedEventStore(
-                c ->
-                    new MarkingStorageEngine(
-                        MongoEventStorageEngine.builder()
-                            .mongoTemplate(template)
-                            .eventSerializer(serializer)
-                            .snapshotSerializer(serializer)
-                            .upcasterChain(new ContractUpcaster())
-                            .snapshotFilter(EventSerialization.currentSnapshotsOnly())
-                            .storageStrategy(new KeyedEventReads(template.snapshotCollection()))
-                            .build(),
-                        marks,
-                        appendListeners))
+                c -> storageEngine(template, serializer, marks, appendListeners))
             .registerComponent(ThreadRules.class, c -> rules)
             .configureSnapshotter(
                 c ->
@@ -282,5 +271,28 @@ public final class CommandSide implements AutoCloseable {
     }
     axon.shutdown();
     snapshots.shutdownNow();
+  }
+
+  /**
+   * The event store's engine: axon-mongo's, with the contract's upcasters and keyed reads, behind
+   * the append marks. Public for a tool that fills a stopped node's store offline (the growth
+   * benchmark's seeder), which must write exactly what the command side writes.
+   */
+  public static MarkingStorageEngine storageEngine(
+      MongoTemplate template,
+      Serializer serializer,
+      StreamMarks marks,
+      List<AppendListener> appendListeners) {
+    return new MarkingStorageEngine(
+        MongoEventStorageEngine.builder()
+            .mongoTemplate(template)
+            .eventSerializer(serializer)
+            .snapshotSerializer(serializer)
+            .upcasterChain(new ContractUpcaster())
+            .snapshotFilter(EventSerialization.currentSnapshotsOnly())
+            .storageStrategy(new KeyedEventReads(template.snapshotCollection()))
+            .build(),
+        marks,
+        appendListeners);
   }
 }
