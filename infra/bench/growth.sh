@@ -9,6 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/.mvn/select-jdk.sh"
 comments_select_jdk
+. "$root/infra/bench/lib.sh"
 runs="${1:-3}" seconds="${2:-10}" sizes="${3:-1000,100000,1000000}" connections="${4:-32}"
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || { echo "bench: wrk is needed" >&2; exit 1; }
 
@@ -25,15 +26,6 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 launcher_jar="$(ls "$root"/infra/launcher/target/comments-launcher-*.jar | grep -v -- '-sources\|-tests' | head -1)"
 classpath="$launcher_jar:$(cat "$root/infra/launcher/target/node.classpath")"
 
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }; printf "%.2f\n", v }'; }
-field() {
-  case "$2" in
-    rps) awk '/^Requests\/sec/ { printf "%.0f\n", $2 }' "$1" ;;
-    p99) awk '$1 == "99%" { print $2 }' "$1" | to_ms ;;
-    errors) awk '/Non-2xx|Socket errors/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END { print n + 0 }' "$1" ;;
-  esac
-}
 stat() { for run in $(seq 1 "$runs"); do field "$work/$1-$2-$run.txt" "$3"; done | median; }
 
 rows=""
@@ -48,12 +40,7 @@ for size in ${sizes//,/ }; do
   started=$(date +%s)
   "$root/infra/bin/comments" dev --http-port "$port" --data-dir "$dir" --rate-limits off >"$work/node-$size.log" 2>&1 &
   node=$!
-  for _ in $(seq 1 1200); do
-    curl -sf "$url/health/ready" >/dev/null 2>&1 && break
-    kill -0 "$node" 2>/dev/null || { cat "$work/node-$size.log" >&2; exit 1; }
-    sleep 0.5
-  done
-  curl -sf "$url/health/ready" >/dev/null || { echo "bench: node not ready" >&2; exit 1; }
+  wait_ready "$url" "$node" "$work/node-$size.log" 600
   ready_s=$(( $(date +%s) - started ))
   TOKEN=$(curl -sf -X POST "$url/api/v1/tenants/demo/sessions" -H 'Content-Type: application/json' \
     -d '{"displayName":"Bench"}' | sed -E 's/.*"sessionToken":"([^"]+)".*/\1/')

@@ -11,6 +11,7 @@ trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/.mvn/select-jdk.sh"
 comments_select_jdk
+. "$root/infra/bench/lib.sh"
 runs="${1:-3}" seconds="${2:-15}" connections="${3:-32}"
 
 for tool in wrk nginx; do
@@ -36,12 +37,7 @@ started=$(date +%s.%N)
 "$root/infra/bin/comments" dev --http-port "$port" --data-dir "$work/dev" --rate-limits off \
   >"$work/node.log" 2>&1 &
 node=$!
-for _ in $(seq 1 1200); do
-  curl -sf "$url/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$node" 2>/dev/null || { cat "$work/node.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -sf "$url/health/ready" >/dev/null || { echo "bench: node not ready" >&2; exit 1; }
+wait_ready "$url" "$node" "$work/node.log" 120
 ready_s=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 node_pid=$(pgrep -f "dev.comments.infra.Launcher dev --http-port $port" | head -1)
 bootstrap=$(sed -nE 's/.*kafka: ([^ ]+).*/\1/p' "$work/node.log" | head -1)
@@ -59,18 +55,7 @@ drain() {
   echo "bench: the node did not catch up within 300 s" >&2; exit 1
 }
 rss_mib() { [ -n "$1" ] && awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 metric() { curl -sf "$url/metrics" | awk -v m="$1" 'index($0, m) == 1 { s += $NF } END { printf "%.6f\n", s }'; }
-# wrk's latency figures come with units; print them in milliseconds.
-to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }; printf "%.2f\n", v }'; }
-field() { # file, what: rps|p50|p99|errors
-  case "$2" in
-    rps) awk '/^Requests\/sec/ { printf "%.0f\n", $2 }' "$1" ;;
-    p50) awk '$1 == "50%" { print $2 }' "$1" | to_ms ;;
-    p99) awk '$1 == "99%" { print $2 }' "$1" | to_ms ;;
-    errors) awk '/Non-2xx|Socket errors/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END { print n + 0 }' "$1" ;;
-  esac
-}
 # GC pause time between two readings as a percentage of the wall time between them.
 share() { awk -v g0="$1" -v g1="$2" -v t0="$3" -v t1="$4" 'BEGIN { printf "%.2f", 100 * (g1 - g0) / (t1 - t0) }'; }
 peak_rss=0 peak_heap=0
