@@ -22,6 +22,9 @@ import dev.comments.edge.http.RequestMetrics;
 import dev.comments.edge.http.RequestTarget;
 import dev.comments.edge.http.Router;
 import dev.comments.edge.idempotency.IdempotentCommand;
+import dev.comments.edge.live.LiveHub;
+import dev.comments.edge.live.LiveStream;
+import dev.comments.edge.live.LiveWebSocket;
 import dev.comments.edge.ops.LiveHandler;
 import dev.comments.edge.ops.PrometheusHandler;
 import dev.comments.edge.ops.ReadyHandler;
@@ -68,6 +71,8 @@ final class EdgeRoutes {
   static final String COMMENT = "/api/v1/tenants/{tenant}/comments/{commentId}";
   static final String COMMENT_VOTE = "/api/v1/tenants/{tenant}/comments/{commentId}/vote";
   static final String COMMENT_FLAG = "/api/v1/tenants/{tenant}/comments/{commentId}/flag";
+  static final String LIVE_THREAD = "/live/v1/tenants/{tenant}/threads/{thread}";
+  static final String STREAM_THREAD = "/stream/v1/tenants/{tenant}/threads/{thread}";
 
   /** Scrapes running at once, and waiting: a few scrapers, never more than two workers. */
   static final int METRICS_RUNNING = 2;
@@ -125,16 +130,19 @@ final class EdgeRoutes {
   static HttpHandler build(
       EdgeSettings settings,
       NodeRole role,
-      ThreadQueries queries,
-      ProjectionStatus status,
-      RevokedSessions revoked,
+      ReadSide readSide,
+      LiveHub live,
       PrometheusMeterRegistry meters,
       Clock clock) {
-    return new EdgeRoutes(settings, role, revoked, meters, clock).table(queries, status, meters);
+    return new EdgeRoutes(settings, role, readSide.revoked(), meters, clock)
+        .table(readSide.queries(), readSide.status(), live, meters);
   }
 
   private HttpHandler table(
-      ThreadQueries queries, ProjectionStatus status, PrometheusMeterRegistry meters) {
+      ThreadQueries queries,
+      ProjectionStatus status,
+      LiveHub live,
+      PrometheusMeterRegistry meters) {
     JsonBodyReader bodies = new JsonBodyReader(settings.maxBodyBytes());
     ConsistencyTokens consistency = new ConsistencyTokens(settings.keys().consistency(), clock);
     ListCommentsHandler.PageCache pages = new ListCommentsHandler.PageCache(meters);
@@ -150,7 +158,16 @@ final class EdgeRoutes {
                 tenantPath(
                     abuse.rateLimited(
                         Action.CREATE_SESSION,
-                        limited(new CreateSessionHandler(sessions, bodies)))));
+                        limited(new CreateSessionHandler(sessions, bodies)))))
+            // Live readers follow this node's own projection, on the primary as on a replica.
+            .route(
+                "GET",
+                LIVE_THREAD,
+                new LiveWebSocket(live, settings.tenants().keySet(), sessions, revoked))
+            .route(
+                "GET",
+                STREAM_THREAD,
+                tenantPath(RequireSession.optional(sessions, revoked, new LiveStream(live))));
     switch (role) {
       case NodeRole.Primary primary -> {
         Function<Listing, HttpHandler> read =

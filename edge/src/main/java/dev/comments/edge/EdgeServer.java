@@ -1,8 +1,6 @@
 package dev.comments.edge;
 
-import dev.comments.query.ProjectionStatus;
-import dev.comments.query.RevokedSessions;
-import dev.comments.query.ThreadQueries;
+import dev.comments.edge.live.LiveHub;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -38,30 +36,32 @@ public final class EdgeServer implements AutoCloseable {
   private static final int IDLE_TIMEOUT_MS = 60_000;
 
   private final Undertow undertow;
+  private final LiveHub live;
   private final int port;
 
-  private EdgeServer(Undertow undertow) {
+  private EdgeServer(Undertow undertow, LiveHub live) {
     this.undertow = undertow;
+    this.live = live;
     this.port = ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
   }
 
   public static EdgeServer start(
       EdgeSettings settings,
       NodeRole role,
-      ThreadQueries queries,
-      ProjectionStatus status,
-      RevokedSessions revoked,
+      ReadSide readSide,
       PrometheusMeterRegistry meters,
       Clock clock) {
     Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(readSide, "readSide");
+    Objects.requireNonNull(meters, "meters");
+    LiveHub live = new LiveHub(readSide.feeds(), readSide.queries(), settings.live(), meters);
     HttpHandler root =
         EdgeRoutes.build(
             settings,
             Objects.requireNonNull(role, "role"),
-            Objects.requireNonNull(queries, "queries"),
-            Objects.requireNonNull(status, "status"),
-            Objects.requireNonNull(revoked, "revoked"),
-            Objects.requireNonNull(meters, "meters"),
+            readSide,
+            live,
+            meters,
             Objects.requireNonNull(clock, "clock"));
     Undertow.Builder builder =
         Undertow.builder()
@@ -80,7 +80,7 @@ public final class EdgeServer implements AutoCloseable {
     addListeners(builder, settings);
     Undertow undertow = builder.build();
     undertow.start();
-    EdgeServer server = new EdgeServer(undertow);
+    EdgeServer server = new EdgeServer(undertow, live);
     log.info(
         "Edge {} ({}) listening on http://{}:{} for tenants {}",
         settings.nodeId(),
@@ -125,6 +125,7 @@ public final class EdgeServer implements AutoCloseable {
 
   @Override
   public void close() {
+    live.close();
     undertow.stop();
   }
 }

@@ -1,5 +1,6 @@
 package dev.comments.edge;
 
+import dev.comments.edge.live.LiveLimits;
 import dev.comments.events.ThreadId;
 import java.time.Duration;
 import java.util.Map;
@@ -23,6 +24,8 @@ import java.util.Objects;
  *     {@link #QUEUED_REQUESTS_PER_WORKER} times as many waiting before {@code 503 overloaded}
  * @param bodyTimeout how long a client has to send a request body, from its headers to its last
  *     byte, before its connection is closed ({@link #DEFAULT_BODY_TIMEOUT})
+ * @param live what live readers (websockets, event streams) are granted ({@link
+ *     LiveLimits#DEFAULTS})
  */
 public record EdgeSettings(
     String host,
@@ -35,7 +38,8 @@ public record EdgeSettings(
     int maxBodyBytes,
     int ioThreads,
     int workerThreads,
-    Duration bodyTimeout) {
+    Duration bodyTimeout,
+    LiveLimits live) {
   public static final Duration DEFAULT_SESSION_TTL = Duration.ofDays(30);
   public static final Duration DEFAULT_CONSISTENCY_WAIT = Duration.ofSeconds(2);
   public static final int DEFAULT_MAX_BODY_BYTES = 65_536;
@@ -74,9 +78,55 @@ public record EdgeSettings(
       throw new IllegalArgumentException("ioThreads and workerThreads must be positive");
     }
     requirePositive(bodyTimeout, "bodyTimeout");
+    Objects.requireNonNull(live, "live");
   }
 
-  /** Settings with the {@link #DEFAULT_BODY_TIMEOUT}. */
+  /** Settings with the default {@link LiveLimits}. */
+  public EdgeSettings(
+      String host,
+      int port,
+      String nodeId,
+      Map<String, TenantSettings> tenants,
+      EdgeKeys keys,
+      Duration sessionTtl,
+      Duration consistencyWait,
+      int maxBodyBytes,
+      int ioThreads,
+      int workerThreads,
+      Duration bodyTimeout) {
+    this(
+        host,
+        port,
+        nodeId,
+        tenants,
+        keys,
+        sessionTtl,
+        consistencyWait,
+        maxBodyBytes,
+        ioThreads,
+        workerThreads,
+        bodyTimeout,
+        LiveLimits.DEFAULTS);
+  }
+
+  /** The same settings with other limits for live readers. */
+  public EdgeSettings withLive(LiveLimits newLive) {
+    return new EdgeSettings(
+        host,
+        port,
+        nodeId,
+        tenants,
+        keys,
+        sessionTtl,
+        consistencyWait,
+        maxBodyBytes,
+        ioThreads,
+        workerThreads,
+        bodyTimeout,
+        newLive);
+  }
+
+  /** Settings with the {@link #DEFAULT_BODY_TIMEOUT} and the default {@link LiveLimits}. */
   public EdgeSettings(
       String host,
       int port,
@@ -99,7 +149,8 @@ public record EdgeSettings(
         maxBodyBytes,
         ioThreads,
         workerThreads,
-        DEFAULT_BODY_TIMEOUT);
+        DEFAULT_BODY_TIMEOUT,
+        LiveLimits.DEFAULTS);
   }
 
   private static void requirePositive(Duration duration, String name) {

@@ -15,6 +15,7 @@ import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
 import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
+import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.edge.testing.TestKeys;
@@ -108,9 +109,7 @@ class EdgeServerTest {
     return EdgeServer.start(
         settings,
         new NodeRole.Primary(commands, idempotencyKeys, positions, revocations),
-        queries,
-        status,
-        revocations,
+        new ReadSide(queries, new QuietFeeds(), status, revocations),
         meters,
         clock);
   }

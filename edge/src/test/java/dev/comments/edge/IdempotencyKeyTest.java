@@ -12,6 +12,7 @@ import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
 import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
+import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.edge.testing.TestKeys;
@@ -68,9 +69,8 @@ class IdempotencyKeyTest {
         EdgeServer.start(
             settings,
             new NodeRole.Primary(commands, keys, new FixedPositions(), revocations),
-            new RecordingQueries(),
-            new FakeProjectionStatus(),
-            revocations,
+            new ReadSide(
+                new RecordingQueries(), new QuietFeeds(), new FakeProjectionStatus(), revocations),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
     ann = session();

@@ -22,6 +22,7 @@ import dev.comments.edge.security.KeyRing;
 import dev.comments.edge.testing.FakeProjectionStatus;
 import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
+import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.Author;
@@ -100,9 +101,8 @@ class InDoubtRetryIT {
                 2,
                 4),
             new NodeRole.Primary(commands, keys, commandSide.positions(), revocations),
-            new RecordingQueries(),
-            new FakeProjectionStatus(),
-            revocations,
+            new ReadSide(
+                new RecordingQueries(), new QuietFeeds(), new FakeProjectionStatus(), revocations),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             clock);
     session = session();

@@ -9,6 +9,7 @@ import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
 import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
+import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.edge.testing.TestKeys;
@@ -60,9 +61,7 @@ class ReplicaEdgeTest {
         EdgeServer.start(
             settings("primary-1"),
             new NodeRole.Primary(commands, keys, positions, revocations),
-            primaryQueries,
-            new FakeProjectionStatus(),
-            revocations,
+            new ReadSide(primaryQueries, new QuietFeeds(), new FakeProjectionStatus(), revocations),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             clock);
     // A long timeout: a primary that is gone must be noticed without waiting for it.
@@ -71,9 +70,7 @@ class ReplicaEdgeTest {
             settings("replica-1"),
             new NodeRole.Replica(
                 URI.create("http://127.0.0.1:" + primary.port()), Duration.ofSeconds(30)),
-            replicaQueries,
-            replicaStatus,
-            revocations,
+            new ReadSide(replicaQueries, new QuietFeeds(), replicaStatus, revocations),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             clock);
   }

@@ -9,6 +9,7 @@ import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
 import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
+import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.edge.testing.TestKeys;
@@ -74,9 +75,7 @@ class ThreadReadsEdgeTest {
                 new InMemoryIdempotencyKeys(),
                 new FixedPositions(),
                 revocations),
-            queries,
-            new FakeProjectionStatus(),
-            revocations,
+            new ReadSide(queries, new QuietFeeds(), new FakeProjectionStatus(), revocations),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
   }

@@ -113,13 +113,18 @@ public final class QuerySide implements AutoCloseable {
     return queries;
   }
 
+  /** The live changes of threads, for the edge's websockets and event streams. */
+  public ThreadFeeds feeds() {
+    return projection.feeds();
+  }
+
   public ProjectionStatus status() {
     return status;
   }
 
   /**
-   * Every event applied from now on, right after it is applied, on the consumer thread: the feed of
-   * the node's live updates. Close the handle to stop listening.
+   * Every event applied from now on, right after it is applied, on the consumer thread. Close the
+   * handle to stop listening. Live readers want {@link #feeds()}, which says what they see of it.
    */
   public AutoCloseable subscribe(AppliedEvents.Listener listener) {
     return events.subscribe(listener);

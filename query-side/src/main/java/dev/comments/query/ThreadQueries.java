@@ -2,11 +2,13 @@ package dev.comments.query;
 
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
 import dev.comments.events.query.FindReplies;
 import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.RepliesPage;
 import dev.comments.events.query.ThreadPage;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,6 +31,13 @@ public interface ThreadQueries {
    * @throws InvalidCursorException when the query's cursor was not made for this comment
    */
   Optional<RepliesPage> findReplies(FindReplies query, ReadPreference readPreference);
+
+  /**
+   * The votes {@code viewerId} has cast in {@code thread}, by comment id; live readers lay them
+   * over the vote messages they receive.
+   */
+  Map<String, VoteDirection> votesOf(
+      ThreadId thread, String viewerId, ReadPreference readPreference);
 
   /**
    * Waits until this node's projection of {@code thread} reflects its event {@code seq}, at most

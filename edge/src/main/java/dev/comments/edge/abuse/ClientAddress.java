@@ -16,7 +16,7 @@ import java.util.HexFormat;
  * Anyone else's {@code X-Forwarded-For} is ignored: believing it would let a client pick its own
  * address. An IPv6 client is counted by its /64, the block one subscriber usually holds.
  */
-final class ClientAddress {
+public final class ClientAddress {
   private final KeyRing clusterKeys;
   private final Clock clock;
 
@@ -50,7 +50,10 @@ final class ClientAddress {
     }
   }
 
-  static String key(InetAddress address) {
+  /**
+   * The key limits count a client by: its IPv4 address, or its IPv6 /64 (one host's usual share).
+   */
+  public static String key(InetAddress address) {
     byte[] bytes = address.getAddress();
     if (address instanceof Inet4Address) {
       return address.getHostAddress();

@@ -58,6 +58,9 @@ import java.util.function.BooleanSupplier;
 public final class ListCommentsHandler implements HttpHandler {
   public static final HttpString CONSISTENCY = HttpString.tryFromString("X-Consistency");
 
+  /** The thread's position the page shows: where a live reader of it starts ({@code since}). */
+  public static final HttpString THREAD_POSITION = HttpString.tryFromString("X-Thread-Position");
+
   /** What a route lists. */
   public enum Listing {
     /** A page of the thread's top-level comments, each with its first replies. */
@@ -185,6 +188,7 @@ public final class ListCommentsHandler implements HttpHandler {
               replies(thread, PathParameters.commentId(exchange), request, viewerId, preference);
         };
     exchange.getResponseHeaders().put(Headers.ETAG, page.etag());
+    exchange.getResponseHeaders().put(THREAD_POSITION, page.position());
     if (matches(exchange.getRequestHeaders().get(Headers.IF_NONE_MATCH), page.etag())) {
       exchange.setStatusCode(304);
       exchange.endExchange();

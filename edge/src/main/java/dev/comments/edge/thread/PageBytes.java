@@ -50,7 +50,10 @@ final class PageBytes {
   private record Encoded(byte[] json, int[] myVotes, String etagPrefix) {}
 
   /** What a reader is sent. */
-  record Rendered(byte[] json, String etag) {}
+  /**
+   * @param position the thread's position the page shows, from which a live reader follows it
+   */
+  record Rendered(byte[] json, String etag, long position) {}
 
   private final Cache<Key, Encoded> pages;
 
@@ -124,7 +127,7 @@ final class PageBytes {
       json = out.toByteArray();
     }
     String etag = page.etagPrefix() + (overlay.isEmpty() ? "0" : digest(overlay.toString())) + "\"";
-    return new Rendered(json, etag);
+    return new Rendered(json, etag, key.seq());
   }
 
   private static Encoded encode(Key key, Object body) {

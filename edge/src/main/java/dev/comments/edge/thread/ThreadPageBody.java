@@ -1,11 +1,9 @@
 package dev.comments.edge.thread;
 
-import dev.comments.events.Author;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentView;
 import dev.comments.events.query.RepliesPage;
 import dev.comments.events.query.ThreadPage;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,42 +37,4 @@ record ThreadPageBody(List<CommentBody> comments, String nextCursor) {
       addVotes(view.replies() == null ? List.of() : view.replies(), votes);
     }
   }
-
-  /** Field order matters: {@code myVote} comes before {@code replies} (see {@link PageBytes}). */
-  record CommentBody(
-      String id,
-      String parentId,
-      AuthorBody author,
-      String text,
-      Instant postedAt,
-      Instant editedAt,
-      boolean deleted,
-      Votes votes,
-      String myVote,
-      List<CommentBody> replies,
-      String repliesNextCursor) {
-    static List<CommentBody> all(List<CommentView> views) {
-      return views.stream().map(CommentBody::of).toList();
-    }
-
-    static CommentBody of(CommentView view) {
-      Author author = view.author();
-      return new CommentBody(
-          view.id(),
-          view.parentId(),
-          author == null ? null : new AuthorBody(author.id(), author.name()),
-          view.text(),
-          view.postedAt(),
-          view.editedAt(),
-          view.deleted(),
-          new Votes(view.up(), view.down()),
-          VoteDirection.NONE.wireName(),
-          all(view.replies() == null ? List.of() : view.replies()),
-          view.repliesNextCursor());
-    }
-  }
-
-  record AuthorBody(String id, String name) {}
-
-  record Votes(long up, long down) {}
 }

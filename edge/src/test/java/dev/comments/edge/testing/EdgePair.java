@@ -3,6 +3,7 @@ package dev.comments.edge.testing;
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
+import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -40,9 +41,7 @@ public final class EdgePair implements AutoCloseable {
         EdgeServer.start(
             settings("primary-1", tenants),
             new NodeRole.Primary(commands, keys, positions, revocations),
-            primaryQueries,
-            new FakeProjectionStatus(),
-            revocations,
+            new ReadSide(primaryQueries, new QuietFeeds(), new FakeProjectionStatus(), revocations),
             primaryMeters,
             clock);
     link = RecordingProxy.to(URI.create("http://127.0.0.1:" + primary.port()));
@@ -50,9 +49,7 @@ public final class EdgePair implements AutoCloseable {
         EdgeServer.start(
             settings("replica-1", tenants),
             new NodeRole.Replica(link.uri(), Duration.ofSeconds(30)),
-            replicaQueries,
-            replicaStatus,
-            revocations,
+            new ReadSide(replicaQueries, new QuietFeeds(), replicaStatus, revocations),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             clock);
   }

@@ -58,7 +58,10 @@ public final class RawHttp {
     }
     byte[] body;
     String length = headers.get("content-length");
-    if (length != null) {
+    if (headers.getOrDefault("content-type", "").startsWith("text/event-stream")) {
+      // A live stream never ends: its status and headers are the answer.
+      body = new byte[0];
+    } else if (length != null) {
       body = in.readNBytes(Integer.parseInt(length));
     } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
       ByteArrayOutputStream chunks = new ByteArrayOutputStream();

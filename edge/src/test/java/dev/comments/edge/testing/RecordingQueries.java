@@ -2,6 +2,7 @@ package dev.comments.edge.testing;
 
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
 import dev.comments.events.query.FindReplies;
 import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.RepliesPage;
@@ -49,6 +50,12 @@ public final class RecordingQueries implements ThreadQueries {
   }
 
   /** Replies put in under {@code "<thread stream id>/<comment id>"}. */
+  @Override
+  public Map<String, VoteDirection> votesOf(
+      ThreadId thread, String viewerId, ReadPreference readPreference) {
+    return Map.of();
+  }
+
   @Override
   public Optional<RepliesPage> findReplies(FindReplies query, ReadPreference readPreference) {
     replyFinds.add(new FindMoreReplies(query, readPreference));

@@ -149,6 +149,15 @@ public final class MongoThreadQueries implements ThreadQueries {
     }
   }
 
+  @Override
+  public Map<String, VoteDirection> votesOf(
+      ThreadId thread, String viewerId, ReadPreference readPreference) {
+    Objects.requireNonNull(thread, "thread");
+    Objects.requireNonNull(viewerId, "viewerId");
+    Objects.requireNonNull(readPreference, "readPreference");
+    return readModel.viewerVotes(thread, viewerId, readPreference);
+  }
+
   private Map<String, VoteDirection> myVotes(
       ThreadId thread, String viewerId, ReadPreference readPreference) {
     return viewerId == null ? Map.of() : readModel.viewerVotes(thread, viewerId, readPreference);

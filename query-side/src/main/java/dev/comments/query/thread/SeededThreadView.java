@@ -35,7 +35,7 @@ public final class SeededThreadView {
     }
     ThreadId thread = events.getFirst().stream();
     // plan() only builds the writes it would make; none runs, so no store is needed.
-    ThreadProjection projection = new ThreadProjection(null, null);
+    ThreadProjection projection = ThreadProjection.planner();
     ThreadState state = ThreadState.unknown(thread, true);
     for (EventEnvelope envelope : events) {
       if (!envelope.stream().equals(thread) || envelope.seq() != state.seq() + 1) {

@@ -42,14 +42,30 @@ public final class ThreadProjection implements Projection {
 
   private final ThreadViewStore store;
   private final ReadModel readModel;
+  private final LiveFeeds feeds;
 
   public ThreadProjection(ThreadViewStore store, ReadModel readModel) {
+    this(store, readModel, new LiveFeeds(readModel));
+  }
+
+  ThreadProjection(ThreadViewStore store, ReadModel readModel, LiveFeeds feeds) {
     this.store = store;
     this.readModel = readModel;
+    this.feeds = feeds;
+  }
+
+  /** A projection that only plans, for tools that write a thread view without a node. */
+  static ThreadProjection planner() {
+    return new ThreadProjection(null, null, null);
   }
 
   ReadModel readModel() {
     return readModel;
+  }
+
+  /** The live changes of the threads, as this projection applies them. */
+  public LiveFeeds feeds() {
+    return feeds;
   }
 
   /** The store writes of one event, in order (the thread document last), and the state after. */
@@ -69,6 +85,7 @@ public final class ThreadProjection implements Projection {
       if (envelope.event() instanceof CommentVoted voted) {
         readModel.voted(thread, voted.voterId(), voted.commentId(), voted.direction());
       }
+      feeds.applied(envelope, before, plan.after());
       return envelope.seq() == before.seq() + 1 ? Outcome.APPLIED : Outcome.APPLIED_AFTER_GAP;
     } catch (RuntimeException e) {
       // Memory may now be ahead of the store: start the retry from what the store holds.

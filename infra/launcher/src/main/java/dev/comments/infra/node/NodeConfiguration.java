@@ -11,6 +11,7 @@ import dev.comments.edge.EdgeKeys;
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
+import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
 import dev.comments.edge.abuse.RateLimits;
 import dev.comments.query.QuerySide;
@@ -242,11 +243,10 @@ public class NodeConfiguration {
             http.maxBodyBytes(),
             http.ioThreads(),
             http.workerThreads(),
-            http.bodyTimeout()),
+            http.bodyTimeout(),
+            properties.live().toLimits()),
         role,
-        querySide.queries(),
-        querySide.status(),
-        revokedSessions,
+        new ReadSide(querySide.queries(), querySide.feeds(), querySide.status(), revokedSessions),
         meters,
         clock);
   }

@@ -1,6 +1,7 @@
 package dev.comments.infra.node;
 
 import dev.comments.edge.TenantSettings;
+import dev.comments.edge.live.LiveLimits;
 import dev.comments.edge.security.Placeholders;
 import dev.comments.query.QuerySideSettings;
 import java.net.URI;
@@ -32,6 +33,7 @@ public record NodeProperties(
     @DefaultValue Consistency consistency,
     @DefaultValue Cluster cluster,
     @DefaultValue Limits limits,
+    @DefaultValue Live live,
     Map<String, Tenant> tenants) {
 
   public NodeProperties {
@@ -119,6 +121,29 @@ public record NodeProperties(
       @DefaultValue("2") int ioThreads,
       @DefaultValue("64") int workerThreads,
       @DefaultValue("10s") Duration bodyTimeout) {}
+
+  /** What live readers are granted: see {@link LiveLimits} and docs/live.md. */
+  public record Live(
+      @DefaultValue("100") int connectionsPerAddress,
+      @DefaultValue("16") int subscriptionsPerConnection,
+      @DefaultValue("256") int queuedMessages,
+      @DefaultValue("10s") Duration behindTimeout,
+      @DefaultValue("25s") Duration pingInterval,
+      @DefaultValue("60s") Duration idleTimeout,
+      @DefaultValue("1s") Duration presenceInterval,
+      @DefaultValue("4096") int maxFrameBytes) {
+    public LiveLimits toLimits() {
+      return new LiveLimits(
+          connectionsPerAddress,
+          subscriptionsPerConnection,
+          queuedMessages,
+          behindTimeout,
+          pingInterval,
+          idleTimeout,
+          presenceInterval,
+          maxFrameBytes);
+    }
+  }
 
   /**
    * Where the node's MongoDB is and how it reads it.

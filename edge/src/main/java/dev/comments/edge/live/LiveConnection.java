@@ -1,0 +1,230 @@
+package dev.comments.edge.live;
+
+import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
+import dev.comments.query.LiveUpdate;
+import dev.comments.query.LiveUpdate.VoteChange;
+import dev.comments.query.ThreadFeeds;
+import dev.comments.query.ThreadFeeds.Subscription;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One reader's websocket or event stream: the threads it follows and its bounded outgoing queue.
+ *
+ * <p>Updates arrive on the projection's thread and are written on the connection's IO thread, in
+ * order. At most {@link LiveLimits#queuedMessages()} are handed over and not yet written; past that
+ * the reader is behind: it is sent nothing more until what it has is written, then one {@code
+ * resync} per followed thread (reload, then apply what follows), so a slow reader costs bounded
+ * memory and never sees a silent gap. A reader that stays behind is closed by {@link #tick}.
+ */
+final class LiveConnection {
+  static final int CLOSE_BEHIND = 4408;
+
+  private final Outlet outlet;
+  private final LiveHub hub;
+  private final String address;
+  private final String viewerId;
+  private final LiveLimits limits;
+  private final Map<ThreadId, Following> following = new ConcurrentHashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicBoolean behind = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile long behindSince;
+
+  LiveConnection(Outlet outlet, LiveHub hub, String address, String viewerId, LiveLimits limits) {
+    this.outlet = outlet;
+    this.hub = hub;
+    this.address = address;
+    this.viewerId = viewerId;
+    this.limits = limits;
+  }
+
+  String address() {
+    return address;
+  }
+
+  int followedCount() {
+    return following.size();
+  }
+
+  boolean follows(ThreadId thread) {
+    return following.containsKey(thread);
+  }
+
+  /** One followed thread: the feed's subscriber for this connection. */
+  final class Following implements ThreadFeeds.Subscriber {
+    final ThreadId thread;
+    private final Map<String, VoteDirection> myVotes;
+    volatile long position;
+    private Subscription subscription;
+
+    private Following(ThreadId thread, Map<String, VoteDirection> myVotes) {
+      this.thread = thread;
+      this.myVotes = myVotes;
+    }
+
+    @Override
+    public void deliver(LiveUpdate update) {
+      position = update.position();
+      VoteDirection mine = VoteDirection.NONE;
+      if (update.payload() instanceof VoteChange vote && viewerId != null) {
+        if (viewerId.equals(vote.voterId())) {
+          myVotes.put(vote.commentId(), vote.direction());
+        }
+        mine = myVotes.getOrDefault(vote.commentId(), VoteDirection.NONE);
+      }
+      if (behind.get() || closed.get()) {
+        return;
+      }
+      if (inFlight.incrementAndGet() > limits.queuedMessages()) {
+        inFlight.decrementAndGet();
+        if (behind.compareAndSet(false, true)) {
+          behindSince = System.nanoTime();
+          hub.metrics().behind.increment();
+        }
+        return;
+      }
+      byte[] json = hub.messages().update(update, mine);
+      String type = update.kind().wireName();
+      String id = Long.toString(update.position());
+      outlet.ioThread().execute(() -> write(json, type, id));
+    }
+
+    /** Presence goes through the same queue, but is skipped rather than queued when full. */
+    void presence(int viewers) {
+      if (!behind.get() && !closed.get()) {
+        offerControl(LiveMessages.presence(thread, position, viewers), "presence", null);
+      }
+    }
+  }
+
+  /**
+   * Follows {@code thread} from {@code since} (or from now): replayed updates first, then a {@code
+   * subscribed} message, or a {@code resync} when the node no longer holds what came after {@code
+   * since}. Runs on a worker thread: finding the thread's position may read the store.
+   *
+   * @throws IllegalArgumentException when {@code since} is not a position
+   */
+  void follow(ThreadId thread, OptionalLong since) {
+    if (following.containsKey(thread) || closed.get()) {
+      return;
+    }
+    Map<String, VoteDirection> votes = new ConcurrentHashMap<>();
+    if (viewerId != null) {
+      votes.putAll(hub.queries().votesOf(thread, viewerId, ReadPreference.NEAREST));
+    }
+    Following follow = new Following(thread, votes);
+    if (following.putIfAbsent(thread, follow) != null) {
+      return;
+    }
+    Subscription subscription;
+    try {
+      subscription = hub.feeds().subscribe(thread, since, ReadPreference.NEAREST, follow);
+    } catch (RuntimeException e) {
+      following.remove(thread);
+      throw e;
+    }
+    follow.subscription = subscription;
+    if (follow.position < subscription.position()) {
+      follow.position = subscription.position();
+    }
+    offerControl(
+        LiveMessages.subscribed(thread, subscription.position(), !subscription.resync()),
+        "subscribed",
+        null);
+    if (subscription.resync()) {
+      offerControl(
+          LiveMessages.resync(thread, subscription.position(), "position-not-held"),
+          "resync",
+          Long.toString(subscription.position()));
+    }
+    hub.followed(follow);
+    if (closed.get()) {
+      unfollow(thread);
+    }
+  }
+
+  void unfollow(ThreadId thread) {
+    Following follow = following.remove(thread);
+    if (follow != null) {
+      if (follow.subscription != null) {
+        follow.subscription.close();
+      }
+      hub.unfollowed(follow);
+    }
+  }
+
+  /** An error about one request of the client; the connection stays open. */
+  void error(ThreadId thread, String code, String message) {
+    offerControl(LiveMessages.error(thread, code, message), "error", null);
+  }
+
+  void onIoThread(Runnable task) {
+    outlet.ioThread().execute(task);
+  }
+
+  /** Called every ping interval on the IO thread. */
+  void tick(long nowNanos) {
+    if (closed.get()) {
+      return;
+    }
+    if (behind.get() && nowNanos - behindSince > limits.behindTimeout().toNanos()) {
+      hub.metrics().closedBehind.increment();
+      close(CLOSE_BEHIND, "too far behind: reconnect with since=<last position>");
+      return;
+    }
+    outlet.ping();
+  }
+
+  void close(int code, String reason) {
+    if (!closed.get()) {
+      outlet.close(code, reason);
+      closed();
+    }
+  }
+
+  /** The transport is gone: stop every subscription. Safe to call more than once. */
+  void closed() {
+    if (closed.compareAndSet(false, true)) {
+      for (ThreadId thread : following.keySet()) {
+        unfollow(thread);
+      }
+      hub.disconnected(this);
+    }
+  }
+
+  /** A message that is not an update: dropped when the queue is full (the reader is behind). */
+  private void offerControl(byte[] json, String type, String id) {
+    if (inFlight.incrementAndGet() > limits.queuedMessages()) {
+      inFlight.decrementAndGet();
+      return;
+    }
+    outlet.ioThread().execute(() -> write(json, type, id));
+  }
+
+  private void write(byte[] json, String type, String id) {
+    if (closed.get()) {
+      written();
+      return;
+    }
+    outlet.send(json, type, id, this::written);
+  }
+
+  private void written() {
+    if (inFlight.decrementAndGet() == 0 && behind.compareAndSet(true, false)) {
+      // Drained: whatever the reader missed, a reload now shows it, since every update it missed
+      // was applied before it was offered here.
+      for (Following follow : following.values()) {
+        offerControl(
+            LiveMessages.resync(follow.thread, follow.position, "behind"),
+            "resync",
+            Long.toString(follow.position));
+      }
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package dev.comments.edge.live;
+
+import dev.comments.events.ThreadId;
+import dev.comments.query.ThreadFeeds;
+import dev.comments.query.ThreadQueries;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A node's live readers: who is connected from where, who follows which thread, and the two timers
+ * every connection shares (pings, and debounced presence), so that ten thousand idle readers cost
+ * no thread of their own.
+ */
+public final class LiveHub implements AutoCloseable {
+  private final ThreadFeeds feeds;
+  private final ThreadQueries queries;
+  private final LiveLimits limits;
+  private final LiveMessages messages = new LiveMessages();
+  private final Metrics metrics;
+  private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+  private final Set<LiveConnection> connections = ConcurrentHashMap.newKeySet();
+  private final Map<ThreadId, Set<LiveConnection.Following>> byThread = new ConcurrentHashMap<>();
+  private final Set<ThreadId> presenceChanged = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> Thread.ofPlatform().daemon().name("live-timer").unstarted(runnable));
+
+  public LiveHub(
+      ThreadFeeds feeds, ThreadQueries queries, LiveLimits limits, MeterRegistry meters) {
+    this.feeds = Objects.requireNonNull(feeds, "feeds");
+    this.queries = Objects.requireNonNull(queries, "queries");
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.metrics = new Metrics(meters);
+    Gauge.builder("comments.live.connections", connections, Set::size).register(meters);
+    Gauge.builder(
+            "comments.live.subscriptions",
+            byThread,
+            map -> map.values().stream().mapToInt(Set::size).sum())
+        .register(meters);
+    long presence = limits.presenceInterval().toMillis();
+    timer.scheduleWithFixedDelay(this::pushPresence, presence, presence, TimeUnit.MILLISECONDS);
+    long ping = limits.pingInterval().toMillis();
+    timer.scheduleWithFixedDelay(this::tick, ping, ping, TimeUnit.MILLISECONDS);
+  }
+
+  /** The live meters: connections and subscriptions now, readers who fell behind. */
+  static final class Metrics {
+    final Counter behind;
+    final Counter closedBehind;
+    private final MeterRegistry meters;
+
+    private Metrics(MeterRegistry meters) {
+      this.meters = meters;
+      this.behind = meters.counter("comments.live.behind");
+      this.closedBehind = meters.counter("comments.live.closed.behind");
+    }
+
+    void refused(String reason) {
+      meters.counter("comments.live.refused", "reason", reason).increment();
+    }
+  }
+
+  LiveLimits limits() {
+    return limits;
+  }
+
+  ThreadFeeds feeds() {
+    return feeds;
+  }
+
+  ThreadQueries queries() {
+    return queries;
+  }
+
+  LiveMessages messages() {
+    return messages;
+  }
+
+  Metrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Takes a place for one more connection from {@code address}, or says there is none. Each place
+   * taken is given back by {@link #release}, or by the connection's close.
+   */
+  boolean admit(String address) {
+    AtomicInteger count = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
+    if (count.incrementAndGet() > limits.connectionsPerAddress()) {
+      release(address);
+      metrics.refused("connections-per-address");
+      return false;
+    }
+    return true;
+  }
+
+  void release(String address) {
+    perAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
+  }
+
+  /** A connection admitted for {@code address}; {@code viewerId} is its session, or null. */
+  LiveConnection connected(Outlet outlet, String address, String viewerId) {
+    LiveConnection connection = new LiveConnection(outlet, this, address, viewerId, limits);
+    connections.add(connection);
+    return connection;
+  }
+
+  void disconnected(LiveConnection connection) {
+    if (connections.remove(connection)) {
+      release(connection.address());
+    }
+  }
+
+  void followed(LiveConnection.Following follow) {
+    byThread.computeIfAbsent(follow.thread, t -> ConcurrentHashMap.newKeySet()).add(follow);
+    presenceChanged.add(follow.thread);
+  }
+
+  void unfollowed(LiveConnection.Following follow) {
+    byThread.computeIfPresent(
+        follow.thread,
+        (t, followers) -> {
+          followers.remove(follow);
+          return followers.isEmpty() ? null : followers;
+        });
+    presenceChanged.add(follow.thread);
+  }
+
+  /** How many connections of this node follow {@code thread}. */
+  public int viewers(ThreadId thread) {
+    Set<LiveConnection.Following> followers = byThread.get(thread);
+    return followers == null ? 0 : followers.size();
+  }
+
+  private void pushPresence() {
+    for (ThreadId thread : presenceChanged) {
+      presenceChanged.remove(thread);
+      Set<LiveConnection.Following> followers = byThread.get(thread);
+      if (followers != null) {
+        int viewers = followers.size();
+        followers.forEach(follow -> follow.presence(viewers));
+      }
+    }
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    connections.forEach(connection -> connection.onIoThread(() -> connection.tick(now)));
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    connections.forEach(connection -> connection.close(1001, "the node is shutting down"));
+  }
+}

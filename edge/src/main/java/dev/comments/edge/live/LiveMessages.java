@@ -1,0 +1,99 @@
+package dev.comments.edge.live;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.comments.edge.thread.CommentBody;
+import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
+import dev.comments.events.codec.EventJson;
+import dev.comments.query.LiveUpdate;
+import dev.comments.query.LiveUpdate.CommentChange;
+import dev.comments.query.LiveUpdate.LockChange;
+import dev.comments.query.LiveUpdate.VoteChange;
+
+/**
+ * The JSON messages of the live protocol (docs/live.md). An update is encoded once for all its
+ * readers; a vote message differs only by the reader's own vote, so it has at most three encodings.
+ */
+final class LiveMessages {
+  private static final ObjectMapper MAPPER = EventJson.newMapper();
+
+  /** Updates being fanned out; weak keys, so an update is forgotten once nobody holds it. */
+  private final Cache<LiveUpdate, byte[][]> encoded =
+      Caffeine.newBuilder().weakKeys().maximumSize(4096).build();
+
+  record Message(String type, String thread, Long position, Object payload) {}
+
+  record VotePayload(String commentId, CommentBody.Votes votes, String myVote) {}
+
+  record LockPayload(boolean locked) {}
+
+  record PresencePayload(int viewers) {}
+
+  record ResyncPayload(String reason) {}
+
+  record SubscribedPayload(boolean resumed) {}
+
+  record ErrorPayload(String code, String message) {}
+
+  /** {@code update} as {@code reader} sees it: their own vote on vote messages. */
+  byte[] update(LiveUpdate update, VoteDirection myVote) {
+    VoteDirection shown = update.payload() instanceof VoteChange ? myVote : VoteDirection.NONE;
+    byte[][] byVote = encoded.get(update, u -> new byte[VoteDirection.values().length][]);
+    byte[] bytes = byVote[shown.ordinal()];
+    if (bytes == null) {
+      // Two threads may both encode it: the same bytes, so either may win.
+      bytes = encode(update, shown);
+      byVote[shown.ordinal()] = bytes;
+    }
+    return bytes;
+  }
+
+  private static byte[] encode(LiveUpdate update, VoteDirection myVote) {
+    Object payload =
+        switch (update.payload()) {
+          case CommentChange change -> CommentBody.of(change.comment());
+          case VoteChange vote ->
+              new VotePayload(
+                  vote.commentId(),
+                  new CommentBody.Votes(vote.up(), vote.down()),
+                  myVote.wireName());
+          case LockChange lock -> new LockPayload(lock.locked());
+        };
+    return write(
+        new Message(
+            update.kind().wireName(), update.thread().thread(), update.position(), payload));
+  }
+
+  static byte[] subscribed(ThreadId thread, long position, boolean resumed) {
+    return write(
+        new Message("subscribed", thread.thread(), position, new SubscribedPayload(resumed)));
+  }
+
+  static byte[] resync(ThreadId thread, long position, String reason) {
+    return write(new Message("resync", thread.thread(), position, new ResyncPayload(reason)));
+  }
+
+  static byte[] presence(ThreadId thread, long position, int viewers) {
+    return write(new Message("presence", thread.thread(), position, new PresencePayload(viewers)));
+  }
+
+  static byte[] error(ThreadId thread, String code, String message) {
+    return write(
+        new Message(
+            "error",
+            thread == null ? null : thread.thread(),
+            null,
+            new ErrorPayload(code, message)));
+  }
+
+  private static byte[] write(Message message) {
+    try {
+      return MAPPER.writeValueAsBytes(message);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a live message could not be encoded", e);
+    }
+  }
+}

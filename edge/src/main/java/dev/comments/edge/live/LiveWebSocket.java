@@ -1,0 +1,339 @@
+package dev.comments.edge.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.comments.edge.http.ApiException;
+import dev.comments.edge.http.StrictJson;
+import dev.comments.edge.security.BearerToken;
+import dev.comments.edge.session.Session;
+import dev.comments.edge.session.SessionTokens;
+import dev.comments.events.ThreadId;
+import dev.comments.query.RevokedSessions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import io.undertow.util.PathTemplateMatch;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.CloseMessage;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.xnio.IoUtils;
+import org.xnio.XnioIoThread;
+
+/**
+ * {@code GET /live/v1/tenants/{tenant}/threads/{thread}}: a websocket that follows the thread of
+ * its path, and more threads of the same tenant on request (docs/live.md). A request that is
+ * refused is still upgraded and then closed with {@code 4000 + its HTTP status} (4400, 4401, 4404,
+ * 4429) and a reason, since a browser never shows a script the status of a failed handshake.
+ *
+ * <p>A session is {@code Authorization: Bearer <token>}, or, from a browser, which cannot set
+ * headers on a websocket, the subprotocol {@code bearer.<token>} offered beside {@value
+ * #SUBPROTOCOL}.
+ */
+public final class LiveWebSocket implements HttpHandler {
+  public static final String SUBPROTOCOL = "comments.v1";
+  private static final String BEARER_SUBPROTOCOL = "bearer.";
+  private static final AttachmentKey<Opening> OPENING = AttachmentKey.create(Opening.class);
+  private static final long CLOSE_GRACE_SECONDS = 5;
+
+  /** What the handshake request asked for, or why it is refused. */
+  private sealed interface Opening {}
+
+  private record Accepted(ThreadId thread, OptionalLong since, String viewerId, String address)
+      implements Opening {}
+
+  private record Refused(int code, String reason) implements Opening {}
+
+  private final LiveHub hub;
+  private final Set<String> tenants;
+  private final SessionTokens sessions;
+  private final RevokedSessions revoked;
+  private final StrictJson frames;
+  private final HttpHandler handshake;
+
+  public LiveWebSocket(
+      LiveHub hub, Set<String> tenants, SessionTokens sessions, RevokedSessions revoked) {
+    this.hub = Objects.requireNonNull(hub, "hub");
+    this.tenants = Set.copyOf(tenants);
+    this.sessions = Objects.requireNonNull(sessions, "sessions");
+    this.revoked = Objects.requireNonNull(revoked, "revoked");
+    this.frames = new StrictJson(hub.limits().maxFrameBytes());
+    WebSocketConnectionCallback onConnect = this::connected;
+    this.handshake =
+        new WebSocketProtocolHandshakeHandler(
+            List.of(new Hybi13Handshake(Set.of(SUBPROTOCOL), false)),
+            onConnect,
+            exchange -> {
+              throw new ApiException(
+                  426,
+                  "upgrade_required",
+                  "this is a websocket; the same messages come as an event stream from"
+                      + " /stream/v1/…",
+                  java.util.Map.of("Upgrade", "websocket"));
+            });
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    Opening opening;
+    try {
+      opening = open(exchange);
+    } catch (ApiException e) {
+      opening = new Refused(4000 + e.status(), e.code() + ": " + e.getMessage());
+    }
+    exchange.putAttachment(OPENING, opening);
+    handshake.handleRequest(exchange);
+  }
+
+  private Accepted open(HttpServerExchange exchange) {
+    PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
+    String tenant = match.getParameters().get("tenant");
+    if (tenant == null || !ThreadId.isValidTenant(tenant) || !tenants.contains(tenant)) {
+      throw ApiException.notFound("tenant_not_found", "there is no such tenant");
+    }
+    ThreadId thread = LiveRequest.thread(tenant, match.getParameters().get("thread"));
+    var since = exchange.getQueryParameters().get("since");
+    OptionalLong from = LiveRequest.since(since == null ? null : since.getFirst());
+    String viewerId = null;
+    String token = token(exchange);
+    if (token != null) {
+      Session session = sessions.verify(token, tenant);
+      if (revoked.isRevoked(session.tenant(), session.sessionId())) {
+        throw new ApiException(401, "session_revoked", "this session was signed out");
+      }
+      viewerId = session.sessionId();
+    }
+    return new Accepted(thread, from, viewerId, LiveRequest.address(exchange.getSourceAddress()));
+  }
+
+  private static String token(HttpServerExchange exchange) {
+    switch (BearerToken.of(exchange)) {
+      case BearerToken.Present(String token) -> {
+        return token;
+      }
+      case BearerToken.Malformed(String reason) ->
+          throw new ApiException(401, "session_invalid", reason);
+      case BearerToken.Absent() -> {}
+    }
+    String offered = exchange.getRequestHeaders().getFirst(Headers.SEC_WEB_SOCKET_PROTOCOL);
+    if (offered == null) {
+      return null;
+    }
+    return Arrays.stream(offered.split(","))
+        .map(String::strip)
+        .filter(protocol -> protocol.startsWith(BEARER_SUBPROTOCOL))
+        .map(protocol -> protocol.substring(BEARER_SUBPROTOCOL.length()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private void connected(WebSocketHttpExchange exchange, WebSocketChannel channel) {
+    Opening opening = exchange.getAttachment(OPENING);
+    SocketOutlet outlet = new SocketOutlet(channel);
+    switch (opening) {
+      case Refused(int code, String reason) -> {
+        hub.metrics().refused(Integer.toString(code));
+        outlet.close(code, reason);
+      }
+      case Accepted accepted -> {
+        if (!hub.admit(accepted.address())) {
+          outlet.close(
+              4429,
+              "too_many_connections: "
+                  + hub.limits().connectionsPerAddress()
+                  + " live connections from this address");
+          return;
+        }
+        LiveConnection live = hub.connected(outlet, accepted.address(), accepted.viewerId());
+        channel.setIdleTimeout(hub.limits().idleTimeout().toMillis());
+        channel.addCloseTask(closed -> live.closed());
+        channel.getReceiveSetter().set(new Frames(live, accepted.thread().tenant()));
+        channel.resumeReceives();
+        follow(channel, live, accepted.thread(), accepted.since());
+      }
+    }
+  }
+
+  /** Subscribing may read the store: never on the IO thread. */
+  private static void follow(
+      WebSocketChannel channel, LiveConnection live, ThreadId thread, OptionalLong since) {
+    channel
+        .getWorker()
+        .execute(
+            () -> {
+              try {
+                live.follow(thread, since);
+              } catch (RuntimeException e) {
+                live.close(1011, "could not subscribe to " + thread.thread());
+              }
+            });
+  }
+
+  /** What a client may send: {@code subscribe} and {@code unsubscribe}, as small JSON objects. */
+  private final class Frames extends AbstractReceiveListener {
+    private final LiveConnection live;
+    private final String tenant;
+
+    Frames(LiveConnection live, String tenant) {
+      this.live = live;
+      this.tenant = tenant;
+    }
+
+    @Override
+    protected long getMaxTextBufferSize() {
+      return hub.limits().maxFrameBytes();
+    }
+
+    @Override
+    protected long getMaxBinaryBufferSize() {
+      return hub.limits().maxFrameBytes();
+    }
+
+    @Override
+    protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
+      ObjectNode frame;
+      try {
+        frame = frames.parseObject(message.getData().getBytes(StandardCharsets.UTF_8));
+      } catch (ApiException e) {
+        live.close(1007, "malformed message: " + e.getMessage());
+        return;
+      }
+      JsonNode type = frame.get("type");
+      JsonNode thread = frame.get("thread");
+      if (type == null || !type.isTextual() || thread == null || !thread.isTextual()) {
+        live.close(1007, "a message needs a string 'type' and a string 'thread'");
+        return;
+      }
+      ThreadId threadId;
+      try {
+        threadId = LiveRequest.thread(tenant, thread.textValue());
+      } catch (ApiException e) {
+        live.error(null, e.code(), e.getMessage());
+        return;
+      }
+      switch (type.textValue()) {
+        case "subscribe" -> subscribe(channel, threadId, frame.get("since"));
+        case "unsubscribe" -> live.unfollow(threadId);
+        default ->
+            live.close(1007, "unknown message type; a client sends subscribe or unsubscribe");
+      }
+    }
+
+    private void subscribe(WebSocketChannel channel, ThreadId thread, JsonNode since) {
+      if (live.follows(thread)) {
+        return;
+      }
+      if (live.followedCount() >= hub.limits().subscriptionsPerConnection()) {
+        hub.metrics().refused("subscriptions-per-connection");
+        live.close(
+            4429,
+            "too_many_subscriptions: at most "
+                + hub.limits().subscriptionsPerConnection()
+                + " threads per connection");
+        return;
+      }
+      OptionalLong from;
+      try {
+        from =
+            LiveRequest.since(
+                since == null || since.isNull()
+                    ? null
+                    : since.isIntegralNumber() ? since.asText() : "not a position");
+      } catch (ApiException e) {
+        live.error(thread, e.code(), e.getMessage());
+        return;
+      }
+      follow(channel, live, thread, from);
+    }
+
+    @Override
+    protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
+      message.getData().free();
+      live.close(1003, "binary messages are not part of this protocol");
+    }
+
+    @Override
+    protected void onCloseMessage(CloseMessage message, WebSocketChannel channel) {
+      live.closed();
+    }
+
+    @Override
+    protected void onError(WebSocketChannel channel, Throwable error) {
+      live.closed();
+      super.onError(channel, error);
+    }
+  }
+
+  private record SocketOutlet(WebSocketChannel channel) implements Outlet {
+    private static final int MAX_REASON_BYTES = 123;
+
+    @Override
+    public void send(byte[] json, String type, String id, Runnable done) {
+      WebSockets.sendText(
+          ByteBuffer.wrap(json),
+          channel,
+          new WebSocketCallback<Void>() {
+            @Override
+            public void complete(WebSocketChannel channel, Void context) {
+              done.run();
+            }
+
+            @Override
+            public void onError(WebSocketChannel channel, Void context, Throwable throwable) {
+              done.run();
+            }
+          });
+    }
+
+    @Override
+    public void ping() {
+      WebSockets.sendPing(ByteBuffer.allocate(0), channel, null);
+    }
+
+    /**
+     * Sends the close frame, and cuts the connection if the peer has not answered it in a few
+     * seconds (a reader that stopped reading never will).
+     */
+    @Override
+    public void close(int code, String reason) {
+      WebSockets.sendClose(code, fitted(reason), channel, null);
+      channel
+          .getIoThread()
+          .executeAfter(() -> IoUtils.safeClose(channel), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public XnioIoThread ioThread() {
+      return channel.getIoThread();
+    }
+
+    /** A close reason is at most 123 bytes of UTF-8. */
+    private static String fitted(String reason) {
+      byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+      if (bytes.length <= MAX_REASON_BYTES) {
+        return reason;
+      }
+      int end = MAX_REASON_BYTES;
+      while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+        end--;
+      }
+      return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+  }
+}

@@ -1,0 +1,260 @@
+package dev.comments.query.thread;
+
+import dev.comments.events.CommentDeleted;
+import dev.comments.events.CommentEdited;
+import dev.comments.events.CommentFlagged;
+import dev.comments.events.CommentPosted;
+import dev.comments.events.CommentVoted;
+import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
+import dev.comments.events.ThreadLocked;
+import dev.comments.events.ThreadUnlocked;
+import dev.comments.events.VoteDirection;
+import dev.comments.events.codec.EventEnvelope;
+import dev.comments.events.query.CommentView;
+import dev.comments.query.LiveUpdate;
+import dev.comments.query.LiveUpdate.CommentChange;
+import dev.comments.query.LiveUpdate.Kind;
+import dev.comments.query.LiveUpdate.LockChange;
+import dev.comments.query.LiveUpdate.VoteChange;
+import dev.comments.query.ThreadFeeds;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live feeds of this node's threads, fed by the projection right after each event is applied.
+ * Each thread's feed keeps its latest changes, so that a reader who lost its connection resumes
+ * from its last position without a gap; older ones are not kept (the reader reloads).
+ *
+ * <p>One lock guards every feed: subscribing is rare next to delivering, and a delivery only hands
+ * an update to each subscriber's bounded queue. Holding it while replaying and while delivering is
+ * what makes a resumed subscription gap-free and duplicate-free: no update can be applied between
+ * the replay of the kept ones and the subscriber's registration.
+ */
+public final class LiveFeeds implements ThreadFeeds {
+  private static final Logger log = LoggerFactory.getLogger(LiveFeeds.class);
+
+  /** Changes kept per thread for readers who resume. */
+  static final int KEPT_PER_THREAD = 64;
+
+  /** Feeds kept for threads nobody is subscribed to; the least recently used go first. */
+  static final int IDLE_FEEDS = 4096;
+
+  private final ReadModel readModel;
+  private final int keptPerThread;
+  private final int idleFeeds;
+  private final Map<ThreadId, Feed> feeds = new LinkedHashMap<>(64, 0.75f, true);
+
+  public LiveFeeds(ReadModel readModel) {
+    this(readModel, KEPT_PER_THREAD, IDLE_FEEDS);
+  }
+
+  LiveFeeds(ReadModel readModel, int keptPerThread, int idleFeeds) {
+    this.readModel = Objects.requireNonNull(readModel, "readModel");
+    this.keptPerThread = keptPerThread;
+    this.idleFeeds = idleFeeds;
+  }
+
+  private static final class Feed {
+    /** The latest position of the thread this feed knows of. */
+    long last;
+
+    /** A reader who has every change up to here or later can resume from {@link #kept}. */
+    long resumableFrom;
+
+    final ArrayDeque<LiveUpdate> kept = new ArrayDeque<>();
+    final List<Subscriber> subscribers = new ArrayList<>(1);
+
+    Feed(long last, long resumableFrom) {
+      this.last = last;
+      this.resumableFrom = resumableFrom;
+    }
+  }
+
+  @Override
+  public Subscription subscribe(
+      ThreadId thread, OptionalLong since, ReadPreference readPreference, Subscriber subscriber) {
+    Objects.requireNonNull(thread, "thread");
+    Objects.requireNonNull(since, "since");
+    Objects.requireNonNull(readPreference, "readPreference");
+    Objects.requireNonNull(subscriber, "subscriber");
+    if (since.isPresent() && since.getAsLong() < BEFORE_FIRST) {
+      throw new IllegalArgumentException("since must be at least " + BEFORE_FIRST);
+    }
+    // Read before the lock (it may load from the store). An event applied meanwhile creates the
+    // feed, which then knows better than this.
+    long stored = readModel.thread(thread, readPreference).seq();
+    synchronized (this) {
+      Feed feed = feeds.get(thread);
+      if (feed == null) {
+        feed = new Feed(stored, stored);
+        feeds.put(thread, feed);
+      }
+      long after = since.orElse(feed.last);
+      boolean resync = after < feed.resumableFrom;
+      if (resync) {
+        after = feed.last;
+      }
+      for (LiveUpdate update : feed.kept) {
+        if (update.position() > after) {
+          subscriber.deliver(update);
+        }
+      }
+      long from = after;
+      Subscriber gated =
+          update -> {
+            if (update.position() > from) {
+              subscriber.deliver(update);
+            }
+          };
+      feed.subscribers.add(gated);
+      Feed subscribed = feed;
+      evictIdle();
+      return new Subscription(feed.last, resync, () -> unsubscribe(subscribed, gated));
+    }
+  }
+
+  private synchronized void unsubscribe(Feed feed, Subscriber subscriber) {
+    feed.subscribers.remove(subscriber);
+  }
+
+  /**
+   * Records that {@code envelope} took the thread from {@code before} to {@code after}, and
+   * delivers what readers see of it. Called by the projection on its thread, once per applied
+   * event. A position the feed already passed (events applied again by a rebuild) is not news.
+   */
+  void applied(EventEnvelope envelope, ThreadState before, ThreadState after) {
+    LiveUpdate update = updateOf(envelope, before, after);
+    long position = envelope.seq();
+    synchronized (this) {
+      Feed feed = feeds.get(envelope.stream());
+      if (feed == null) {
+        feed = new Feed(position - 1, position - 1);
+        feeds.put(envelope.stream(), feed);
+        evictIdle();
+      }
+      if (position <= feed.last) {
+        return;
+      }
+      feed.last = position;
+      if (update == null) {
+        return;
+      }
+      feed.kept.addLast(update);
+      if (feed.kept.size() > keptPerThread) {
+        feed.resumableFrom = feed.kept.removeFirst().position();
+      }
+      for (Subscriber subscriber : feed.subscribers) {
+        try {
+          subscriber.deliver(update);
+        } catch (RuntimeException e) {
+          // One broken subscriber must not cost the others their update, nor the projection.
+          log.warn("live subscriber failed on {} position {}", envelope.stream(), position, e);
+        }
+      }
+    }
+  }
+
+  /** How many threads have a feed, and how many subscriptions they hold: for metrics. */
+  public synchronized int feedCount() {
+    return feeds.size();
+  }
+
+  public synchronized int subscriptionCount() {
+    return feeds.values().stream().mapToInt(feed -> feed.subscribers.size()).sum();
+  }
+
+  private void evictIdle() {
+    int idle = 0;
+    for (Feed feed : feeds.values()) {
+      if (feed.subscribers.isEmpty()) {
+        idle++;
+      }
+    }
+    Iterator<Feed> eldestFirst = feeds.values().iterator();
+    while (idle > idleFeeds && eldestFirst.hasNext()) {
+      if (eldestFirst.next().subscribers.isEmpty()) {
+        eldestFirst.remove();
+        idle--;
+      }
+    }
+  }
+
+  /** What readers see of one event: null for an event they do not see (a flag). */
+  private static LiveUpdate updateOf(
+      EventEnvelope envelope, ThreadState before, ThreadState after) {
+    ThreadId thread = envelope.stream();
+    long position = envelope.seq();
+    return switch (envelope.event()) {
+      case CommentPosted posted ->
+          comment(thread, position, Kind.COMMENT_POSTED, posted.commentId(), before, after);
+      case CommentEdited edited ->
+          comment(thread, position, Kind.COMMENT_EDITED, edited.commentId(), before, after);
+      case CommentDeleted deleted ->
+          comment(thread, position, Kind.COMMENT_DELETED, deleted.commentId(), before, after);
+      case CommentVoted voted -> {
+        int at = after.positionOf(voted.commentId());
+        if (at < 0) {
+          yield null;
+        }
+        StoredComment comment = after.comments().get(at);
+        yield new LiveUpdate(
+            thread,
+            position,
+            Kind.VOTE_CHANGED,
+            voted.voterId(),
+            new VoteChange(
+                comment.id(), comment.up(), comment.down(), voted.voterId(), voted.direction()));
+      }
+      case ThreadLocked l ->
+          new LiveUpdate(thread, position, Kind.THREAD_LOCKED, null, new LockChange(true));
+      case ThreadUnlocked u ->
+          new LiveUpdate(thread, position, Kind.THREAD_UNLOCKED, null, new LockChange(false));
+      case CommentFlagged f -> null;
+    };
+  }
+
+  /**
+   * A comment as a page shows it after the change. Its author is taken from before the change too,
+   * since a deleted comment no longer names one but a reader who blocked its author must not see
+   * its removal either.
+   */
+  private static LiveUpdate comment(
+      ThreadId thread,
+      long position,
+      Kind kind,
+      String commentId,
+      ThreadState before,
+      ThreadState after) {
+    int at = after.positionOf(commentId);
+    if (at < 0) {
+      return null;
+    }
+    StoredComment comment = after.comments().get(at);
+    int was = before.positionOf(commentId);
+    StoredComment earlier = was < 0 ? comment : before.comments().get(was);
+    String authorId = earlier.author() == null ? null : earlier.author().id();
+    CommentView view =
+        new CommentView(
+            comment.id(),
+            comment.parentId(),
+            comment.author(),
+            comment.text(),
+            comment.postedAt(),
+            comment.editedAt(),
+            comment.deleted(),
+            comment.up(),
+            comment.down(),
+            VoteDirection.NONE,
+            List.of());
+    return new LiveUpdate(thread, position, kind, authorId, new CommentChange(view));
+  }
+}
