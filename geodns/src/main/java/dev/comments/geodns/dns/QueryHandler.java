@@ -94,7 +94,7 @@ public final class QueryHandler {
       response = respond(query, source, transport);
     } catch (RuntimeException e) {
       count(transport, "SERVFAIL");
-      return Optional.of(bare(query, Rcode.SERVFAIL, null).toWire());
+      return Optional.of(withOpt(bare(query, Rcode.SERVFAIL), query.getOPT(), null).toWire());
     }
     return Optional.of(response);
   }
@@ -104,10 +104,10 @@ public final class QueryHandler {
     OPTRecord opt = query.getOPT();
     Record question = query.getQuestion();
     if (header.getOpcode() != Opcode.QUERY) {
-      return finish(bare(query, Rcode.NOTIMP, opt), opt, transport);
+      return finish(withOpt(bare(query, Rcode.NOTIMP), opt, null), opt, transport);
     }
     if (header.getCount(Section.QUESTION) != 1 || question == null) {
-      return finish(bare(query, Rcode.FORMERR, opt), opt, transport);
+      return finish(withOpt(bare(query, Rcode.FORMERR), opt, null), opt, transport);
     }
     if (opt != null && opt.getVersion() > 0) {
       return finish(badVersion(query), opt, transport);
@@ -120,9 +120,9 @@ public final class QueryHandler {
         || type == Type.AXFR
         || type == Type.IXFR) {
       // Not ours: another class, a name outside our zones, or a transfer we never offer.
-      return finish(bare(query, Rcode.REFUSED, opt), opt, transport);
+      return finish(withOpt(bare(query, Rcode.REFUSED), opt, null), opt, transport);
     }
-    Message response = bare(query, Rcode.NOERROR, opt);
+    Message response = bare(query, Rcode.NOERROR);
     response.getHeader().setFlag(Flags.AA);
     ClientSubnetOption ecs = clientSubnet(opt);
     ClientSubnetOption ecsReply = null;
@@ -131,7 +131,7 @@ public final class QueryHandler {
           ecs != null && ecs.getSourcePrefixLength() > 0 ? ecs.getAddress() : source;
       int scopeOf = answerService(response, zone, name, type, client);
       if (scopeOf < 0) {
-        return finish(bare(query, Rcode.SERVFAIL, opt), opt, transport);
+        return finish(withOpt(bare(query, Rcode.SERVFAIL), opt, null), opt, transport);
       }
       if (ecs != null) {
         ecsReply = echo(ecs, scopeOf);
@@ -231,7 +231,7 @@ public final class QueryHandler {
   }
 
   /** A response with the question, ID, opcode and RD copied, and nothing else. */
-  private Message bare(Message query, int rcode, OPTRecord opt) {
+  private Message bare(Message query, int rcode) {
     Message response = new Message(query.getHeader().getID());
     Header header = response.getHeader();
     header.setFlag(Flags.QR);
@@ -244,14 +244,14 @@ public final class QueryHandler {
     if (question != null && query.getHeader().getCount(Section.QUESTION) == 1) {
       response.addRecord(question, Section.QUESTION);
     }
-    return opt == null ? response : withOpt(response, opt, null);
+    return response;
   }
 
+  /** EDNS is answered with EDNS (RFC 6891), and only then. */
   private Message withOpt(Message response, OPTRecord queryOpt, ClientSubnetOption ecs) {
-    if (queryOpt == null) {
+    if (queryOpt == null || response.getOPT() != null) {
       return response;
     }
-    response.removeAllRecords(Section.ADDITIONAL);
     return addOpt(response, 0, ecs);
   }
 
@@ -264,7 +264,7 @@ public final class QueryHandler {
 
   /** RFC 6891: a version we do not speak gets BADVERS (16), whose high bits live in the OPT. */
   private Message badVersion(Message query) {
-    Message response = bare(query, Rcode.BADVERS & 0xF, null);
+    Message response = bare(query, Rcode.BADVERS & 0xF);
     return addOpt(response, Rcode.BADVERS >>> EXTENDED_RCODE_SHIFT, null);
   }
 

@@ -23,6 +23,8 @@ public final class UdpListener implements AutoCloseable {
   /** The largest datagram; a bigger one is cut by the kernel and then fails to parse (FORMERR). */
   private static final int MAX_DATAGRAM = 65_535;
 
+  private static final int RECEIVE_BUFFER = 4 << 20;
+
   private final DatagramSocket socket;
   private final QueryHandler handler;
   private final SourceRateLimit rateLimit;
@@ -33,6 +35,8 @@ public final class UdpListener implements AutoCloseable {
       InetSocketAddress bind, QueryHandler handler, SourceRateLimit rateLimit, MeterRegistry meters)
       throws IOException {
     this.socket = new DatagramSocket(bind);
+    // A deep queue absorbs bursts (the kernel caps it at net.core.rmem_max).
+    socket.setReceiveBufferSize(RECEIVE_BUFFER);
     this.handler = handler;
     this.rateLimit = rateLimit;
     this.limited = meters.counter("geodns.queries.rate.limited", "transport", "udp");

@@ -75,6 +75,7 @@ final class NetworkTable {
             data == null ? UNKNOWN : data.coordinates().map(builder::location).orElse(UNKNOWN);
         builder.add(record.network().networkAddress(), record.network().prefixLength(), location);
       }
+      builder.closeLastRange();
       if (builder.locations.isEmpty()) {
         throw new IndexBuildException("GeoIP database " + database + " places no network at all");
       }
@@ -177,6 +178,16 @@ final class NetworkTable {
         }
         addV6(start, location, prefixLength);
         v6Next = start.add(BigInteger.ONE.shiftLeft(128 - prefixLength));
+      }
+    }
+
+    /** The space after the last network is unknown too, not part of that network. */
+    void closeLastRange() {
+      if (v4Next <= 0xFFFF_FFFFL) {
+        addV4((int) v4Next, UNKNOWN, -1);
+      }
+      if (v6Next.bitLength() <= 128) {
+        addV6(v6Next, UNKNOWN, -1);
       }
     }
 
