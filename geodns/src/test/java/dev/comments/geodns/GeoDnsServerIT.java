@@ -171,6 +171,17 @@ class GeoDnsServerIT {
 
     assertThat(answers(response)).containsExactly(address(Fleet.euCentral(), false));
     assertThat(response.getSection(Section.ANSWER).getFirst().getTTL()).isEqualTo(5);
+    assertThat(meters.get("geodns.answers.fail.open").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void scopes_a_fallback_answer_to_the_clients_own_prefix() throws Exception {
+    Message response = start().clientSubnet("10.1.2.0", 24).query(SERVICE, Type.A);
+
+    ClientSubnetOption ecs =
+        (ClientSubnetOption) response.getOPT().getOptions(EDNSOption.Code.CLIENT_SUBNET).getFirst();
+    assertThat(answers(response)).containsExactly(address(Fleet.apSoutheast(), false));
+    assertThat(ecs.getScopePrefixLength()).isEqualTo(24);
   }
 
   @Test

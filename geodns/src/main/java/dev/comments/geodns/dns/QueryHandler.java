@@ -42,6 +42,7 @@ public final class QueryHandler {
 
   private static final int HEADER_LENGTH = 12;
   private static final int EXTENDED_RCODE_SHIFT = 4;
+  private static final int NO_NODES = Integer.MIN_VALUE;
 
   private final List<Zone> zones;
   private final NearestNodes nearest;
@@ -130,11 +131,12 @@ public final class QueryHandler {
       InetAddress client =
           ecs != null && ecs.getSourcePrefixLength() > 0 ? ecs.getAddress() : source;
       int scopeOf = answerService(response, zone, name, type, client);
-      if (scopeOf < 0) {
+      if (scopeOf == NO_NODES) {
         return finish(withOpt(bare(query, Rcode.SERVFAIL), opt, null), opt, transport);
       }
       if (ecs != null) {
-        ecsReply = echo(ecs, scopeOf);
+        // Placed by the fallback: the answer holds for the client's prefix, not for everyone.
+        ecsReply = echo(ecs, scopeOf < 0 ? ecs.getSourcePrefixLength() : scopeOf);
       }
     } else if (name.equals(zone.origin())) {
       answerApex(response, zone, name, type);
@@ -151,7 +153,10 @@ public final class QueryHandler {
     return finish(withOpt(response, opt, ecsReply), opt, transport);
   }
 
-  /** Returns the ECS scope to echo, or -1 when the deployment has no node at all. */
+  /**
+   * Returns the prefix of the database network that placed the client (-1 for the fallback), 0 when
+   * the answer does not depend on the client, or {@link #NO_NODES}.
+   */
   private int answerService(Message response, Zone zone, Name name, int type, InetAddress client) {
     boolean a = type == Type.A || type == Type.ANY;
     boolean aaaa = type == Type.AAAA;
@@ -159,14 +164,16 @@ public final class QueryHandler {
       return 0;
     }
     return switch (nearest.choose(zone.deployment(), client, aaaa)) {
-      case Choice.NoNodes none -> -1;
+      case Choice.NoNodes none -> NO_NODES;
       case Choice.Serve serve -> {
+        if (serve.failOpen()) {
+          meters.counter("geodns.answers.fail.open").increment();
+        }
         long answerTtl = serve.failOpen() ? failOpenTtl : ttl;
         for (InetAddress address : serve.addresses()) {
           response.addRecord(address(name, answerTtl, address), Section.ANSWER);
         }
-        int prefix = serve.placement().prefixLength();
-        yield Math.max(prefix, 0);
+        yield serve.placement().prefixLength();
       }
     };
   }
