@@ -1,0 +1,221 @@
+package dev.comments.geodns;
+
+import dev.comments.geodns.dns.NameServer;
+import dev.comments.geodns.dns.Zone;
+import dev.comments.geodns.geo.Coordinates;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the server is told. {@link #dev(Path)} gives the defaults; production differs in
+ * {@code bind} (port 53), the database and the zones.
+ *
+ * @param fallback where addresses missing from the database are placed
+ * @param answers how many addresses one answer holds, nearest first
+ * @param failOpenTtl the TTL when no node is serving and the nearest are answered anyway
+ * @param maxUdpPayload the largest UDP answer sent and the EDNS buffer size advertised
+ * @param rebuildEvery how often the index is rebuilt even if the file did not change
+ * @param checkFileEvery how often the database file is looked at for a new version
+ * @param perSourceQps queries per second one source (IPv4 address, IPv6 /64) may send; 0 is off
+ */
+public record GeoDnsSettings(
+    InetSocketAddress bind,
+    Path database,
+    List<Zone> zones,
+    Coordinates fallback,
+    Duration ttl,
+    int answers,
+    Duration failOpenTtl,
+    int maxUdpPayload,
+    Duration rebuildEvery,
+    Duration checkFileEvery,
+    long perSourceQps,
+    long perSourceBurst,
+    int maxTcpConnections,
+    Duration tcpIdleTimeout) {
+  public static final int PRODUCTION_PORT = 53;
+  public static final int DEV_PORT = 5353;
+
+  /** Never more, so that a TCP answer stays far below its 64 KiB frame. */
+  static final int MAX_ANSWERS = 64;
+
+  public GeoDnsSettings {
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(fallback, "fallback");
+    zones = List.copyOf(zones);
+    if (zones.isEmpty()) {
+      throw new IllegalArgumentException("at least one zone is needed");
+    }
+    if (answers < 1 || answers > MAX_ANSWERS) {
+      throw new IllegalArgumentException("answers must be 1.." + MAX_ANSWERS + ": " + answers);
+    }
+    if (ttl.isNegative() || failOpenTtl.isNegative()) {
+      throw new IllegalArgumentException("TTLs must not be negative");
+    }
+    if (maxUdpPayload < 512 || maxUdpPayload > 4096) {
+      throw new IllegalArgumentException("maxUdpPayload must be 512..4096: " + maxUdpPayload);
+    }
+  }
+
+  /**
+   * The dev defaults: port 5353 on loopback, zone {@code comments.test.} (deployment {@code
+   * global}) whose service is {@code edge.comments.test.}, TTL 30 s, one address, the fallback in
+   * Frankfurt, a weekly rebuild.
+   */
+  public static GeoDnsSettings dev(Path database) {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    Zone zone =
+        Zone.of(
+            "comments.test.",
+            "global",
+            "edge",
+            new NameServer(
+                org.xbill.DNS.Name.fromConstantString("ns1.comments.test."), List.of(loopback)));
+    return new GeoDnsSettings(
+        new InetSocketAddress(loopback, DEV_PORT),
+        database,
+        List.of(zone),
+        new Coordinates(50.11, 8.68),
+        Duration.ofSeconds(30),
+        1,
+        Duration.ofSeconds(5),
+        1232,
+        Duration.ofDays(7),
+        Duration.ofSeconds(10),
+        1000,
+        2000,
+        256,
+        Duration.ofSeconds(10));
+  }
+
+  public GeoDnsSettings withBind(InetSocketAddress newBind) {
+    return new GeoDnsSettings(
+        newBind,
+        database,
+        zones,
+        fallback,
+        ttl,
+        answers,
+        failOpenTtl,
+        maxUdpPayload,
+        rebuildEvery,
+        checkFileEvery,
+        perSourceQps,
+        perSourceBurst,
+        maxTcpConnections,
+        tcpIdleTimeout);
+  }
+
+  public GeoDnsSettings withZones(List<Zone> newZones) {
+    return new GeoDnsSettings(
+        bind,
+        database,
+        newZones,
+        fallback,
+        ttl,
+        answers,
+        failOpenTtl,
+        maxUdpPayload,
+        rebuildEvery,
+        checkFileEvery,
+        perSourceQps,
+        perSourceBurst,
+        maxTcpConnections,
+        tcpIdleTimeout);
+  }
+
+  public GeoDnsSettings withFallback(Coordinates newFallback) {
+    return new GeoDnsSettings(
+        bind,
+        database,
+        zones,
+        newFallback,
+        ttl,
+        answers,
+        failOpenTtl,
+        maxUdpPayload,
+        rebuildEvery,
+        checkFileEvery,
+        perSourceQps,
+        perSourceBurst,
+        maxTcpConnections,
+        tcpIdleTimeout);
+  }
+
+  public GeoDnsSettings withAnswers(int newAnswers) {
+    return new GeoDnsSettings(
+        bind,
+        database,
+        zones,
+        fallback,
+        ttl,
+        newAnswers,
+        failOpenTtl,
+        maxUdpPayload,
+        rebuildEvery,
+        checkFileEvery,
+        perSourceQps,
+        perSourceBurst,
+        maxTcpConnections,
+        tcpIdleTimeout);
+  }
+
+  public GeoDnsSettings withCheckFileEvery(Duration every) {
+    return new GeoDnsSettings(
+        bind,
+        database,
+        zones,
+        fallback,
+        ttl,
+        answers,
+        failOpenTtl,
+        maxUdpPayload,
+        rebuildEvery,
+        every,
+        perSourceQps,
+        perSourceBurst,
+        maxTcpConnections,
+        tcpIdleTimeout);
+  }
+
+  public GeoDnsSettings withRateLimit(long qps, long burst) {
+    return new GeoDnsSettings(
+        bind,
+        database,
+        zones,
+        fallback,
+        ttl,
+        answers,
+        failOpenTtl,
+        maxUdpPayload,
+        rebuildEvery,
+        checkFileEvery,
+        qps,
+        burst,
+        maxTcpConnections,
+        tcpIdleTimeout);
+  }
+
+  public GeoDnsSettings withTtl(Duration newTtl) {
+    return new GeoDnsSettings(
+        bind,
+        database,
+        zones,
+        fallback,
+        newTtl,
+        answers,
+        failOpenTtl,
+        maxUdpPayload,
+        rebuildEvery,
+        checkFileEvery,
+        perSourceQps,
+        perSourceBurst,
+        maxTcpConnections,
+        tcpIdleTimeout);
+  }
+}
