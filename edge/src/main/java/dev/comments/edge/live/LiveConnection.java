@@ -60,7 +60,10 @@ final class LiveConnection {
   final class Following implements ThreadFeeds.Subscriber {
     final ThreadId thread;
     private final Map<String, VoteDirection> myVotes;
-    volatile long position;
+
+    /** The thread's latest position this reader was told of; presence and resync carry it. */
+    volatile long position = ThreadFeeds.BEFORE_FIRST;
+
     private Subscription subscription;
 
     private Following(ThreadId thread, Map<String, VoteDirection> myVotes) {
@@ -130,9 +133,8 @@ final class LiveConnection {
       throw e;
     }
     follow.subscription = subscription;
-    if (follow.position < subscription.position()) {
-      follow.position = subscription.position();
-    }
+    // Replayed changes may have moved it past the subscription's start already.
+    follow.position = Math.max(follow.position, subscription.position());
     offerControl(
         LiveMessages.subscribed(thread, subscription.position(), !subscription.resync()),
         "subscribed",
@@ -209,13 +211,14 @@ final class LiveConnection {
 
   private void write(byte[] json, String type, String id) {
     if (closed.get()) {
-      written();
+      written(false);
       return;
     }
     outlet.send(json, type, id, this::written);
   }
 
-  private void written() {
+  private void written(boolean ok) {
+    (ok ? hub.metrics().written : hub.metrics().failed).increment();
     if (inFlight.decrementAndGet() == 0 && behind.compareAndSet(true, false)) {
       // Drained: whatever the reader missed, a reload now shows it, since every update it missed
       // was applied before it was offered here.

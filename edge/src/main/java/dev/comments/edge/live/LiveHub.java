@@ -56,10 +56,14 @@ public final class LiveHub implements AutoCloseable {
   static final class Metrics {
     final Counter behind;
     final Counter closedBehind;
+    final Counter written;
+    final Counter failed;
     private final MeterRegistry meters;
 
     private Metrics(MeterRegistry meters) {
       this.meters = meters;
+      this.written = meters.counter("comments.live.messages", "outcome", "written");
+      this.failed = meters.counter("comments.live.messages", "outcome", "failed");
       this.behind = meters.counter("comments.live.behind");
       this.closedBehind = meters.counter("comments.live.closed.behind");
     }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.xnio.IoUtils;
 import org.xnio.XnioIoThread;
 
@@ -87,7 +88,7 @@ public final class LiveStream implements HttpHandler {
   private record StreamOutlet(ServerSentEventConnection connection, XnioIoThread ioThread)
       implements Outlet {
     @Override
-    public void send(byte[] json, String type, String id, Runnable done) {
+    public void send(byte[] json, String type, String id, Consumer<Boolean> done) {
       connection.send(
           new String(json, java.nio.charset.StandardCharsets.UTF_8),
           type,
@@ -96,7 +97,7 @@ public final class LiveStream implements HttpHandler {
             @Override
             public void done(
                 ServerSentEventConnection connection, String data, String event, String id) {
-              done.run();
+              done.accept(true);
             }
 
             @Override
@@ -106,7 +107,7 @@ public final class LiveStream implements HttpHandler {
                 String event,
                 String id,
                 java.io.IOException e) {
-              done.run();
+              done.accept(false);
             }
           });
     }

@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.xnio.IoUtils;
 import org.xnio.XnioIoThread;
 
@@ -284,19 +285,19 @@ public final class LiveWebSocket implements HttpHandler {
     private static final int MAX_REASON_BYTES = 123;
 
     @Override
-    public void send(byte[] json, String type, String id, Runnable done) {
+    public void send(byte[] json, String type, String id, Consumer<Boolean> done) {
       WebSockets.sendText(
           ByteBuffer.wrap(json),
           channel,
           new WebSocketCallback<Void>() {
             @Override
             public void complete(WebSocketChannel channel, Void context) {
-              done.run();
+              done.accept(true);
             }
 
             @Override
             public void onError(WebSocketChannel channel, Void context, Throwable throwable) {
-              done.run();
+              done.accept(false);
             }
           });
     }

@@ -1,17 +1,18 @@
 package dev.comments.edge.live;
 
+import java.util.function.Consumer;
 import org.xnio.XnioIoThread;
 
 /** Where a live connection's messages go: a websocket or an event stream. */
 interface Outlet {
   /**
-   * Queues one message for writing; {@code done} runs once it was written or failed. Called on the
-   * connection's IO thread.
+   * Queues one message for writing; {@code done} runs once it was written (true) or failed. Called
+   * on the connection's IO thread.
    *
    * @param type the message type, which an event stream names in its {@code event:} line
    * @param id the position an event stream names in its {@code id:} line, or null
    */
-  void send(byte[] json, String type, String id, Runnable done);
+  void send(byte[] json, String type, String id, Consumer<Boolean> done);
 
   /** Keeps an idle connection open and proves the peer is there. */
   void ping();

@@ -32,7 +32,11 @@ final class DevProcess implements AutoCloseable {
   }
 
   static DevProcess start(Path dataDir, String... settings) throws IOException {
-    int port = freePort();
+    return start(dataDir, freePort(), settings);
+  }
+
+  /** On a given HTTP port: a restarted node comes back where its clients look for it. */
+  static DevProcess start(Path dataDir, int port, String... settings) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path")));
@@ -144,7 +148,7 @@ final class DevProcess implements AutoCloseable {
         "the dev node was not ready within " + timeout + ":\n" + output());
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

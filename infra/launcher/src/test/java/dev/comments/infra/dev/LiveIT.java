@@ -209,6 +209,8 @@ class LiveIT {
       await()
           .atMost(WAIT)
           .until(() -> one.next("presence", WAIT).get("payload").get("viewers").asInt() == 2);
+      // Presence tells where the thread stands: nothing yet here.
+      assertThat(two.next("presence", WAIT).get("position").asLong()).isEqualTo(-1);
       one.send("{\"type\":\"subscribe\",\"thread\":\"there\"}");
       JsonNode there = one.next("subscribed", WAIT);
       assertThat(there.get("thread").asText()).isEqualTo("there");
