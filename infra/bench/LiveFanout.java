@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The live fan-out load client: N websocket readers on one or two NIO threads, then bursts of one
  * event each, every delivery timed from the trigger to its arrival. Drives a node (the trigger is a
  * POST of a comment through the API, with a session; the readers follow that thread) or the
- * reference broadcaster (the trigger is a POST to its /broadcast with the same comment) the same way.
+ * reference broadcaster (the trigger is a POST to its /broadcast with the same comment) the same
+ * way.
  *
  * <pre>
  * java LiveFanout.java target=node|ref connect=HOST:PORT readers=N bursts=K dir=DIR
@@ -37,16 +38,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Readers connect from 127.0.0.2 upwards, per-address of them on each source address (a node
  * admits 100 live connections per address by default). Once every reader got its {@code
  * subscribed} message the client writes DIR/ready and waits for DIR/go (the bench script measures
- * the server's memory with N idle readers meanwhile), then runs the warm-up and measured bursts back
- * to back: a burst ends when every reader has the event, and the next is triggered at once. Then
- * it writes DIR/done, and closes its readers once DIR/close exists.
- * Prints one line: {@code lost p50_ms p99_ms first_ms rate fanout_rate gc_ms window_ms
+ * the server's memory with N idle readers meanwhile), then runs the warm-up and measured bursts
+ * back to back: a burst ends when every reader has the event, and the next is triggered at once.
+ * Then it writes DIR/done, and closes its readers once DIR/close exists.
+ *
+ * <p>Prints one line: {@code lost p50_ms p99_ms first_ms rate fanout_rate gc_ms window_ms
  * trigger_ms message_bytes concurrent_gc_ms}, each the median over the measured bursts (p50 / p99
- * of the deliveries of a burst, the first delivery, N over trigger-to-last, N over first-to-last, the trigger's own
- * answer time); gc_ms is the node's GC pause time over the measured bursts' window_ms, and
- * concurrent_gc_ms its concurrent collector phases' time (node only).
- * A node's comment-posted message is kept in the sample file and its payload is what a later
- * ref run broadcasts, so both send messages of the same size.
+ * of the deliveries of a burst, the first delivery, N over trigger-to-last, N over first-to-last,
+ * the trigger's own answer time); gc_ms is the node's GC pause time over the measured bursts'
+ * window_ms, and concurrent_gc_ms its concurrent collector phases' time (node only). A node's
+ * comment-posted message is kept in the sample file and its payload is what a later ref run
+ * broadcasts, so both send messages of the same size.
  */
 public final class LiveFanout {
   private static final byte[] POSTED = bytes("{\"type\":\"comment-posted\"");
