@@ -38,10 +38,26 @@ final class LiveMessages {
 
   record ErrorPayload(String code, String message) {}
 
+  /**
+   * The update asked for last and its encodings: a fan-out asks for the same update once per reader
+   * in a row, and a cache lookup per reader cost the projection's thread more than the rest of its
+   * hand-off to that reader.
+   */
+  private volatile Recent recent;
+
+  private record Recent(LiveUpdate update, byte[][] byVote) {}
+
   /** {@code update} as {@code reader} sees it: their own vote on vote messages. */
   byte[] update(LiveUpdate update, VoteDirection myVote) {
     VoteDirection shown = update.payload() instanceof VoteChange ? myVote : VoteDirection.NONE;
-    byte[][] byVote = encoded.get(update, u -> new byte[VoteDirection.values().length][]);
+    Recent last = recent;
+    byte[][] byVote;
+    if (last != null && last.update() == update) {
+      byVote = last.byVote();
+    } else {
+      byVote = encoded.get(update, u -> new byte[VoteDirection.values().length][]);
+      recent = new Recent(update, byVote);
+    }
     byte[] bytes = byVote[shown.ordinal()];
     if (bytes == null) {
       // Two threads may both encode it: the same bytes, so either may win.
