@@ -5,6 +5,7 @@ import dev.comments.command.IdempotencyKeys;
 import dev.comments.edge.abuse.AbuseGuard;
 import dev.comments.edge.abuse.AbuseGuard.Action;
 import dev.comments.edge.abuse.RateLimits;
+import dev.comments.edge.block.BlocksHandler;
 import dev.comments.edge.comment.CommentBodies;
 import dev.comments.edge.comment.CommentBodies.Kind;
 import dev.comments.edge.comment.CommentWriteHandler;
@@ -40,6 +41,7 @@ import dev.comments.edge.session.SignOutHandler;
 import dev.comments.edge.thread.ListCommentsHandler;
 import dev.comments.edge.thread.ListCommentsHandler.Listing;
 import dev.comments.edge.thread.ThreadLockHandler;
+import dev.comments.query.BlockedUsers;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.RevokedSessions;
 import dev.comments.query.ThreadQueries;
@@ -71,6 +73,8 @@ final class EdgeRoutes {
   static final String COMMENT = "/api/v1/tenants/{tenant}/comments/{commentId}";
   static final String COMMENT_VOTE = "/api/v1/tenants/{tenant}/comments/{commentId}/vote";
   static final String COMMENT_FLAG = "/api/v1/tenants/{tenant}/comments/{commentId}/flag";
+  static final String BLOCKS = "/api/v1/tenants/{tenant}/blocks";
+  static final String BLOCK = "/api/v1/tenants/{tenant}/blocks/{userId}";
   static final String LIVE_THREAD = "/live/v1/tenants/{tenant}/threads/{thread}";
   static final String STREAM_THREAD = "/stream/v1/tenants/{tenant}/threads/{thread}";
 
@@ -135,12 +139,13 @@ final class EdgeRoutes {
       PrometheusMeterRegistry meters,
       Clock clock) {
     return new EdgeRoutes(settings, role, readSide.revoked(), meters, clock)
-        .table(readSide.queries(), readSide.status(), live, meters);
+        .table(readSide.queries(), readSide.status(), readSide.blocked(), live, meters);
   }
 
   private HttpHandler table(
       ThreadQueries queries,
       ProjectionStatus status,
+      BlockedUsers blocked,
       LiveHub live,
       PrometheusMeterRegistry meters) {
     JsonBodyReader bodies = new JsonBodyReader(settings.maxBodyBytes());
@@ -167,7 +172,9 @@ final class EdgeRoutes {
             .route(
                 "GET",
                 STREAM_THREAD,
-                tenantPath(RequireSession.optional(sessions, revoked, new LiveStream(live))));
+                tenantPath(RequireSession.optional(sessions, revoked, new LiveStream(live))))
+            // A reader's blocks are read where the reader is; changing them is a command.
+            .route("GET", BLOCKS, session(BlocksHandler.list(blocked)));
     switch (role) {
       case NodeRole.Primary primary -> {
         Function<Listing, HttpHandler> read =
@@ -185,6 +192,12 @@ final class EdgeRoutes {
             .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
         commandsRunHere(router, primary, bodies, new WriteAcknowledgement(consistency));
         router.route("DELETE", CURRENT_SESSION, session(new SignOutHandler(primary.revocations())));
+        router
+            .route(
+                "POST",
+                BLOCKS,
+                session(BlocksHandler.block(primary.revocations(), blocked, bodies)))
+            .route("DELETE", BLOCK, session(BlocksHandler.unblock(primary.revocations(), blocked)));
         router.route(
             "GET",
             PrimaryLink.POSITION_PATH,
@@ -218,6 +231,9 @@ final class EdgeRoutes {
             .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
         commandsGoToPrimary(router, bodies, new ForwardCommand(link));
         router.route("DELETE", CURRENT_SESSION, session(new ForwardCommand(link)));
+        router
+            .route("POST", BLOCKS, session(wellFormed(bodies, new ForwardCommand(link))))
+            .route("DELETE", BLOCK, session(new ForwardCommand(link)));
       }
     }
     return new RequestMetrics(

@@ -54,7 +54,9 @@ public final class EdgeServer implements AutoCloseable {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(readSide, "readSide");
     Objects.requireNonNull(meters, "meters");
-    LiveHub live = new LiveHub(readSide.feeds(), readSide.queries(), settings.live(), meters);
+    LiveHub live =
+        new LiveHub(
+            readSide.feeds(), readSide.queries(), readSide.blocked(), settings.live(), meters);
     HttpHandler root =
         EdgeRoutes.build(
             settings,

@@ -2,7 +2,7 @@ package dev.comments.edge;
 
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
-import dev.comments.command.SessionRevocations;
+import dev.comments.command.SessionRecords;
 import dev.comments.command.ThreadPositions;
 import java.net.URI;
 import java.time.Duration;
@@ -18,7 +18,7 @@ public sealed interface NodeRole {
       CommentCommands commands,
       IdempotencyKeys idempotencyKeys,
       ThreadPositions positions,
-      SessionRevocations revocations)
+      SessionRecords revocations)
       implements NodeRole {
     public Primary {
       Objects.requireNonNull(commands, "commands");

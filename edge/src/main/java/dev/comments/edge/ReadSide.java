@@ -1,5 +1,6 @@
 package dev.comments.edge;
 
+import dev.comments.query.BlockedUsers;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.RevokedSessions;
 import dev.comments.query.ThreadFeeds;
@@ -8,14 +9,25 @@ import java.util.Objects;
 
 /**
  * The query side's ports the edge serves from, on every node: thread pages, their live changes, how
- * fresh the projection is, and which sessions were signed out.
+ * fresh the projection is, which sessions were signed out, and whom each session blocked.
  */
 public record ReadSide(
-    ThreadQueries queries, ThreadFeeds feeds, ProjectionStatus status, RevokedSessions revoked) {
+    ThreadQueries queries,
+    ThreadFeeds feeds,
+    ProjectionStatus status,
+    RevokedSessions revoked,
+    BlockedUsers blocked) {
   public ReadSide {
     Objects.requireNonNull(queries, "queries");
     Objects.requireNonNull(feeds, "feeds");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(revoked, "revoked");
+    Objects.requireNonNull(blocked, "blocked");
+  }
+
+  /** Without blocks: for edges whose sessions cannot block anyone (tests of other features). */
+  public ReadSide(
+      ThreadQueries queries, ThreadFeeds feeds, ProjectionStatus status, RevokedSessions revoked) {
+    this(queries, feeds, status, revoked, BlockedUsers.NONE);
   }
 }

@@ -141,7 +141,8 @@ class HostileRequestScanTest {
     return template
         .replace("{tenant}", "demo")
         .replace("{thread}", "t1")
-        .replace("{commentId}", COMMENT_ID);
+        .replace("{commentId}", COMMENT_ID)
+        .replace("{userId}", "someone-else-0001");
   }
 
   private List<Hostile> hostiles(String method, String path) {

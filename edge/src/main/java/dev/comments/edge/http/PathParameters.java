@@ -45,6 +45,12 @@ public final class PathParameters implements HttpHandler {
           "invalid_path",
           "the thread id in the path is not valid: it must match [A-Za-z0-9._~:-]{1,200}");
     }
+    String userId = parameters.get("userId");
+    if (userId != null && !COMMENT_ID.matcher(userId).matches()) {
+      throw ApiException.badRequest(
+          "invalid_path",
+          "the user id in the path is not valid: it must match [A-Za-z0-9._~:-]{1,200}");
+    }
     String commentId = parameters.get("commentId");
     if (commentId != null && !COMMENT_ID.matcher(commentId).matches()) {
       throw ApiException.badRequest(

@@ -74,6 +74,12 @@ final class LiveConnection {
     @Override
     public void deliver(LiveUpdate update) {
       position = update.position();
+      if (viewerId != null
+          && update.authorId() != null
+          && hub.blocked().isBlocked(thread.tenant(), viewerId, update.authorId())) {
+        // Not for this reader; its position still moves, so a resume skips it too.
+        return;
+      }
       VoteDirection mine = VoteDirection.NONE;
       if (update.payload() instanceof VoteChange vote && viewerId != null) {
         if (viewerId.equals(vote.voterId())) {

@@ -1,6 +1,7 @@
 package dev.comments.edge.live;
 
 import dev.comments.events.ThreadId;
+import dev.comments.query.BlockedUsers;
 import dev.comments.query.ThreadFeeds;
 import dev.comments.query.ThreadQueries;
 import io.micrometer.core.instrument.Counter;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LiveHub implements AutoCloseable {
   private final ThreadFeeds feeds;
   private final ThreadQueries queries;
+  private final BlockedUsers blocked;
   private final LiveLimits limits;
   private final LiveMessages messages = new LiveMessages();
   private final Metrics metrics;
@@ -35,9 +37,14 @@ public final class LiveHub implements AutoCloseable {
           runnable -> Thread.ofPlatform().daemon().name("live-timer").unstarted(runnable));
 
   public LiveHub(
-      ThreadFeeds feeds, ThreadQueries queries, LiveLimits limits, MeterRegistry meters) {
+      ThreadFeeds feeds,
+      ThreadQueries queries,
+      BlockedUsers blocked,
+      LiveLimits limits,
+      MeterRegistry meters) {
     this.feeds = Objects.requireNonNull(feeds, "feeds");
     this.queries = Objects.requireNonNull(queries, "queries");
+    this.blocked = Objects.requireNonNull(blocked, "blocked");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.metrics = new Metrics(meters);
     Gauge.builder("comments.live.connections", connections, Set::size).register(meters);
@@ -83,6 +90,10 @@ public final class LiveHub implements AutoCloseable {
 
   ThreadQueries queries() {
     return queries;
+  }
+
+  BlockedUsers blocked() {
+    return blocked;
   }
 
   LiveMessages messages() {

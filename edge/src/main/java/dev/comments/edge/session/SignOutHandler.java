@@ -1,6 +1,6 @@
 package dev.comments.edge.session;
 
-import dev.comments.command.SessionRevocations;
+import dev.comments.command.SessionRecords;
 import dev.comments.edge.http.ApiException;
 import dev.comments.edge.http.JsonResponses;
 import io.undertow.server.HttpHandler;
@@ -14,9 +14,9 @@ import java.util.Objects;
  * 503 revocation_unavailable} when it could not be made durable: nothing is known to be revoked.
  */
 public final class SignOutHandler implements HttpHandler {
-  private final SessionRevocations revocations;
+  private final SessionRecords revocations;
 
-  public SignOutHandler(SessionRevocations revocations) {
+  public SignOutHandler(SessionRecords revocations) {
     this.revocations = Objects.requireNonNull(revocations, "revocations");
   }
 
@@ -25,7 +25,7 @@ public final class SignOutHandler implements HttpHandler {
     Session session = Session.of(exchange);
     try {
       revocations.revoke(session.tenant(), session.sessionId(), session.expiresAt());
-    } catch (SessionRevocations.Unavailable e) {
+    } catch (SessionRecords.Unavailable e) {
       throw new ApiException(
           503,
           "revocation_unavailable",

@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * @param expiresAt when the session's token expires anyway; the revocation matters until then
  */
-public record SessionRevoked(
-    String tenant, String sessionId, Instant expiresAt, Instant revokedAt) {
+public record SessionRevoked(String tenant, String sessionId, Instant expiresAt, Instant revokedAt)
+    implements SessionRecord {
   public SessionRevoked {
     if (!ThreadId.isValidTenant(tenant)) {
       throw new IllegalArgumentException("invalid tenant id: " + tenant);
@@ -25,6 +25,7 @@ public record SessionRevoked(
   }
 
   /** The record's key on the topic: one per session, so compaction keeps one record each. */
+  @Override
   public String key() {
     return tenant + "/" + sessionId;
   }

@@ -6,7 +6,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.comments.command.CommandSide;
 import dev.comments.command.CommandSideSettings;
-import dev.comments.command.session.KafkaSessionRevocations;
+import dev.comments.command.session.KafkaSessionRecords;
 import dev.comments.edge.EdgeKeys;
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
@@ -16,7 +16,7 @@ import dev.comments.edge.TenantSettings;
 import dev.comments.edge.abuse.RateLimits;
 import dev.comments.query.QuerySide;
 import dev.comments.query.QuerySideSettings;
-import dev.comments.query.session.RevocationConsumer;
+import dev.comments.query.session.SessionRecordConsumer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -143,9 +143,9 @@ public class NodeConfiguration {
       name = "comments.node.role",
       havingValue = "primary",
       matchIfMissing = true)
-  KafkaSessionRevocations sessionRevocations(NodeProperties properties, Clock clock) {
+  KafkaSessionRecords sessionRevocations(NodeProperties properties, Clock clock) {
     NodeProperties.Kafka kafka = properties.kafka();
-    return KafkaSessionRevocations.start(
+    return KafkaSessionRecords.start(
         kafka.bootstrapServers(),
         kafka.topic(),
         kafka.replicationFactor(),
@@ -154,21 +154,22 @@ public class NodeConfiguration {
   }
 
   /**
-   * Every node's in-memory set of signed-out sessions. The edge starts once it holds what the topic
-   * held (or after {@link #REVOCATIONS_LOAD_WAIT}, when the log cannot be reached: the set fills as
-   * soon as it can), so that a restarted node does not take a revoked token.
+   * Every node's in-memory sessions' records: the signed-out sessions and each session's blocks.
+   * The edge starts once it holds what the topic held (or after {@link #REVOCATIONS_LOAD_WAIT},
+   * when the log cannot be reached: the set fills as soon as it can), so that a restarted node does
+   * not take a revoked token.
    */
   @Bean(destroyMethod = "close")
-  RevocationConsumer revokedSessions(
-      NodeProperties properties, ObjectProvider<KafkaSessionRevocations> revocations, Clock clock)
+  SessionRecordConsumer revokedSessions(
+      NodeProperties properties, ObjectProvider<KafkaSessionRecords> revocations, Clock clock)
       throws InterruptedException {
     // On the primary, the topic is its writer's to create: let it, so that it can be read at once.
-    KafkaSessionRevocations writer = revocations.getIfAvailable();
+    KafkaSessionRecords writer = revocations.getIfAvailable();
     if (writer != null && !writer.awaitTopic(REVOCATIONS_LOAD_WAIT)) {
       log.warn("the revocations topic is not set up yet; Kafka may be unreachable");
     }
-    RevocationConsumer consumer =
-        RevocationConsumer.start(
+    SessionRecordConsumer consumer =
+        SessionRecordConsumer.start(
             properties.kafka().bootstrapServers(),
             properties.kafka().topic(),
             properties.node().id(),
@@ -199,9 +200,9 @@ public class NodeConfiguration {
   EdgeServer edgeServer(
       NodeProperties properties,
       ObjectProvider<CommandSide> commandSide,
-      ObjectProvider<KafkaSessionRevocations> revocations,
+      ObjectProvider<KafkaSessionRecords> revocations,
       QuerySide querySide,
-      RevocationConsumer revokedSessions,
+      SessionRecordConsumer revokedSessions,
       PrometheusMeterRegistry meters,
       Clock clock)
       throws IOException {
@@ -246,7 +247,12 @@ public class NodeConfiguration {
             http.bodyTimeout(),
             properties.live().toLimits()),
         role,
-        new ReadSide(querySide.queries(), querySide.feeds(), querySide.status(), revokedSessions),
+        new ReadSide(
+            querySide.queries(),
+            querySide.feeds(),
+            querySide.status(),
+            revokedSessions,
+            revokedSessions),
         meters,
         clock);
   }

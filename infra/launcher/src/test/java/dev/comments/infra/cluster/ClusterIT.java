@@ -14,12 +14,9 @@ import dev.comments.infra.dev.DevSecrets;
 import dev.comments.query.QuerySideSettings;
 import dev.comments.query.thread.ThreadViewStore;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -53,9 +50,8 @@ class ClusterIT {
   /** Short, so that a thousand round trips through a replica stay quick; still a real proxy. */
   private static final String WAN = "5ms";
 
-  private static Process supervisor;
+  private static TestCluster cluster;
   private static Path dataDir;
-  private static Path supervisorLog;
   private static JsonNode primaryNode;
   private static JsonNode replicaNode;
   private static ApiClient primary;
@@ -63,51 +59,14 @@ class ClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    dataDir = Files.createTempDirectory(Path.of("target"), "cluster-it-").toAbsolutePath();
-    supervisorLog = dataDir.resolve("supervisor.log");
-    int port = freePort();
-    List<String> command =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.comments.infra.Launcher",
-            "cluster",
-            "--regions",
-            "us-west,eu-central",
-            "--data-dir",
-            dataDir.toString(),
-            "--http-port",
-            Integer.toString(port),
-            "--wan",
-            WAN,
-            // The writes below come from one address faster than the limits allow.
-            "--rate-limits",
-            "off");
-    supervisor =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(supervisorLog.toFile())
-            .start();
-    Path clusterJson = dataDir.resolve(LocalCluster.CLUSTER_JSON);
-    await("cluster.json")
-        .atMost(Duration.ofMinutes(4))
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () -> {
-              if (!supervisor.isAlive()) {
-                throw new AssertionError("the cluster exited:\n" + Files.readString(supervisorLog));
-              }
-              return Files.exists(clusterJson);
-            });
-    JsonNode cluster = JSON.readTree(clusterJson.toFile());
-    assertThat(cluster.path("nodes")).hasSize(2);
-    primaryNode = cluster.path("nodes").get(0);
-    replicaNode = cluster.path("nodes").get(1);
+    cluster = TestCluster.start("us-west,eu-central", WAN);
+    dataDir = cluster.dataDir;
+    assertThat(cluster.nodes()).hasSize(2);
+    primaryNode = cluster.nodes().get(0);
+    replicaNode = cluster.nodes().get(1);
     assertThat(primaryNode.path("role").asText()).isEqualTo("primary");
     assertThat(primaryNode.path("address").asText()).isEqualTo("127.0.1.1");
-    assertThat(primaryNode.path("http").asText()).isEqualTo("http://127.0.1.1:" + port);
+    assertThat(primaryNode.path("http").asText()).startsWith("http://127.0.1.1:");
     assertThat(replicaNode.path("role").asText()).isEqualTo("replica");
     assertThat(replicaNode.path("region").asText()).isEqualTo("eu-central");
     assertThat(replicaNode.path("pid").asLong()).isNotEqualTo(primaryNode.path("pid").asLong());
@@ -118,16 +77,9 @@ class ClusterIT {
 
   @AfterAll
   static void stopCluster() throws Exception {
-    if (supervisor != null) {
-      supervisor.destroy();
-      if (!supervisor.waitFor(90, TimeUnit.SECONDS)) {
-        supervisor.destroyForcibly();
-      }
-      // Every node went with it: none of the pids of cluster.json runs any more.
-      for (JsonNode node : List.of(primaryNode, replicaNode)) {
-        long pid = node.path("pid").asLong();
-        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).isEmpty());
-      }
+    if (cluster != null) {
+      // The supervisor takes every node with it: none of the pids of cluster.json runs any more.
+      cluster.close();
     }
   }
 
@@ -494,13 +446,7 @@ class ClusterIT {
   }
 
   private static JsonNode node(String id) throws IOException {
-    JsonNode cluster = JSON.readTree(dataDir.resolve(LocalCluster.CLUSTER_JSON).toFile());
-    for (JsonNode node : cluster.path("nodes")) {
-      if (node.path("id").asText().equals(id)) {
-        return node;
-      }
-    }
-    throw new AssertionError("no node " + id + " in cluster.json");
+    return cluster.node(id);
   }
 
   private static long currentPid(String id) throws IOException {
@@ -508,9 +454,7 @@ class ClusterIT {
   }
 
   private static long brokerPid() throws IOException {
-    return JSON.readTree(dataDir.resolve(LocalCluster.CLUSTER_JSON).toFile())
-        .path("kafkaPid")
-        .asLong();
+    return cluster.json().path("kafkaPid").asLong();
   }
 
   private static void signal(String signal, long pid) throws Exception {
@@ -550,11 +494,5 @@ class ClusterIT {
       digest.update(collection.getBytes(StandardCharsets.UTF_8));
     }
     return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.1.1"))) {
-      return socket.getLocalPort();
-    }
   }
 }

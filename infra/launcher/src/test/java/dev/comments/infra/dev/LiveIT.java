@@ -140,6 +140,75 @@ class LiveIT {
   }
 
   @Test
+  void a_reader_who_blocked_an_author_no_longer_receives_their_comments_live() {
+    String ada = api.session("demo", "Ada");
+    String bob = api.session("demo", "Bob");
+    String adaId =
+        api.post("demo", "blocking", ada, "Hello", null).json().get("commentId").asText();
+    String adaAuthorId =
+        api.thread("demo", "blocking", null, null)
+            .json()
+            .get("comments")
+            .get(0)
+            .get("author")
+            .get("id")
+            .asText();
+    assertThat(adaId).isNotBlank();
+    Reply blocked =
+        api.send(
+            "POST", "/api/v1/tenants/demo/blocks", bob, "{\"userId\":\"" + adaAuthorId + "\"}");
+    assertThat(blocked.status()).isEqualTo(200);
+    assertThat(blocked.json().get("userIds"))
+        .extracting(JsonNode::asText)
+        .containsExactly(adaAuthorId);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                api.send("GET", "/api/v1/tenants/demo/blocks", bob, null)
+                        .json()
+                        .get("userIds")
+                        .size()
+                    == 1);
+    try (Socket bobs = socket("/live/v1/tenants/demo/threads/blocking", bob);
+        Socket anonymous = socket("/live/v1/tenants/demo/threads/blocking", null)) {
+      bobs.next("subscribed", WAIT);
+      anonymous.next("subscribed", WAIT);
+      api.post("demo", "blocking", ada, "Bob will not see this", null);
+      api.post("demo", "blocking", bob, "Bob's own", null);
+      assertThat(anonymous.next("comment-posted", WAIT).get("payload").get("text").asText())
+          .isEqualTo("Bob will not see this");
+      JsonNode seenByBob = bobs.next("comment-posted", WAIT);
+      assertThat(seenByBob.get("payload").get("text").asText()).isEqualTo("Bob's own");
+      String bobId = seenByBob.get("payload").get("author").get("id").asText();
+      assertThat(
+              api.send("POST", "/api/v1/tenants/demo/blocks", bob, "{\"userId\":\"" + bobId + "\"}")
+                  .errorCode())
+          .isEqualTo("cannot_block_self");
+
+      Reply unblocked = api.send("DELETE", "/api/v1/tenants/demo/blocks/" + adaAuthorId, bob, null);
+      assertThat(unblocked.status()).isEqualTo(200);
+      assertThat(unblocked.json().get("userIds")).isEmpty();
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  api.send("GET", "/api/v1/tenants/demo/blocks", bob, null)
+                      .json()
+                      .get("userIds")
+                      .isEmpty());
+      api.post("demo", "blocking", ada, "seen again", null);
+      assertThat(bobs.next("comment-posted", WAIT).get("payload").get("text").asText())
+          .isEqualTo("seen again");
+    }
+    assertThat(
+            api.send("POST", "/api/v1/tenants/demo/blocks", bob, "{\"userId\":\"a/b\"}")
+                .errorCode())
+        .isEqualTo("invalid_user_id");
+    assertThat(api.send("GET", "/api/v1/tenants/demo/blocks", null, null).status()).isEqualTo(401);
+  }
+
+  @Test
   void a_stream_reader_resumes_from_its_last_event_id_without_gap_or_duplicate() {
     String ada = api.session("demo", "Ada");
     String lastId;

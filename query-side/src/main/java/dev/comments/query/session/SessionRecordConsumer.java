@@ -1,8 +1,10 @@
 package dev.comments.query.session;
 
 import dev.comments.events.codec.EventDecodingException;
-import dev.comments.events.session.SessionRevocationCodec;
+import dev.comments.events.session.SessionRecordCodec;
 import dev.comments.events.session.SessionRevoked;
+import dev.comments.events.session.UserBlocked;
+import dev.comments.query.BlockedUsers;
 import dev.comments.query.RevokedSessions;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the revocations topic from its start, on its own thread, into an in-memory map of revoked
- * sessions and their expiry; expired ones are dropped, since their tokens are refused anyway. Like
- * the projection, it {@code assign()}s every partition (every node needs every revocation) and
- * keeps no offsets: the topic holds at most a session lifetime of revocations, one per session.
+ * Reads the sessions' topic from its start, on its own thread, into memory: the revoked sessions
+ * and the users each session blocked, with the session's expiry; expired ones are dropped, since
+ * their tokens are refused anyway. Like the projection, it {@code assign()}s every partition (every
+ * node needs every revocation) and keeps no offsets: the topic holds at most a session lifetime of
+ * revocations, one per session.
  */
-public final class RevocationConsumer implements RevokedSessions, AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(RevocationConsumer.class);
+public final class SessionRecordConsumer implements RevokedSessions, BlockedUsers, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SessionRecordConsumer.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration RETRY = Duration.ofSeconds(1);
   private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
@@ -42,27 +47,31 @@ public final class RevocationConsumer implements RevokedSessions, AutoCloseable 
   private final String topic;
   private final String nodeId;
   private final Clock clock;
-  private final SessionRevocationCodec codec = new SessionRevocationCodec();
+  private final SessionRecordCodec codec = new SessionRecordCodec();
   private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
+
+  /** By session key ({@code tenant/sessionId}): each blocked user and when the session expires. */
+  private final Map<String, Map<String, Instant>> blocks = new ConcurrentHashMap<>();
+
   private final CountDownLatch loaded = new CountDownLatch(1);
   private final Thread thread;
   private volatile boolean running = true;
   private volatile KafkaConsumer<String, byte[]> consumer;
 
-  private RevocationConsumer(
+  private SessionRecordConsumer(
       String bootstrapServers, String eventLogTopic, String nodeId, Clock clock) {
     this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-    this.topic = SessionRevocationCodec.topicOf(eventLogTopic);
+    this.topic = SessionRecordCodec.topicOf(eventLogTopic);
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.thread = Thread.ofPlatform().daemon().name("revocations-" + nodeId).unstarted(this::run);
   }
 
   /** Starts reading the revocations beside {@code eventLogTopic}; returns at once. */
-  public static RevocationConsumer start(
+  public static SessionRecordConsumer start(
       String bootstrapServers, String eventLogTopic, String nodeId, Clock clock) {
-    RevocationConsumer consumer =
-        new RevocationConsumer(bootstrapServers, eventLogTopic, nodeId, clock);
+    SessionRecordConsumer consumer =
+        new SessionRecordConsumer(bootstrapServers, eventLogTopic, nodeId, clock);
     consumer.thread.start();
     return consumer;
   }
@@ -72,7 +81,19 @@ public final class RevocationConsumer implements RevokedSessions, AutoCloseable 
     return revoked.containsKey(tenant + "/" + sessionId);
   }
 
-  /** Waits until every revocation the topic held at start is known; false if time ran out. */
+  @Override
+  public Set<String> blockedBy(String tenant, String sessionId) {
+    Map<String, Instant> blocked = blocks.get(tenant + "/" + sessionId);
+    return blocked == null ? Set.of() : Set.copyOf(blocked.keySet());
+  }
+
+  @Override
+  public boolean isBlocked(String tenant, String sessionId, String userId) {
+    Map<String, Instant> blocked = blocks.get(tenant + "/" + sessionId);
+    return blocked != null && blocked.containsKey(userId);
+  }
+
+  /** Waits until every record the topic held at start is known; false if time ran out. */
   public boolean awaitLoaded(Duration timeout) throws InterruptedException {
     return loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -132,6 +153,8 @@ public final class RevocationConsumer implements RevokedSessions, AutoCloseable 
       Instant now = clock.instant();
       if (now.isAfter(nextPurge)) {
         revoked.values().removeIf(expiresAt -> !expiresAt.isAfter(now));
+        blocks.values().forEach(byUser -> byUser.values().removeIf(at -> !at.isAfter(now)));
+        blocks.values().removeIf(Map::isEmpty);
         nextPurge = now.plus(PURGE_EVERY);
       }
     }
@@ -139,16 +162,45 @@ public final class RevocationConsumer implements RevokedSessions, AutoCloseable 
 
   private void apply(ConsumerRecord<String, byte[]> record) {
     if (record.value() == null) {
+      unblocked(record.key());
       return;
     }
     try {
-      SessionRevoked revocation = codec.decode(record.value());
-      if (revocation.expiresAt().isAfter(clock.instant())) {
-        revoked.put(revocation.key(), revocation.expiresAt());
+      switch (codec.decode(record.value())) {
+        case SessionRevoked revocation -> {
+          if (revocation.expiresAt().isAfter(clock.instant())) {
+            revoked.put(revocation.key(), revocation.expiresAt());
+          }
+        }
+        case UserBlocked blocked -> {
+          if (blocked.expiresAt().isAfter(clock.instant())) {
+            Map<String, Instant> byUser =
+                blocks.computeIfAbsent(
+                    blocked.tenant() + "/" + blocked.sessionId(), s -> new ConcurrentHashMap<>());
+            if (byUser.size() < MAX_PER_SESSION || byUser.containsKey(blocked.blockedId())) {
+              byUser.put(blocked.blockedId(), blocked.expiresAt());
+            }
+          }
+        }
       }
     } catch (EventDecodingException e) {
       log.error(
-          "skipping an unreadable revocation at offset {}: {}", record.offset(), e.getMessage());
+          "skipping an unreadable session record at offset {}: {}",
+          record.offset(),
+          e.getMessage());
+    }
+  }
+
+  /** A tombstone: an unblock (a revocation is never taken back). */
+  private void unblocked(String key) {
+    String session = key == null ? null : UserBlocked.sessionKeyOf(key);
+    if (session != null) {
+      blocks.computeIfPresent(
+          session,
+          (s, byUser) -> {
+            byUser.remove(UserBlocked.blockedIdOf(key));
+            return byUser.isEmpty() ? null : byUser;
+          });
     }
   }
 

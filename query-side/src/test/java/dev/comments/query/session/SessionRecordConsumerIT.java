@@ -3,8 +3,9 @@ package dev.comments.query.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.comments.events.session.SessionRevocationCodec;
+import dev.comments.events.session.SessionRecordCodec;
 import dev.comments.events.session.SessionRevoked;
+import dev.comments.events.session.UserBlocked;
 import dev.comments.infra.kafka.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,15 +28,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The revocations topic on a real broker, read by consumers started before and after a write. */
-class RevocationConsumerIT {
+/** The sessions' topic on a real broker, read by consumers started before and after a write. */
+class SessionRecordConsumerIT {
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
   @TempDir static Path brokerDir;
   private static KafkaBroker broker;
   private static KafkaProducer<String, byte[]> producer;
-  private final SessionRevocationCodec codec = new SessionRevocationCodec();
+  private final SessionRecordCodec codec = new SessionRecordCodec();
 
   @BeforeAll
   static void startBroker() throws Exception {
@@ -59,8 +60,8 @@ class RevocationConsumerIT {
     revoke(log, "ada-session-000000000001", NOW.plus(Duration.ofDays(1)));
     revoke(log, "old-session-000000000001", NOW.minusSeconds(1));
 
-    try (RevocationConsumer consumer =
-        RevocationConsumer.start(broker.bootstrapServers(), log, "late", CLOCK)) {
+    try (SessionRecordConsumer consumer =
+        SessionRecordConsumer.start(broker.bootstrapServers(), log, "late", CLOCK)) {
       assertThat(consumer.awaitLoaded(Duration.ofSeconds(60))).isTrue();
 
       assertThat(consumer.isRevoked("demo", "ada-session-000000000001")).isTrue();
@@ -72,8 +73,8 @@ class RevocationConsumerIT {
   @Test
   void a_running_node_learns_a_new_revocation_within_seconds() throws Exception {
     String log = newLog();
-    try (RevocationConsumer consumer =
-        RevocationConsumer.start(broker.bootstrapServers(), log, "running", CLOCK)) {
+    try (SessionRecordConsumer consumer =
+        SessionRecordConsumer.start(broker.bootstrapServers(), log, "running", CLOCK)) {
       assertThat(consumer.awaitLoaded(Duration.ofSeconds(60))).isTrue();
       assertThat(consumer.isRevoked("demo", "bob-session-000000000001")).isFalse();
 
@@ -85,6 +86,47 @@ class RevocationConsumerIT {
     }
   }
 
+  @Test
+  void blocks_are_known_to_a_node_started_later_and_unblocks_and_expiries_forget_them()
+      throws Exception {
+    String log = newLog();
+    String topic = SessionRecordCodec.topicOf(log);
+    String reader = "bob-session-000000000001";
+    block(log, reader, "ada", NOW.plus(Duration.ofDays(1)));
+    block(log, reader, "eve", NOW.plus(Duration.ofDays(1)));
+    block(log, "old-session-000000000001", "ada", NOW.minusSeconds(1));
+    producer
+        .send(new ProducerRecord<>(topic, UserBlocked.keyOf("demo", reader, "eve"), null))
+        .get();
+
+    try (SessionRecordConsumer consumer =
+        SessionRecordConsumer.start(broker.bootstrapServers(), log, "blocks", CLOCK)) {
+      assertThat(consumer.awaitLoaded(Duration.ofSeconds(60))).isTrue();
+      assertThat(consumer.blockedBy("demo", reader)).containsExactly("ada");
+      assertThat(consumer.isBlocked("demo", reader, "ada")).isTrue();
+      assertThat(consumer.isBlocked("demo", reader, "eve")).isFalse();
+      assertThat(consumer.blockedBy("demo", "old-session-000000000001")).isEmpty();
+      assertThat(consumer.isRevoked("demo", reader)).isFalse();
+
+      producer
+          .send(new ProducerRecord<>(topic, UserBlocked.keyOf("demo", reader, "ada"), null))
+          .get();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> consumer.blockedBy("demo", reader).isEmpty());
+    }
+  }
+
+  private void block(String log, String sessionId, String blockedId, Instant expiresAt)
+      throws Exception {
+    UserBlocked blocked = new UserBlocked("demo", sessionId, blockedId, expiresAt, NOW);
+    producer
+        .send(
+            new ProducerRecord<>(
+                SessionRecordCodec.topicOf(log), blocked.key(), codec.encode(blocked)))
+        .get();
+  }
+
   /** A fresh event log name, and its revocations topic as the primary would create it. */
   private static String newLog() throws Exception {
     String log = "events-" + UUID.randomUUID();
@@ -94,7 +136,7 @@ class RevocationConsumerIT {
       admin
           .createTopics(
               List.of(
-                  new NewTopic(SessionRevocationCodec.topicOf(log), 1, (short) 1)
+                  new NewTopic(SessionRecordCodec.topicOf(log), 1, (short) 1)
                       .configs(Map.of("cleanup.policy", "compact,delete"))))
           .all()
           .get();
@@ -107,7 +149,7 @@ class RevocationConsumerIT {
     producer
         .send(
             new ProducerRecord<>(
-                SessionRevocationCodec.topicOf(log), revoked.key(), codec.encode(revoked)))
+                SessionRecordCodec.topicOf(log), revoked.key(), codec.encode(revoked)))
         .get();
   }
 }

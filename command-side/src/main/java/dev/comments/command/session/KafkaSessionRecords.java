@@ -1,8 +1,9 @@
 package dev.comments.command.session;
 
-import dev.comments.command.SessionRevocations;
-import dev.comments.events.session.SessionRevocationCodec;
+import dev.comments.command.SessionRecords;
+import dev.comments.events.session.SessionRecordCodec;
 import dev.comments.events.session.SessionRevoked;
+import dev.comments.events.session.UserBlocked;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,26 +30,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Revocations on their own small Kafka topic ({@link SessionRevocationCodec#topicOf}), keyed by
- * session: compacted, so each session keeps one record, and deleted after {@code retention} (at
- * least the session lifetime), so the topic holds only sessions that could still be used. A
- * revocation is acknowledged by every in-sync replica before {@link #revoke} returns: the topic is
- * the durable record, and every node reads it from its start into memory.
+ * Sessions' records (sign-outs and blocks) on their own small Kafka topic ({@link
+ * SessionRecordCodec#topicOf}), keyed by session (and blocked user): compacted, so each key keeps
+ * one record, and deleted after {@code retention} (at least the session lifetime), so the topic
+ * holds only sessions that could still be used. A record is acknowledged by every in-sync replica
+ * before its method returns: the topic is the durable record, and every node reads it from its
+ * start into memory.
  */
-public final class KafkaSessionRevocations implements SessionRevocations, AutoCloseable {
+public final class KafkaSessionRecords implements SessionRecords, AutoCloseable {
   static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
-  private static final Logger log = LoggerFactory.getLogger(KafkaSessionRevocations.class);
+  private static final Logger log = LoggerFactory.getLogger(KafkaSessionRecords.class);
 
   private final Producer<String, byte[]> producer;
   private final String topic;
   private final Clock clock;
-  private final SessionRevocationCodec codec = new SessionRevocationCodec();
+  private final SessionRecordCodec codec = new SessionRecordCodec();
   private final CountDownLatch topicReady = new CountDownLatch(1);
   private volatile Thread topicSetup;
 
-  KafkaSessionRevocations(Producer<String, byte[]> producer, String topic, Clock clock) {
+  KafkaSessionRecords(Producer<String, byte[]> producer, String topic, Clock clock) {
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topic = Objects.requireNonNull(topic, "topic");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -61,13 +63,13 @@ public final class KafkaSessionRevocations implements SessionRevocations, AutoCl
    *
    * @param retention how long a revocation is kept: at least the sessions' lifetime
    */
-  public static KafkaSessionRevocations start(
+  public static KafkaSessionRecords start(
       String bootstrapServers,
       String eventLogTopic,
       short replicationFactor,
       Duration retention,
       Clock clock) {
-    String topic = SessionRevocationCodec.topicOf(eventLogTopic);
+    String topic = SessionRecordCodec.topicOf(eventLogTopic);
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "comments-revocations");
@@ -78,8 +80,8 @@ public final class KafkaSessionRevocations implements SessionRevocations, AutoCl
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis() / 2);
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
-    KafkaSessionRevocations revocations =
-        new KafkaSessionRevocations(
+    KafkaSessionRecords revocations =
+        new KafkaSessionRecords(
             new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer()),
             topic,
             clock);
@@ -115,19 +117,35 @@ public final class KafkaSessionRevocations implements SessionRevocations, AutoCl
   @Override
   public void revoke(String tenant, String sessionId, Instant expiresAt) {
     SessionRevoked revoked = new SessionRevoked(tenant, sessionId, expiresAt, clock.instant());
+    send("revocation", revoked.key(), codec.encode(revoked));
+  }
+
+  @Override
+  public void block(String tenant, String sessionId, String blockedId, Instant expiresAt) {
+    UserBlocked blocked = new UserBlocked(tenant, sessionId, blockedId, expiresAt, clock.instant());
+    send("block", blocked.key(), codec.encode(blocked));
+  }
+
+  /** A tombstone: compaction then forgets the block altogether. */
+  @Override
+  public void unblock(String tenant, String sessionId, String blockedId) {
+    send("unblock", UserBlocked.keyOf(tenant, sessionId, blockedId), null);
+  }
+
+  private void send(String what, String key, byte[] value) {
     try {
       producer
-          .send(new ProducerRecord<>(topic, revoked.key(), codec.encode(revoked)))
+          .send(new ProducerRecord<>(topic, key, value))
           .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new Unavailable("the revocation was not acknowledged by Kafka", e.getCause());
+      throw new Unavailable("the " + what + " was not acknowledged by Kafka", e.getCause());
     } catch (TimeoutException e) {
-      throw new Unavailable("the revocation was not acknowledged within " + SEND_TIMEOUT, e);
+      throw new Unavailable("the " + what + " was not acknowledged within " + SEND_TIMEOUT, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new Unavailable("interrupted while revoking", e);
+      throw new Unavailable("interrupted while sending a " + what, e);
     } catch (org.apache.kafka.common.KafkaException e) {
-      throw new Unavailable("Kafka refused the revocation", e);
+      throw new Unavailable("Kafka refused the " + what, e);
     }
   }
 
