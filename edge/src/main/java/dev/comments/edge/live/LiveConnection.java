@@ -101,7 +101,7 @@ final class LiveConnection {
       byte[] json = hub.messages().update(update, mine);
       String type = update.kind().wireName();
       String id = Long.toString(update.position());
-      outlet.ioThread().execute(() -> write(json, type, id));
+      hub.handOff().run(outlet.ioThread(), () -> write(json, type, id));
     }
 
     /** Presence goes through the same queue, but is skipped rather than queued when full. */
@@ -212,7 +212,7 @@ final class LiveConnection {
       inFlight.decrementAndGet();
       return;
     }
-    outlet.ioThread().execute(() -> write(json, type, id));
+    hub.handOff().run(outlet.ioThread(), () -> write(json, type, id));
   }
 
   private void write(byte[] json, String type, String id) {

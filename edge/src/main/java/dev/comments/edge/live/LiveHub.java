@@ -27,6 +27,7 @@ public final class LiveHub implements AutoCloseable {
   private final BlockedUsers blocked;
   private final LiveLimits limits;
   private final LiveMessages messages = new LiveMessages();
+  private final IoHandOff handOff = new IoHandOff();
   private final Metrics metrics;
   private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
   private final Set<LiveConnection> connections = ConcurrentHashMap.newKeySet();
@@ -98,6 +99,10 @@ public final class LiveHub implements AutoCloseable {
 
   LiveMessages messages() {
     return messages;
+  }
+
+  IoHandOff handOff() {
+    return handOff;
   }
 
   Metrics metrics() {
