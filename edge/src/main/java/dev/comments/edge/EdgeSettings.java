@@ -109,23 +109,6 @@ public record EdgeSettings(
         LiveLimits.DEFAULTS);
   }
 
-  /** The same settings with other limits for live readers. */
-  public EdgeSettings withLive(LiveLimits newLive) {
-    return new EdgeSettings(
-        host,
-        port,
-        nodeId,
-        tenants,
-        keys,
-        sessionTtl,
-        consistencyWait,
-        maxBodyBytes,
-        ioThreads,
-        workerThreads,
-        bodyTimeout,
-        newLive);
-  }
-
   /** Settings with the {@link #DEFAULT_BODY_TIMEOUT} and the default {@link LiveLimits}. */
   public EdgeSettings(
       String host,

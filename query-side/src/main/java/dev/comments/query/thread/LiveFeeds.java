@@ -242,19 +242,7 @@ public final class LiveFeeds implements ThreadFeeds {
     int was = before.positionOf(commentId);
     StoredComment earlier = was < 0 ? comment : before.comments().get(was);
     String authorId = earlier.author() == null ? null : earlier.author().id();
-    CommentView view =
-        new CommentView(
-            comment.id(),
-            comment.parentId(),
-            comment.author(),
-            comment.text(),
-            comment.postedAt(),
-            comment.editedAt(),
-            comment.deleted(),
-            comment.up(),
-            comment.down(),
-            VoteDirection.NONE,
-            List.of());
+    CommentView view = comment.view(VoteDirection.NONE, List.of(), null);
     return new LiveUpdate(thread, position, kind, authorId, new CommentChange(view));
   }
 }

@@ -183,19 +183,8 @@ public final class MongoThreadQueries implements ThreadQueries {
         children.getOrDefault(comment.id(), List.of()).stream()
             .map(child -> view(child, children, mine, null))
             .toList();
-    return new CommentView(
-        comment.id(),
-        comment.parentId(),
-        comment.author(),
-        comment.text(),
-        comment.postedAt(),
-        comment.editedAt(),
-        comment.deleted(),
-        comment.up(),
-        comment.down(),
-        mine.getOrDefault(comment.id(), VoteDirection.NONE),
-        replies,
-        repliesCursor);
+    return comment.view(
+        mine.getOrDefault(comment.id(), VoteDirection.NONE), replies, repliesCursor);
   }
 
   /** The position the rest of the replies come after: the last shown, else the root itself. */

@@ -1,7 +1,10 @@
 package dev.comments.query.thread;
 
 import dev.comments.events.Author;
+import dev.comments.events.VoteDirection;
+import dev.comments.events.query.CommentView;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A comment as the read model keeps it. {@code rootId} is the top-level comment of its tree (its
@@ -47,6 +50,23 @@ record StoredComment(
         deleted,
         up + upDelta,
         down + downDelta);
+  }
+
+  /** The comment as readers see it, with a reader's vote and the replies shown with it. */
+  CommentView view(VoteDirection myVote, List<CommentView> replies, String repliesCursor) {
+    return new CommentView(
+        id,
+        parentId,
+        author,
+        text,
+        postedAt,
+        editedAt,
+        deleted,
+        up,
+        down,
+        myVote,
+        replies,
+        repliesCursor);
   }
 
   /** A rough count of the bytes it holds on the heap, for the read model's bound. */
