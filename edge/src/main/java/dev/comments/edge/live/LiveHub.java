@@ -7,6 +7,7 @@ import dev.comments.query.ThreadQueries;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -155,15 +156,11 @@ public final class LiveHub implements AutoCloseable {
     presenceChanged.add(follow.thread);
   }
 
-  /** How many connections of this node follow {@code thread}. */
-  public int viewers(ThreadId thread) {
-    Set<LiveConnection.Following> followers = byThread.get(thread);
-    return followers == null ? 0 : followers.size();
-  }
-
   private void pushPresence() {
-    for (ThreadId thread : presenceChanged) {
-      presenceChanged.remove(thread);
+    for (Iterator<ThreadId> changed = presenceChanged.iterator(); changed.hasNext(); ) {
+      ThreadId thread = changed.next();
+      // Removed before it is read: a change meanwhile marks it again for the next round.
+      changed.remove();
       Set<LiveConnection.Following> followers = byThread.get(thread);
       if (followers != null) {
         int viewers = followers.size();

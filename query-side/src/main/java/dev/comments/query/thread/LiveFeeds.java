@@ -163,13 +163,9 @@ public final class LiveFeeds implements ThreadFeeds {
     }
   }
 
-  /** How many threads have a feed, and how many subscriptions they hold: for metrics. */
-  public synchronized int feedCount() {
+  /** How many threads have a feed: the bound on idle feeds is what it shows. */
+  synchronized int feedCount() {
     return feeds.size();
-  }
-
-  public synchronized int subscriptionCount() {
-    return feeds.values().stream().mapToInt(feed -> feed.subscribers.size()).sum();
   }
 
   private void evictIdle() {
