@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.xnio.IoUtils;
 import org.xnio.XnioIoThread;
@@ -61,7 +62,22 @@ public final class LiveStream implements HttpHandler {
     String viewerId = Session.ifPresent(exchange).map(Session::sessionId).orElse(null);
     Start start = new Start(thread, since, viewerId, address, exchange.getIoThread());
     exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-    new ServerSentEventHandler((connection, lastId) -> connected(connection, start))
+    AtomicBoolean started = new AtomicBoolean();
+    // A client gone before its stream started holds no connection, so its place is given back here;
+    // once started, the connection's close gives it back.
+    exchange.addExchangeCompleteListener(
+        (ended, next) -> {
+          if (started.compareAndSet(false, true)) {
+            hub.release(address);
+          }
+          next.proceed();
+        });
+    new ServerSentEventHandler(
+            (connection, lastId) -> {
+              if (started.compareAndSet(false, true)) {
+                connected(connection, start);
+              }
+            })
         .handleRequest(exchange);
   }
 
