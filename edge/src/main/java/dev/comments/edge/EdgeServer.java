@@ -1,6 +1,7 @@
 package dev.comments.edge;
 
 import dev.comments.edge.live.LiveHub;
+import dev.comments.edge.mesh.Heartbeats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +47,24 @@ public final class EdgeServer implements AutoCloseable {
     this.port = ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
   }
 
+  /** A node outside any mesh: no heartbeat routes (tests of the API alone). */
   public static EdgeServer start(
       EdgeSettings settings,
       NodeRole role,
       ReadSide readSide,
+      PrometheusMeterRegistry meters,
+      Clock clock) {
+    return start(settings, role, readSide, Optional.empty(), meters, clock);
+  }
+
+  /**
+   * @param mesh the heartbeats this node exchanges with its peers, whose routes the edge serves
+   */
+  public static EdgeServer start(
+      EdgeSettings settings,
+      NodeRole role,
+      ReadSide readSide,
+      Optional<Heartbeats> mesh,
       PrometheusMeterRegistry meters,
       Clock clock) {
     Objects.requireNonNull(settings, "settings");
@@ -61,6 +77,7 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(role, "role"),
             readSide,
             live,
+            Objects.requireNonNull(mesh, "mesh"),
             meters,
             Objects.requireNonNull(clock, "clock"));
     Undertow.Builder builder =

@@ -1,0 +1,40 @@
+package dev.comments.edge.mesh;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a node tells its peers about itself, once per interval and at once when it is drained: who
+ * and where it is, which public addresses clients may be sent to, whether it is up or draining, and
+ * whether it is ready (its projection caught up with the log) with its lag. The wire form is this
+ * record as JSON; unknown fields are ignored, so that a newer node may say more.
+ *
+ * @param deployment the data-residency boundary: DNS zones answer only with their own deployment
+ * @param addresses IP literals (never host names: a receiver must not resolve anything)
+ */
+public record Heartbeat(
+    String id,
+    String deployment,
+    String region,
+    double latitude,
+    double longitude,
+    List<String> addresses,
+    MemberState state,
+    boolean ready,
+    long lagEvents,
+    long lagMs) {
+  public Heartbeat {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(deployment, "deployment");
+    Objects.requireNonNull(region, "region");
+    Objects.requireNonNull(state, "state");
+    addresses = addresses == null ? List.of() : List.copyOf(addresses);
+    if (state == MemberState.DOWN) {
+      // DOWN is what a receiver concludes from silence; a node never says it of itself.
+      throw new IllegalArgumentException("a heartbeat cannot say DOWN");
+    }
+    if (!(latitude >= -90 && latitude <= 90 && longitude >= -180 && longitude <= 180)) {
+      throw new IllegalArgumentException("coordinates out of range: " + latitude + "," + longitude);
+    }
+  }
+}
