@@ -24,15 +24,19 @@ final class DevProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int httpPort;
+  private final int dnsPort;
 
-  private DevProcess(Process process, Path log, int httpPort) {
+  private DevProcess(Process process, Path log, int httpPort, int dnsPort) {
     this.process = process;
     this.log = log;
     this.httpPort = httpPort;
+    this.dnsPort = dnsPort;
   }
 
   static DevProcess start(Path dataDir, String... settings) throws IOException {
     int port = freePort();
+    // Never the default 5353: someone's own dev node may hold it.
+    int dnsPort = dev.comments.infra.FreePorts.forDns();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path")));
@@ -42,15 +46,21 @@ final class DevProcess implements AutoCloseable {
             "dev",
             "--http-port",
             String.valueOf(port),
+            "--dns-port",
+            String.valueOf(dnsPort),
             "--data-dir",
             dataDir.toString()));
     command.addAll(List.of(settings));
     Path log = Files.createTempFile(dataDir.getParent(), "dev-node-", ".log");
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    DevProcess dev = new DevProcess(process, log, port);
+    DevProcess dev = new DevProcess(process, log, port, dnsPort);
     dev.awaitReady(Duration.ofMinutes(2));
     return dev;
+  }
+
+  int dnsPort() {
+    return dnsPort;
   }
 
   String baseUrl() {
