@@ -39,11 +39,13 @@ public final class EdgeServer implements AutoCloseable {
 
   private final Undertow undertow;
   private final LiveHub live;
+  private final Optional<Heartbeats> mesh;
   private final int port;
 
-  private EdgeServer(Undertow undertow, LiveHub live) {
+  private EdgeServer(Undertow undertow, LiveHub live, Optional<Heartbeats> mesh) {
     this.undertow = undertow;
     this.live = live;
+    this.mesh = mesh;
     this.port = ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
   }
 
@@ -97,7 +99,8 @@ public final class EdgeServer implements AutoCloseable {
     addListeners(builder, settings);
     Undertow undertow = builder.build();
     undertow.start();
-    EdgeServer server = new EdgeServer(undertow, live);
+    EdgeServer server = new EdgeServer(undertow, live, mesh);
+    mesh.ifPresent(heartbeats -> heartbeats.mesh().listening());
     log.info(
         "Edge {} ({}) listening on http://{}:{} for tenants {}",
         settings.nodeId(),
@@ -140,8 +143,17 @@ public final class EdgeServer implements AutoCloseable {
     return port;
   }
 
+  /**
+   * Leaves the mesh's answers first (every peer is told at once), so that no client is sent here
+   * once the listener is gone; then stops.
+   */
   @Override
   public void close() {
+    mesh.ifPresent(
+        heartbeats -> {
+          heartbeats.mesh().leaving();
+          heartbeats.tellNow();
+        });
     live.close();
     undertow.stop();
   }

@@ -25,6 +25,8 @@ public final class Mesh {
   private final Clock clock;
   private final Map<String, Received> peers = new ConcurrentHashMap<>();
   private volatile boolean draining;
+  private volatile boolean listening;
+  private volatile boolean leaving;
 
   private record Received(Heartbeat heartbeat, List<InetAddress> addresses, Instant at) {}
 
@@ -38,7 +40,10 @@ public final class Mesh {
     return settings;
   }
 
-  /** What this node says of itself now: ready is its projection's readiness. */
+  /**
+   * What this node says of itself now: ready once its edge listens and while its projection is
+   * caught up; draining when the operator drained it or it is stopping.
+   */
   public Heartbeat self() {
     return new Heartbeat(
         settings.nodeId(),
@@ -47,8 +52,8 @@ public final class Mesh {
         settings.latitude(),
         settings.longitude(),
         settings.addresses().stream().map(InetAddress::getHostAddress).toList(),
-        draining ? MemberState.DRAINING : MemberState.UP,
-        status.caughtUp(),
+        draining || leaving ? MemberState.DRAINING : MemberState.UP,
+        listening && status.caughtUp(),
         status.lagEvents(),
         status.lag().toMillis());
   }
@@ -73,6 +78,19 @@ public final class Mesh {
   /** Takes this node out of DNS answers everywhere, once its peers have heard it. */
   public void drain() {
     draining = true;
+  }
+
+  /**
+   * The edge listens: until then the node is not ready, whatever its projection, so that no peer
+   * sends clients to a port that refuses them.
+   */
+  public void listening() {
+    listening = true;
+  }
+
+  /** The node is stopping: it leaves every answer before its edge closes. */
+  public void leaving() {
+    leaving = true;
   }
 
   public void undrain() {

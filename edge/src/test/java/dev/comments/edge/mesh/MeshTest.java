@@ -30,6 +30,10 @@ class MeshTest {
           projection,
           clock);
 
+  {
+    mesh.listening();
+  }
+
   @Test
   void a_peer_is_up_while_it_sends_and_down_once_silent_for_longer_than_down_after() {
     mesh.receive(peer("us-west-1", MemberState.UP, true));
@@ -65,6 +69,18 @@ class MeshTest {
     assertThat(self.ready()).isFalse();
     assertThat(self.lagMs()).isEqualTo(31_000);
     assertThat(member("eu-central-1").serving()).isFalse();
+  }
+
+  @Test
+  void this_node_is_not_ready_until_its_edge_listens_and_draining_once_it_is_stopping() {
+    Mesh starting = new Mesh(mesh.settings(), projection, clock);
+    assertThat(starting.self().ready()).isFalse();
+
+    starting.listening();
+    assertThat(starting.self().ready()).isTrue();
+
+    starting.leaving();
+    assertThat(starting.self().state()).isEqualTo(MemberState.DRAINING);
   }
 
   @Test
