@@ -376,7 +376,8 @@ public final class LocalCluster implements AutoCloseable {
           if (Files.exists(request)) {
             if (member.process == null) {
               startMember(member);
-              changed = true;
+              // Before the request goes: `cluster start` reads cluster.json once it is gone.
+              writeClusterJson();
             }
             Files.deleteIfExists(request);
           }
