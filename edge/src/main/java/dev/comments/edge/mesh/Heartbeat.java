@@ -11,6 +11,7 @@ import java.util.Objects;
  *
  * @param deployment the data-residency boundary: DNS zones answer only with their own deployment
  * @param addresses IP literals (never host names: a receiver must not resolve anything)
+ * @param canaryShare 0, or for a canary node the share (0..1) of its region's answers it takes
  */
 public record Heartbeat(
     String id,
@@ -22,7 +23,8 @@ public record Heartbeat(
     MemberState state,
     boolean ready,
     long lagEvents,
-    long lagMs) {
+    long lagMs,
+    double canaryShare) {
   public Heartbeat {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(deployment, "deployment");
@@ -35,6 +37,9 @@ public record Heartbeat(
     }
     if (!(latitude >= -90 && latitude <= 90 && longitude >= -180 && longitude <= 180)) {
       throw new IllegalArgumentException("coordinates out of range: " + latitude + "," + longitude);
+    }
+    if (!(canaryShare >= 0 && canaryShare <= 1)) {
+      throw new IllegalArgumentException("canaryShare must be 0..1: " + canaryShare);
     }
   }
 }

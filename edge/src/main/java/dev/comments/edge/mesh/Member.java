@@ -21,6 +21,7 @@ public record Member(
     boolean ready,
     long lagEvents,
     long lagMs,
+    double canaryShare,
     boolean self) {
   public Member {
     addresses = List.copyOf(addresses);

@@ -55,7 +55,8 @@ public final class Mesh {
         draining || leaving ? MemberState.DRAINING : MemberState.UP,
         listening && status.caughtUp(),
         status.lagEvents(),
-        status.lag().toMillis());
+        status.lag().toMillis(),
+        settings.canaryShare());
   }
 
   /**
@@ -139,6 +140,7 @@ public final class Mesh {
         h.ready(),
         h.lagEvents(),
         h.lagMs(),
+        h.canaryShare(),
         self);
   }
 }

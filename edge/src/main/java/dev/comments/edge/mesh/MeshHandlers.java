@@ -76,6 +76,7 @@ public final class MeshHandlers {
       boolean serving,
       long lagEvents,
       long lagMs,
+      double canaryShare,
       Long silentMs) {}
 
   private static View view(Mesh mesh) {
@@ -94,6 +95,7 @@ public final class MeshHandlers {
                         m.serving(),
                         m.lagEvents(),
                         m.lagMs(),
+                        m.canaryShare(),
                         m.self() ? null : silence.get(m.id()).toMillis()))
             .toList();
     return new View(mesh.settings().nodeId(), members);

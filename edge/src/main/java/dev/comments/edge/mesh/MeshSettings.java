@@ -14,6 +14,7 @@ import java.util.Objects;
  *     heartbeats
  * @param interval how often a heartbeat is sent to every peer
  * @param downAfter a peer silent for longer is DOWN
+ * @param canaryShare 0, or the share (0..1) of its region's DNS answers this canary node takes
  */
 public record MeshSettings(
     String nodeId,
@@ -24,13 +25,17 @@ public record MeshSettings(
     List<InetAddress> addresses,
     List<URI> peers,
     Duration interval,
-    Duration downAfter) {
+    Duration downAfter,
+    double canaryShare) {
   public MeshSettings {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(deployment, "deployment");
     Objects.requireNonNull(region, "region");
     addresses = List.copyOf(addresses);
     peers = List.copyOf(peers);
+    if (!(canaryShare >= 0 && canaryShare <= 1)) {
+      throw new IllegalArgumentException("canaryShare must be 0..1: " + canaryShare);
+    }
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("the heartbeat interval must be positive: " + interval);
     }

@@ -26,7 +26,8 @@ class MeshTest {
               List.of(InetAddress.ofLiteral("127.0.1.2")),
               List.of(URI.create("http://127.0.1.1:8080")),
               Duration.ofSeconds(1),
-              Duration.ofSeconds(5)),
+              Duration.ofSeconds(5),
+              0),
           projection,
           clock);
 
@@ -106,6 +107,7 @@ class MeshTest {
             MemberState.UP,
             true,
             0,
+            0,
             0);
 
     assertThatThrownBy(() -> mesh.receive(named)).isInstanceOf(IllegalArgumentException.class);
@@ -132,7 +134,17 @@ class MeshTest {
 
   private static Heartbeat peer(String id, MemberState state, boolean ready) {
     return new Heartbeat(
-        id, "global", id, 45.6, -121.2, List.of("127.0.1.9"), state, ready, 0, ready ? 5 : 40_000);
+        id,
+        "global",
+        id,
+        45.6,
+        -121.2,
+        List.of("127.0.1.9"),
+        state,
+        ready,
+        0,
+        ready ? 5 : 40_000,
+        0);
   }
 
   private static final class Projection implements ProjectionStatus {

@@ -38,6 +38,7 @@ public final class MeshNodeMap implements NodeMap {
           case DRAINING -> NodeState.DRAINING;
           case DOWN -> NodeState.DOWN;
         },
-        member.ready());
+        member.ready(),
+        member.canaryShare());
   }
 }

@@ -231,7 +231,8 @@ public class NodeConfiguration {
             addresses.stream().map(InetAddress::ofLiteral).toList(),
             mesh.peers().stream().map(URI::create).toList(),
             mesh.heartbeatInterval(),
-            mesh.downAfter());
+            mesh.downAfter(),
+            mesh.canaryShare());
     return HttpHeartbeats.start(
         new Mesh(settings, querySide.status(), clock),
         properties.cluster().keys().toKeyRing(),

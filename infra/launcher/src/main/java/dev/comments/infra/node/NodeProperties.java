@@ -203,6 +203,8 @@ public record NodeProperties(
    *     comments.http.host}
    * @param peers the other nodes' edges ({@code http://host:port}), whom heartbeats go to
    * @param downAfter a peer without a heartbeat for longer is down
+   * @param canaryShare 0, or for a canary node the share (0..1, e.g. 0.1) of its region's DNS
+   *     answers it takes
    */
   public record Mesh(
       @DefaultValue("global") String deployment,
@@ -211,7 +213,8 @@ public record NodeProperties(
       List<String> addresses,
       List<String> peers,
       @DefaultValue("1s") Duration heartbeatInterval,
-      @DefaultValue("5s") Duration downAfter) {
+      @DefaultValue("5s") Duration downAfter,
+      @DefaultValue("0") double canaryShare) {
     public Mesh {
       addresses = addresses == null ? List.of() : List.copyOf(addresses);
       peers = peers == null ? List.of() : List.copyOf(peers);
