@@ -2,7 +2,7 @@
 # GeoDNS beside gdnsd: the standalone geodns server (dev.comments.geodns.Main) and gdnsd's geoip plugin,
 # each on loopback with the same MaxMind test database, the same three nodes and coordinates (gdnsd's
 # auto_dc_coords) and TTL, queried by dnsperf with the same query file, with and without an EDNS Client
-# Subnet option. A short run (the machine is shared). Prints a Markdown table and writes it into
+# Subnet option. A short run (the machine is shared), after 3 s of warm-up for each server. Prints a Markdown table and writes it into
 # docs/benchmarks.md between the dns markers. Installs dnsperf and gdnsd (Debian packages) when missing.
 #   infra/bench/dns.sh [SECONDS=10] [CLIENTS=2]
 set -euo pipefail
@@ -127,6 +127,10 @@ run() { # name port ecs(yes|no)
   lost=$(awk '/Queries lost/ { print $3 }' "$out")
   echo "| $1 | $3 | $qps | $avg | $lost |"
 }
+# A short warm-up of each first: the JVM's JIT compiles the query path in the first seconds.
+for port in "$geodns_port" "$gdnsd_port"; do
+  dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -l 3 -c "$clients" -T 1 -q 64 -e -E "$ecs" >/dev/null 2>&1
+done
 rows=()
 for ecs_on in no yes; do
   rows+=("$(run geodns "$geodns_port" "$ecs_on")")
