@@ -139,13 +139,4 @@ done
 table=$(printf '%s\n' "| server | ECS | queries/s | mean latency, ms | lost |" "| --- | --- | ---: | ---: | ---: |" "${rows[@]}")
 echo "$table"
 echo "bench: load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-doc="$root/docs/benchmarks.md"
-if grep -q '<!-- dns:begin -->' "$doc"; then
-  python3 - "$doc" "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), gdnsd $("$gdnsd_bin" 2>&1 | awk '/version/ { print $3; exit }'), dnsperf $seconds s x $clients clients, load average before $load_before" <<'PY'
-import re, sys
-doc, table, when = sys.argv[1], sys.argv[2], sys.argv[3]
-text = open(doc).read()
-body = f"<!-- dns:begin -->\nMeasured {when}:\n\n{table}\n<!-- dns:end -->"
-open(doc, "w").write(re.sub(r"<!-- dns:begin -->.*<!-- dns:end -->", lambda m: body, text, flags=re.S))
-PY
-fi
+write_section dns "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), gdnsd $("$gdnsd_bin" 2>&1 | awk '/version/ { print $3; exit }'), dnsperf $seconds s x $clients clients, load average before $load_before"
