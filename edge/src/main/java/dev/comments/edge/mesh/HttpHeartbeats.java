@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,7 +48,7 @@ public final class HttpHeartbeats implements Heartbeats {
   private final HttpClient http;
   private final ScheduledExecutorService ticks;
   private final Map<URI, Counter> failures = new LinkedHashMap<>();
-  private final Map<URI, Boolean> lastFailed = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<URI, Boolean> lastFailed = new ConcurrentHashMap<>();
 
   private HttpHeartbeats(Mesh mesh, KeyRing clusterKeys, MeterRegistry meters) {
     this.mesh = mesh;

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -122,7 +123,7 @@ public final class Mesh {
   /** How long ago each peer was last heard of, for the operator's view. */
   public Map<String, Duration> silence() {
     Instant now = clock.instant();
-    Map<String, Duration> silence = new java.util.TreeMap<>();
+    Map<String, Duration> silence = new TreeMap<>();
     peers.forEach((id, r) -> silence.put(id, Duration.between(r.at(), now)));
     return silence;
   }

@@ -6,6 +6,7 @@ import dev.comments.edge.http.ReceiveBody;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,7 +34,7 @@ public final class MeshHandlers {
       try {
         theirs = HttpHeartbeats.JSON.readValue(ReceiveBody.of(exchange), Heartbeat.class);
         heartbeats.mesh().receive(theirs);
-      } catch (IOException | IllegalArgumentException | NullPointerException e) {
+      } catch (IOException | IllegalArgumentException e) {
         throw ApiException.badRequest("invalid_heartbeat", "not a usable heartbeat");
       }
       JsonResponses.send(exchange, 200, heartbeats.mesh().self());
@@ -80,7 +81,7 @@ public final class MeshHandlers {
       Long silentMs) {}
 
   private static View view(Mesh mesh) {
-    Map<String, java.time.Duration> silence = mesh.silence();
+    Map<String, Duration> silence = mesh.silence();
     List<MemberView> members =
         mesh.members().stream()
             .map(

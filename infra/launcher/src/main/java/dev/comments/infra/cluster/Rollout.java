@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
@@ -77,7 +78,7 @@ public final class Rollout {
     String text =
         nodeId
             + " is "
-            + answer.path("state").asText().toLowerCase(java.util.Locale.ROOT)
+            + answer.path("state").asText().toLowerCase(Locale.ROOT)
             + "; told "
             + answer.path("told");
     if (!answer.path("unreachable").isEmpty()) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -99,13 +100,13 @@ public final class DevNode implements AutoCloseable {
   }
 
   /** The embedded DNS server's port, if it runs. */
-  public java.util.OptionalInt dnsPort() {
+  public OptionalInt dnsPort() {
     GeoDnsServer dns = context.getBeanProvider(GeoDnsServer.class).getIfAvailable();
-    return dns == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(dns.port());
+    return dns == null ? OptionalInt.empty() : OptionalInt.of(dns.port());
   }
 
   private String dns() {
-    java.util.OptionalInt port = dnsPort();
+    OptionalInt port = dnsPort();
     if (port.isEmpty()) {
       return "  dns:   off";
     }

@@ -54,6 +54,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.xbill.DNS.Name;
 
 /**
  * The parts of one node and how they are connected: the one place to read to see what runs in a
@@ -263,8 +264,7 @@ public class NodeConfiguration {
             dns.zone(),
             properties.mesh().deployment(),
             "edge",
-            new NameServer(
-                org.xbill.DNS.Name.fromConstantString("ns1." + dns.zone()), List.of(bind)));
+            new NameServer(Name.fromConstantString("ns1." + dns.zone()), List.of(bind)));
     GeoDnsSettings settings =
         GeoDnsSettings.dev(database)
             .withBind(new InetSocketAddress(bind, dns.port()))
