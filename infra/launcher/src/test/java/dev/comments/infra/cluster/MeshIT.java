@@ -337,10 +337,13 @@ class MeshIT {
     for (String address : List.of("127.0.1.1", "127.0.1.2", "127.0.1.3")) {
       SimpleResolver server = new SimpleResolver(InetAddress.ofLiteral(address));
       server.setPort(dnsPort);
+      // A server that does not answer within a second is passed over for the next, as a stub
+      // resolver with several name servers does; a node restarting has no DNS server for a while.
+      server.setTimeout(Duration.ofSeconds(1));
       servers.add(server);
     }
     ExtendedResolver resolver = new ExtendedResolver(servers);
-    resolver.setTimeout(Duration.ofSeconds(1));
+    resolver.setTimeout(Duration.ofSeconds(10));
     resolver.setRetries(3);
     resolver.setEDNS(0, 1232, 0, List.of(ecs(client)));
     return resolver;
