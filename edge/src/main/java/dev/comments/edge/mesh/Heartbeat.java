@@ -12,6 +12,9 @@ import java.util.Objects;
  * @param deployment the data-residency boundary: DNS zones answer only with their own deployment
  * @param addresses IP literals (never host names: a receiver must not resolve anything)
  * @param canaryShare 0, or for a canary node the share (0..1) of its region's answers it takes
+ * @param incarnation chosen at random when the node's process starts
+ * @param seq raised with every heartbeat the process makes: within one incarnation, a heartbeat
+ *     that arrives after a newer one (a periodic one overtaken by a drain's) is stale and ignored
  */
 public record Heartbeat(
     String id,
@@ -24,7 +27,9 @@ public record Heartbeat(
     boolean ready,
     long lagEvents,
     long lagMs,
-    double canaryShare) {
+    double canaryShare,
+    long incarnation,
+    long seq) {
   public Heartbeat {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(deployment, "deployment");

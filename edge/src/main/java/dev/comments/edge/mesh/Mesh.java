@@ -2,6 +2,7 @@ package dev.comments.edge.mesh;
 
 import dev.comments.query.ProjectionStatus;
 import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * This node's map of the mesh: itself, live from its own projection's status and the operator's
@@ -28,6 +30,8 @@ public final class Mesh {
   private volatile boolean draining;
   private volatile boolean listening;
   private volatile boolean leaving;
+  private final long incarnation = new SecureRandom().nextLong();
+  private final AtomicLong seq = new AtomicLong();
 
   private record Received(Heartbeat heartbeat, List<InetAddress> addresses, Instant at) {}
 
@@ -57,7 +61,9 @@ public final class Mesh {
         listening && status.caughtUp(),
         status.lagEvents(),
         status.lag().toMillis(),
-        settings.canaryShare());
+        settings.canaryShare(),
+        incarnation,
+        seq.incrementAndGet());
   }
 
   /**
@@ -74,7 +80,17 @@ public final class Mesh {
     for (String address : heartbeat.addresses()) {
       addresses.add(InetAddress.ofLiteral(address));
     }
-    peers.put(heartbeat.id(), new Received(heartbeat, addresses, clock.instant()));
+    Received received = new Received(heartbeat, addresses, clock.instant());
+    // Heartbeats travel concurrently (the periodic one, a drain's, the answers): never let an older
+    // one of the same process overwrite a newer one. A new incarnation (a restart) always wins.
+    peers.merge(
+        heartbeat.id(),
+        received,
+        (known, arriving) -> newer(arriving.heartbeat(), known.heartbeat()) ? arriving : known);
+  }
+
+  private static boolean newer(Heartbeat arriving, Heartbeat known) {
+    return arriving.incarnation() != known.incarnation() || arriving.seq() > known.seq();
   }
 
   /** Takes this node out of DNS answers everywhere, once its peers have heard it. */

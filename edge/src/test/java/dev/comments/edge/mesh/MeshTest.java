@@ -108,7 +108,9 @@ class MeshTest {
             true,
             0,
             0,
-            0);
+            0,
+            1,
+            1);
 
     assertThatThrownBy(() -> mesh.receive(named)).isInstanceOf(IllegalArgumentException.class);
     assertThat(mesh.members()).extracting(Member::id).containsExactly("eu-central-1");
@@ -118,6 +120,33 @@ class MeshTest {
   void refuses_a_heartbeat_that_claims_this_nodes_id() {
     assertThatThrownBy(() -> mesh.receive(peer("eu-central-1", MemberState.UP, true)))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void a_heartbeat_overtaken_by_a_newer_one_of_the_same_process_is_ignored_but_a_restart_wins() {
+    Heartbeat older = peer("us-west-1", MemberState.UP, true);
+    Heartbeat draining = peer("us-west-1", MemberState.DRAINING, true);
+    mesh.receive(draining);
+    mesh.receive(older);
+    assertThat(member("us-west-1").state()).isEqualTo(MemberState.DRAINING);
+
+    Heartbeat restarted =
+        new Heartbeat(
+            "us-west-1",
+            "global",
+            "us-west-1",
+            45.6,
+            -121.2,
+            List.of("127.0.1.9"),
+            MemberState.UP,
+            true,
+            0,
+            5,
+            0,
+            INCARNATION + 1,
+            1);
+    mesh.receive(restarted);
+    assertThat(member("us-west-1").state()).isEqualTo(MemberState.UP);
   }
 
   @Test
@@ -132,6 +161,9 @@ class MeshTest {
     return mesh.members().stream().filter(m -> m.id().equals(id)).findFirst().orElseThrow();
   }
 
+  private static final long INCARNATION = 42;
+  private static long seq;
+
   private static Heartbeat peer(String id, MemberState state, boolean ready) {
     return new Heartbeat(
         id,
@@ -144,7 +176,9 @@ class MeshTest {
         ready,
         0,
         ready ? 5 : 40_000,
-        0);
+        0,
+        INCARNATION,
+        ++seq);
   }
 
   private static final class Projection implements ProjectionStatus {
