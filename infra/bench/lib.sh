@@ -1,4 +1,4 @@
-# Helpers shared by node.sh and growth.sh: sourced, not run.
+# Helpers shared by the benchmark scripts (node.sh, growth.sh, dns.sh): sourced, not run.
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
@@ -25,4 +25,19 @@ wait_ready() {
     sleep 0.1
   done
   echo "bench: node not ready after $seconds s" >&2; exit 1
+}
+
+# write_section NAME TABLE WHEN: replaces what lies between <!-- NAME:begin --> and <!-- NAME:end --> in
+# docs/benchmarks.md with "Measured WHEN:" and the table; does nothing when the markers are missing.
+write_section() {
+  local doc; doc="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/docs/benchmarks.md"
+  grep -q "<!-- $1:begin -->" "$doc" || return 0
+  python3 - "$doc" "$1" "$2" "$3" <<'PY'
+import re, sys
+doc, name, table, when = sys.argv[1:5]
+text = open(doc).read()
+body = f"<!-- {name}:begin -->\nMeasured {when}:\n\n{table}\n<!-- {name}:end -->"
+pattern = re.escape(f"<!-- {name}:begin -->") + ".*" + re.escape(f"<!-- {name}:end -->")
+open(doc, "w").write(re.sub(pattern, lambda m: body, text, flags=re.S))
+PY
 }

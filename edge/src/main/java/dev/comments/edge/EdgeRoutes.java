@@ -26,6 +26,9 @@ import dev.comments.edge.idempotency.IdempotentCommand;
 import dev.comments.edge.live.LiveHub;
 import dev.comments.edge.live.LiveStream;
 import dev.comments.edge.live.LiveWebSocket;
+import dev.comments.edge.mesh.Heartbeats;
+import dev.comments.edge.mesh.HttpHeartbeats;
+import dev.comments.edge.mesh.MeshHandlers;
 import dev.comments.edge.ops.LiveHandler;
 import dev.comments.edge.ops.PrometheusHandler;
 import dev.comments.edge.ops.ReadyHandler;
@@ -52,6 +55,7 @@ import io.undertow.server.handlers.RequestLimitingHandler;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -83,6 +87,14 @@ final class EdgeRoutes {
 
   static final int METRICS_QUEUED = 2;
 
+  /**
+   * Mesh calls running at once, and waiting: a heartbeat must not wait behind API requests (a node
+   * that misses heartbeats is taken out of DNS), nor may a flood of them take the API's workers.
+   */
+  static final int MESH_RUNNING = 4;
+
+  static final int MESH_QUEUED = 64;
+
   private final EdgeSettings settings;
   private final NodeRole role;
   private final Clock clock;
@@ -90,6 +102,7 @@ final class EdgeRoutes {
   private final RevokedSessions revoked;
   private final RequestLimit apiLimit;
   private final RequestLimit metricsLimit;
+  private final RequestLimit meshLimit;
   private final AbuseGuard abuse;
 
   private EdgeRoutes(
@@ -115,6 +128,7 @@ final class EdgeRoutes {
             settings.workerThreads(),
             settings.workerThreads() * EdgeSettings.QUEUED_REQUESTS_PER_WORKER);
     this.metricsLimit = overloadedBeyond(METRICS_RUNNING, METRICS_QUEUED);
+    this.meshLimit = overloadedBeyond(MESH_RUNNING, MESH_QUEUED);
   }
 
   private static RequestLimit overloadedBeyond(int running, int queued) {
@@ -136,10 +150,11 @@ final class EdgeRoutes {
       NodeRole role,
       ReadSide readSide,
       LiveHub live,
+      Optional<Heartbeats> mesh,
       PrometheusMeterRegistry meters,
       Clock clock) {
     return new EdgeRoutes(settings, role, readSide.revoked(), meters, clock)
-        .table(readSide.queries(), readSide.status(), readSide.blocked(), live, meters);
+        .table(readSide.queries(), readSide.status(), readSide.blocked(), live, mesh, meters);
   }
 
   private HttpHandler table(
@@ -147,6 +162,7 @@ final class EdgeRoutes {
       ProjectionStatus status,
       BlockedUsers blocked,
       LiveHub live,
+      Optional<Heartbeats> mesh,
       PrometheusMeterRegistry meters) {
     JsonBodyReader bodies = new JsonBodyReader(settings.maxBodyBytes());
     ConsistencyTokens consistency = new ConsistencyTokens(settings.keys().consistency(), clock);
@@ -175,6 +191,15 @@ final class EdgeRoutes {
                 tenantPath(RequireSession.optional(sessions, revoked, new LiveStream(live))))
             // A reader's blocks are read where the reader is; changing them is a command.
             .route("GET", BLOCKS, session(BlocksHandler.list(blocked)));
+    // The node mesh, on every node: heartbeats between the nodes, the operator's view and drain.
+    mesh.map(MeshHandlers::new)
+        .ifPresent(
+            handlers ->
+                router
+                    .route("POST", HttpHeartbeats.PATH, internal(handlers.heartbeat()))
+                    .route("GET", MeshHandlers.VIEW_PATH, internal(handlers.view()))
+                    .route("POST", MeshHandlers.DRAIN_PATH, internal(handlers.drain(true)))
+                    .route("POST", MeshHandlers.UNDRAIN_PATH, internal(handlers.drain(false))));
     switch (role) {
       case NodeRole.Primary primary -> {
         Function<Listing, HttpHandler> read =
@@ -368,6 +393,20 @@ final class EdgeRoutes {
         settings.maxBodyBytes(),
         settings.bodyTimeout(),
         new RequestLimitingHandler(apiLimit, new Blocking(handler)));
+  }
+
+  /**
+   * A route only the deployment's nodes (and its operator's tools) call: the cluster key first,
+   * then the body, then a place among the mesh's own few running requests.
+   */
+  private HttpHandler internal(HttpHandler handler) {
+    return new ClusterKey(
+        settings.keys().cluster(),
+        clock,
+        new ReceiveBody(
+            settings.maxBodyBytes(),
+            settings.bodyTimeout(),
+            new RequestLimitingHandler(meshLimit, new Blocking(handler))));
   }
 
   /**

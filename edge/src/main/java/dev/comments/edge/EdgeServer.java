@@ -1,6 +1,7 @@
 package dev.comments.edge;
 
 import dev.comments.edge.live.LiveHub;
+import dev.comments.edge.mesh.Heartbeats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,18 +39,34 @@ public final class EdgeServer implements AutoCloseable {
 
   private final Undertow undertow;
   private final LiveHub live;
+  private final Optional<Heartbeats> mesh;
   private final int port;
 
-  private EdgeServer(Undertow undertow, LiveHub live) {
+  private EdgeServer(Undertow undertow, LiveHub live, Optional<Heartbeats> mesh) {
     this.undertow = undertow;
     this.live = live;
+    this.mesh = mesh;
     this.port = ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
   }
 
+  /** A node outside any mesh: no heartbeat routes (tests of the API alone). */
   public static EdgeServer start(
       EdgeSettings settings,
       NodeRole role,
       ReadSide readSide,
+      PrometheusMeterRegistry meters,
+      Clock clock) {
+    return start(settings, role, readSide, Optional.empty(), meters, clock);
+  }
+
+  /**
+   * @param mesh the heartbeats this node exchanges with its peers, whose routes the edge serves
+   */
+  public static EdgeServer start(
+      EdgeSettings settings,
+      NodeRole role,
+      ReadSide readSide,
+      Optional<Heartbeats> mesh,
       PrometheusMeterRegistry meters,
       Clock clock) {
     Objects.requireNonNull(settings, "settings");
@@ -63,6 +81,7 @@ public final class EdgeServer implements AutoCloseable {
             Objects.requireNonNull(role, "role"),
             readSide,
             live,
+            Objects.requireNonNull(mesh, "mesh"),
             meters,
             Objects.requireNonNull(clock, "clock"));
     Undertow.Builder builder =
@@ -82,7 +101,8 @@ public final class EdgeServer implements AutoCloseable {
     addListeners(builder, settings);
     Undertow undertow = builder.build();
     undertow.start();
-    EdgeServer server = new EdgeServer(undertow, live);
+    EdgeServer server = new EdgeServer(undertow, live, mesh);
+    mesh.ifPresent(heartbeats -> heartbeats.mesh().listening());
     log.info(
         "Edge {} ({}) listening on http://{}:{} for tenants {}",
         settings.nodeId(),
@@ -125,8 +145,17 @@ public final class EdgeServer implements AutoCloseable {
     return port;
   }
 
+  /**
+   * Leaves the mesh's answers first (every peer is told at once), so that no client is sent here
+   * once the listener is gone; then stops.
+   */
   @Override
   public void close() {
+    mesh.ifPresent(
+        heartbeats -> {
+          heartbeats.mesh().leaving();
+          heartbeats.tellNow();
+        });
     live.close();
     undertow.stop();
   }

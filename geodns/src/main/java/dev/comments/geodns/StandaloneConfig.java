@@ -48,7 +48,8 @@ public record StandaloneConfig(GeoDnsSettings settings, List<Node> nodes) {
               Coordinates.parse(required(p, key + ".location")),
               addresses(required(p, key + ".addresses")),
               NodeState.UP,
-              true));
+              true,
+              Double.parseDouble(p.getProperty(key + ".canaryShare", "0"))));
     }
     GeoDnsSettings settings =
         new GeoDnsSettings(

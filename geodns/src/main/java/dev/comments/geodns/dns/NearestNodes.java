@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
  * whatever their state. Every node unhealthy at once is far more often a fault in the health data
  * (a partitioned mesh, a bad feed) than a dead fleet, and then a possibly-working address beats a
  * SERVFAIL that certainly fails; the caller shortens the TTL so the answer is soon asked again.
+ * Canaries take their share of their region's answers ({@link Canaries}).
  */
 public final class NearestNodes {
   private final NodeMap nodeMap;
@@ -49,7 +50,7 @@ public final class NearestNodes {
     if (ranked.isEmpty()) {
       return new Choice.NoNodes();
     }
-    List<Node> serving = ranked.stream().filter(Node::serving).toList();
+    List<Node> serving = Canaries.order(ranked.stream().filter(Node::serving).toList(), client);
     boolean failOpen = serving.isEmpty();
     return new Choice.Serve(addresses(failOpen ? ranked : serving, ipv6), placement, failOpen);
   }

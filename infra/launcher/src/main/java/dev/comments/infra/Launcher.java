@@ -4,6 +4,7 @@ import dev.comments.infra.cluster.ClusterControl;
 import dev.comments.infra.cluster.ClusterMember;
 import dev.comments.infra.cluster.LocalCluster;
 import dev.comments.infra.cluster.Region;
+import dev.comments.infra.cluster.Rollout;
 import dev.comments.infra.dev.DevNode;
 import dev.comments.infra.kafka.ParentLifeline;
 import dev.comments.infra.node.NodeApplication;
@@ -25,13 +26,19 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class Launcher {
   private static final String USAGE =
       """
-      usage: comments dev [--http-port PORT] [--data-dir DIR] [--rate-limits on|off]
+      usage: comments dev [--http-port PORT] [--dns-port PORT] [--data-dir DIR] [--rate-limits on|off]
                           [--comments.SETTING=VALUE ...]
              comments node --config FILE [--comments.SETTING=VALUE ...]
              comments cluster [--regions R1,R2,...] [--data-dir DIR] [--http-port PORT]
+                              [--dns-port PORT] [--dns-ttl SECONDS]
                               [--wan auto|off|MILLISms] [--rate-limits on|off]
              comments cluster stop|start NODE [--data-dir DIR]
+             comments drain|undrain NODE [--data-dir DIR]
+             comments rollout [--data-dir DIR] [--grace SECONDS]
       """;
+
+  /** Where dev DNS servers listen: 53 needs privileges, and 5353 is what dig users expect. */
+  private static final int DEV_DNS_PORT = 5353;
 
   private Launcher() {}
 
@@ -45,6 +52,7 @@ public final class Launcher {
       case "node" -> node(rest);
       case "cluster" -> cluster(rest);
       case "cluster-member" -> clusterMember(rest);
+      case "drain", "undrain", "rollout" -> operate(args[0], rest);
       case "-h", "--help", "help" -> System.out.print(USAGE);
       default -> fail("unknown command: " + args[0]);
     }
@@ -52,19 +60,21 @@ public final class Launcher {
 
   private static void dev(List<String> args) throws Exception {
     int httpPort = 8080;
+    int dnsPort = DEV_DNS_PORT;
     Path dataDir = Path.of("data", "dev");
     List<String> settings = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
         case "--http-port" -> httpPort = parsePort(valueOf(args, ++i, arg));
+        case "--dns-port" -> dnsPort = parsePort(valueOf(args, ++i, arg));
         case "--data-dir" -> dataDir = Path.of(valueOf(args, ++i, arg));
         case "--rate-limits" ->
             settings.add("--comments.limits.enabled=" + rateLimits(valueOf(args, ++i, arg)));
         default -> settings.add(setting(arg));
       }
     }
-    DevNode node = DevNode.start(dataDir, httpPort, settings.toArray(String[]::new));
+    DevNode node = DevNode.start(dataDir, httpPort, dnsPort, settings.toArray(String[]::new));
     awaitShutdown(node::close);
     System.out.println(node.banner());
     Thread.currentThread().join();
@@ -107,6 +117,8 @@ public final class Launcher {
         List.of(Region.named("us-west"), Region.named("eu-central"), Region.named("ap-southeast"));
     Path dataDir = Path.of("data", "cluster");
     int httpPort = 8080;
+    int dnsPort = LocalCluster.Dns.DEFAULT_PORT;
+    Duration dnsTtl = LocalCluster.Dns.DEFAULT_TTL;
     LocalCluster.Wan wan = new LocalCluster.Wan.ByDistance();
     boolean rateLimits = true;
     for (int i = 0; i < args.size(); i++) {
@@ -115,6 +127,8 @@ public final class Launcher {
         case "--data-dir" -> dataDir = Path.of(valueOf(args, ++i, arg));
         case "--regions" -> regions = regions(valueOf(args, ++i, arg));
         case "--http-port" -> httpPort = parsePort(valueOf(args, ++i, arg));
+        case "--dns-port" -> dnsPort = parsePort(valueOf(args, ++i, arg));
+        case "--dns-ttl" -> dnsTtl = seconds(valueOf(args, ++i, arg), arg);
         case "--wan" -> wan = wan(valueOf(args, ++i, arg));
         case "--rate-limits" -> rateLimits = rateLimits(valueOf(args, ++i, arg));
         default -> fail("unknown option: " + arg);
@@ -130,10 +144,42 @@ public final class Launcher {
       }
       return;
     }
-    LocalCluster cluster = LocalCluster.start(regions, dataDir, httpPort, wan, rateLimits);
+    LocalCluster cluster =
+        LocalCluster.start(
+            regions, dataDir, httpPort, new LocalCluster.Dns(dnsPort, dnsTtl), wan, rateLimits);
     awaitShutdown(cluster::close);
     System.out.println(cluster.summary());
     Thread.currentThread().join();
+  }
+
+  /** The operator's verbs on a running local cluster, found through its cluster.json. */
+  private static void operate(String verb, List<String> args) throws Exception {
+    String nodeId = null;
+    if (!verb.equals("rollout")) {
+      nodeId = valueOf(args, 0, verb);
+      args = args.subList(1, args.size());
+    }
+    Path dataDir = Path.of("data", "cluster");
+    Duration grace = Duration.ofSeconds(2);
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      switch (arg) {
+        case "--data-dir" -> dataDir = Path.of(valueOf(args, ++i, arg));
+        case "--grace" -> grace = seconds(valueOf(args, ++i, arg), arg);
+        default -> fail("unknown option: " + arg);
+      }
+    }
+    try {
+      Rollout rollout = new Rollout(dataDir, System.out);
+      switch (verb) {
+        case "drain" -> System.out.println(rollout.drain(nodeId, true));
+        case "undrain" -> System.out.println(rollout.drain(nodeId, false));
+        default -> rollout.rollout(grace);
+      }
+    } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+      System.err.println("comments: " + e.getMessage());
+      System.exit(1);
+    }
   }
 
   private static List<Region> regions(String list) {
@@ -220,6 +266,13 @@ public final class Launcher {
       fail(option + " needs a value");
     }
     return args.get(i);
+  }
+
+  private static Duration seconds(String value, String option) {
+    if (!value.matches("[0-9]{1,5}")) {
+      fail(option + " takes a whole number of seconds, not " + value);
+    }
+    return Duration.ofSeconds(Long.parseLong(value));
   }
 
   private static int parsePort(String value) {

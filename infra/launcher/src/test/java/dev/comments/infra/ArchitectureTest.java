@@ -53,6 +53,25 @@ class ArchitectureTest {
               "com.mongodb..",
               "io.undertow..");
 
+  /** The launcher feeds the edge's mesh to the DNS server; neither knows the other. */
+  @ArchTest
+  static final ArchRule the_edge_never_imports_the_dns_server =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.comments.edge..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.comments.geodns..");
+
+  @ArchTest
+  static final ArchRule the_dns_server_never_imports_the_edge =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.comments.geodns..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.comments.edge..");
+
   @ArchTest
   static final ArchRule only_the_launcher_knows_spring =
       noClasses()

@@ -69,7 +69,7 @@ public final class ClusterControl {
     return nodeId + " is running again (pid " + node.path("pid").asLong() + ")";
   }
 
-  private JsonNode node(String nodeId) throws IOException {
+  JsonNode node(String nodeId) throws IOException {
     JsonNode cluster = supervisor();
     for (JsonNode node : cluster.path("nodes")) {
       if (node.path("id").asText().equals(nodeId)) {
@@ -82,7 +82,7 @@ public final class ClusterControl {
   }
 
   /** The cluster description, once it is known that the cluster's own process still runs. */
-  private JsonNode supervisor() throws IOException {
+  JsonNode supervisor() throws IOException {
     Path file = dataDir.resolve(LocalCluster.CLUSTER_JSON);
     if (!Files.exists(file)) {
       throw new IllegalStateException(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.comments.infra.dev.DevNode;
 import dev.comments.infra.dev.DevSecrets;
+import dev.comments.infra.dns.DevGeoDatabase;
 import dev.comments.infra.kafka.KafkaBroker;
 import dev.comments.infra.wan.DelayingProxy;
 import java.io.IOException;
@@ -70,6 +71,17 @@ public final class LocalCluster implements AutoCloseable {
     record Fixed(Duration oneWay) implements Wan {}
   }
 
+  /**
+   * The DNS server every node runs on its own address.
+   *
+   * @param port the same on every node (5353 by default)
+   * @param ttl the answers' TTL; a rollout waits this long (plus a grace) after draining a node
+   */
+  public record Dns(int port, Duration ttl) {
+    public static final int DEFAULT_PORT = 5353;
+    public static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
+  }
+
   /** A node of the cluster; {@code process} is null while it does not run. */
   private static final class Member {
     final String id;
@@ -103,6 +115,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private final Path dataDir;
   private final int httpPort;
+  private final Dns dns;
   private final Wan wan;
   private final boolean rateLimits;
   private final List<Member> members;
@@ -114,9 +127,10 @@ public final class LocalCluster implements AutoCloseable {
   private Thread watcher;
 
   private LocalCluster(
-      Path dataDir, int httpPort, Wan wan, boolean rateLimits, List<Member> members) {
+      Path dataDir, int httpPort, Dns dns, Wan wan, boolean rateLimits, List<Member> members) {
     this.dataDir = dataDir;
     this.httpPort = httpPort;
+    this.dns = dns;
     this.wan = wan;
     this.rateLimits = rateLimits;
     this.members = members;
@@ -128,7 +142,7 @@ public final class LocalCluster implements AutoCloseable {
    * @param rateLimits whether the nodes limit clients (on by default; off for benchmarks)
    */
   public static LocalCluster start(
-      List<Region> regions, Path dataDir, int httpPort, Wan wan, boolean rateLimits)
+      List<Region> regions, Path dataDir, int httpPort, Dns dns, Wan wan, boolean rateLimits)
       throws IOException, InterruptedException {
     if (regions.isEmpty()) {
       throw new IllegalArgumentException("a cluster needs at least one region");
@@ -157,7 +171,7 @@ public final class LocalCluster implements AutoCloseable {
               dir.resolve("nodes").resolve(id),
               oneWay(wan, primaryRegion, region)));
     }
-    LocalCluster cluster = new LocalCluster(dir, httpPort, wan, rateLimits, members);
+    LocalCluster cluster = new LocalCluster(dir, httpPort, dns, wan, rateLimits, members);
     try {
       cluster.startAll();
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -203,10 +217,12 @@ public final class LocalCluster implements AutoCloseable {
       primaryUrl.put(member, "http://127.0.0.1:" + commandPath.address().getPort());
     }
     broker = KafkaBroker.start(dataDir.resolve("kafka"), newFreePort(brokerPorts), listeners);
+    Path geoDatabase = DevGeoDatabase.writeInto(dataDir.resolve("geoip"));
     for (Member member : members) {
       writeProperties(
           member,
           secrets,
+          geoDatabase,
           bootstrap.getOrDefault(member, broker.bootstrapServers()),
           primaryUrl.getOrDefault(member, "http://" + primary.address + ":" + httpPort));
     }
@@ -244,7 +260,8 @@ public final class LocalCluster implements AutoCloseable {
     return "REGION_" + member.region.name().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
   }
 
-  private void writeProperties(Member member, Properties secrets, String kafka, String primaryUrl)
+  private void writeProperties(
+      Member member, Properties secrets, Path geoDatabase, String kafka, String primaryUrl)
       throws IOException {
     Files.createDirectories(member.dir);
     Properties node = new Properties();
@@ -260,6 +277,19 @@ public final class LocalCluster implements AutoCloseable {
     node.setProperty("comments.limits.enabled", Boolean.toString(rateLimits));
     // The cluster's broker is one node: one copy of the log (it says so in its log).
     node.setProperty("comments.kafka.replication-factor", "1");
+    // The mesh: heartbeats go straight to each peer's edge, not through the WAN proxies (they are
+    // small and the failover timings should not depend on the simulated latency).
+    node.setProperty("comments.mesh.latitude", Double.toString(member.region.latitude()));
+    node.setProperty("comments.mesh.longitude", Double.toString(member.region.longitude()));
+    node.setProperty("comments.mesh.addresses", member.address);
+    node.setProperty(
+        "comments.mesh.peers",
+        String.join(",", members.stream().filter(m -> m != member).map(this::httpUrl).toList()));
+    node.setProperty("comments.dns.enabled", "true");
+    node.setProperty("comments.dns.host", member.address);
+    node.setProperty("comments.dns.port", Integer.toString(dns.port()));
+    node.setProperty("comments.dns.ttl", dns.ttl().toMillis() + "ms");
+    node.setProperty("comments.dns.database", geoDatabase.toString());
     // Every node of the deployment shares the same keys: tokens made by one verify on all.
     DevSecrets.nodeSettings(secrets, DevNode.TENANT).forEach(node::setProperty);
     Path file = member.dir.resolve(ClusterMember.PROPERTIES);
@@ -346,7 +376,8 @@ public final class LocalCluster implements AutoCloseable {
           if (Files.exists(request)) {
             if (member.process == null) {
               startMember(member);
-              changed = true;
+              // Before the request goes: `cluster start` reads cluster.json once it is gone.
+              writeClusterJson();
             }
             Files.deleteIfExists(request);
           }
@@ -375,6 +406,7 @@ public final class LocalCluster implements AutoCloseable {
       node.put("state", process == null ? "stopped" : "running");
       node.put("address", member.address);
       node.put("http", httpUrl(member));
+      node.put("dns", member.address + ":" + dns.port());
       node.put("latitude", member.region.latitude());
       node.put("longitude", member.region.longitude());
       node.put("mongo", member.mongo);
@@ -388,6 +420,7 @@ public final class LocalCluster implements AutoCloseable {
     cluster.put("kafkaPid", broker.pid());
     cluster.put("supervisorPid", ProcessHandle.current().pid());
     cluster.put("wan", describeWan());
+    cluster.put("dnsTtlMs", dns.ttl().toMillis());
     Path file = dataDir.resolve(CLUSTER_JSON);
     Path temporary = dataDir.resolve(CLUSTER_JSON + ".tmp");
     JSON.writeValue(temporary.toFile(), cluster);
@@ -411,15 +444,17 @@ public final class LocalCluster implements AutoCloseable {
       text.append(
           String.format(
               Locale.ROOT,
-              "  %-16s %-8s %-26s one way to the primary: %3d ms%n",
+              "  %-16s %-8s %-26s dns %-16s one way to the primary: %3d ms%n",
               member.id,
               role(member),
               httpUrl(member),
+              member.address + ":" + dns.port(),
               member.oneWay.toMillis()));
     }
     text.append("  kafka: ").append(broker.bootstrapServers()).append(DevNode.ONE_BROKER);
     text.append("\n  WAN: ").append(describeWan());
     text.append("   rate limits: ").append(rateLimits ? "on" : "OFF").append('\n');
+    text.append("DNS: dig @127.0.1.1 -p ").append(dns.port()).append(" edge.comments.test\n");
     text.append("Stop or start one node: infra/bin/comments cluster stop|start NODE");
     text.append(" --data-dir ").append(dataDir).append("\nCtrl-C stops everything.\n");
     return text.toString();

@@ -1,6 +1,8 @@
 package dev.comments.infra.dev;
 
 import dev.comments.edge.EdgeServer;
+import dev.comments.geodns.GeoDnsServer;
+import dev.comments.infra.dns.DevGeoDatabase;
 import dev.comments.infra.kafka.KafkaBroker;
 import dev.comments.infra.node.NodeApplication;
 import java.io.IOException;
@@ -8,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -51,6 +54,15 @@ public final class DevNode implements AutoCloseable {
    * @param settings extra {@code --comments.SETTING=VALUE} arguments, which win over the defaults
    */
   public static DevNode start(Path dataDir, int httpPort, String... settings) throws IOException {
+    return start(dataDir, httpPort, -1, settings);
+  }
+
+  /**
+   * The same, with the DNS server embedded on {@code dnsPort} of 127.0.0.1 (0: any free port; -1:
+   * none), answering {@code edge.comments.test.} with this node, the only one, while it is ready.
+   */
+  public static DevNode start(Path dataDir, int httpPort, int dnsPort, String... settings)
+      throws IOException {
     Path dir = Files.createDirectories(dataDir.toAbsolutePath());
     Properties secrets = DevSecrets.load(dir.resolve("secrets.properties"));
     EmbeddedMongo mongo = EmbeddedMongo.start(dir.resolve("mongo"));
@@ -61,6 +73,12 @@ public final class DevNode implements AutoCloseable {
       properties.put("comments.node.id", NODE_ID);
       properties.put("comments.node.region", "local");
       properties.put("comments.http.port", httpPort);
+      if (dnsPort >= 0) {
+        properties.put("comments.dns.enabled", true);
+        properties.put("comments.dns.port", dnsPort);
+        properties.put(
+            "comments.dns.database", DevGeoDatabase.writeInto(dir.resolve("geoip")).toString());
+      }
       properties.put("comments.mongo.uri", mongo.connectionString());
       properties.put("comments.kafka.bootstrap-servers", broker.bootstrapServers());
       // The dev broker is one node: one copy of the log (it says so in its log).
@@ -81,6 +99,24 @@ public final class DevNode implements AutoCloseable {
     return "http://127.0.0.1:" + context.getBean(EdgeServer.class).port();
   }
 
+  /** The embedded DNS server's port, if it runs. */
+  public OptionalInt dnsPort() {
+    GeoDnsServer dns = context.getBeanProvider(GeoDnsServer.class).getIfAvailable();
+    return dns == null ? OptionalInt.empty() : OptionalInt.of(dns.port());
+  }
+
+  private String dns() {
+    OptionalInt port = dnsPort();
+    if (port.isEmpty()) {
+      return "  dns:   off";
+    }
+    return "  dns:   127.0.0.1 port "
+        + port.getAsInt()
+        + ", zone comments.test.  (dig @127.0.0.1 -p "
+        + port.getAsInt()
+        + " edge.comments.test)";
+  }
+
   public String moderatorKey() {
     return moderatorKey;
   }
@@ -94,6 +130,7 @@ public final class DevNode implements AutoCloseable {
         "  data:  " + dataDir + "  (delete it to start afresh)",
         "  kafka: " + broker.bootstrapServers() + ONE_BROKER,
         "  mongo: " + mongo.connectionString(),
+        dns(),
         "  tenant '" + TENANT + "', moderator key: " + moderatorKey,
         "",
         "Try it:",

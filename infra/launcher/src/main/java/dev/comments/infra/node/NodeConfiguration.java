@@ -14,6 +14,16 @@ import dev.comments.edge.NodeRole;
 import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
 import dev.comments.edge.abuse.RateLimits;
+import dev.comments.edge.mesh.Heartbeats;
+import dev.comments.edge.mesh.HttpHeartbeats;
+import dev.comments.edge.mesh.Mesh;
+import dev.comments.edge.mesh.MeshSettings;
+import dev.comments.geodns.GeoDnsServer;
+import dev.comments.geodns.GeoDnsSettings;
+import dev.comments.geodns.dns.NameServer;
+import dev.comments.geodns.dns.Zone;
+import dev.comments.infra.dns.DevGeoDatabase;
+import dev.comments.infra.dns.MeshNodeMap;
 import dev.comments.query.QuerySide;
 import dev.comments.query.QuerySideSettings;
 import dev.comments.query.session.SessionRecordConsumer;
@@ -26,10 +36,16 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +54,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.xbill.DNS.Name;
 
 /**
  * The parts of one node and how they are connected: the one place to read to see what runs in a
@@ -196,6 +213,68 @@ public class NodeConfiguration {
     }
   }
 
+  /**
+   * This node in the mesh: heartbeats to and from every peer, saying whether this node is up or
+   * drained and whether its projection is ready. Closed after the edge, which serves its routes.
+   */
+  @Bean(destroyMethod = "close")
+  Heartbeats heartbeats(
+      NodeProperties properties, QuerySide querySide, PrometheusMeterRegistry meters, Clock clock) {
+    NodeProperties.Mesh mesh = properties.mesh();
+    List<String> addresses =
+        mesh.addresses().isEmpty() ? List.of(properties.http().host()) : mesh.addresses();
+    MeshSettings settings =
+        new MeshSettings(
+            properties.node().id(),
+            mesh.deployment(),
+            properties.node().region(),
+            mesh.latitude(),
+            mesh.longitude(),
+            addresses.stream().map(InetAddress::ofLiteral).toList(),
+            mesh.peers().stream().map(URI::create).toList(),
+            mesh.heartbeatInterval(),
+            mesh.downAfter(),
+            mesh.canaryShare());
+    return HttpHeartbeats.start(
+        new Mesh(settings, querySide.status(), clock),
+        properties.cluster().keys().toKeyRing(),
+        meters);
+  }
+
+  /**
+   * The DNS server, answering from this node's mesh. It starts after the edge (so no client is sent
+   * to a node whose edge does not listen yet) and stops before it.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "comments.dns.enabled", havingValue = "true")
+  GeoDnsServer dnsServer(
+      NodeProperties properties,
+      Heartbeats heartbeats,
+      EdgeServer edge,
+      PrometheusMeterRegistry meters,
+      Clock clock)
+      throws IOException {
+    NodeProperties.Dns dns = properties.dns();
+    Path database =
+        dns.database() == null || dns.database().isBlank()
+            ? DevGeoDatabase.writeInto(Files.createTempDirectory("comments-geoip"))
+            : Path.of(dns.database());
+    InetAddress bind = InetAddress.ofLiteral(dns.host());
+    Zone zone =
+        Zone.of(
+            dns.zone(),
+            properties.mesh().deployment(),
+            "edge",
+            new NameServer(Name.fromConstantString("ns1." + dns.zone()), List.of(bind)));
+    GeoDnsSettings settings =
+        GeoDnsSettings.dev(database)
+            .withBind(new InetSocketAddress(bind, dns.port()))
+            .withZones(List.of(zone))
+            .withTtl(dns.ttl());
+    log.info("DNS for {} on {} port {} ({})", zone.origin(), dns.host(), dns.port(), database);
+    return GeoDnsServer.start(settings, new MeshNodeMap(heartbeats.mesh()), clock, meters);
+  }
+
   @Bean(destroyMethod = "close")
   EdgeServer edgeServer(
       NodeProperties properties,
@@ -203,6 +282,7 @@ public class NodeConfiguration {
       ObjectProvider<KafkaSessionRecords> revocations,
       QuerySide querySide,
       SessionRecordConsumer revokedSessions,
+      Heartbeats heartbeats,
       PrometheusMeterRegistry meters,
       Clock clock)
       throws IOException {
@@ -253,6 +333,7 @@ public class NodeConfiguration {
             querySide.status(),
             revokedSessions,
             revokedSessions),
+        Optional.of(heartbeats),
         meters,
         clock);
   }

@@ -34,6 +34,8 @@ public record NodeProperties(
     @DefaultValue Cluster cluster,
     @DefaultValue Limits limits,
     @DefaultValue Live live,
+    @DefaultValue Mesh mesh,
+    @DefaultValue Dns dns,
     Map<String, Tenant> tenants) {
 
   public NodeProperties {
@@ -188,6 +190,66 @@ public record NodeProperties(
     public Kafka {
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("comments.kafka.bootstrap-servers is required");
+      }
+    }
+  }
+
+  /**
+   * This node in the mesh of heartbeats (docs/geodns.md).
+   *
+   * @param deployment the data-residency boundary its DNS zones answer for
+   * @param latitude where the node is; DNS ranks nodes by distance from the client
+   * @param addresses the node's public IP literals, the ones clients are sent to; unset, {@code
+   *     comments.http.host}
+   * @param peers the other nodes' edges ({@code http://host:port}), whom heartbeats go to
+   * @param downAfter a peer without a heartbeat for longer is down
+   * @param canaryShare 0, or for a canary node the share (0..1, e.g. 0.1) of its region's DNS
+   *     answers it takes
+   */
+  public record Mesh(
+      @DefaultValue("global") String deployment,
+      @DefaultValue("0") double latitude,
+      @DefaultValue("0") double longitude,
+      List<String> addresses,
+      List<String> peers,
+      @DefaultValue("1s") Duration heartbeatInterval,
+      @DefaultValue("5s") Duration downAfter,
+      @DefaultValue("0") double canaryShare) {
+    public Mesh {
+      addresses = addresses == null ? List.of() : List.copyOf(addresses);
+      peers = peers == null ? List.of() : List.copyOf(peers);
+      for (String peer : peers) {
+        URI url = URI.create(peer);
+        if (!"http".equals(url.getScheme()) || url.getHost() == null) {
+          throw new IllegalArgumentException(
+              "comments.mesh.peers must be http:// URLs, not " + peer);
+        }
+      }
+    }
+  }
+
+  /**
+   * The DNS server embedded in the node (docs/geodns.md), fed by this node's mesh.
+   *
+   * @param enabled off by default: {@code comments dev} and {@code comments cluster} turn it on
+   * @param database the MaxMind City or Country database; unset, the MaxMind test database the
+   *     launcher ships (for dev only: it knows a handful of networks)
+   * @param zone the zone (deployment {@code comments.mesh.deployment}), whose {@code edge.} name is
+   *     answered
+   */
+  public record Dns(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("127.0.0.1") String host,
+      @DefaultValue("5353") int port,
+      String database,
+      @DefaultValue("comments.test.") String zone,
+      @DefaultValue("30s") Duration ttl) {
+    public Dns {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("comments.dns.port must be 0..65535, not " + port);
+      }
+      if (!zone.endsWith(".")) {
+        throw new IllegalArgumentException("comments.dns.zone must end in a dot: " + zone);
       }
     }
   }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.comments.infra.FreePorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -52,6 +53,9 @@ final class TestCluster implements AutoCloseable {
             Integer.toString(freePort()),
             "--wan",
             wan,
+            // Never the default 5353: someone's own cluster may hold it.
+            "--dns-port",
+            Integer.toString(FreePorts.forDns()),
             // Tests write from one address faster than the limits allow.
             "--rate-limits",
             "off");

@@ -24,11 +24,13 @@ final class DevProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int httpPort;
+  private final int dnsPort;
 
-  private DevProcess(Process process, Path log, int httpPort) {
+  private DevProcess(Process process, Path log, int httpPort, int dnsPort) {
     this.process = process;
     this.log = log;
     this.httpPort = httpPort;
+    this.dnsPort = dnsPort;
   }
 
   static DevProcess start(Path dataDir, String... settings) throws IOException {
@@ -37,6 +39,8 @@ final class DevProcess implements AutoCloseable {
 
   /** On a given HTTP port: a restarted node comes back where its clients look for it. */
   static DevProcess start(Path dataDir, int port, String... settings) throws IOException {
+    // Never the default 5353: someone's own dev node may hold it.
+    int dnsPort = dev.comments.infra.FreePorts.forDns();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path")));
@@ -46,15 +50,21 @@ final class DevProcess implements AutoCloseable {
             "dev",
             "--http-port",
             String.valueOf(port),
+            "--dns-port",
+            String.valueOf(dnsPort),
             "--data-dir",
             dataDir.toString()));
     command.addAll(List.of(settings));
     Path log = Files.createTempFile(dataDir.getParent(), "dev-node-", ".log");
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    DevProcess dev = new DevProcess(process, log, port);
+    DevProcess dev = new DevProcess(process, log, port, dnsPort);
     dev.awaitReady(Duration.ofMinutes(2));
     return dev;
+  }
+
+  int dnsPort() {
+    return dnsPort;
   }
 
   String baseUrl() {
