@@ -199,6 +199,7 @@
     '.text a{color:var(--accent)}',
     '.actions{display:flex;gap:2px;flex-wrap:wrap;font-size:.9em}',
     '[hidden]{display:none!important}',
+    '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}',
   ].join('');
 
   function styleRoot(root) {
@@ -473,7 +474,6 @@
         body: body === undefined ? undefined : JSON.stringify(body),
         mode: 'cors',
         credentials: 'omit',
-        cache: 'no-store',
       }).then(function (response) {
         return response.text().then(function (text) {
           var json = null;
@@ -884,11 +884,9 @@
       var mine = w.session && d.author && d.author.id === w.session.id;
       if (d.deleted) {
         body.appendChild(h('p', { class: 'muted', text: T.deleted }));
-        c.node.setAttribute('aria-label', T.deleted);
         return;
       }
       if (d.author && w.blocked[d.author.id]) {
-        c.node.setAttribute('aria-label', T.blockedHidden);
         body.appendChild(
           h('p', { class: 'muted' }, [
             T.blockedHidden + ' ',
@@ -898,7 +896,6 @@
         return;
       }
       var name = (d.author && d.author.name) || '';
-      c.node.setAttribute('aria-label', name + ': ' + d.text.slice(0, 80));
       var header = h('div', null, [
         h('bdi', { class: 'author', text: name }),
         mine ? h('span', { class: 'muted', text: ' (' + T.you + ')' }) : null,
@@ -907,17 +904,9 @@
         d.editedAt ? h('span', { class: 'muted', text: ' · ' + T.edited }) : null,
       ]);
       var text = h('div', { class: 'text', dir: 'auto' }, richText(d.text));
-      var score = d.votes.up - d.votes.down;
       var actions = h('div', { class: 'actions' }, [
-        h('button', {
-          type: 'button', 'aria-pressed': String(d.myVote === 'up'), 'aria-label': T.up + ' (' + d.votes.up + ')',
-          class: 'up', text: '▲ ' + d.votes.up, onclick: function () { vote(c, 'up'); },
-        }),
-        h('button', {
-          type: 'button', 'aria-pressed': String(d.myVote === 'down'), 'aria-label': T.down + ' (' + d.votes.down + ')',
-          class: 'down', text: '▼ ' + d.votes.down, onclick: function () { vote(c, 'down'); },
-        }),
-        h('span', { class: 'muted score', 'aria-hidden': 'true', text: ' ' + (score > 0 ? '+' : '') + score + ' ' }),
+        voteButton(c, 'up', '▲', T.up),
+        voteButton(c, 'down', '▼', T.down),
         w.locked ? null : h('button', { type: 'button', class: 'reply', text: T.reply, onclick: function (e) { openForm(c, 'reply', e.target); } }),
         mine ? h('button', { type: 'button', class: 'edit', text: T.edit, onclick: function (e) { openForm(c, 'edit', e.target); } }) : null,
         mine ? h('button', { type: 'button', class: 'delete', text: T.del, onclick: function () { remove(c); } }) : null,
@@ -926,6 +915,15 @@
       ]);
       body.appendChild(h('article', null, [header, text, actions]));
       c.form = null;
+    }
+
+    function voteButton(c, direction, arrow, label) {
+      // The name is what the button shows ("Vote up 3"): the arrow is decoration.
+      return h(
+        'button',
+        { type: 'button', class: direction, 'aria-pressed': String(c.data.myVote === direction), onclick: function () { vote(c, direction); } },
+        [h('span', { 'aria-hidden': 'true', text: arrow + ' ' }), h('span', { class: 'sr', text: label + ' ' }), h('span', { class: 'n', text: String(c.data.votes[direction]) })]
+      );
     }
 
     function openForm(c, kind, opener) {
@@ -1038,8 +1036,8 @@
           moreButton.hidden = !w.nextCursor;
           emptyNote.hidden = reply.json.comments.length > 0;
           follow();
-        },
-        function (e) {
+        })
+        .catch(function (e) {
           if (e instanceof TypeError) {
             // Unreachable (or refused before an answer): show it, and try again a little later.
             fail(T.offline);
@@ -1048,8 +1046,7 @@
             return;
           }
           shown(e);
-        }
-      );
+        });
     }
 
     function loadMore() {
@@ -1179,7 +1176,8 @@
     });
     if (unknown.length) {
       return 'unknown attribute ' + unknown.map(function (k) {
-        return 'data-comments-' + k.slice(8).replace(/[A-Z]/g, function (c) { return '-' + c.toLowerCase(); });
+        var rest = k.slice(8);
+        return 'data-comments-' + rest[0].toLowerCase() + rest.slice(1).replace(/[A-Z]/g, function (c) { return '-' + c.toLowerCase(); });
       }).join(', ') + '; the known ones are ' + ATTRIBUTES.map(function (a) { return 'data-comments-' + a; }).join(', ') + '.';
     }
     if (!ds.commentsTenant) return 'data-comments-tenant is missing: set it to your tenant id.';

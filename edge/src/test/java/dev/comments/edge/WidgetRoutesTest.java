@@ -184,6 +184,11 @@ class WidgetRoutesTest {
       assertThat(refused.statusCode()).isEqualTo(403);
       assertThat(refused.body()).contains("origin_not_allowed");
     }
+    HttpResponse<String> unknown =
+        send(at("/api/v1/tenants/nobody/threads/t1/comments").header("Origin", ALLOWED));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body()).contains("tenant_not_found");
+    assertThat(unknown.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ALLOWED);
     // The refusal of a simple request is readable, so the widget can say why it shows nothing.
     HttpResponse<String> refused =
         send(

@@ -9,7 +9,6 @@ import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,15 +38,14 @@ public final class CrossOrigin implements HttpHandler {
   private static final HttpString REQUEST_METHOD =
       HttpString.tryFromString("Access-Control-Request-Method");
 
-  private final Function<String, AllowedOrigins> originsOfTenant;
+  private final Map<String, AllowedOrigins> origins;
   private final HttpHandler next;
 
   /**
    * @param origins each tenant's allowed origins; a tenant not in it allows none
    */
   public CrossOrigin(Map<String, AllowedOrigins> origins, HttpHandler next) {
-    Map<String, AllowedOrigins> copy = Map.copyOf(origins);
-    this.originsOfTenant = tenant -> copy.getOrDefault(tenant, AllowedOrigins.NONE);
+    this.origins = Map.copyOf(origins);
     this.next = Objects.requireNonNull(next, "next");
   }
 
@@ -62,7 +60,15 @@ public final class CrossOrigin implements HttpHandler {
     boolean preflight =
         exchange.getRequestMethod().equals(Methods.OPTIONS)
             && exchange.getRequestHeaders().contains(REQUEST_METHOD);
-    if (!originsOfTenant.apply(route.group(1)).allows(origin)) {
+    AllowedOrigins allowed = origins.get(route.group(1));
+    if (allowed == null && !preflight) {
+      // No such tenant: its 404 (no data) is readable, so a mistyped tenant id says so.
+      exchange.addResponseCommitListener(
+          committed -> allow(committed.getResponseHeaders(), origin));
+      next.handleRequest(exchange);
+      return;
+    }
+    if (allowed == null || !allowed.allows(origin)) {
       if (!preflight) {
         // The refusal itself (no data) is readable, so the page can say why it shows nothing.
         exchange.addResponseCommitListener(
