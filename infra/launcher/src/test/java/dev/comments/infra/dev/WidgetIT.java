@@ -229,6 +229,16 @@ class WidgetIT {
   }
 
   @Test
+  void the_demo_article_of_the_node_shows_the_widget_live_under_its_strict_policy()
+      throws Exception {
+    WebDriver driver = browser();
+    driver.get(node.baseUrl() + "/");
+    waitForText(driver, "Live", WAIT);
+    join(driver, "Demo");
+    post(driver, "Written on the demo page");
+  }
+
+  @Test
   void markup_in_a_comment_shows_as_text_and_runs_nothing() throws Exception {
     String thread = thread();
     String token = api.session("demo", "Mallory");
