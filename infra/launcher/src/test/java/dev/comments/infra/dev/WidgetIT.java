@@ -48,6 +48,10 @@ class WidgetIT {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path AXE = Path.of("src/test/browser/node_modules/axe-core/axe.min.js");
   private static final Duration WAIT = Duration.ofSeconds(15);
+
+  /** The widget's element: {@code #c} on the test's host pages, {@code #comments} on the demo. */
+  private static final String HOST = "#c, #comments";
+
   private static final boolean REQUIRED =
       "required".equals(System.getenv("COMMENTS_BROWSER_TESTS"));
 
@@ -176,8 +180,36 @@ class WidgetIT {
     return (String)
         ((JavascriptExecutor) driver)
             .executeScript(
-                "const r = document.getElementById('c').shadowRoot;"
+                "const r = document.querySelector('"
+                    + HOST
+                    + "').shadowRoot;"
                     + " return r ? r.querySelector('section').innerText : '';");
+  }
+
+  /** Read in the page, so that a re-rendered element is never a stale reference. */
+  private static String textOf(WebDriver driver, String css) {
+    return (String)
+        ((JavascriptExecutor) driver)
+            .executeScript(
+                "const r = document.querySelector('"
+                    + HOST
+                    + "').shadowRoot;"
+                    + " const e = r && r.querySelector(arguments[0]);"
+                    + " return e ? e.textContent : null;",
+                css);
+  }
+
+  private static String attributeOf(WebDriver driver, String css, String name) {
+    return (String)
+        ((JavascriptExecutor) driver)
+            .executeScript(
+                "const r = document.querySelector('"
+                    + HOST
+                    + "').shadowRoot;"
+                    + " const e = r && r.querySelector(arguments[0]);"
+                    + " return e ? e.getAttribute(arguments[1]) : null;",
+                css,
+                name);
   }
 
   private static void waitForText(WebDriver driver, String text, Duration within) {
@@ -219,12 +251,12 @@ class WidgetIT {
     waitForText(bob, "Hello from Ada", WAIT);
 
     find(ada, "li button.up").click();
-    new WebDriverWait(bob, WAIT).until(d -> find(d, "li button.up .n").getText().equals("1"));
+    new WebDriverWait(bob, WAIT).until(d -> "1".equals(textOf(d, "li button.up .n")));
 
     ada.navigate().refresh();
     new WebDriverWait(ada, WAIT)
-        .until(d -> "true".equals(find(d, "li button.up").getAttribute("aria-pressed")));
-    assertThat(find(ada, "li button.up .n").getText()).isEqualTo("1");
+        .until(d -> "true".equals(attributeOf(d, "li button.up", "aria-pressed")));
+    assertThat(textOf(ada, "li button.up .n")).isEqualTo("1");
     assertThat(shadowText(ada)).contains("Commenting as Ada");
   }
 
@@ -234,8 +266,18 @@ class WidgetIT {
     WebDriver driver = browser();
     driver.get(node.baseUrl() + "/");
     waitForText(driver, "Live", WAIT);
-    join(driver, "Demo");
-    post(driver, "Written on the demo page");
+    JavascriptExecutor js = (JavascriptExecutor) driver;
+    String inWidget = "const r = document.querySelector('#comments').shadowRoot;";
+    js.executeScript(
+        inWidget
+            + " r.querySelector('input#name').value = 'Demo';"
+            + " r.querySelector('form button.primary').click();");
+    waitForText(driver, "Commenting as Demo", WAIT);
+    js.executeScript(
+        inWidget
+            + " const a = r.querySelector('textarea'); a.value = 'Written on the demo page';"
+            + " a.dispatchEvent(new Event('input')); r.querySelector('form button.primary').click();");
+    waitForText(driver, "Written on the demo page", WAIT);
   }
 
   @Test
@@ -319,7 +361,9 @@ class WidgetIT {
   private static Object focused(WebDriver driver, String property) {
     return ((JavascriptExecutor) driver)
         .executeScript(
-            "const a = document.getElementById('c').shadowRoot.activeElement;"
+            "const a = document.querySelector('"
+                + HOST
+                + "').shadowRoot.activeElement;"
                 + " return a ? a[arguments[0]] : null;",
             property);
   }
