@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.edge.primary.PrimaryLink;
 import dev.comments.edge.testing.EdgePair;
 import dev.comments.edge.testing.RawHttp;
+import dev.comments.edge.widget.WidgetAssets;
 import dev.comments.events.ThreadId;
 import dev.comments.events.query.ThreadPage;
 import java.io.IOException;
@@ -141,7 +142,8 @@ class HostileRequestScanTest {
     return template
         .replace("{tenant}", "demo")
         .replace("{thread}", "t1")
-        .replace("{commentId}", COMMENT_ID);
+        .replace("{commentId}", COMMENT_ID)
+        .replace("{asset}", WidgetAssets.LOADER);
   }
 
   private List<Hostile> hostiles(String method, String path) {
