@@ -44,6 +44,9 @@ import dev.comments.edge.session.SignOutHandler;
 import dev.comments.edge.thread.ListCommentsHandler;
 import dev.comments.edge.thread.ListCommentsHandler.Listing;
 import dev.comments.edge.thread.ThreadLockHandler;
+import dev.comments.edge.widget.AllowedOrigins;
+import dev.comments.edge.widget.CrossOrigin;
+import dev.comments.edge.widget.WidgetAssets;
 import dev.comments.query.BlockedUsers;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.RevokedSessions;
@@ -64,7 +67,8 @@ import java.util.function.Function;
  * path ids checked, then who may call, then the body received on the IO thread, then a place among
  * the bounded number of running API requests, then the handler on a worker thread. On the primary
  * every command (writer and moderator routes) runs inside {@link IdempotentCommand}; on a replica
- * it is forwarded to the primary after the caller was checked.
+ * it is forwarded to the primary after the caller was checked. Browser pages of other origins reach
+ * the tenant routes only through {@link CrossOrigin}, for the origins each tenant allows.
  */
 final class EdgeRoutes {
   static final String SESSIONS = "/api/v1/tenants/{tenant}/sessions";
@@ -81,6 +85,8 @@ final class EdgeRoutes {
   static final String BLOCK = "/api/v1/tenants/{tenant}/blocks/{userId}";
   static final String LIVE_THREAD = "/live/v1/tenants/{tenant}/threads/{thread}";
   static final String STREAM_THREAD = "/stream/v1/tenants/{tenant}/threads/{thread}";
+  static final String WIDGET_FILE = WidgetAssets.ROUTE;
+  static final String DEMO_PAGE = "/";
 
   /** Scrapes running at once, and waiting: a few scrapers, never more than two workers. */
   static final int METRICS_RUNNING = 2;
@@ -167,12 +173,16 @@ final class EdgeRoutes {
     JsonBodyReader bodies = new JsonBodyReader(settings.maxBodyBytes());
     ConsistencyTokens consistency = new ConsistencyTokens(settings.keys().consistency(), clock);
     ListCommentsHandler.PageCache pages = new ListCommentsHandler.PageCache(meters);
+    WidgetAssets widget = WidgetAssets.load();
 
     Router.Builder router =
         Router.builder()
             .route("GET", "/health/live", new LiveHandler())
             .route("GET", "/health/ready", new ReadyHandler(status))
             .route("GET", "/metrics", scrape(new PrometheusHandler(meters)))
+            // Files in memory, answered on the IO thread; pages anywhere embed the widget.
+            .route("GET", WIDGET_FILE, widget.files())
+            .route("GET", DEMO_PAGE, widget.demoPage())
             .route(
                 "POST",
                 SESSIONS,
@@ -267,7 +277,16 @@ final class EdgeRoutes {
             settings.nodeId(),
             status::lag,
             status::stale,
-            new ErrorHandler(new RequestTarget(router.build()))));
+            new ErrorHandler(
+                new RequestTarget(new CrossOrigin(allowedOrigins(), router.build())))));
+  }
+
+  private Map<String, AllowedOrigins> allowedOrigins() {
+    Map<String, AllowedOrigins> origins = new HashMap<>();
+    settings
+        .tenants()
+        .forEach((tenant, tenantSettings) -> origins.put(tenant, tenantSettings.allowedOrigins()));
+    return origins;
   }
 
   /** The command routes of the primary: each runs here, inside {@link IdempotentCommand}. */

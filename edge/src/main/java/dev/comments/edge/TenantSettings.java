@@ -2,6 +2,7 @@ package dev.comments.edge;
 
 import dev.comments.edge.abuse.RateLimits;
 import dev.comments.edge.security.Placeholders;
+import dev.comments.edge.widget.AllowedOrigins;
 import java.util.Objects;
 
 /**
@@ -10,13 +11,17 @@ import java.util.Objects;
  * @param moderatorKey the bearer secret that may lock and unlock the tenant's threads
  * @param limits the tenant's limits against abuse ({@link RateLimits#DEFAULTS} on a node unless
  *     configured; {@link RateLimits#OFF} with {@code --rate-limits off})
+ * @param allowedOrigins the web origins whose pages may call the tenant's API (CORS): where the
+ *     widget is embedded
  */
-public record TenantSettings(String moderatorKey, RateLimits limits) {
+public record TenantSettings(
+    String moderatorKey, RateLimits limits, AllowedOrigins allowedOrigins) {
   public static final int MIN_MODERATOR_KEY_LENGTH = 16;
 
   public TenantSettings {
     Objects.requireNonNull(moderatorKey, "moderatorKey");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(allowedOrigins, "allowedOrigins");
     if (moderatorKey.length() < MIN_MODERATOR_KEY_LENGTH
         || !moderatorKey.strip().equals(moderatorKey)) {
       throw new IllegalArgumentException(
@@ -29,6 +34,11 @@ public record TenantSettings(String moderatorKey, RateLimits limits) {
     }
   }
 
+  /** A tenant whose API no other origin's pages may call. */
+  public TenantSettings(String moderatorKey, RateLimits limits) {
+    this(moderatorKey, limits, AllowedOrigins.NONE);
+  }
+
   /**
    * A tenant without limits against abuse: for tests of everything else, which send more from one
    * address than any limit allows. A node always names its limits (on by default).
@@ -39,6 +49,10 @@ public record TenantSettings(String moderatorKey, RateLimits limits) {
 
   @Override
   public String toString() {
-    return "TenantSettings[moderatorKey=<redacted>, limits=" + limits + "]";
+    return "TenantSettings[moderatorKey=<redacted>, limits="
+        + limits
+        + ", allowedOrigins="
+        + allowedOrigins
+        + "]";
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.edge.primary.PrimaryLink;
 import dev.comments.edge.testing.EdgePair;
 import dev.comments.edge.testing.RawHttp;
+import dev.comments.edge.widget.WidgetAssets;
 import dev.comments.events.ThreadId;
 import dev.comments.events.query.ThreadPage;
 import java.io.IOException;
@@ -142,7 +143,8 @@ class HostileRequestScanTest {
         .replace("{tenant}", "demo")
         .replace("{thread}", "t1")
         .replace("{commentId}", COMMENT_ID)
-        .replace("{userId}", "someone-else-0001");
+        .replace("{userId}", "someone-else-0001")
+        .replace("{asset}", WidgetAssets.LOADER);
   }
 
   private List<Hostile> hostiles(String method, String path) {

@@ -27,6 +27,7 @@ public final class Launcher {
   private static final String USAGE =
       """
       usage: comments dev [--http-port PORT] [--dns-port PORT] [--data-dir DIR] [--rate-limits on|off]
+                          [--allow-origin ORIGIN ...]
                           [--comments.SETTING=VALUE ...]
              comments node --config FILE [--comments.SETTING=VALUE ...]
              comments cluster [--regions R1,R2,...] [--data-dir DIR] [--http-port PORT]
@@ -63,6 +64,7 @@ public final class Launcher {
     int dnsPort = DEV_DNS_PORT;
     Path dataDir = Path.of("data", "dev");
     List<String> settings = new ArrayList<>();
+    List<String> origins = new ArrayList<>(DevNode.DEMO_ORIGINS);
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -71,8 +73,14 @@ public final class Launcher {
         case "--data-dir" -> dataDir = Path.of(valueOf(args, ++i, arg));
         case "--rate-limits" ->
             settings.add("--comments.limits.enabled=" + rateLimits(valueOf(args, ++i, arg)));
+        case "--allow-origin" -> origins.add(valueOf(args, ++i, arg));
         default -> settings.add(setting(arg));
       }
+    }
+    if (origins.size() > DevNode.DEMO_ORIGINS.size()) {
+      // One value for the whole list: a list is bound from one source, never merged.
+      settings.add(
+          "--comments.tenants." + DevNode.TENANT + ".allowed-origins=" + String.join(",", origins));
     }
     DevNode node = DevNode.start(dataDir, httpPort, dnsPort, settings.toArray(String[]::new));
     awaitShutdown(node::close);

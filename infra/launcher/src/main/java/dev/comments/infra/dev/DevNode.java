@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Properties;
@@ -24,6 +25,13 @@ public final class DevNode implements AutoCloseable {
 
   /** The id of the dev node: its projections live in the query database named after it. */
   public static final String NODE_ID = "dev-1";
+
+  /**
+   * The origins whose pages may embed the widget for tenant {@code demo}: a page served from this
+   * machine on any port. {@code comments dev --allow-origin} adds more.
+   */
+  public static final List<String> DEMO_ORIGINS =
+      List.of("http://localhost:*", "http://127.0.0.1:*");
 
   /** Said beside the broker's address: the embedded log is not a durable one. */
   public static final String ONE_BROKER =
@@ -84,6 +92,8 @@ public final class DevNode implements AutoCloseable {
       // The dev broker is one node: one copy of the log (it says so in its log).
       properties.put("comments.kafka.replication-factor", 1);
       properties.putAll(DevSecrets.nodeSettings(secrets, TENANT));
+      properties.put(
+          "comments.tenants." + TENANT + ".allowed-origins", String.join(",", DEMO_ORIGINS));
       ConfigurableApplicationContext context = NodeApplication.run(properties, settings);
       return new DevNode(dir, mongo, broker, context, secrets.getProperty(DevSecrets.MODERATOR));
     } catch (IOException | RuntimeException e) {
@@ -127,6 +137,7 @@ public final class DevNode implements AutoCloseable {
         "\n",
         "",
         "comments dev node is up at " + url,
+        "  demo:  " + url + "/  (an article with the widget on it)",
         "  data:  " + dataDir + "  (delete it to start afresh)",
         "  kafka: " + broker.bootstrapServers() + ONE_BROKER,
         "  mongo: " + mongo.connectionString(),

@@ -308,7 +308,8 @@ public class NodeConfiguration {
                     e ->
                         new TenantSettings(
                             e.getValue().moderatorKey(),
-                            limits(properties.limits(), e.getKey(), e.getValue()))));
+                            limits(properties.limits(), e.getKey(), e.getValue()),
+                            e.getValue().origins(e.getKey()))));
     return EdgeServer.start(
         new EdgeSettings(
             http.host(),

@@ -3,6 +3,7 @@ package dev.comments.infra.node;
 import dev.comments.edge.TenantSettings;
 import dev.comments.edge.live.LiveLimits;
 import dev.comments.edge.security.Placeholders;
+import dev.comments.edge.widget.AllowedOrigins;
 import dev.comments.query.QuerySideSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -54,6 +55,12 @@ public record NodeProperties(
       throw new IllegalArgumentException("comments.tenants must name at least one tenant");
     }
     refuseUnusableSecrets(sessions, consistency, cluster, tenants);
+    tenants.forEach(
+        (tenant, settings) -> {
+          if (settings != null) {
+            settings.origins(tenant);
+          }
+        });
   }
 
   /**
@@ -286,10 +293,24 @@ public record NodeProperties(
   /**
    * @param limits this tenant's limits by name ({@code posts-per-session: 20/10m}); each one not
    *     named has its default
+   * @param allowedOrigins the origins whose pages may call the tenant's API from a browser (CORS),
+   *     e.g. {@code https://news.example} or {@code http://localhost:*}; none by default
    */
-  public record Tenant(String moderatorKey, Map<String, String> limits) {
+  public record Tenant(
+      String moderatorKey, Map<String, String> limits, List<String> allowedOrigins) {
     public Tenant {
       limits = limits == null ? Map.of() : Map.copyOf(limits);
+      allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+    }
+
+    /** The origins parsed; a value that is not an origin stops the node, naming the setting. */
+    public AllowedOrigins origins(String tenant) {
+      try {
+        return AllowedOrigins.of(allowedOrigins);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "comments.tenants." + tenant + ".allowed-origins: " + e.getMessage(), e);
+      }
     }
 
     static Optional<String> problem(String setting, Tenant tenant) {
@@ -315,7 +336,11 @@ public record NodeProperties(
 
     @Override
     public String toString() {
-      return "Tenant[moderatorKey=(hidden), limits=" + limits + "]";
+      return "Tenant[moderatorKey=(hidden), limits="
+          + limits
+          + ", allowedOrigins="
+          + allowedOrigins
+          + "]";
     }
   }
 }

@@ -1,0 +1,505 @@
+package dev.comments.infra.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.comments.infra.ApiClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.SearchContext;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The widget in a real browser (Debian's Chromium, driven through its chromedriver) against a dev
+ * node. Host pages come from a second small server on other origins: {@code http://localhost}
+ * (allowed for tenant demo) and {@code http://127.0.0.2} (not allowed). Without Chromium the suite
+ * is skipped, unless {@code COMMENTS_BROWSER_TESTS=required} (CI) makes that a failure.
+ */
+class WidgetIT {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path AXE = Path.of("src/test/browser/node_modules/axe-core/axe.min.js");
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  /** The widget's element: {@code #c} on the test's host pages, {@code #comments} on the demo. */
+  private static final String HOST = "#c, #comments";
+
+  private static final boolean REQUIRED =
+      "required".equals(System.getenv("COMMENTS_BROWSER_TESTS"));
+
+  @TempDir static Path data;
+  @TempDir static Path profiles;
+  private static DevNode node;
+  private static ApiClient api;
+  private static HttpServer allowedHost;
+  private static HttpServer refusedHost;
+  private static final Map<String, String> pages = new ConcurrentHashMap<>();
+  private static final AtomicInteger counter = new AtomicInteger();
+  private final List<WebDriver> browsers = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    boolean browser = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (REQUIRED) {
+      assertThat(browser).as("Chromium and chromedriver under /usr/bin").isTrue();
+      assertThat(AXE).as("axe-core installed with npm ci").exists();
+    }
+    assumeTrue(browser, "Debian's chromium and chromium-driver are not installed");
+    node = DevNode.start(data, 0, "--comments.limits.enabled=false");
+    api = new ApiClient(node.baseUrl());
+    allowedHost = hostServer("127.0.0.1");
+    refusedHost = hostServer("127.0.0.2");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (allowedHost != null) {
+      allowedHost.stop(0);
+    }
+    if (refusedHost != null) {
+      refusedHost.stop(0);
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @AfterEach
+  void closeBrowsers() {
+    browsers.forEach(WebDriver::quit);
+  }
+
+  /** A plain page server: any path answers the page registered under it. */
+  private static HttpServer hostServer(String address) throws IOException {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 16);
+    server.createContext(
+        "/",
+        exchange -> {
+          String page = pages.get(exchange.getRequestURI().getPath());
+          byte[] body = (page == null ? "no such page" : page).getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+          exchange.sendResponseHeaders(page == null ? 404 : 200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+    return server;
+  }
+
+  /** A host page with the widget, under a strict policy; returns its path. */
+  private static String page(String lang, String attributes) {
+    String path = "/article-" + counter.incrementAndGet();
+    String api = node.baseUrl();
+    pages.put(
+        path,
+        """
+        <!doctype html><html lang="%s"><head><meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; \
+        script-src %s; connect-src %s %s; style-src 'none'">
+        <title>Host page</title></head>
+        <body><main><h1>An article</h1><p>Text of the article.</p>
+        <div id="c" %s></div></main>
+        <script src="%s/widget/v1/embed.js" async></script></body></html>
+        """
+            .formatted(lang, api, api, api.replace("http://", "ws://"), attributes, api));
+    return path;
+  }
+
+  private static String allowed(String path) {
+    return "http://localhost:" + allowedHost.getAddress().getPort() + path;
+  }
+
+  private static String thread() {
+    return "widget-" + counter.incrementAndGet();
+  }
+
+  private WebDriver browser() throws IOException {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1000,1200",
+        "--user-data-dir=" + Files.createTempDirectory(profiles, "profile"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    WebDriver driver = new ChromeDriver(service, options);
+    browsers.add(driver);
+    return driver;
+  }
+
+  private static SearchContext widget(WebDriver driver) {
+    return new WebDriverWait(driver, WAIT).until(d -> d.findElement(By.id("c")).getShadowRoot());
+  }
+
+  private static WebElement find(WebDriver driver, String css) {
+    return new WebDriverWait(driver, WAIT)
+        .ignoring(org.openqa.selenium.NoSuchElementException.class)
+        .until(d -> widget(d).findElement(By.cssSelector(css)));
+  }
+
+  private static String shadowText(WebDriver driver) {
+    return (String)
+        ((JavascriptExecutor) driver)
+            .executeScript(
+                "const r = document.querySelector('"
+                    + HOST
+                    + "').shadowRoot;"
+                    + " return r ? r.querySelector('section').innerText : '';");
+  }
+
+  /** Read in the page, so that a re-rendered element is never a stale reference. */
+  private static String textOf(WebDriver driver, String css) {
+    return (String)
+        ((JavascriptExecutor) driver)
+            .executeScript(
+                "const r = document.querySelector('"
+                    + HOST
+                    + "').shadowRoot;"
+                    + " const e = r && r.querySelector(arguments[0]);"
+                    + " return e ? e.textContent : null;",
+                css);
+  }
+
+  private static String attributeOf(WebDriver driver, String css, String name) {
+    return (String)
+        ((JavascriptExecutor) driver)
+            .executeScript(
+                "const r = document.querySelector('"
+                    + HOST
+                    + "').shadowRoot;"
+                    + " const e = r && r.querySelector(arguments[0]);"
+                    + " return e ? e.getAttribute(arguments[1]) : null;",
+                css,
+                name);
+  }
+
+  private static void waitForText(WebDriver driver, String text, Duration within) {
+    new WebDriverWait(driver, within)
+        .withMessage(() -> "\"" + text + "\" in the widget, which shows: " + shadowText(driver))
+        .until(d -> shadowText(d).contains(text));
+  }
+
+  private static void join(WebDriver driver, String name) {
+    find(driver, "input#name").sendKeys(name, Keys.ENTER);
+    find(driver, "textarea");
+  }
+
+  private static void post(WebDriver driver, String text) {
+    WebElement area = find(driver, "textarea");
+    area.sendKeys(text);
+    find(driver, "form button.primary").click();
+    waitForText(driver, text, WAIT);
+  }
+
+  @Test
+  void a_comment_from_one_reader_reaches_another_live_and_votes_follow_and_stay() throws Exception {
+    String path =
+        page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread() + "\"");
+    WebDriver ada = browser();
+    WebDriver bob = browser();
+    ada.get(allowed(path));
+    bob.get(allowed(path));
+    join(ada, "Ada");
+    waitForText(bob, "No comments yet", WAIT);
+    waitForText(bob, "Live", WAIT);
+
+    post(ada, "Hello from Ada");
+    WebElement news = find(bob, "button.pill");
+    new WebDriverWait(bob, Duration.ofSeconds(2))
+        .until(d -> news.isDisplayed() && news.getText().equals("1 new comment"));
+    assertThat(shadowText(bob)).doesNotContain("Hello from Ada");
+    news.click();
+    waitForText(bob, "Hello from Ada", WAIT);
+
+    find(ada, "li button.up").click();
+    new WebDriverWait(bob, WAIT).until(d -> "1".equals(textOf(d, "li button.up .n")));
+
+    ada.navigate().refresh();
+    new WebDriverWait(ada, WAIT)
+        .until(d -> "true".equals(attributeOf(d, "li button.up", "aria-pressed")));
+    assertThat(textOf(ada, "li button.up .n")).isEqualTo("1");
+    assertThat(shadowText(ada)).contains("Commenting as Ada");
+  }
+
+  @Test
+  void the_demo_article_of_the_node_shows_the_widget_live_under_its_strict_policy()
+      throws Exception {
+    WebDriver driver = browser();
+    driver.get(node.baseUrl() + "/");
+    waitForText(driver, "Live", WAIT);
+    JavascriptExecutor js = (JavascriptExecutor) driver;
+    String inWidget = "const r = document.querySelector('#comments').shadowRoot;";
+    js.executeScript(
+        inWidget
+            + " r.querySelector('input#name').value = 'Demo';"
+            + " r.querySelector('form button.primary').click();");
+    waitForText(driver, "Commenting as Demo", WAIT);
+    js.executeScript(
+        inWidget
+            + " const a = r.querySelector('textarea'); a.value = 'Written on the demo page';"
+            + " a.dispatchEvent(new Event('input')); r.querySelector('form button.primary').click();");
+    waitForText(driver, "Written on the demo page", WAIT);
+  }
+
+  @Test
+  void markup_in_a_comment_shows_as_text_and_runs_nothing() throws Exception {
+    String thread = thread();
+    String token = api.session("demo", "Mallory");
+    api.post(
+        "demo", thread, token, "<img src=x onerror=alert(1)> see https://example.com/a?b=1.", null);
+    WebDriver reader = browser();
+    reader.get(
+        allowed(
+            page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread + "\"")));
+    waitForText(reader, "<img src=x onerror=alert(1)>", WAIT);
+    assertThat(widget(reader).findElements(By.cssSelector("img"))).isEmpty();
+    WebElement link = find(reader, ".text a");
+    assertThat(link.getAttribute("href")).isEqualTo("https://example.com/a?b=1");
+    assertThat(link.getAttribute("rel")).isEqualTo("nofollow ugc noopener noreferrer");
+    Thread.sleep(500);
+    try {
+      reader.switchTo().alert();
+      throw new AssertionError("a dialog opened");
+    } catch (NoAlertPresentException expected) {
+      // No script of the comment ran.
+    }
+  }
+
+  @Test
+  void a_page_of_an_origin_the_tenant_does_not_allow_is_refused_and_says_so() throws Exception {
+    WebDriver reader = browser();
+    reader.get(
+        "http://127.0.0.2:"
+            + refusedHost.getAddress().getPort()
+            + page(
+                "en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread() + "\""));
+    waitForText(reader, "may not show these comments", WAIT);
+  }
+
+  @Test
+  void a_visitor_posts_and_cancels_a_reply_with_the_keyboard_alone() throws Exception {
+    WebDriver driver = browser();
+    driver.get(
+        allowed(
+            page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread() + "\"")));
+    find(driver, "input#name");
+    Actions keys = new Actions(driver);
+    for (int i = 0; i < 10 && !"name".equals(focusedId(driver)); i++) {
+      keys.sendKeys(Keys.TAB).perform();
+    }
+    assertThat(focusedId(driver)).isEqualTo("name");
+    keys.sendKeys("Kim").sendKeys(Keys.ENTER).perform();
+    new WebDriverWait(driver, WAIT).until(d -> "TEXTAREA".equals(focusedTag(d)));
+    keys.sendKeys("Typed, never clicked").sendKeys(Keys.TAB).perform();
+    assertThat(focusedTag(driver)).isEqualTo("BUTTON");
+    keys.sendKeys(Keys.ENTER).perform();
+    waitForText(driver, "Typed, never clicked", WAIT);
+
+    WebElement reply = find(driver, "li button.reply");
+    ((JavascriptExecutor) driver).executeScript("arguments[0].focus()", reply);
+    keys.sendKeys(Keys.ENTER).perform();
+    new WebDriverWait(driver, WAIT).until(d -> "TEXTAREA".equals(focusedTag(d)));
+    keys.sendKeys(Keys.ESCAPE).perform();
+    new WebDriverWait(driver, WAIT)
+        .until(
+            d ->
+                "reply".equals(focusedClass(d))
+                    && widget(d).findElements(By.cssSelector("li form")).isEmpty());
+  }
+
+  private static String focusedId(WebDriver driver) {
+    return (String) focused(driver, "id");
+  }
+
+  private static String focusedTag(WebDriver driver) {
+    return (String) focused(driver, "tagName");
+  }
+
+  private static String focusedClass(WebDriver driver) {
+    return (String) focused(driver, "className");
+  }
+
+  private static Object focused(WebDriver driver, String property) {
+    return ((JavascriptExecutor) driver)
+        .executeScript(
+            "const a = document.querySelector('"
+                + HOST
+                + "').shadowRoot.activeElement;"
+                + " return a ? a[arguments[0]] : null;",
+            property);
+  }
+
+  @Test
+  void text_over_ten_thousand_code_points_is_stopped_before_sending() throws Exception {
+    WebDriver driver = browser();
+    driver.get(
+        allowed(
+            page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread() + "\"")));
+    join(driver, "Long");
+    WebElement area = find(driver, "textarea");
+    // 10,001 code points, each a surrogate pair: code units would count twice as many.
+    ((JavascriptExecutor) driver)
+        .executeScript(
+            "arguments[0].value = '😀'.repeat(10001);"
+                + " arguments[0].dispatchEvent(new Event('input'));",
+            area);
+    assertThat(find(driver, ".count").getText())
+        .contains("10,001 / 10,000")
+        .contains("Too long by 1");
+    assertThat(find(driver, "form button.primary").isEnabled()).isFalse();
+    ((JavascriptExecutor) driver)
+        .executeScript(
+            "arguments[0].value = '😀'.repeat(10000);"
+                + " arguments[0].dispatchEvent(new Event('input'));",
+            area);
+    assertThat(find(driver, "form button.primary").isEnabled()).isTrue();
+  }
+
+  @Test
+  void bad_attributes_a_locked_thread_and_an_unreachable_server_show_what_is_wrong()
+      throws Exception {
+    WebDriver driver = browser();
+    driver.get(allowed(page("en", "data-comments-thread=\"x\"")));
+    waitForText(driver, "data-comments-tenant is missing", WAIT);
+    driver.get(allowed(page("en", "data-comments-tenant=\"demo\" data-comments-colour=\"red\"")));
+    waitForText(driver, "unknown attribute data-comments-colour", WAIT);
+    driver.get(allowed(page("en", "data-comments-tenant=\"demo\" data-comments-theme=\"pink\"")));
+    waitForText(driver, "data-comments-theme must be one of light, dark, auto", WAIT);
+    driver.get(allowed(page("en", "data-comments-tenant=\"nobody\" data-comments-thread=\"t\"")));
+    waitForText(driver, "Unknown comments tenant \"nobody\"", WAIT);
+
+    int closed;
+    try (var socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    driver.get(
+        allowed(
+            page(
+                "en",
+                "data-comments-tenant=\"demo\" data-comments-server=\"http://127.0.0.1:"
+                    + closed
+                    + "\"")));
+    waitForText(driver, "Cannot reach the comments server", WAIT);
+
+    String thread = thread();
+    String token = api.session("demo", "Mod");
+    api.post("demo", thread, token, "Before the lock", null);
+    driver.get(
+        allowed(
+            page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread + "\"")));
+    waitForText(driver, "Live", WAIT);
+    api.send("POST", "/api/v1/tenants/demo/threads/" + thread + "/lock", node.moderatorKey(), null);
+    waitForText(driver, "This thread is locked", WAIT);
+  }
+
+  @Test
+  void without_a_thread_attribute_a_japanese_url_maps_to_one_short_thread_id() throws Exception {
+    String path = page("ja", "data-comments-tenant=\"demo\"");
+    pages.put("/記事/こんにちは", pages.get(path));
+    WebDriver driver = browser();
+    driver.get(allowed("/記事/こんにちは?utm=x#top"));
+    waitForText(driver, "まだコメントはありません", WAIT);
+    String expected =
+        (String)
+            ((JavascriptExecutor) driver)
+                .executeScript(
+                    "return CommentsWidget.threadOfUrl(location.origin + location.pathname)");
+    assertThat(expected).matches("url-[0-9a-f]{32}");
+    join(driver, "花子");
+    post(driver, "日本語のコメント");
+    assertThat(api.thread("demo", expected, null, null).json().toString()).contains("日本語のコメント");
+  }
+
+  @Test
+  void no_serious_accessibility_violations_in_either_theme_and_screenshots() throws Exception {
+    assumeTrue(Files.exists(AXE), "axe-core is not installed (npm ci in src/test/browser)");
+    String thread = thread();
+    String token = api.session("demo", "Ada Lovelace");
+    String first =
+        api.post("demo", thread, token, "The engine might compose elaborate pieces of music.", null)
+            .json()
+            .get("commentId")
+            .asText();
+    String other = api.session("demo", "Charles");
+    api.post("demo", thread, other, "Agreed — see https://example.com/notes for the notes.", first);
+    api.post("demo", thread, other, "A second thought, further down the page.", null);
+    Path shots = Path.of(System.getProperty("widget.screenshots", "target/widget-screenshots"));
+    Files.createDirectories(shots);
+    String axe = Files.readString(AXE);
+    for (String[] variant :
+        new String[][] {
+          {"light", "en", "light", "1000"},
+          {"dark", "en", "dark", "1000"},
+          {"japanese", "ja", "light", "1000"},
+          {"mobile", "en", "auto", "390"}
+        }) {
+      WebDriver driver = browser();
+      driver.manage().window().setSize(new Dimension(Integer.parseInt(variant[3]), 1100));
+      driver.get(
+          allowed(
+              page(
+                  variant[1],
+                  "data-comments-tenant=\"demo\" data-comments-thread=\""
+                      + thread
+                      + "\" data-comments-theme=\""
+                      + variant[2]
+                      + "\"")));
+      waitForText(driver, "A second thought", WAIT);
+      JavascriptExecutor js = (JavascriptExecutor) driver;
+      js.executeScript(axe);
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> violations =
+          (List<Map<String, Object>>)
+              js.executeAsyncScript(
+                  "const done = arguments[arguments.length - 1];"
+                      + " axe.run(document, {resultTypes: ['violations']})"
+                      + ".then(r => done(r.violations.filter(v => v.impact === 'serious'"
+                      + " || v.impact === 'critical').map(v => ({id: v.id, impact: v.impact,"
+                      + " nodes: v.nodes.map(n => n.html).slice(0, 3)}))));");
+      assertThat(violations).as(variant[0]).isEmpty();
+      byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+      Files.write(shots.resolve("widget-" + variant[0] + ".png"), png);
+      driver.quit();
+      browsers.remove(driver);
+    }
+  }
+}
