@@ -69,13 +69,4 @@ TABLE
 )
 echo "$table"
 echo "bench: load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-doc="$root/docs/benchmarks.md"
-if grep -q '<!-- growth:begin -->' "$doc"; then
-  python3 - "$doc" "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $connections connections, median of $runs runs of ${seconds} s, load average before $load_before" <<'PY'
-import re, sys
-doc, table, when = sys.argv[1], sys.argv[2], sys.argv[3]
-text = open(doc).read()
-body = f"<!-- growth:begin -->\nMeasured {when}:\n\n{table}\n<!-- growth:end -->"
-open(doc, "w").write(re.sub(r"<!-- growth:begin -->.*<!-- growth:end -->", lambda m: body, text, flags=re.S))
-PY
-fi
+write_section growth "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $connections connections, median of $runs runs of ${seconds} s, load average before $load_before"

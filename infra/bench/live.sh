@@ -192,13 +192,4 @@ TABLE
 )
 echo "$table"
 echo "bench: load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-doc="$root/docs/benchmarks.md"
-if grep -q '<!-- live:begin -->' "$doc"; then
-  python3 - "$doc" "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), load average before $load_before" <<'PY'
-import re, sys
-doc, table, when = sys.argv[1], sys.argv[2], sys.argv[3]
-text = open(doc).read()
-body = f"<!-- live:begin -->\nMeasured {when}:\n\n{table}\n<!-- live:end -->"
-open(doc, "w").write(re.sub(r"<!-- live:begin -->.*<!-- live:end -->", lambda m: body, text, flags=re.S))
-PY
-fi
+write_section live "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), load average before $load_before"

@@ -8,13 +8,13 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/.mvn/select-jdk.sh"
 comments_select_jdk
+. "$root/infra/bench/lib.sh"
 runs="${1:-3}"
 work="$(mktemp -d)"; port=18081; url="http://127.0.0.1:$port"
 node=""
 cleanup() { [ -n "$node" ] && { kill "$node" 2>/dev/null; wait "$node" 2>/dev/null || true; }; rm -rf "$work"; }
 trap cleanup EXIT
 now_ms() { date +%s%3N; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # One start on a fresh data directory; prints "milliseconds-to-ready RSS-MiB", then stops the node.
 start_once() {
@@ -52,13 +52,4 @@ rows=(
 )
 table=$(printf '%s\n' "| comments dev, fresh data directory (median of $runs) | start to ready, ms | node RSS at ready, MiB |" "| --- | ---: | ---: |" "${rows[@]}")
 echo "$table"
-doc="$root/docs/benchmarks.md"
-if grep -q '<!-- startup:begin -->' "$doc"; then
-  python3 - "$doc" "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -1)" <<'PY'
-import re, sys
-doc, table, when = sys.argv[1], sys.argv[2], sys.argv[3]
-text = open(doc).read()
-body = f"<!-- startup:begin -->\nMeasured {when}:\n\n{table}\n<!-- startup:end -->"
-open(doc, "w").write(re.sub(r"<!-- startup:begin -->.*<!-- startup:end -->", lambda m: body, text, flags=re.S))
-PY
-fi
+write_section startup "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -1)"
