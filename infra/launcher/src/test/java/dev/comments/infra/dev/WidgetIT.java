@@ -261,6 +261,40 @@ class WidgetIT {
   }
 
   @Test
+  void a_reader_who_blocks_an_author_stops_seeing_them_and_the_block_survives_a_reload()
+      throws Exception {
+    String path =
+        page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread() + "\"");
+    WebDriver ada = browser();
+    WebDriver bob = browser();
+    WebDriver carol = browser();
+    ada.get(allowed(path));
+    join(ada, "Ada");
+    post(ada, "Ada's first");
+    bob.get(allowed(path));
+    carol.get(allowed(path));
+    join(bob, "Bob");
+    waitForText(bob, "Ada's first", WAIT);
+    waitForText(carol, "Live", WAIT);
+    waitForText(bob, "Live", WAIT);
+
+    find(bob, "li button.block").click();
+    waitForText(bob, "Hidden: you blocked this person.", WAIT);
+    assertThat(shadowText(bob)).doesNotContain("Ada's first");
+
+    post(ada, "Ada's second");
+    // Carol, who blocked no one, is told of it live; Bob is sent nothing.
+    WebElement news = find(carol, "button.pill");
+    new WebDriverWait(carol, WAIT)
+        .until(d -> news.isDisplayed() && news.getText().equals("1 new comment"));
+    assertThat(shadowText(bob)).doesNotContain("Ada's second").doesNotContain("new comment");
+
+    bob.navigate().refresh();
+    waitForText(bob, "Hidden: you blocked this person.", WAIT);
+    assertThat(shadowText(bob)).doesNotContain("Ada's first").doesNotContain("Ada's second");
+  }
+
+  @Test
   void the_demo_article_of_the_node_shows_the_widget_live_under_its_strict_policy()
       throws Exception {
     WebDriver driver = browser();
