@@ -81,11 +81,23 @@ final class DevProcess implements AutoCloseable {
 
   /** The Kafka broker's address, as the banner printed it. */
   String kafkaBootstrapServers() throws IOException {
-    Matcher m = KAFKA.matcher(output());
-    if (!m.find()) {
-      throw new IllegalStateException("no kafka address in the banner:\n" + output());
+    // The banner follows readiness by a moment: the DNS server starts after the edge listens.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      Matcher m = KAFKA.matcher(output());
+      if (m.find()) {
+        return m.group(1);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no kafka address in the banner:\n" + output());
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
     }
-    return m.group(1);
   }
 
   List<ProcessHandle> descendants() {
