@@ -10,6 +10,7 @@ import dev.comments.query.ThreadFeeds.Subscription;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,19 +30,17 @@ final class LiveConnection {
   private final LiveHub hub;
   private final String address;
   private final String viewerId;
-  private final LiveLimits limits;
   private final Map<ThreadId, Following> following = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean behind = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile long behindSince;
 
-  LiveConnection(Outlet outlet, LiveHub hub, String address, String viewerId, LiveLimits limits) {
+  LiveConnection(Outlet outlet, LiveHub hub, String address, String viewerId) {
     this.outlet = outlet;
     this.hub = hub;
     this.address = address;
     this.viewerId = viewerId;
-    this.limits = limits;
   }
 
   String address() {
@@ -90,24 +89,18 @@ final class LiveConnection {
       if (behind.get() || closed.get()) {
         return;
       }
-      if (inFlight.incrementAndGet() > limits.queuedMessages()) {
-        inFlight.decrementAndGet();
-        if (behind.compareAndSet(false, true)) {
-          behindSince = System.nanoTime();
-          hub.metrics().behind.increment();
-        }
-        return;
-      }
       byte[] json = hub.messages().update(update, mine);
-      String type = update.kind().wireName();
-      String id = Long.toString(update.position());
-      hub.handOff().run(outlet.ioThread(), () -> write(json, type, id));
+      if (!offer(json, update.kind().wireName(), Long.toString(update.position()))
+          && behind.compareAndSet(false, true)) {
+        behindSince = System.nanoTime();
+        hub.metrics().behind.increment();
+      }
     }
 
     /** Presence goes through the same queue, but is skipped rather than queued when full. */
     void presence(int viewers) {
       if (!behind.get() && !closed.get()) {
-        offerControl(LiveMessages.presence(thread, position, viewers), "presence", null);
+        offer(LiveMessages.presence(thread, position, viewers), "presence", null);
       }
     }
   }
@@ -141,12 +134,12 @@ final class LiveConnection {
     follow.subscription = subscription;
     // Replayed changes may have moved it past the subscription's start already.
     follow.position = Math.max(follow.position, subscription.position());
-    offerControl(
+    offer(
         LiveMessages.subscribed(thread, subscription.position(), !subscription.resync()),
         "subscribed",
         null);
     if (subscription.resync()) {
-      offerControl(
+      offer(
           LiveMessages.resync(thread, subscription.position(), "position-not-held"),
           "resync",
           Long.toString(subscription.position()));
@@ -155,6 +148,21 @@ final class LiveConnection {
     if (closed.get()) {
       unfollow(thread);
     }
+  }
+
+  /**
+   * {@link #follow} on a worker thread of {@code worker}, never the IO thread; a failure closes the
+   * connection (1011), since the reader cannot be told of changes it is not subscribed to.
+   */
+  void followOn(Executor worker, ThreadId thread, OptionalLong since) {
+    worker.execute(
+        () -> {
+          try {
+            follow(thread, since);
+          } catch (RuntimeException e) {
+            close(1011, "could not subscribe to " + thread.thread());
+          }
+        });
   }
 
   void unfollow(ThreadId thread) {
@@ -169,7 +177,7 @@ final class LiveConnection {
 
   /** An error about one request of the client; the connection stays open. */
   void error(ThreadId thread, String code, String message) {
-    offerControl(LiveMessages.error(thread, code, message), "error", null);
+    offer(LiveMessages.error(thread, code, message), "error", null);
   }
 
   void onIoThread(Runnable task) {
@@ -181,7 +189,7 @@ final class LiveConnection {
     if (closed.get()) {
       return;
     }
-    if (behind.get() && nowNanos - behindSince > limits.behindTimeout().toNanos()) {
+    if (behind.get() && nowNanos - behindSince > hub.limits().behindTimeout().toNanos()) {
       hub.metrics().closedBehind.increment();
       close(CLOSE_BEHIND, "too far behind: reconnect with since=<last position>");
       return;
@@ -206,13 +214,17 @@ final class LiveConnection {
     }
   }
 
-  /** A message that is not an update: dropped when the queue is full (the reader is behind). */
-  private void offerControl(byte[] json, String type, String id) {
-    if (inFlight.incrementAndGet() > limits.queuedMessages()) {
+  /**
+   * Takes a place in the queue and hands the message to the IO thread, or says the queue is full: a
+   * message that is not an update is then dropped, an update makes the reader behind.
+   */
+  private boolean offer(byte[] json, String type, String id) {
+    if (inFlight.incrementAndGet() > hub.limits().queuedMessages()) {
       inFlight.decrementAndGet();
-      return;
+      return false;
     }
     hub.handOff().run(outlet.ioThread(), () -> write(json, type, id));
+    return true;
   }
 
   private void write(byte[] json, String type, String id) {
@@ -229,7 +241,7 @@ final class LiveConnection {
       // Drained: whatever the reader missed, a reload now shows it, since every update it missed
       // was applied before it was offered here.
       for (Following follow : following.values()) {
-        offerControl(
+        offer(
             LiveMessages.resync(follow.thread, follow.position, "behind"),
             "resync",
             Long.toString(follow.position));

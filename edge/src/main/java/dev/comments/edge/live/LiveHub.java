@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A node's live readers: who is connected from where, who follows which thread, and the two timers
@@ -30,7 +29,7 @@ public final class LiveHub implements AutoCloseable {
   private final LiveMessages messages = new LiveMessages();
   private final IoHandOff handOff = new IoHandOff();
   private final Metrics metrics;
-  private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+  private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
   private final Set<LiveConnection> connections = ConcurrentHashMap.newKeySet();
   private final Map<ThreadId, Set<LiveConnection.Following>> byThread = new ConcurrentHashMap<>();
   private final Set<ThreadId> presenceChanged = ConcurrentHashMap.newKeySet();
@@ -115,22 +114,32 @@ public final class LiveHub implements AutoCloseable {
    * taken is given back by {@link #release}, or by the connection's close.
    */
   boolean admit(String address) {
-    AtomicInteger count = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
-    if (count.incrementAndGet() > limits.connectionsPerAddress()) {
-      release(address);
+    // Counted and checked in one step for the address, so that a release in between cannot take
+    // away a place just counted.
+    boolean[] admitted = {false};
+    perAddress.compute(
+        address,
+        (a, count) -> {
+          int open = count == null ? 0 : count;
+          if (open >= limits.connectionsPerAddress()) {
+            return count;
+          }
+          admitted[0] = true;
+          return open + 1;
+        });
+    if (!admitted[0]) {
       metrics.refused("connections-per-address");
-      return false;
     }
-    return true;
+    return admitted[0];
   }
 
   void release(String address) {
-    perAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
+    perAddress.computeIfPresent(address, (a, count) -> count <= 1 ? null : count - 1);
   }
 
   /** A connection admitted for {@code address}; {@code viewerId} is its session, or null. */
   LiveConnection connected(Outlet outlet, String address, String viewerId) {
-    LiveConnection connection = new LiveConnection(outlet, this, address, viewerId, limits);
+    LiveConnection connection = new LiveConnection(outlet, this, address, viewerId);
     connections.add(connection);
     return connection;
   }

@@ -6,7 +6,7 @@ import dev.comments.events.ThreadId;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
-/** The parts of a live request the protocol reads: the position to resume from. */
+/** What a live request names, checked: the position to resume from, a thread, the address. */
 final class LiveRequest {
   private static final Pattern POSITION = Pattern.compile("-1|0|[1-9][0-9]{0,17}");
 

@@ -88,17 +88,7 @@ public final class LiveStream implements HttpHandler {
     LiveConnection live =
         hub.connected(new StreamOutlet(connection, start.io()), start.address(), start.viewerId());
     connection.addCloseTask(closed -> live.closed());
-    start
-        .io()
-        .getWorker()
-        .execute(
-            () -> {
-              try {
-                live.follow(start.thread(), start.since());
-              } catch (RuntimeException e) {
-                live.close(1011, "could not subscribe");
-              }
-            });
+    live.followOn(start.io().getWorker(), start.thread(), start.since());
   }
 
   private record StreamOutlet(ServerSentEventConnection connection, XnioIoThread ioThread)

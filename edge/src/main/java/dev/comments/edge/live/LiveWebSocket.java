@@ -166,24 +166,9 @@ public final class LiveWebSocket implements HttpHandler {
         channel.addCloseTask(closed -> live.closed());
         channel.getReceiveSetter().set(new Frames(live, accepted.thread().tenant()));
         channel.resumeReceives();
-        follow(channel, live, accepted.thread(), accepted.since());
+        live.followOn(channel.getWorker(), accepted.thread(), accepted.since());
       }
     }
-  }
-
-  /** Subscribing may read the store: never on the IO thread. */
-  private static void follow(
-      WebSocketChannel channel, LiveConnection live, ThreadId thread, OptionalLong since) {
-    channel
-        .getWorker()
-        .execute(
-            () -> {
-              try {
-                live.follow(thread, since);
-              } catch (RuntimeException e) {
-                live.close(1011, "could not subscribe to " + thread.thread());
-              }
-            });
   }
 
   /** What a client may send: {@code subscribe} and {@code unsubscribe}, as small JSON objects. */
@@ -260,7 +245,7 @@ public final class LiveWebSocket implements HttpHandler {
         live.error(thread, e.code(), e.getMessage());
         return;
       }
-      follow(channel, live, thread, from);
+      live.followOn(channel.getWorker(), thread, from);
     }
 
     @Override

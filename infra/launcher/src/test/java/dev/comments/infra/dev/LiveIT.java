@@ -161,15 +161,7 @@ class LiveIT {
     assertThat(blocked.json().get("userIds"))
         .extracting(JsonNode::asText)
         .containsExactly(adaAuthorId);
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                api.send("GET", "/api/v1/tenants/demo/blocks", bob, null)
-                        .json()
-                        .get("userIds")
-                        .size()
-                    == 1);
+    await().atMost(WAIT).until(() -> blockedBy(bob).size() == 1);
     try (Socket bobs = socket("/live/v1/tenants/demo/threads/blocking", bob);
         Socket anonymous = socket("/live/v1/tenants/demo/threads/blocking", null)) {
       bobs.next("subscribed", WAIT);
@@ -189,14 +181,7 @@ class LiveIT {
       Reply unblocked = api.send("DELETE", "/api/v1/tenants/demo/blocks/" + adaAuthorId, bob, null);
       assertThat(unblocked.status()).isEqualTo(200);
       assertThat(unblocked.json().get("userIds")).isEmpty();
-      await()
-          .atMost(WAIT)
-          .until(
-              () ->
-                  api.send("GET", "/api/v1/tenants/demo/blocks", bob, null)
-                      .json()
-                      .get("userIds")
-                      .isEmpty());
+      await().atMost(WAIT).until(() -> blockedBy(bob).isEmpty());
       api.post("demo", "blocking", ada, "seen again", null);
       assertThat(bobs.next("comment-posted", WAIT).get("payload").get("text").asText())
           .isEqualTo("seen again");
@@ -456,6 +441,11 @@ class LiveIT {
   private static LiveClient.Stream stream(String path, String lastEventId, String session) {
     return LiveClient.Stream.open(
         api.http(), URI.create(node.baseUrl() + path), lastEventId, session);
+  }
+
+  /** What the node lists as blocked by the session {@code token}, as it learns it from the log. */
+  private static JsonNode blockedBy(String token) {
+    return api.send("GET", "/api/v1/tenants/demo/blocks", token, null).json().get("userIds");
   }
 
   private static String myVote(JsonNode message) {
