@@ -7,6 +7,11 @@ import com.mongodb.client.MongoDatabase;
 import dev.comments.command.cache.CaffeineCache;
 import dev.comments.command.idempotency.MongoIdempotencyKeys;
 import dev.comments.command.locator.CommentLocator;
+import dev.comments.command.media.AxonMediaCommands;
+import dev.comments.command.media.MediaBlobs;
+import dev.comments.command.media.MediaCommandTargetResolver;
+import dev.comments.command.media.MediaItem;
+import dev.comments.command.media.MediaLimits;
 import dev.comments.command.publish.EventPublisher;
 import dev.comments.command.publish.KafkaSetup;
 import dev.comments.command.publish.PublisherOptions;
@@ -67,6 +72,8 @@ public final class CommandSide implements AutoCloseable {
   private final ThreadPositions positions;
   private final EventPublisher publisher;
   private final Thread topicSetup;
+  private final MediaBlobs mediaBlobs;
+  private final Clock clock;
 
   private CommandSide(
       Configuration axon,
@@ -75,7 +82,9 @@ public final class CommandSide implements AutoCloseable {
       IdempotencyKeys idempotencyKeys,
       ThreadPositions positions,
       EventPublisher publisher,
-      Thread topicSetup) {
+      Thread topicSetup,
+      MediaBlobs mediaBlobs,
+      Clock clock) {
     this.axon = axon;
     this.snapshots = snapshots;
     this.commands = commands;
@@ -83,6 +92,8 @@ public final class CommandSide implements AutoCloseable {
     this.positions = positions;
     this.publisher = publisher;
     this.topicSetup = topicSetup;
+    this.mediaBlobs = mediaBlobs;
+    this.clock = clock;
   }
 
   /**
@@ -192,6 +203,10 @@ public final class CommandSide implements AutoCloseable {
                         .handlerDefinition(c.handlerDefinition(CommentThread.class))
                         .executor(snapshots)
                         .build())
+            // Media items: two events at most each, so no cache and no snapshots.
+            .configureAggregate(
+                AggregateConfigurer.defaultConfiguration(MediaItem.class)
+                    .configureCommandTargetResolver(c -> new MediaCommandTargetResolver()))
             .configureAggregate(
                 AggregateConfigurer.defaultConfiguration(CommentThread.class)
                     .configureCommandTargetResolver(c -> new ThreadCommandTargetResolver())
@@ -232,7 +247,15 @@ public final class CommandSide implements AutoCloseable {
               .start(() -> KafkaSetup.ensureTopicWithRetries(kafkaTopic(settings)));
     }
     return new CommandSide(
-        axon, snapshots, commands, idempotencyKeys, positions, publisher, topicSetup);
+        axon,
+        snapshots,
+        commands,
+        idempotencyKeys,
+        positions,
+        publisher,
+        topicSetup,
+        new MediaBlobs(database, readPreferences),
+        clock);
   }
 
   private static KafkaSetup.Topic kafkaTopic(CommandSideSettings settings) {
@@ -245,6 +268,14 @@ public final class CommandSide implements AutoCloseable {
 
   public CommentCommands commands() {
     return commands;
+  }
+
+  /**
+   * Uploads and removals of media under {@code limits}; the bytes live in this side's database
+   * ({@value MediaBlobs#FILES}, {@value MediaBlobs#CHUNKS}).
+   */
+  public MediaCommands media(MediaLimits limits) {
+    return new AxonMediaCommands(axon.commandGateway(), mediaBlobs, limits, clock);
   }
 
   /**

@@ -16,7 +16,14 @@ public enum Rejection {
   NOT_AUTHOR,
   EDIT_WINDOW_CLOSED,
   THREAD_LOCKED,
-  ALREADY_FLAGGED;
+  ALREADY_FLAGGED,
+  // Media uploads and removals.
+  MEDIA_TOO_LARGE,
+  MEDIA_TYPE_UNSUPPORTED,
+  MEDIA_TYPE_MISMATCH,
+  MEDIA_TRUNCATED,
+  MEDIA_DIMENSIONS_TOO_LARGE,
+  MEDIA_NOT_FOUND;
 
   /** The machine code, e.g. {@code thread_locked}. */
   public String code() {

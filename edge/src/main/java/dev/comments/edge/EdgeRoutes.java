@@ -2,10 +2,16 @@ package dev.comments.edge;
 
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
+import dev.comments.command.MediaCommands;
 import dev.comments.edge.abuse.AbuseGuard;
 import dev.comments.edge.abuse.AbuseGuard.Action;
 import dev.comments.edge.abuse.RateLimits;
 import dev.comments.edge.block.BlocksHandler;
+import dev.comments.edge.cdn.Cdn;
+import dev.comments.edge.cdn.DiskCache;
+import dev.comments.edge.cdn.LocalOrigin;
+import dev.comments.edge.cdn.Origin;
+import dev.comments.edge.cdn.OriginHandler;
 import dev.comments.edge.comment.CommentBodies;
 import dev.comments.edge.comment.CommentBodies.Kind;
 import dev.comments.edge.comment.CommentWriteHandler;
@@ -26,6 +32,9 @@ import dev.comments.edge.idempotency.IdempotentCommand;
 import dev.comments.edge.live.LiveHub;
 import dev.comments.edge.live.LiveStream;
 import dev.comments.edge.live.LiveWebSocket;
+import dev.comments.edge.media.ForwardUpload;
+import dev.comments.edge.media.RemoveMediaHandler;
+import dev.comments.edge.media.UploadMediaHandler;
 import dev.comments.edge.mesh.Heartbeats;
 import dev.comments.edge.mesh.HttpHeartbeats;
 import dev.comments.edge.mesh.MeshHandlers;
@@ -48,6 +57,7 @@ import dev.comments.edge.widget.AllowedOrigins;
 import dev.comments.edge.widget.CrossOrigin;
 import dev.comments.edge.widget.WidgetAssets;
 import dev.comments.query.BlockedUsers;
+import dev.comments.query.MediaCatalog;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.RevokedSessions;
 import dev.comments.query.ThreadQueries;
@@ -87,6 +97,9 @@ final class EdgeRoutes {
   static final String STREAM_THREAD = "/stream/v1/tenants/{tenant}/threads/{thread}";
   static final String WIDGET_FILE = WidgetAssets.ROUTE;
   static final String DEMO_PAGE = "/";
+  static final String MEDIA = "/api/v1/tenants/{tenant}/media";
+  static final String MEDIA_ITEM = "/api/v1/tenants/{tenant}/media/{mediaId}";
+  static final String CDN_FILE = Cdn.ROUTE;
 
   /** Scrapes running at once, and waiting: a few scrapers, never more than two workers. */
   static final int METRICS_RUNNING = 2;
@@ -100,6 +113,9 @@ final class EdgeRoutes {
   static final int MESH_RUNNING = 4;
 
   static final int MESH_QUEUED = 64;
+
+  /** Undertow's own cap on an upload's body sits above ours, so ours answers 413 first. */
+  static final long UPLOAD_DRAIN_ALLOWANCE = 64 * 1024;
 
   private final EdgeSettings settings;
   private final NodeRole role;
@@ -160,7 +176,14 @@ final class EdgeRoutes {
       PrometheusMeterRegistry meters,
       Clock clock) {
     return new EdgeRoutes(settings, role, readSide.revoked(), meters, clock)
-        .table(readSide.queries(), readSide.status(), readSide.blocked(), live, mesh, meters);
+        .table(
+            readSide.queries(),
+            readSide.status(),
+            readSide.blocked(),
+            live,
+            mesh,
+            meters,
+            readSide.media());
   }
 
   private HttpHandler table(
@@ -169,7 +192,8 @@ final class EdgeRoutes {
       BlockedUsers blocked,
       LiveHub live,
       Optional<Heartbeats> mesh,
-      PrometheusMeterRegistry meters) {
+      PrometheusMeterRegistry meters,
+      MediaCatalog media) {
     JsonBodyReader bodies = new JsonBodyReader(settings.maxBodyBytes());
     ConsistencyTokens consistency = new ConsistencyTokens(settings.keys().consistency(), clock);
     ListCommentsHandler.PageCache pages = new ListCommentsHandler.PageCache(meters);
@@ -269,6 +293,7 @@ final class EdgeRoutes {
         router
             .route("POST", BLOCKS, session(wellFormed(bodies, new ForwardCommand(link))))
             .route("DELETE", BLOCK, session(new ForwardCommand(link)));
+        mediaOnReplica(router, link, media, meters);
       }
     }
     return new RequestMetrics(
@@ -279,6 +304,82 @@ final class EdgeRoutes {
             status::stale,
             new ErrorHandler(
                 new RequestTarget(new CrossOrigin(allowedOrigins(), router.build())))));
+  }
+
+  /**
+   * Media on the primary: uploads stream into its store, moderators remove, the other nodes fetch
+   * the bytes (behind the cluster key), and its own CDN reads the store in process.
+   */
+  private void mediaOnPrimary(
+      Router.Builder router,
+      MediaCommands commands,
+      MediaCatalog catalog,
+      PrometheusMeterRegistry meters) {
+    router
+        .route("POST", MEDIA, uploader(new UploadMediaHandler(commands)))
+        .route(
+            "DELETE",
+            MEDIA_ITEM,
+            tenantPath(
+                new RequireModerator(moderatorKeys(), limited(new RemoveMediaHandler(commands)))))
+        .route(
+            "GET",
+            PrimaryLink.MEDIA_PATH,
+            tenantPath(
+                new ClusterKey(
+                    settings.keys().cluster(), clock, limited(new OriginHandler(commands)))));
+    cdn(router, catalog, new LocalOrigin(commands), meters);
+  }
+
+  /** Media on a replica: uploads and removals go to the primary; the CDN fills from it. */
+  private void mediaOnReplica(
+      Router.Builder router,
+      PrimaryLink link,
+      MediaCatalog catalog,
+      PrometheusMeterRegistry meters) {
+    router
+        .route("POST", MEDIA, uploader(new ForwardUpload(link, settings.cdn().maxUploadBytes())))
+        .route(
+            "DELETE",
+            MEDIA_ITEM,
+            tenantPath(new RequireModerator(moderatorKeys(), limited(new ForwardCommand(link)))));
+    cdn(router, catalog, link::openMedia, meters);
+  }
+
+  /** {@code GET /cdn/v1/…}, open to all: hits answered on the IO thread, misses on their own. */
+  private void cdn(
+      Router.Builder router, MediaCatalog catalog, Origin origin, PrometheusMeterRegistry meters) {
+    settings
+        .cdn()
+        .cacheDir()
+        .ifPresent(
+            dir ->
+                router.route(
+                    "GET",
+                    CDN_FILE,
+                    tenantPath(
+                        new Cdn(
+                            new DiskCache(dir, settings.cdn().cacheBytes()),
+                            catalog,
+                            origin,
+                            meters))));
+  }
+
+  /**
+   * An upload: a session, then a place among the running requests and a worker, which reads the
+   * body as it streams; the body limit of this route is the upload limit, not the JSON one.
+   */
+  private HttpHandler uploader(HttpHandler upload) {
+    long maxEntity = settings.cdn().maxUploadBytes() + UPLOAD_DRAIN_ALLOWANCE;
+    HttpHandler running = new RequestLimitingHandler(apiLimit, new Blocking(upload));
+    return tenantPath(
+        RequireSession.required(
+            sessions,
+            revoked,
+            exchange -> {
+              exchange.setMaxEntitySize(maxEntity);
+              running.handleRequest(exchange);
+            }));
   }
 
   private Map<String, AllowedOrigins> allowedOrigins() {

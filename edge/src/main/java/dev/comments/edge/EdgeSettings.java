@@ -1,5 +1,6 @@
 package dev.comments.edge;
 
+import dev.comments.edge.cdn.CdnSettings;
 import dev.comments.edge.live.LiveLimits;
 import dev.comments.events.ThreadId;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.Objects;
  *     byte, before its connection is closed ({@link #DEFAULT_BODY_TIMEOUT})
  * @param live what live readers (websockets, event streams) are granted ({@link
  *     LiveLimits#DEFAULTS})
+ * @param cdn the media CDN's cache and the upload limit ({@link CdnSettings#NONE}: no CDN)
  */
 public record EdgeSettings(
     String host,
@@ -39,7 +41,8 @@ public record EdgeSettings(
     int ioThreads,
     int workerThreads,
     Duration bodyTimeout,
-    LiveLimits live) {
+    LiveLimits live,
+    CdnSettings cdn) {
   public static final Duration DEFAULT_SESSION_TTL = Duration.ofDays(30);
   public static final Duration DEFAULT_CONSISTENCY_WAIT = Duration.ofSeconds(2);
   public static final int DEFAULT_MAX_BODY_BYTES = 65_536;
@@ -79,6 +82,37 @@ public record EdgeSettings(
     }
     requirePositive(bodyTimeout, "bodyTimeout");
     Objects.requireNonNull(live, "live");
+    Objects.requireNonNull(cdn, "cdn");
+  }
+
+  /** Settings without a media CDN ({@link CdnSettings#NONE}). */
+  public EdgeSettings(
+      String host,
+      int port,
+      String nodeId,
+      Map<String, TenantSettings> tenants,
+      EdgeKeys keys,
+      Duration sessionTtl,
+      Duration consistencyWait,
+      int maxBodyBytes,
+      int ioThreads,
+      int workerThreads,
+      Duration bodyTimeout,
+      LiveLimits live) {
+    this(
+        host,
+        port,
+        nodeId,
+        tenants,
+        keys,
+        sessionTtl,
+        consistencyWait,
+        maxBodyBytes,
+        ioThreads,
+        workerThreads,
+        bodyTimeout,
+        live,
+        CdnSettings.NONE);
   }
 
   /** Settings with the default {@link LiveLimits}. */

@@ -2,11 +2,13 @@ package dev.comments.edge;
 
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
+import dev.comments.command.MediaCommands;
 import dev.comments.command.SessionRecords;
 import dev.comments.command.ThreadPositions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a node's edge does with commands: the primary runs them against the event store; a replica
@@ -18,13 +20,24 @@ public sealed interface NodeRole {
       CommentCommands commands,
       IdempotencyKeys idempotencyKeys,
       ThreadPositions positions,
-      SessionRecords revocations)
+      SessionRecords revocations,
+      Optional<MediaCommands> media)
       implements NodeRole {
+    /** A primary that takes no media uploads (tests of other features). */
+    public Primary(
+        CommentCommands commands,
+        IdempotencyKeys idempotencyKeys,
+        ThreadPositions positions,
+        SessionRecords revocations) {
+      this(commands, idempotencyKeys, positions, revocations, Optional.empty());
+    }
+
     public Primary {
       Objects.requireNonNull(commands, "commands");
       Objects.requireNonNull(idempotencyKeys, "idempotencyKeys");
       Objects.requireNonNull(positions, "positions");
       Objects.requireNonNull(revocations, "revocations");
+      Objects.requireNonNull(media, "media");
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.comments.edge;
 
 import dev.comments.query.BlockedUsers;
+import dev.comments.query.MediaCatalog;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.RevokedSessions;
 import dev.comments.query.ThreadFeeds;
@@ -16,18 +17,30 @@ public record ReadSide(
     ThreadFeeds feeds,
     ProjectionStatus status,
     RevokedSessions revoked,
-    BlockedUsers blocked) {
+    BlockedUsers blocked,
+    MediaCatalog media) {
   public ReadSide {
     Objects.requireNonNull(queries, "queries");
     Objects.requireNonNull(feeds, "feeds");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(revoked, "revoked");
     Objects.requireNonNull(blocked, "blocked");
+    Objects.requireNonNull(media, "media");
+  }
+
+  /** Without media: for edges that serve no CDN (tests of other features). */
+  public ReadSide(
+      ThreadQueries queries,
+      ThreadFeeds feeds,
+      ProjectionStatus status,
+      RevokedSessions revoked,
+      BlockedUsers blocked) {
+    this(queries, feeds, status, revoked, blocked, MediaCatalog.NONE);
   }
 
   /** Without blocks: for edges whose sessions cannot block anyone (tests of other features). */
   public ReadSide(
       ThreadQueries queries, ThreadFeeds feeds, ProjectionStatus status, RevokedSessions revoked) {
-    this(queries, feeds, status, revoked, BlockedUsers.NONE);
+    this(queries, feeds, status, revoked, BlockedUsers.NONE, MediaCatalog.NONE);
   }
 }

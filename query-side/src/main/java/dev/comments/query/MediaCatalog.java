@@ -1,11 +1,37 @@
 package dev.comments.query;
 
 import dev.comments.events.ReadPreference;
-import dev.comments.query.media.MediaView;
 import java.util.Optional;
 
 /** The media items this node has learned of from the log, for the edge's CDN. */
 public interface MediaCatalog {
+  /** A catalogue that knows no item: for edges that serve no media (tests of other features). */
+  MediaCatalog NONE =
+      new MediaCatalog() {
+        @Override
+        public Optional<MediaView> find(
+            String tenant, String mediaId, ReadPreference readPreference) {
+          return Optional.empty();
+        }
+
+        @Override
+        public AutoCloseable onRemoved(Removals listener) {
+          return () -> {};
+        }
+      };
+
   /** The item, removed or not; empty if this node has not (yet) seen it uploaded. */
   Optional<MediaView> find(String tenant, String mediaId, ReadPreference readPreference);
+
+  /**
+   * Tells {@code listener} of every removal this node applies from now on, right after it is
+   * applied, on the consumer thread (it must be quick). Close the handle to stop.
+   */
+  AutoCloseable onRemoved(Removals listener);
+
+  /** Hears of removed items. */
+  @FunctionalInterface
+  interface Removals {
+    void removed(String tenant, String mediaId);
+  }
 }

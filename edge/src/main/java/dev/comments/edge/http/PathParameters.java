@@ -1,5 +1,6 @@
 package dev.comments.edge.http;
 
+import dev.comments.events.TenantStream;
 import dev.comments.events.ThreadId;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -57,6 +58,12 @@ public final class PathParameters implements HttpHandler {
           "invalid_path",
           "the comment id in the path is not valid: it must match [A-Za-z0-9._~:-]{1,200}");
     }
+    String mediaId = parameters.get("mediaId");
+    if (mediaId != null && !TenantStream.isValidKey(mediaId)) {
+      throw ApiException.badRequest(
+          "invalid_path",
+          "the media id in the path is not valid: it must match [A-Za-z0-9._~-]{1,200}");
+    }
     next.handleRequest(exchange);
   }
 
@@ -67,6 +74,10 @@ public final class PathParameters implements HttpHandler {
 
   public static ThreadId threadId(HttpServerExchange exchange) {
     return new ThreadId(tenant(exchange), required(exchange, "thread"));
+  }
+
+  public static String mediaId(HttpServerExchange exchange) {
+    return required(exchange, "mediaId");
   }
 
   public static String commentId(HttpServerExchange exchange) {

@@ -17,10 +17,12 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 import io.undertow.util.PathTemplateMatch;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -53,6 +55,13 @@ import org.slf4j.LoggerFactory;
 public final class PrimaryLink implements ThreadPositions {
   public static final String POSITION_PATH =
       "/internal/v1/tenants/{tenant}/threads/{thread}/position";
+
+  /** The primary's bytes of a media item, for the other nodes' CDN fills. */
+  public static final String MEDIA_PATH = "/internal/v1/media/{tenant}/{mediaId}";
+
+  /** How long an upload may take to reach the primary and be answered. */
+  static final Duration UPLOAD_TIMEOUT = Duration.ofSeconds(120);
+
   public static final HttpString FORWARDED_TO = HttpString.tryFromString("X-Forwarded-To");
   public static final String FORWARDED_FOR = "X-Forwarded-For";
   static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
@@ -141,6 +150,69 @@ public final class PrimaryLink implements ThreadPositions {
   public void forwardRead(HttpServerExchange exchange) {
     readsForwarded.increment();
     relay(exchange, send(exchange, null), true);
+  }
+
+  /**
+   * Streams an upload to the primary as it arrives and answers with the primary's answer. It is
+   * sent once: a body read from the client cannot be sent again, so a failure is {@code 503}.
+   *
+   * @param length the body's declared length, or -1 to send it chunked
+   */
+  public void forwardUpload(HttpServerExchange exchange, InputStream body, long length)
+      throws IOException {
+    BodyPublisher stream = BodyPublishers.ofInputStream(() -> body);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(primary.resolve(originForm(exchange)))
+            .timeout(UPLOAD_TIMEOUT.compareTo(timeout) > 0 ? UPLOAD_TIMEOUT : timeout)
+            .POST(length >= 0 ? BodyPublishers.fromPublisher(stream, length) : stream)
+            .header("X-Forwarded-By", nodeId)
+            .header(FORWARDED_FOR, exchange.getSourceAddress().getAddress().getHostAddress())
+            .header(ClusterKey.HEADER, clusterKey);
+    for (String name : FORWARDED_REQUEST_HEADERS) {
+      String value = exchange.getRequestHeaders().getFirst(name);
+      if (value != null) {
+        request.header(name, value);
+      }
+    }
+    HttpResponse<byte[]> answer;
+    try {
+      answer = client.send(request.build(), BodyHandlers.ofByteArray());
+    } catch (HttpTimeoutException e) {
+      throw unavailable("the primary did not take the upload in time", false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable("interrupted while uploading to the primary", false);
+    }
+    relay(exchange, answer, false);
+  }
+
+  /**
+   * The primary's bytes of a media item, streamed: the caller reads them to the end and closes the
+   * stream. A primary that cannot be reached, answers otherwise than 200 or stops mid-way fails
+   * with an {@link IOException}.
+   */
+  public InputStream openMedia(String tenant, String mediaId) throws IOException {
+    String path =
+        MEDIA_PATH.replace("{tenant}", encode(tenant)).replace("{mediaId}", encode(mediaId));
+    HttpRequest request =
+        HttpRequest.newBuilder(primary.resolve(path))
+            .timeout(timeout)
+            .header(ClusterKey.HEADER, clusterKey)
+            .header("X-Forwarded-By", nodeId)
+            .GET()
+            .build();
+    HttpResponse<InputStream> answer;
+    try {
+      answer = client.send(request, BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while fetching from the primary", e);
+    }
+    if (answer.statusCode() != 200) {
+      answer.body().close();
+      throw new IOException("the primary answered a media fetch with " + answer.statusCode());
+    }
+    return answer.body();
   }
 
   /** Asks the primary where the thread's stream stands. */

@@ -8,8 +8,13 @@ import dev.comments.events.MediaUploaded;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.query.MediaCatalog;
+import dev.comments.query.MediaView;
 import dev.comments.query.projection.Projection;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every node's catalogue of media items, fed by the log: it is how a replica learns that an id
@@ -19,9 +24,11 @@ import java.util.Optional;
  * for long, and a failed write drops the entry.
  */
 public final class MediaProjection implements Projection, MediaCatalog {
+  private static final Logger log = LoggerFactory.getLogger(MediaProjection.class);
   private static final long KEPT_ITEMS = 100_000;
 
   private final MediaStore store;
+  private final List<Removals> removals = new CopyOnWriteArrayList<>();
   private final Cache<String, MediaView> known =
       Caffeine.newBuilder().maximumSize(KEPT_ITEMS).build();
 
@@ -84,6 +91,16 @@ public final class MediaProjection implements Projection, MediaCatalog {
           };
       store.put(after);
       known.put(key, after);
+      if (event instanceof MediaRemoved) {
+        for (Removals listener : removals) {
+          try {
+            listener.removed(event.tenant(), event.mediaId());
+          } catch (RuntimeException e) {
+            // A broken listener must not stop the projection, which every reader needs.
+            log.warn("removal listener {} failed on {}", listener, envelope.stream(), e);
+          }
+        }
+      }
       return envelope.seq() == beforeSeq + 1 ? Outcome.APPLIED : Outcome.APPLIED_AFTER_GAP;
     } catch (RuntimeException e) {
       known.invalidate(key);
@@ -98,6 +115,12 @@ public final class MediaProjection implements Projection, MediaCatalog {
     return Optional.ofNullable(
         known.get(
             key(tenant, mediaId), k -> store.find(tenant, mediaId, readPreference).orElse(null)));
+  }
+
+  @Override
+  public AutoCloseable onRemoved(Removals listener) {
+    removals.add(listener);
+    return () -> removals.remove(listener);
   }
 
   @Override

@@ -6,6 +6,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.ReplaceOptions;
 import dev.comments.events.ReadPreference;
+import dev.comments.query.MediaView;
 import java.util.Optional;
 import java.util.function.Function;
 import org.bson.Document;

@@ -11,6 +11,7 @@ import dev.comments.events.MediaUploaded;
 import dev.comments.events.TenantStream;
 import dev.comments.events.ThreadId;
 import dev.comments.events.codec.EventEnvelope;
+import dev.comments.query.MediaView;
 import dev.comments.query.TestMongo;
 import dev.comments.query.projection.Projection;
 import dev.comments.query.projection.Projection.Outcome;

@@ -273,6 +273,8 @@ public final class LocalCluster implements AutoCloseable {
     }
     node.setProperty("comments.http.host", member.address);
     node.setProperty("comments.http.port", Integer.toString(httpPort));
+    node.setProperty(
+        "comments.cdn.cache-dir", dataDir.resolve("cdn").resolve(member.id).toString());
     node.setProperty("comments.kafka.bootstrap-servers", kafka);
     node.setProperty("comments.limits.enabled", Boolean.toString(rateLimits));
     // The cluster's broker is one node: one copy of the log (it says so in its log).

@@ -81,6 +81,7 @@ public final class DevNode implements AutoCloseable {
       properties.put("comments.node.id", NODE_ID);
       properties.put("comments.node.region", "local");
       properties.put("comments.http.port", httpPort);
+      properties.put("comments.cdn.cache-dir", dir.resolve("cdn").toString());
       if (dnsPort >= 0) {
         properties.put("comments.dns.enabled", true);
         properties.put("comments.dns.port", dnsPort);

@@ -6,6 +6,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.comments.command.CommandSide;
 import dev.comments.command.CommandSideSettings;
+import dev.comments.command.media.MediaLimits;
 import dev.comments.command.session.KafkaSessionRecords;
 import dev.comments.edge.EdgeKeys;
 import dev.comments.edge.EdgeServer;
@@ -14,6 +15,7 @@ import dev.comments.edge.NodeRole;
 import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
 import dev.comments.edge.abuse.RateLimits;
+import dev.comments.edge.cdn.CdnSettings;
 import dev.comments.edge.mesh.Heartbeats;
 import dev.comments.edge.mesh.HttpHeartbeats;
 import dev.comments.edge.mesh.Mesh;
@@ -295,7 +297,13 @@ public class NodeConfiguration {
               commands.commands(),
               commands.idempotencyKeys(),
               commands.positions(),
-              revocations.getObject());
+              revocations.getObject(),
+              Optional.of(
+                  commands.media(
+                      new MediaLimits(
+                          properties.cdn().maxUploadBytes(),
+                          properties.cdn().maxSide(),
+                          properties.cdn().maxPixels()))));
     } else {
       role = new NodeRole.Replica(URI.create(node.primaryUrl()), node.primaryTimeout());
     }
@@ -326,14 +334,19 @@ public class NodeConfiguration {
             http.ioThreads(),
             http.workerThreads(),
             http.bodyTimeout(),
-            properties.live().toLimits()),
+            properties.live().toLimits(),
+            CdnSettings.in(
+                properties.cdn().cacheDirOf(properties.node().id()),
+                properties.cdn().cacheBytes(),
+                properties.cdn().maxUploadBytes())),
         role,
         new ReadSide(
             querySide.queries(),
             querySide.feeds(),
             querySide.status(),
             revokedSessions,
-            revokedSessions),
+            revokedSessions,
+            querySide.media()),
         Optional.of(heartbeats),
         meters,
         clock);

@@ -6,6 +6,7 @@ import dev.comments.edge.security.Placeholders;
 import dev.comments.edge.widget.AllowedOrigins;
 import dev.comments.query.QuerySideSettings;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +38,8 @@ public record NodeProperties(
     @DefaultValue Live live,
     @DefaultValue Mesh mesh,
     @DefaultValue Dns dns,
-    Map<String, Tenant> tenants) {
+    Map<String, Tenant> tenants,
+    @DefaultValue Cdn cdn) {
 
   public NodeProperties {
     Objects.requireNonNull(node, "comments.node");
@@ -130,6 +132,34 @@ public record NodeProperties(
       @DefaultValue("2") int ioThreads,
       @DefaultValue("64") int workerThreads,
       @DefaultValue("10s") Duration bodyTimeout) {}
+
+  /**
+   * The media CDN and uploads.
+   *
+   * @param cacheDir the on-disk cache; unset, {@code <java.io.tmpdir>/comments-cdn/<node id>}
+   * @param cacheBytes the cache's byte budget (least recently used items go beyond it)
+   * @param maxUploadBytes the largest upload taken
+   * @param maxSide the largest width or height an uploaded image may have
+   * @param maxPixels the largest width × height
+   */
+  public record Cdn(
+      String cacheDir,
+      @DefaultValue("1073741824") long cacheBytes,
+      @DefaultValue("10485760") long maxUploadBytes,
+      @DefaultValue("16384") int maxSide,
+      @DefaultValue("50000000") long maxPixels) {
+    public Cdn {
+      if (cacheBytes < 1 || maxUploadBytes < 1 || maxSide < 1 || maxPixels < 1) {
+        throw new IllegalArgumentException("comments.cdn.* sizes must be positive");
+      }
+    }
+
+    public Path cacheDirOf(String nodeId) {
+      return cacheDir == null || cacheDir.isBlank()
+          ? Path.of(System.getProperty("java.io.tmpdir"), "comments-cdn", nodeId)
+          : Path.of(cacheDir);
+    }
+  }
 
   /** What live readers are granted: see {@link LiveLimits} and docs/live.md. */
   public record Live(

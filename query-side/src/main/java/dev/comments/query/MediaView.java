@@ -1,4 +1,4 @@
-package dev.comments.query.media;
+package dev.comments.query;
 
 /**
  * What a node knows of one media item: enough to serve it (type, size, hash for the ETag) and

@@ -1,0 +1,89 @@
+package dev.comments.edge.media;
+
+import dev.comments.command.CommandRejectedException;
+import dev.comments.command.Rejection;
+import dev.comments.edge.primary.PrimaryLink;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Objects;
+
+/**
+ * An upload on a replica: refused here if its declared length is over the limit, else streamed to
+ * the primary as it arrives, counted on the way so that a body longer than the limit is cut here
+ * ({@code 413}) without crossing the ocean whole.
+ */
+public final class ForwardUpload implements HttpHandler {
+  private final PrimaryLink link;
+  private final long maxBytes;
+
+  public ForwardUpload(PrimaryLink link, long maxBytes) {
+    this.link = Objects.requireNonNull(link, "link");
+    this.maxBytes = maxBytes;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws IOException {
+    long declared = exchange.getRequestContentLength();
+    if (declared > maxBytes) {
+      exchange.setPersistent(false);
+      throw tooLarge();
+    }
+    exchange.startBlocking();
+    Limited body = new Limited(exchange.getInputStream(), maxBytes);
+    try {
+      link.forwardUpload(exchange, body, declared);
+    } catch (IOException e) {
+      if (body.exceeded) {
+        exchange.setPersistent(false);
+        throw tooLarge();
+      }
+      throw e;
+    }
+  }
+
+  private CommandRejectedException tooLarge() {
+    return new CommandRejectedException(
+        Rejection.MEDIA_TOO_LARGE, "an upload may be at most " + maxBytes + " bytes");
+  }
+
+  /** Fails the read that goes past the limit. */
+  private static final class Limited extends FilterInputStream {
+    private final long max;
+    private long read;
+    private volatile boolean exceeded;
+
+    Limited(InputStream in, long max) {
+      super(in);
+      this.max = max;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count(n);
+      }
+      return n;
+    }
+
+    private void count(int n) throws IOException {
+      read += n;
+      if (read > max) {
+        exceeded = true;
+        throw new IOException("the upload is over " + max + " bytes");
+      }
+    }
+  }
+}

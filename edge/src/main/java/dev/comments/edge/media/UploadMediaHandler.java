@@ -1,0 +1,68 @@
+package dev.comments.edge.media;
+
+import dev.comments.command.CommandRejectedException;
+import dev.comments.command.MediaCommands;
+import dev.comments.command.Rejection;
+import dev.comments.edge.http.JsonResponses;
+import dev.comments.edge.http.PathParameters;
+import dev.comments.edge.session.Session;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.util.Objects;
+
+/**
+ * {@code POST /api/v1/tenants/{tenant}/media} on the primary: the raw image body streams into the
+ * media store as it arrives, checked on the way ({@link MediaCommands#upload}); never held whole.
+ */
+public final class UploadMediaHandler implements HttpHandler {
+  private final MediaCommands media;
+
+  public UploadMediaHandler(MediaCommands media) {
+    this.media = Objects.requireNonNull(media, "media");
+  }
+
+  /** The answer: where the item is served, and what it is. */
+  record Created(
+      String mediaId,
+      String url,
+      String contentType,
+      long size,
+      int width,
+      int height,
+      String contentHash) {}
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    String tenant = PathParameters.tenant(exchange);
+    Session session = Session.of(exchange);
+    exchange.startBlocking();
+    MediaCommands.Uploaded uploaded;
+    try {
+      uploaded =
+          media.upload(
+              tenant,
+              session.sessionId(),
+              exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE),
+              exchange.getRequestContentLength(),
+              exchange.getInputStream());
+    } catch (CommandRejectedException e) {
+      if (e.rejection() != Rejection.MEDIA_TRUNCATED) {
+        // The rest of the body is not read: close the connection rather than drain it.
+        exchange.setPersistent(false);
+      }
+      throw e;
+    }
+    JsonResponses.send(
+        exchange,
+        201,
+        new Created(
+            uploaded.mediaId(),
+            "/cdn/v1/" + tenant + "/" + uploaded.mediaId(),
+            uploaded.contentType(),
+            uploaded.size(),
+            uploaded.width(),
+            uploaded.height(),
+            uploaded.contentHash()));
+  }
+}
