@@ -8,6 +8,7 @@ import dev.comments.edge.http.JsonResponses;
 import dev.comments.edge.http.NodeHeaders;
 import dev.comments.edge.http.ReceiveBody;
 import dev.comments.edge.http.Router;
+import dev.comments.edge.tls.NodeTls;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import io.micrometer.core.instrument.Counter;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.StringJoiner;
 import java.util.TreeMap;
@@ -92,17 +94,33 @@ public final class PrimaryLink implements ThreadPositions {
    */
   public PrimaryLink(
       URI primary, Duration timeout, String nodeId, String clusterKey, MeterRegistry meters) {
+    this(primary, timeout, nodeId, clusterKey, Optional.empty(), meters);
+  }
+
+  /**
+   * @param tls this node's TLS, for a primary at an {@code https://} URL: the primary's certificate
+   *     is checked against the deployment's trusted certificates, and this node shows its own when
+   *     the primary asks (mutual TLS)
+   */
+  public PrimaryLink(
+      URI primary,
+      Duration timeout,
+      String nodeId,
+      String clusterKey,
+      Optional<NodeTls> tls,
+      MeterRegistry meters) {
     this.primary = Objects.requireNonNull(primary, "primary");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
     this.clusterKey = Objects.requireNonNull(clusterKey, "clusterKey");
     this.meters = Objects.requireNonNull(meters, "meters");
-    this.client =
+    HttpClient.Builder client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT.compareTo(timeout) < 0 ? CONNECT_TIMEOUT : timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+            .followRedirects(HttpClient.Redirect.NEVER);
+    tls.ifPresent(nodeTls -> nodeTls.configure(client));
+    this.client = client.build();
     this.readsForwarded =
         Counter.builder("comments.forward.reads")
             .description("reads this replica could not prove fresh and forwarded to the primary")
