@@ -329,6 +329,47 @@ class TlsEdgeTest {
   }
 
   @Test
+  void a_replica_forwards_commands_to_its_primary_over_tls_also_after_the_primary_restarts()
+      throws Exception {
+    Certificates.Issued authority = Certificates.authority("comments test CA");
+    Path ca = dir.resolve("ca.pem");
+    PemFiles.write(ca, authority.certificate());
+    TlsSettings primaryTls = issued(authority, "primary", ca);
+    TlsSettings replicaTls = issued(authority, "replica", ca);
+    int primaryPort = freePort();
+    TlsSettings onPort =
+        new TlsSettings(
+            true,
+            primaryPort,
+            primaryTls.certificate(),
+            primaryTls.privateKey(),
+            primaryTls.trustedCertificates(),
+            TlsSettings.ClientAuth.REQUIRE,
+            false,
+            Duration.ZERO,
+            TlsSettings.DEFAULT_RELOAD_INTERVAL);
+    RecordingCommands commands = new RecordingCommands();
+    EdgeServer primary = startPrimary(onPort, commands);
+    EdgeServer replica =
+        start(
+            replicaTls,
+            new NodeRole.Replica(
+                URI.create("https://127.0.0.1:" + primaryPort), Duration.ofSeconds(10)));
+    HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    open.add(plain);
+    String session = session(plain, replica);
+
+    assertThat(post(plain, replica, session).statusCode()).isEqualTo(201);
+    primary.close();
+    assertThat(post(plain, replica, session).statusCode()).isEqualTo(503);
+    startPrimary(onPort, commands);
+    HttpResponse<String> again = post(plain, replica, session);
+
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+    assertThat(commands.calls).hasSize(2);
+  }
+
+  @Test
   void refuses_a_key_that_does_not_belong_to_the_certificate() {
     Certificates.Issued one = selfSigned();
     Certificates.Issued other = selfSigned();
@@ -363,8 +404,77 @@ class TlsEdgeTest {
     return start(tls, Duration.ofSeconds(5));
   }
 
+  private TlsSettings issued(Certificates.Issued authority, String name, Path ca) {
+    Path nodeDir = dir.resolve(name);
+    Certificates.issue(authority, List.of(name), List.of(LOOPBACK)).writeTo(nodeDir);
+    return TlsSettings.of(
+        0,
+        nodeDir.resolve(Certificates.CERTIFICATE_FILE),
+        nodeDir.resolve(Certificates.PRIVATE_KEY_FILE),
+        Optional.of(ca));
+  }
+
+  private EdgeServer startPrimary(TlsSettings tls, RecordingCommands commands) {
+    InMemoryRevocations revocations = new InMemoryRevocations();
+    return start(
+        tls,
+        new NodeRole.Primary(
+            commands, new InMemoryIdempotencyKeys(), new FixedPositions(), revocations));
+  }
+
+  private static String session(HttpClient client, EdgeServer edge) throws Exception {
+    HttpResponse<String> created =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + edge.port() + "/api/v1/tenants/demo/sessions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"displayName\":\"Ada\"}"))
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(created.statusCode()).isEqualTo(201);
+    String body = created.body();
+    int start = body.indexOf("\"sessionToken\":\"") + "\"sessionToken\":\"".length();
+    return body.substring(start, body.indexOf('"', start));
+  }
+
+  private static HttpResponse<String> post(HttpClient client, EdgeServer edge, String session)
+      throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:" + edge.port() + "/api/v1/tenants/demo/threads/t1/comments"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + session)
+            .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"over TLS\"}"))
+            .build(),
+        BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, LOOPBACK)) {
+      return socket.getLocalPort();
+    }
+  }
+
   private EdgeServer start(TlsSettings tls, Duration bodyTimeout) {
     InMemoryRevocations revocations = new InMemoryRevocations();
+    return start(
+        tls,
+        bodyTimeout,
+        new NodeRole.Primary(
+            new RecordingCommands(),
+            new InMemoryIdempotencyKeys(),
+            new FixedPositions(),
+            revocations),
+        revocations);
+  }
+
+  private EdgeServer start(TlsSettings tls, NodeRole role) {
+    return start(tls, Duration.ofSeconds(5), role, new InMemoryRevocations());
+  }
+
+  private EdgeServer start(
+      TlsSettings tls, Duration bodyTimeout, NodeRole role, InMemoryRevocations revocations) {
     EdgeServer edge =
         EdgeServer.start(
             new EdgeSettings(
@@ -380,11 +490,7 @@ class TlsEdgeTest {
                     2,
                     bodyTimeout)
                 .withTls(tls),
-            new NodeRole.Primary(
-                new RecordingCommands(),
-                new InMemoryIdempotencyKeys(),
-                new FixedPositions(),
-                revocations),
+            role,
             new ReadSide(
                 new RecordingQueries(), new QuietFeeds(), new FakeProjectionStatus(), revocations),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
