@@ -22,6 +22,7 @@ import dev.comments.edge.http.Blocking;
 import dev.comments.edge.http.ErrorHandler;
 import dev.comments.edge.http.ErrorMapping;
 import dev.comments.edge.http.JsonBodyReader;
+import dev.comments.edge.http.JsonCompression;
 import dev.comments.edge.http.NodeHeaders;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.http.ReceiveBody;
@@ -53,6 +54,7 @@ import dev.comments.edge.session.SignOutHandler;
 import dev.comments.edge.thread.ListCommentsHandler;
 import dev.comments.edge.thread.ListCommentsHandler.Listing;
 import dev.comments.edge.thread.ThreadLockHandler;
+import dev.comments.edge.tls.NodeTls;
 import dev.comments.edge.widget.AllowedOrigins;
 import dev.comments.edge.widget.CrossOrigin;
 import dev.comments.edge.widget.WidgetAssets;
@@ -126,14 +128,17 @@ final class EdgeRoutes {
   private final RequestLimit metricsLimit;
   private final RequestLimit meshLimit;
   private final AbuseGuard abuse;
+  private final Optional<NodeTls> tls;
 
   private EdgeRoutes(
       EdgeSettings settings,
       NodeRole role,
       RevokedSessions revoked,
+      Optional<NodeTls> tls,
       PrometheusMeterRegistry meters,
       Clock clock) {
     this.settings = settings;
+    this.tls = tls;
     this.role = role;
     this.clock = clock;
     this.sessions = new SessionTokens(settings.keys().sessions(), settings.sessionTtl(), clock);
@@ -173,9 +178,10 @@ final class EdgeRoutes {
       ReadSide readSide,
       LiveHub live,
       Optional<Heartbeats> mesh,
+      Optional<NodeTls> tls,
       PrometheusMeterRegistry meters,
       Clock clock) {
-    return new EdgeRoutes(settings, role, readSide.revoked(), meters, clock)
+    return new EdgeRoutes(settings, role, readSide.revoked(), tls, meters, clock)
         .table(
             readSide.queries(),
             readSide.status(),
@@ -273,6 +279,7 @@ final class EdgeRoutes {
                 replica.timeout(),
                 settings.nodeId(),
                 ClusterKey.headerOf(settings.keys().cluster()),
+                tls,
                 meters);
         Function<Listing, HttpHandler> read =
             listing ->
@@ -298,12 +305,13 @@ final class EdgeRoutes {
     }
     return new RequestMetrics(
         meters,
-        new NodeHeaders(
-            settings.nodeId(),
-            status::lag,
-            status::stale,
-            new ErrorHandler(
-                new RequestTarget(new CrossOrigin(allowedOrigins(), router.build())))));
+        new JsonCompression(
+            new NodeHeaders(
+                settings.nodeId(),
+                status::lag,
+                status::stale,
+                new ErrorHandler(
+                    new RequestTarget(new CrossOrigin(allowedOrigins(), router.build()))))));
   }
 
   /**

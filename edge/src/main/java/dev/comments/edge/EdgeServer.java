@@ -2,6 +2,9 @@ package dev.comments.edge;
 
 import dev.comments.edge.live.LiveHub;
 import dev.comments.edge.mesh.Heartbeats;
+import dev.comments.edge.tls.NodeTls;
+import dev.comments.edge.tls.TlsSettings;
+import dev.comments.edge.tls.TransportSecurity;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -12,8 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Sequence;
+import org.xnio.SslClientAuthMode;
 
 /**
  * The node's front door: an Undertow server with the v1 API, health and metrics. It talks to the
@@ -40,13 +49,25 @@ public final class EdgeServer implements AutoCloseable {
   private final Undertow undertow;
   private final LiveHub live;
   private final Optional<Heartbeats> mesh;
+  private final Optional<NodeTls> tls;
   private final int port;
+  private final OptionalInt httpsPort;
 
-  private EdgeServer(Undertow undertow, LiveHub live, Optional<Heartbeats> mesh) {
+  private EdgeServer(
+      Undertow undertow, LiveHub live, Optional<Heartbeats> mesh, Optional<NodeTls> tls) {
     this.undertow = undertow;
     this.live = live;
     this.mesh = mesh;
-    this.port = ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
+    this.tls = tls;
+    this.port = portOf(undertow, "http").orElseThrow();
+    this.httpsPort = portOf(undertow, "https");
+  }
+
+  private static OptionalInt portOf(Undertow undertow, String protocol) {
+    return undertow.getListenerInfo().stream()
+        .filter(listener -> listener.getProtcol().equals(protocol))
+        .mapToInt(listener -> ((InetSocketAddress) listener.getAddress()).getPort())
+        .findFirst();
   }
 
   /** A node outside any mesh: no heartbeat routes (tests of the API alone). */
@@ -75,15 +96,20 @@ public final class EdgeServer implements AutoCloseable {
     LiveHub live =
         new LiveHub(
             readSide.feeds(), readSide.queries(), readSide.blocked(), settings.live(), meters);
-    HttpHandler root =
+    Optional<NodeTls> tls =
+        settings.tls().enabled() ? Optional.of(NodeTls.start(settings.tls())) : Optional.empty();
+    AtomicInteger boundHttpsPort = new AtomicInteger(settings.tls().port());
+    HttpHandler routes =
         EdgeRoutes.build(
             settings,
             Objects.requireNonNull(role, "role"),
             readSide,
             live,
             Objects.requireNonNull(mesh, "mesh"),
+            tls,
             meters,
             Objects.requireNonNull(clock, "clock"));
+    HttpHandler root = new TransportSecurity(settings.tls(), boundHttpsPort::get, routes);
     Undertow.Builder builder =
         Undertow.builder()
             .setIoThreads(settings.ioThreads())
@@ -94,21 +120,31 @@ public final class EdgeServer implements AutoCloseable {
             .setServerOption(UndertowOptions.MAX_HEADERS, 64)
             .setServerOption(UndertowOptions.MAX_PARAMETERS, 32)
             // Slow or idle clients must not keep a connection (and its buffers) for ever.
-            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
+            .setServerOption(
+                UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.bodyTimeout().toMillis())
             .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
             .setServerOption(UndertowOptions.IDLE_TIMEOUT, IDLE_TIMEOUT_MS)
             .setHandler(root);
-    addListeners(builder, settings);
+    addListeners(builder, settings, tls);
     Undertow undertow = builder.build();
-    undertow.start();
-    EdgeServer server = new EdgeServer(undertow, live, mesh);
+    try {
+      undertow.start();
+    } catch (RuntimeException e) {
+      tls.ifPresent(NodeTls::close);
+      throw e;
+    }
+    EdgeServer server = new EdgeServer(undertow, live, mesh, tls);
+    server.httpsPort.ifPresent(boundHttpsPort::set);
     mesh.ifPresent(heartbeats -> heartbeats.mesh().listening());
     log.info(
-        "Edge {} ({}) listening on http://{}:{} for tenants {}",
+        "Edge {} ({}) listening on http://{}:{}{} for tenants {}",
         settings.nodeId(),
         role.wireName(),
         settings.host(),
         server.port(),
+        server.httpsPort.isPresent()
+            ? " and https://" + settings.host() + ":" + server.httpsPort.getAsInt()
+            : "",
         settings.tenants().keySet());
     logRateLimits(settings);
     return server;
@@ -135,14 +171,55 @@ public final class EdgeServer implements AutoCloseable {
     }
   }
 
-  /** Where the listeners are made: the HTTPS (and HTTP/2) listener will join the HTTP one here. */
-  private static void addListeners(Undertow.Builder builder, EdgeSettings settings) {
+  /**
+   * Where the listeners are made: plain HTTP/1.1 always (loopback tools, health checks, or the
+   * redirect to HTTPS), and with TLS the HTTPS listener, which offers HTTP/2 and HTTP/1.1 by ALPN.
+   * HTTP/2 is enabled on that listener only: on plain HTTP it would invite h2c upgrades, which no
+   * browser makes and which would give every plain request a second code path.
+   */
+  private static void addListeners(
+      Undertow.Builder builder, EdgeSettings settings, Optional<NodeTls> tls) {
     builder.addHttpListener(settings.port(), settings.host());
+    tls.ifPresent(
+        nodeTls ->
+            builder.addListener(
+                new Undertow.ListenerBuilder()
+                    .setType(Undertow.ListenerType.HTTPS)
+                    .setHost(settings.host())
+                    .setPort(settings.tls().port())
+                    .setSslContext(nodeTls.context())
+                    .setHttp2Enabled(true)
+                    .setOverrideSocketOptions(sslOptions(settings.tls()))));
+  }
+
+  /** TLS 1.3 and 1.2 only, with {@link NodeTls#CIPHER_SUITES}; client certificates if asked. */
+  private static OptionMap sslOptions(TlsSettings tls) {
+    return OptionMap.builder()
+        .set(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(NodeTls.PROTOCOLS))
+        .set(Options.SSL_ENABLED_CIPHER_SUITES, Sequence.of(NodeTls.CIPHER_SUITES))
+        .set(
+            Options.SSL_CLIENT_AUTH_MODE,
+            switch (tls.clientAuth()) {
+              case NONE -> SslClientAuthMode.NOT_REQUESTED;
+              case WANT -> SslClientAuthMode.REQUESTED;
+              case REQUIRE -> SslClientAuthMode.REQUIRED;
+            })
+        .getMap();
   }
 
   /** The bound HTTP port; the real one when the settings asked for port 0. */
   public int port() {
     return port;
+  }
+
+  /** The bound HTTPS port, when TLS is on; the real one when the settings asked for port 0. */
+  public OptionalInt httpsPort() {
+    return httpsPort;
+  }
+
+  /** The node's TLS (certificate, reloads, the context of its clients), when it is on. */
+  public Optional<NodeTls> tls() {
+    return tls;
   }
 
   /**
@@ -158,5 +235,6 @@ public final class EdgeServer implements AutoCloseable {
         });
     live.close();
     undertow.stop();
+    tls.ifPresent(NodeTls::close);
   }
 }

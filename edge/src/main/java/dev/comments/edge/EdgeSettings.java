@@ -2,6 +2,7 @@ package dev.comments.edge;
 
 import dev.comments.edge.cdn.CdnSettings;
 import dev.comments.edge.live.LiveLimits;
+import dev.comments.edge.tls.TlsSettings;
 import dev.comments.events.ThreadId;
 import java.time.Duration;
 import java.util.Map;
@@ -23,11 +24,13 @@ import java.util.Objects;
  * @param ioThreads Undertow IO threads (non-blocking; about one per core)
  * @param workerThreads threads for blocking work; also how many API requests run at once, with
  *     {@link #QUEUED_REQUESTS_PER_WORKER} times as many waiting before {@code 503 overloaded}
- * @param bodyTimeout how long a client has to send a request body, from its headers to its last
- *     byte, before its connection is closed ({@link #DEFAULT_BODY_TIMEOUT})
+ * @param bodyTimeout how long a client has to send its request headers, and then its body (from its
+ *     headers to its last byte), before its connection is closed ({@link #DEFAULT_BODY_TIMEOUT})
  * @param live what live readers (websockets, event streams) are granted ({@link
  *     LiveLimits#DEFAULTS})
  * @param cdn the media CDN's cache and the upload limit ({@link CdnSettings#NONE}: no CDN)
+ * @param tls the HTTPS listener (HTTP/2 and HTTP/1.1) and the TLS of calls to other nodes ({@link
+ *     TlsSettings#NONE}: plain HTTP only)
  */
 public record EdgeSettings(
     String host,
@@ -42,7 +45,8 @@ public record EdgeSettings(
     int workerThreads,
     Duration bodyTimeout,
     LiveLimits live,
-    CdnSettings cdn) {
+    CdnSettings cdn,
+    TlsSettings tls) {
   public static final Duration DEFAULT_SESSION_TTL = Duration.ofDays(30);
   public static final Duration DEFAULT_CONSISTENCY_WAIT = Duration.ofSeconds(2);
   public static final int DEFAULT_MAX_BODY_BYTES = 65_536;
@@ -83,9 +87,10 @@ public record EdgeSettings(
     requirePositive(bodyTimeout, "bodyTimeout");
     Objects.requireNonNull(live, "live");
     Objects.requireNonNull(cdn, "cdn");
+    Objects.requireNonNull(tls, "tls");
   }
 
-  /** Settings without a media CDN ({@link CdnSettings#NONE}). */
+  /** Settings without a media CDN ({@link CdnSettings#NONE}) and without TLS. */
   public EdgeSettings(
       String host,
       int port,
@@ -112,7 +117,27 @@ public record EdgeSettings(
         workerThreads,
         bodyTimeout,
         live,
-        CdnSettings.NONE);
+        CdnSettings.NONE,
+        TlsSettings.NONE);
+  }
+
+  /** The same settings with {@code tls}. */
+  public EdgeSettings withTls(TlsSettings tls) {
+    return new EdgeSettings(
+        host,
+        port,
+        nodeId,
+        tenants,
+        keys,
+        sessionTtl,
+        consistencyWait,
+        maxBodyBytes,
+        ioThreads,
+        workerThreads,
+        bodyTimeout,
+        live,
+        cdn,
+        tls);
   }
 
   /** Settings with the default {@link LiveLimits}. */

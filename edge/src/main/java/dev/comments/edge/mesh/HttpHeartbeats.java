@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.edge.primary.ClusterKey;
 import dev.comments.edge.security.KeyRing;
+import dev.comments.edge.tls.NodeTls;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -31,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * The heartbeat transport: every {@code interval}, POSTs this node's heartbeat to {@value #PATH} on
  * every peer, over the same node-to-node HTTP as commands, with the cluster key ({@link
  * ClusterKey}); the answer is the peer's own heartbeat, so one round trip tells both sides. This is
- * the one class that knows how heartbeats travel: heartbeats over TLS with the nodes' certificates
- * will replace it (the cluster key proves membership but neither hides nor pins anything).
+ * the one class that knows how heartbeats travel. With TLS (peers at {@code https://} URLs) they
+ * travel encrypted and each side's certificate is checked against the deployment's trusted ones;
+ * the cluster key still proves membership, which a certificate of the right CA alone would not.
  */
 public final class HttpHeartbeats implements Heartbeats {
   public static final String PATH = "/internal/mesh/heartbeat";
@@ -50,12 +53,15 @@ public final class HttpHeartbeats implements Heartbeats {
   private final Map<URI, Counter> failures = new LinkedHashMap<>();
   private final Map<URI, Boolean> lastFailed = new ConcurrentHashMap<>();
 
-  private HttpHeartbeats(Mesh mesh, KeyRing clusterKeys, MeterRegistry meters) {
+  private HttpHeartbeats(
+      Mesh mesh, KeyRing clusterKeys, Optional<NodeTls> tls, MeterRegistry meters) {
     this.mesh = mesh;
     this.clusterKeys = clusterKeys;
     // A heartbeat that takes longer than the interval is no better than a lost one.
     this.timeout = mesh.settings().interval();
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(timeout);
+    tls.ifPresent(nodeTls -> nodeTls.configure(http));
+    this.http = http.build();
     this.ticks =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("mesh-heartbeats").factory());
@@ -71,7 +77,17 @@ public final class HttpHeartbeats implements Heartbeats {
 
   /** Starts sending at once and then every interval. */
   public static HttpHeartbeats start(Mesh mesh, KeyRing clusterKeys, MeterRegistry meters) {
-    HttpHeartbeats heartbeats = new HttpHeartbeats(mesh, clusterKeys, meters);
+    return start(mesh, clusterKeys, Optional.empty(), meters);
+  }
+
+  /**
+   * The same, with this node's TLS for peers at {@code https://} URLs: each peer's certificate is
+   * checked against the deployment's trusted certificates, and this node shows its own when a peer
+   * asks (mutual TLS).
+   */
+  public static HttpHeartbeats start(
+      Mesh mesh, KeyRing clusterKeys, Optional<NodeTls> tls, MeterRegistry meters) {
+    HttpHeartbeats heartbeats = new HttpHeartbeats(mesh, clusterKeys, tls, meters);
     long every = mesh.settings().interval().toMillis();
     heartbeats.ticks.scheduleAtFixedRate(heartbeats::tick, 0, every, TimeUnit.MILLISECONDS);
     return heartbeats;

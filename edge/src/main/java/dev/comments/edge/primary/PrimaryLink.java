@@ -8,6 +8,7 @@ import dev.comments.edge.http.JsonResponses;
 import dev.comments.edge.http.NodeHeaders;
 import dev.comments.edge.http.ReceiveBody;
 import dev.comments.edge.http.Router;
+import dev.comments.edge.tls.NodeTls;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import io.micrometer.core.instrument.Counter;
@@ -33,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.StringJoiner;
 import java.util.TreeMap;
@@ -41,10 +43,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A replica's way to the primary: commands, reads that must be fresher than this node can prove,
- * and position checks travel over one pooled HTTP/1.1 client (the JDK's) with a connect timeout and
- * a per-request deadline. Every failure to reach the primary, or to hear from it in time, is {@code
- * 503 primary_unavailable} with {@code Retry-After}: a replica never hangs on a primary that is
- * gone.
+ * and position checks travel over one client (the JDK's; HTTP/2 over TLS, pooled HTTP/1.1 over
+ * plain HTTP) with a connect timeout and a per-request deadline. Every failure to reach the
+ * primary, or to hear from it in time, is {@code 503 primary_unavailable} with {@code Retry-After}:
+ * a replica never hangs on a primary that is gone.
  *
  * <p>A command always travels with an {@code Idempotency-Key} (the client's, or one the edge made),
  * so the one retry made here on a broken pooled connection, and the client's own retries, apply it
@@ -65,6 +67,13 @@ public final class PrimaryLink implements ThreadPositions {
   public static final HttpString FORWARDED_TO = HttpString.tryFromString("X-Forwarded-To");
   public static final String FORWARDED_FOR = "X-Forwarded-For";
   static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
+
+  /**
+   * The JDK's client counts the TLS handshake in its connect timeout: two more round trips across
+   * an ocean, and a primary just restarted does its first handshakes with cold code. A primary that
+   * is down still fails at once (refused, or the handshake cut off).
+   */
+  static final Duration TLS_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
   private static final HttpString IDEMPOTENCY_KEY = HttpString.tryFromString("Idempotency-Key");
 
@@ -101,17 +110,33 @@ public final class PrimaryLink implements ThreadPositions {
    */
   public PrimaryLink(
       URI primary, Duration timeout, String nodeId, String clusterKey, MeterRegistry meters) {
+    this(primary, timeout, nodeId, clusterKey, Optional.empty(), meters);
+  }
+
+  /**
+   * @param tls this node's TLS, for a primary at an {@code https://} URL: the primary's certificate
+   *     is checked against the deployment's trusted certificates, and this node shows its own when
+   *     the primary asks (mutual TLS)
+   */
+  public PrimaryLink(
+      URI primary,
+      Duration timeout,
+      String nodeId,
+      String clusterKey,
+      Optional<NodeTls> tls,
+      MeterRegistry meters) {
     this.primary = Objects.requireNonNull(primary, "primary");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
     this.clusterKey = Objects.requireNonNull(clusterKey, "clusterKey");
     this.meters = Objects.requireNonNull(meters, "meters");
-    this.client =
+    HttpClient.Builder client =
         HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT.compareTo(timeout) < 0 ? CONNECT_TIMEOUT : timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+            .version(version(primary))
+            .connectTimeout(shorter(connectTimeout(primary), timeout))
+            .followRedirects(HttpClient.Redirect.NEVER);
+    tls.ifPresent(nodeTls -> nodeTls.configure(client));
+    this.client = client.build();
     this.readsForwarded =
         Counter.builder("comments.forward.reads")
             .description("reads this replica could not prove fresh and forwarded to the primary")
@@ -121,6 +146,27 @@ public final class PrimaryLink implements ThreadPositions {
             .description("round trips to the primary asking where a thread's stream stands")
             .publishPercentileHistogram()
             .register(meters);
+  }
+
+  /**
+   * HTTP/2 over TLS: one multiplexed connection across the ocean instead of a pool, so one
+   * handshake serves every command, and a primary that went away leaves at most one dead connection
+   * (a pool of HTTP/1.1 connections over TLS can hold several, each costing a failed attempt).
+   * Plain HTTP stays HTTP/1.1: the JDK's client would otherwise try an h2c upgrade on every new
+   * connection.
+   */
+  private static HttpClient.Version version(URI primary) {
+    return "https".equals(primary.getScheme())
+        ? HttpClient.Version.HTTP_2
+        : HttpClient.Version.HTTP_1_1;
+  }
+
+  private static Duration connectTimeout(URI primary) {
+    return "https".equals(primary.getScheme()) ? TLS_CONNECT_TIMEOUT : CONNECT_TIMEOUT;
+  }
+
+  private static Duration shorter(Duration a, Duration b) {
+    return a.compareTo(b) < 0 ? a : b;
   }
 
   /**

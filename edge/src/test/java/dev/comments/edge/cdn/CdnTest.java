@@ -19,6 +19,7 @@ import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RawHttp;
 import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.edge.tls.TlsSettings;
 import dev.comments.query.BlockedUsers;
 import dev.comments.query.MediaView;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -329,7 +330,8 @@ class CdnTest {
             base.workerThreads(),
             base.bodyTimeout(),
             LiveLimits.DEFAULTS,
-            CdnSettings.in(dir, budget, CdnSettings.DEFAULT_MAX_UPLOAD_BYTES));
+            CdnSettings.in(dir, budget, CdnSettings.DEFAULT_MAX_UPLOAD_BYTES),
+            TlsSettings.NONE);
     int originPort =
         ((InetSocketAddress) origin.getListenerInfo().getFirst().getAddress()).getPort();
     return EdgeServer.start(

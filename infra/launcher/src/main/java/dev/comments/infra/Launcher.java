@@ -26,17 +26,21 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class Launcher {
   private static final String USAGE =
       """
-      usage: comments dev [--http-port PORT] [--dns-port PORT] [--data-dir DIR] [--rate-limits on|off]
+      usage: comments dev [--http-port PORT] [--https-port PORT|off] [--dns-port PORT] [--data-dir DIR]
+                          [--rate-limits on|off]
                           [--allow-origin ORIGIN ...]
                           [--comments.SETTING=VALUE ...]
              comments node --config FILE [--comments.SETTING=VALUE ...]
              comments cluster [--regions R1,R2,...] [--data-dir DIR] [--http-port PORT]
-                              [--dns-port PORT] [--dns-ttl SECONDS]
+                              [--https-port PORT] [--dns-port PORT] [--dns-ttl SECONDS]
                               [--wan auto|off|MILLISms] [--rate-limits on|off]
              comments cluster stop|start NODE [--data-dir DIR]
              comments drain|undrain NODE [--data-dir DIR]
              comments rollout [--data-dir DIR] [--grace SECONDS]
       """;
+
+  /** Where dev nodes take HTTPS: 443 needs privileges, and 8443 is its usual stand-in. */
+  private static final int DEV_HTTPS_PORT = 8443;
 
   /** Where dev DNS servers listen: 53 needs privileges, and 5353 is what dig users expect. */
   private static final int DEV_DNS_PORT = 5353;
@@ -61,6 +65,7 @@ public final class Launcher {
 
   private static void dev(List<String> args) throws Exception {
     int httpPort = 8080;
+    int httpsPort = DEV_HTTPS_PORT;
     int dnsPort = DEV_DNS_PORT;
     Path dataDir = Path.of("data", "dev");
     List<String> settings = new ArrayList<>();
@@ -69,6 +74,10 @@ public final class Launcher {
       String arg = args.get(i);
       switch (arg) {
         case "--http-port" -> httpPort = parsePort(valueOf(args, ++i, arg));
+        case "--https-port" -> {
+          String value = valueOf(args, ++i, arg);
+          httpsPort = value.equals("off") ? -1 : parsePort(value);
+        }
         case "--dns-port" -> dnsPort = parsePort(valueOf(args, ++i, arg));
         case "--data-dir" -> dataDir = Path.of(valueOf(args, ++i, arg));
         case "--rate-limits" ->
@@ -82,7 +91,8 @@ public final class Launcher {
       settings.add(
           "--comments.tenants." + DevNode.TENANT + ".allowed-origins=" + String.join(",", origins));
     }
-    DevNode node = DevNode.start(dataDir, httpPort, dnsPort, settings.toArray(String[]::new));
+    DevNode node =
+        DevNode.start(dataDir, httpPort, httpsPort, dnsPort, settings.toArray(String[]::new));
     awaitShutdown(node::close);
     System.out.println(node.banner());
     Thread.currentThread().join();
@@ -125,6 +135,7 @@ public final class Launcher {
         List.of(Region.named("us-west"), Region.named("eu-central"), Region.named("ap-southeast"));
     Path dataDir = Path.of("data", "cluster");
     int httpPort = 8080;
+    int httpsPort = DEV_HTTPS_PORT;
     int dnsPort = LocalCluster.Dns.DEFAULT_PORT;
     Duration dnsTtl = LocalCluster.Dns.DEFAULT_TTL;
     LocalCluster.Wan wan = new LocalCluster.Wan.ByDistance();
@@ -135,6 +146,7 @@ public final class Launcher {
         case "--data-dir" -> dataDir = Path.of(valueOf(args, ++i, arg));
         case "--regions" -> regions = regions(valueOf(args, ++i, arg));
         case "--http-port" -> httpPort = parsePort(valueOf(args, ++i, arg));
+        case "--https-port" -> httpsPort = parsePort(valueOf(args, ++i, arg));
         case "--dns-port" -> dnsPort = parsePort(valueOf(args, ++i, arg));
         case "--dns-ttl" -> dnsTtl = seconds(valueOf(args, ++i, arg), arg);
         case "--wan" -> wan = wan(valueOf(args, ++i, arg));
@@ -154,7 +166,13 @@ public final class Launcher {
     }
     LocalCluster cluster =
         LocalCluster.start(
-            regions, dataDir, httpPort, new LocalCluster.Dns(dnsPort, dnsTtl), wan, rateLimits);
+            regions,
+            dataDir,
+            httpPort,
+            httpsPort,
+            new LocalCluster.Dns(dnsPort, dnsTtl),
+            wan,
+            rateLimits);
     awaitShutdown(cluster::close);
     System.out.println(cluster.summary());
     Thread.currentThread().join();

@@ -15,15 +15,22 @@ import java.time.Duration;
 public final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http;
   private final String baseUrl;
 
   public ApiClient(String baseUrl) {
+    this(
+        baseUrl,
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build());
+  }
+
+  /** Over a client of the test's own making (HTTPS, HTTP/2). */
+  public ApiClient(String baseUrl, HttpClient http) {
     this.baseUrl = baseUrl;
+    this.http = http;
   }
 
   /** A response: status, headers and the body parsed as JSON (null when empty or not JSON). */

@@ -2,6 +2,8 @@ package dev.comments.infra.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.comments.edge.tls.Certificates;
+import dev.comments.edge.tls.PemFiles;
 import dev.comments.infra.dev.DevNode;
 import dev.comments.infra.dev.DevSecrets;
 import dev.comments.infra.dns.DevGeoDatabase;
@@ -113,8 +115,14 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** The cluster's certificate authority and each node's certificate, made at every start. */
+  public static final String TLS_DIR = "tls";
+
+  public static final String CA_FILE = "ca.pem";
+
   private final Path dataDir;
   private final int httpPort;
+  private final int httpsPort;
   private final Dns dns;
   private final Wan wan;
   private final boolean rateLimits;
@@ -127,9 +135,16 @@ public final class LocalCluster implements AutoCloseable {
   private Thread watcher;
 
   private LocalCluster(
-      Path dataDir, int httpPort, Dns dns, Wan wan, boolean rateLimits, List<Member> members) {
+      Path dataDir,
+      int httpPort,
+      int httpsPort,
+      Dns dns,
+      Wan wan,
+      boolean rateLimits,
+      List<Member> members) {
     this.dataDir = dataDir;
     this.httpPort = httpPort;
+    this.httpsPort = httpsPort;
     this.dns = dns;
     this.wan = wan;
     this.rateLimits = rateLimits;
@@ -139,10 +154,17 @@ public final class LocalCluster implements AutoCloseable {
   /**
    * Starts every part, the primary first, and returns once every node is ready.
    *
+   * @param httpsPort every node's HTTPS port (on its own address); nodes call each other there
    * @param rateLimits whether the nodes limit clients (on by default; off for benchmarks)
    */
   public static LocalCluster start(
-      List<Region> regions, Path dataDir, int httpPort, Dns dns, Wan wan, boolean rateLimits)
+      List<Region> regions,
+      Path dataDir,
+      int httpPort,
+      int httpsPort,
+      Dns dns,
+      Wan wan,
+      boolean rateLimits)
       throws IOException, InterruptedException {
     if (regions.isEmpty()) {
       throw new IllegalArgumentException("a cluster needs at least one region");
@@ -171,7 +193,8 @@ public final class LocalCluster implements AutoCloseable {
               dir.resolve("nodes").resolve(id),
               oneWay(wan, primaryRegion, region)));
     }
-    LocalCluster cluster = new LocalCluster(dir, httpPort, dns, wan, rateLimits, members);
+    LocalCluster cluster =
+        new LocalCluster(dir, httpPort, httpsPort, dns, wan, rateLimits, members);
     try {
       cluster.startAll();
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -212,10 +235,11 @@ public final class LocalCluster implements AutoCloseable {
       bootstrap.put(member, "127.0.0.1:" + kafkaPath.address().getPort());
       DelayingProxy commandPath =
           proxy(
-              new InetSocketAddress(InetAddress.getByAddress(primary.ip()), httpPort),
+              new InetSocketAddress(InetAddress.getByAddress(primary.ip()), httpsPort),
               member.oneWay);
-      primaryUrl.put(member, "http://127.0.0.1:" + commandPath.address().getPort());
+      primaryUrl.put(member, "https://127.0.0.1:" + commandPath.address().getPort());
     }
+    Path ca = issueCertificates();
     broker = KafkaBroker.start(dataDir.resolve("kafka"), newFreePort(brokerPorts), listeners);
     Path geoDatabase = DevGeoDatabase.writeInto(dataDir.resolve("geoip"));
     for (Member member : members) {
@@ -224,7 +248,8 @@ public final class LocalCluster implements AutoCloseable {
           secrets,
           geoDatabase,
           bootstrap.getOrDefault(member, broker.bootstrapServers()),
-          primaryUrl.getOrDefault(member, "http://" + primary.address + ":" + httpPort));
+          primaryUrl.getOrDefault(member, httpsUrl(primary)),
+          ca);
     }
     // Replicas wait for the primary: it creates the event log they consume.
     startMember(primary);
@@ -238,6 +263,26 @@ public final class LocalCluster implements AutoCloseable {
     writeClusterJson();
     watcher =
         Thread.ofPlatform().daemon().name("cluster-watcher").start(this::watchMembersAndRequests);
+  }
+
+  /**
+   * A certificate authority for the cluster, and a certificate from it for each node, for the
+   * node's address and 127.0.0.1 (where a replica's WAN proxy to the primary listens): the nodes
+   * call each other over TLS and trust only this CA, as a production deployment would its own.
+   */
+  private Path issueCertificates() {
+    Path tls = dataDir.resolve(TLS_DIR);
+    Certificates.Issued authority = Certificates.authority("comments cluster CA");
+    Path ca = tls.resolve(CA_FILE);
+    PemFiles.write(ca, authority.certificate());
+    for (Member member : members) {
+      Certificates.issue(
+              authority,
+              List.of(member.id, "localhost"),
+              List.of(InetAddress.ofLiteral(member.address), InetAddress.ofLiteral("127.0.0.1")))
+          .writeTo(member.dir.resolve(TLS_DIR));
+    }
+    return ca;
   }
 
   /** A free port not in {@code taken}: the system may hand out the same free port twice. */
@@ -261,7 +306,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void writeProperties(
-      Member member, Properties secrets, Path geoDatabase, String kafka, String primaryUrl)
+      Member member, Properties secrets, Path geoDatabase, String kafka, String primaryUrl, Path ca)
       throws IOException {
     Files.createDirectories(member.dir);
     Properties node = new Properties();
@@ -286,7 +331,19 @@ public final class LocalCluster implements AutoCloseable {
     node.setProperty("comments.mesh.addresses", member.address);
     node.setProperty(
         "comments.mesh.peers",
-        String.join(",", members.stream().filter(m -> m != member).map(this::httpUrl).toList()));
+        String.join(",", members.stream().filter(m -> m != member).map(this::httpsUrl).toList()));
+    // TLS beside plain HTTP (which local tools and scripts keep using): the nodes call each other
+    // over it, with certificates of the cluster's CA.
+    Path tls = member.dir.resolve(TLS_DIR);
+    node.setProperty("comments.tls.enabled", "true");
+    node.setProperty("comments.tls.port", Integer.toString(httpsPort));
+    node.setProperty(
+        "comments.tls.certificate", tls.resolve(Certificates.CERTIFICATE_FILE).toString());
+    node.setProperty(
+        "comments.tls.private-key", tls.resolve(Certificates.PRIVATE_KEY_FILE).toString());
+    node.setProperty("comments.tls.trusted-certificates", ca.toString());
+    node.setProperty("comments.tls.redirect-http", "false");
+    node.setProperty("comments.tls.hsts-max-age", "0s");
     node.setProperty("comments.dns.enabled", "true");
     node.setProperty("comments.dns.host", member.address);
     node.setProperty("comments.dns.port", Integer.toString(dns.port()));
@@ -408,6 +465,7 @@ public final class LocalCluster implements AutoCloseable {
       node.put("state", process == null ? "stopped" : "running");
       node.put("address", member.address);
       node.put("http", httpUrl(member));
+      node.put("https", httpsUrl(member));
       node.put("dns", member.address + ":" + dns.port());
       node.put("latitude", member.region.latitude());
       node.put("longitude", member.region.longitude());
@@ -457,6 +515,11 @@ public final class LocalCluster implements AutoCloseable {
     text.append("\n  WAN: ").append(describeWan());
     text.append("   rate limits: ").append(rateLimits ? "on" : "OFF").append('\n');
     text.append("DNS: dig @127.0.1.1 -p ").append(dns.port()).append(" edge.comments.test\n");
+    text.append("TLS: each node also on https://ADDRESS:")
+        .append(httpsPort)
+        .append(" (HTTP/2), nodes call each other there; CA: ")
+        .append(dataDir.resolve(TLS_DIR).resolve(CA_FILE))
+        .append('\n');
     text.append("Stop or start one node: infra/bin/comments cluster stop|start NODE");
     text.append(" --data-dir ").append(dataDir).append("\nCtrl-C stops everything.\n");
     return text.toString();
@@ -464,6 +527,10 @@ public final class LocalCluster implements AutoCloseable {
 
   private String httpUrl(Member member) {
     return "http://" + member.address + ":" + httpPort;
+  }
+
+  private String httpsUrl(Member member) {
+    return "https://" + member.address + ":" + httpsPort;
   }
 
   private static String role(Member member) {

@@ -1,16 +1,20 @@
 package dev.comments.infra.dev;
 
 import dev.comments.edge.EdgeServer;
+import dev.comments.edge.tls.Certificates;
+import dev.comments.edge.tls.NodeTls;
 import dev.comments.geodns.GeoDnsServer;
 import dev.comments.infra.dns.DevGeoDatabase;
 import dev.comments.infra.kafka.KafkaBroker;
 import dev.comments.infra.node.NodeApplication;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -31,11 +35,15 @@ public final class DevNode implements AutoCloseable {
    * machine on any port. {@code comments dev --allow-origin} adds more.
    */
   public static final List<String> DEMO_ORIGINS =
-      List.of("http://localhost:*", "http://127.0.0.1:*");
+      List.of(
+          "http://localhost:*", "http://127.0.0.1:*", "https://localhost:*", "https://127.0.0.1:*");
 
   /** Said beside the broker's address: the embedded log is not a durable one. */
   public static final String ONE_BROKER =
       "  (one Kafka broker: a single copy of the event log, for development only)";
+
+  /** The directory under the data directory that keeps the dev node's certificate and key. */
+  public static final String TLS_DIR = "tls";
 
   private final Path dataDir;
   private final EmbeddedMongo mongo;
@@ -71,7 +79,36 @@ public final class DevNode implements AutoCloseable {
    */
   public static DevNode start(Path dataDir, int httpPort, int dnsPort, String... settings)
       throws IOException {
+    return start(dataDir, httpPort, -1, dnsPort, settings);
+  }
+
+  /**
+   * The same, with an HTTPS listener (HTTP/2 and HTTP/1.1) on {@code httpsPort} of 127.0.0.1 (0:
+   * any free port; -1: none) beside plain HTTP, with a self-signed certificate for {@code
+   * localhost}, 127.0.0.1 and ::1, made on first start and kept under {@code dataDir/tls}.
+   */
+  public static DevNode start(
+      Path dataDir, int httpPort, int httpsPort, int dnsPort, String... settings)
+      throws IOException {
     Path dir = Files.createDirectories(dataDir.toAbsolutePath());
+    Map<String, Object> tls = new HashMap<>();
+    if (httpsPort >= 0) {
+      Path tlsDir = dir.resolve(TLS_DIR);
+      Certificates.selfSignedIn(
+          tlsDir,
+          List.of("localhost"),
+          List.of(InetAddress.ofLiteral("127.0.0.1"), InetAddress.ofLiteral("::1")));
+      Path certificate = tlsDir.resolve(Certificates.CERTIFICATE_FILE);
+      tls.put("comments.tls.enabled", true);
+      tls.put("comments.tls.port", httpsPort);
+      tls.put("comments.tls.certificate", certificate.toString());
+      tls.put("comments.tls.private-key", tlsDir.resolve(Certificates.PRIVATE_KEY_FILE).toString());
+      // A dev node trusts its own certificate, and keeps plain HTTP for local tools: no redirect,
+      // and no HSTS (which would make browsers refuse plain HTTP on localhost for a year).
+      tls.put("comments.tls.trusted-certificates", certificate.toString());
+      tls.put("comments.tls.redirect-http", false);
+      tls.put("comments.tls.hsts-max-age", "0s");
+    }
     Properties secrets = DevSecrets.load(dir.resolve("secrets.properties"));
     EmbeddedMongo mongo = EmbeddedMongo.start(dir.resolve("mongo"));
     KafkaBroker broker = null;
@@ -95,6 +132,7 @@ public final class DevNode implements AutoCloseable {
       properties.putAll(DevSecrets.nodeSettings(secrets, TENANT));
       properties.put(
           "comments.tenants." + TENANT + ".allowed-origins", String.join(",", DEMO_ORIGINS));
+      properties.putAll(tls);
       ConfigurableApplicationContext context = NodeApplication.run(properties, settings);
       return new DevNode(dir, mongo, broker, context, secrets.getProperty(DevSecrets.MODERATOR));
     } catch (IOException | RuntimeException e) {
@@ -108,6 +146,32 @@ public final class DevNode implements AutoCloseable {
 
   public String baseUrl() {
     return "http://127.0.0.1:" + context.getBean(EdgeServer.class).port();
+  }
+
+  /** The HTTPS address, when the node has an HTTPS listener. */
+  public Optional<String> httpsUrl() {
+    EdgeServer edge = context.getBean(EdgeServer.class);
+    return edge.httpsPort().isPresent()
+        ? Optional.of("https://127.0.0.1:" + edge.httpsPort().getAsInt())
+        : Optional.empty();
+  }
+
+  /** The SHA-256 fingerprint of the certificate the HTTPS listener presents. */
+  public Optional<String> fingerprint() {
+    return context.getBean(EdgeServer.class).tls().map(NodeTls::fingerprint);
+  }
+
+  private String https() {
+    return httpsUrl()
+        .map(
+            url ->
+                "  https: "
+                    + url
+                    + "  (HTTP/2; self-signed: curl --cacert "
+                    + dataDir.resolve(TLS_DIR).resolve(Certificates.CERTIFICATE_FILE)
+                    + ")\n         SHA-256 "
+                    + fingerprint().orElseThrow())
+        .orElse("  https: off");
   }
 
   /** The embedded DNS server's port, if it runs. */
@@ -139,6 +203,7 @@ public final class DevNode implements AutoCloseable {
         "",
         "comments dev node is up at " + url,
         "  demo:  " + url + "/  (an article with the widget on it)",
+        https(),
         "  data:  " + dataDir + "  (delete it to start afresh)",
         "  kafka: " + broker.bootstrapServers() + ONE_BROKER,
         "  mongo: " + mongo.connectionString(),

@@ -20,6 +20,7 @@ import dev.comments.edge.mesh.Heartbeats;
 import dev.comments.edge.mesh.HttpHeartbeats;
 import dev.comments.edge.mesh.Mesh;
 import dev.comments.edge.mesh.MeshSettings;
+import dev.comments.edge.tls.NodeTls;
 import dev.comments.geodns.GeoDnsServer;
 import dev.comments.geodns.GeoDnsSettings;
 import dev.comments.geodns.dns.NameServer;
@@ -219,9 +220,23 @@ public class NodeConfiguration {
    * This node in the mesh: heartbeats to and from every peer, saying whether this node is up or
    * drained and whether its projection is ready. Closed after the edge, which serves its routes.
    */
+  /**
+   * The TLS of this node's calls to other nodes (heartbeats; the edge has its own, for its listener
+   * and its calls to the primary): the same PEM files, reloaded on change.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "comments.tls.enabled", havingValue = "true")
+  NodeTls nodeTls(NodeProperties properties) {
+    return NodeTls.start(properties.tls().toSettings());
+  }
+
   @Bean(destroyMethod = "close")
   Heartbeats heartbeats(
-      NodeProperties properties, QuerySide querySide, PrometheusMeterRegistry meters, Clock clock) {
+      NodeProperties properties,
+      QuerySide querySide,
+      ObjectProvider<NodeTls> tls,
+      PrometheusMeterRegistry meters,
+      Clock clock) {
     NodeProperties.Mesh mesh = properties.mesh();
     List<String> addresses =
         mesh.addresses().isEmpty() ? List.of(properties.http().host()) : mesh.addresses();
@@ -240,6 +255,7 @@ public class NodeConfiguration {
     return HttpHeartbeats.start(
         new Mesh(settings, querySide.status(), clock),
         properties.cluster().keys().toKeyRing(),
+        Optional.ofNullable(tls.getIfAvailable()),
         meters);
   }
 
@@ -338,7 +354,8 @@ public class NodeConfiguration {
             CdnSettings.in(
                 properties.cdn().cacheDirOf(properties.node().id()),
                 properties.cdn().cacheBytes(),
-                properties.cdn().maxUploadBytes())),
+                properties.cdn().maxUploadBytes()),
+            properties.tls().toSettings()),
         role,
         new ReadSide(
             querySide.queries(),

@@ -3,6 +3,7 @@ package dev.comments.infra.node;
 import dev.comments.edge.TenantSettings;
 import dev.comments.edge.live.LiveLimits;
 import dev.comments.edge.security.Placeholders;
+import dev.comments.edge.tls.TlsSettings;
 import dev.comments.edge.widget.AllowedOrigins;
 import dev.comments.query.QuerySideSettings;
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,7 +41,8 @@ public record NodeProperties(
     @DefaultValue Mesh mesh,
     @DefaultValue Dns dns,
     Map<String, Tenant> tenants,
-    @DefaultValue Cdn cdn) {
+    @DefaultValue Cdn cdn,
+    @DefaultValue Tls tls) {
 
   public NodeProperties {
     Objects.requireNonNull(node, "comments.node");
@@ -113,9 +116,9 @@ public record NodeProperties(
       }
       if (role.equals("replica")) {
         URI url = URI.create(primaryUrl);
-        if (!"http".equals(url.getScheme()) || url.getHost() == null) {
+        if (!Tls.isWebUrl(url)) {
           throw new IllegalArgumentException(
-              "comments.node.primary-url must be an http:// URL, not " + primaryUrl);
+              "comments.node.primary-url must be an http:// or https:// URL, not " + primaryUrl);
         }
       }
     }
@@ -238,7 +241,7 @@ public record NodeProperties(
    * @param latitude where the node is; DNS ranks nodes by distance from the client
    * @param addresses the node's public IP literals, the ones clients are sent to; unset, {@code
    *     comments.http.host}
-   * @param peers the other nodes' edges ({@code http://host:port}), whom heartbeats go to
+   * @param peers the other nodes' edges ({@code https://host:port} with TLS), whom heartbeats go to
    * @param downAfter a peer without a heartbeat for longer is down
    * @param canaryShare 0, or for a canary node the share (0..1, e.g. 0.1) of its region's DNS
    *     answers it takes
@@ -257,9 +260,9 @@ public record NodeProperties(
       peers = peers == null ? List.of() : List.copyOf(peers);
       for (String peer : peers) {
         URI url = URI.create(peer);
-        if (!"http".equals(url.getScheme()) || url.getHost() == null) {
+        if (!Tls.isWebUrl(url)) {
           throw new IllegalArgumentException(
-              "comments.mesh.peers must be http:// URLs, not " + peer);
+              "comments.mesh.peers must be http:// or https:// URLs, not " + peer);
         }
       }
     }
@@ -288,6 +291,80 @@ public record NodeProperties(
       if (!zone.endsWith(".")) {
         throw new IllegalArgumentException("comments.dns.zone must end in a dot: " + zone);
       }
+    }
+  }
+
+  /**
+   * The node's TLS (docs/operations.md#tls): an HTTPS listener with HTTP/2 and HTTP/1.1, and the
+   * TLS of its calls to other nodes ({@code https://} peers and primary).
+   *
+   * @param enabled off by default; {@code comments dev} and {@code comments cluster} turn it on
+   *     with certificates they make
+   * @param certificate the certificate chain, PEM, leaf first; reloaded when it changes
+   * @param privateKey its private key, PEM, unencrypted; reloaded when it changes
+   * @param trustedCertificates the deployment's CA certificates, PEM: what calls to other nodes and
+   *     client certificates are checked against; unset, the JDK's trust store
+   * @param clientAuth {@code none}, {@code want} or {@code require}: whether callers must show a
+   *     certificate the deployment trusts (mutual TLS)
+   * @param redirectHttp whether the plain HTTP port redirects to HTTPS (health checks excepted)
+   * @param hstsMaxAge the {@code Strict-Transport-Security} max-age of HTTPS answers; 0 for none
+   * @param reloadInterval how often the PEM files are checked for a change
+   */
+  public record Tls(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("8443") int port,
+      String certificate,
+      String privateKey,
+      String trustedCertificates,
+      @DefaultValue("none") String clientAuth,
+      @DefaultValue("true") boolean redirectHttp,
+      @DefaultValue("365d") Duration hstsMaxAge,
+      @DefaultValue("10s") Duration reloadInterval) {
+    public Tls {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("comments.tls.port must be 0..65535, not " + port);
+      }
+      if (!List.of("none", "want", "require").contains(clientAuth)) {
+        throw new IllegalArgumentException(
+            "comments.tls.client-auth must be none, want or require, not " + clientAuth);
+      }
+      if (enabled && (blank(certificate) || blank(privateKey))) {
+        throw new IllegalArgumentException(
+            "comments.tls.enabled needs comments.tls.certificate and comments.tls.private-key"
+                + " (PEM files)");
+      }
+      if (enabled && !clientAuth.equals("none") && blank(trustedCertificates)) {
+        throw new IllegalArgumentException(
+            "comments.tls.client-auth="
+                + clientAuth
+                + " needs comments.tls.trusted-certificates (the deployment's CA, PEM)");
+      }
+    }
+
+    private static boolean blank(String value) {
+      return value == null || value.isBlank();
+    }
+
+    static boolean isWebUrl(URI url) {
+      return ("http".equals(url.getScheme()) || "https".equals(url.getScheme()))
+          && url.getHost() != null;
+    }
+
+    /** The edge's settings; {@link TlsSettings#NONE} when off. */
+    public TlsSettings toSettings() {
+      if (!enabled) {
+        return TlsSettings.NONE;
+      }
+      return new TlsSettings(
+          true,
+          port,
+          Path.of(certificate),
+          Path.of(privateKey),
+          blank(trustedCertificates) ? Optional.empty() : Optional.of(Path.of(trustedCertificates)),
+          TlsSettings.ClientAuth.valueOf(clientAuth.toUpperCase(Locale.ROOT)),
+          redirectHttp,
+          hstsMaxAge,
+          reloadInterval);
     }
   }
 

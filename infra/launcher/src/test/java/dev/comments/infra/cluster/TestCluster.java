@@ -51,6 +51,8 @@ final class TestCluster implements AutoCloseable {
             dataDir.toString(),
             "--http-port",
             Integer.toString(freePort()),
+            "--https-port",
+            Integer.toString(freePort()),
             "--wan",
             wan,
             // Never the default 5353: someone's own cluster may hold it.

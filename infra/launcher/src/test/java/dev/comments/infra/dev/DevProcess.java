@@ -26,7 +26,10 @@ final class DevProcess implements AutoCloseable {
   private final int httpPort;
   private final int dnsPort;
 
-  private DevProcess(Process process, Path log, int httpPort, int dnsPort) {
+  private final int httpsPort;
+
+  private DevProcess(Process process, Path log, int httpPort, int httpsPort, int dnsPort) {
+    this.httpsPort = httpsPort;
     this.process = process;
     this.log = log;
     this.httpPort = httpPort;
@@ -41,6 +44,8 @@ final class DevProcess implements AutoCloseable {
   static DevProcess start(Path dataDir, int port, String... settings) throws IOException {
     // Never the default 5353: someone's own dev node may hold it.
     int dnsPort = dev.comments.infra.FreePorts.forDns();
+    // Never the default 8443 either, for the same reason.
+    int httpsPort = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path")));
@@ -50,6 +55,8 @@ final class DevProcess implements AutoCloseable {
             "dev",
             "--http-port",
             String.valueOf(port),
+            "--https-port",
+            String.valueOf(httpsPort),
             "--dns-port",
             String.valueOf(dnsPort),
             "--data-dir",
@@ -58,7 +65,7 @@ final class DevProcess implements AutoCloseable {
     Path log = Files.createTempFile(dataDir.getParent(), "dev-node-", ".log");
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    DevProcess dev = new DevProcess(process, log, port, dnsPort);
+    DevProcess dev = new DevProcess(process, log, port, httpsPort, dnsPort);
     dev.awaitReady(Duration.ofMinutes(2));
     return dev;
   }
@@ -69,6 +76,10 @@ final class DevProcess implements AutoCloseable {
 
   String baseUrl() {
     return "http://127.0.0.1:" + httpPort;
+  }
+
+  String httpsUrl() {
+    return "https://127.0.0.1:" + httpsPort;
   }
 
   ApiClient api() {
