@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * state to wait out.
  */
 public final class ThreadProjection implements Projection {
+  /** Raise to make every node rebuild the thread view when it starts. */
+  public static final int VERSION = 1;
+
   private static final Logger log = LoggerFactory.getLogger(ThreadProjection.class);
 
   private final ThreadViewStore store;
@@ -48,7 +51,8 @@ public final class ThreadProjection implements Projection {
     this(store, readModel, new LiveFeeds(readModel));
   }
 
-  ThreadProjection(ThreadViewStore store, ReadModel readModel, LiveFeeds feeds) {
+  /** Feeding {@code feeds}, which outlive it: a rebuilt copy swapped in feeds the same readers. */
+  public ThreadProjection(ThreadViewStore store, ReadModel readModel, LiveFeeds feeds) {
     this.store = store;
     this.readModel = readModel;
     this.feeds = feeds;
@@ -59,7 +63,7 @@ public final class ThreadProjection implements Projection {
     return new ThreadProjection(null, null, null);
   }
 
-  ReadModel readModel() {
+  public ReadModel readModel() {
     return readModel;
   }
 

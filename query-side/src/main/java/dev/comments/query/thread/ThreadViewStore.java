@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -67,12 +68,33 @@ public final class ThreadViewStore {
   public ThreadViewStore(
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
+    this(database, readPreferences, "");
+  }
+
+  /**
+   * The copy whose collections' names end in {@code suffix}: a rebuild fills one beside the live
+   * copy ({@code ""}, the names above) and then serves from it.
+   */
+  public ThreadViewStore(
+      MongoDatabase database,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
+      String suffix) {
     this.database = database;
     this.readPreferences = readPreferences;
-    this.threads = database.getCollection(THREADS);
-    this.buckets = database.getCollection(BUCKETS);
-    this.viewerVotes = database.getCollection(VIEWER_VOTES);
-    this.flags = database.getCollection(FLAGS);
+    this.threads = database.getCollection(THREADS + suffix);
+    this.buckets = database.getCollection(BUCKETS + suffix);
+    this.viewerVotes = database.getCollection(VIEWER_VOTES + suffix);
+    this.flags = database.getCollection(FLAGS + suffix);
+  }
+
+  /** The collections of this copy, by their logical names, for a checksum. */
+  public Map<String, MongoCollection<Document>> collections(ReadPreference readPreference) {
+    Map<String, MongoCollection<Document>> all = new LinkedHashMap<>();
+    all.put(THREADS, threads.withReadPreference(readPreferences.apply(readPreference)));
+    all.put(BUCKETS, buckets.withReadPreference(readPreferences.apply(readPreference)));
+    all.put(VIEWER_VOTES, viewerVotes.withReadPreference(readPreferences.apply(readPreference)));
+    all.put(FLAGS, flags.withReadPreference(readPreferences.apply(readPreference)));
+    return all;
   }
 
   /** Every read and write is by {@code _id}: no index beyond MongoDB's own is needed. */

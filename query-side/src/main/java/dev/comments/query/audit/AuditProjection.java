@@ -1,0 +1,55 @@
+package dev.comments.query.audit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.comments.events.codec.EventCodec;
+import dev.comments.events.codec.EventEnvelope;
+import dev.comments.events.codec.EventTypes;
+import dev.comments.query.projection.Projection;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Keeps every event of the log, whatever its type, in {@link AuditStore}: idempotent, since each
+ * event is one document replaced by its position.
+ */
+public final class AuditProjection implements Projection {
+  /** Raise to make every node rebuild the audit projection when it starts. */
+  public static final int VERSION = 1;
+
+  private final AuditStore store;
+  private final EventCodec codec = new EventCodec();
+
+  public AuditProjection(AuditStore store) {
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  @Override
+  public Outcome apply(EventEnvelope envelope) {
+    AuditEntry entry = entryOf(codec, envelope);
+    String encoded = new String(codec.encode(envelope), StandardCharsets.UTF_8);
+    return store.write(entry, encoded) ? Outcome.DUPLICATE : Outcome.APPLIED;
+  }
+
+  @Override
+  public void reset() {
+    store.drop();
+    store.createIndexes();
+  }
+
+  static AuditEntry entryOf(EventCodec codec, EventEnvelope envelope) {
+    ObjectNode payload = codec.payloadOf(envelope.event());
+    EventTypes.EventType type = EventTypes.of(envelope.event());
+    Actors.Actor actor = Actors.of(payload);
+    return new AuditEntry(
+        envelope.eventId(),
+        envelope.stream(),
+        envelope.seq(),
+        envelope.time(),
+        type.name(),
+        type.version(),
+        actor.id(),
+        actor.kind(),
+        Actors.reasonOf(payload),
+        payload);
+  }
+}

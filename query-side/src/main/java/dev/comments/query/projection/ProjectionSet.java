@@ -1,0 +1,130 @@
+package dev.comments.query.projection;
+
+import com.mongodb.MongoException;
+import dev.comments.events.codec.EventCodec;
+import dev.comments.events.codec.EventEnvelope;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The named projections one consumer feeds, each event to each in turn. A store failure ({@link
+ * MongoException}) fails the batch, which is retried; any other failure is the event's own (a
+ * poison event): it is parked in {@link DeadLetters} for that projection, and the other projections
+ * and the events behind it go on. The outcome reported is the first projection's (the thread view).
+ * A rebuild {@linkplain #replace replaces} one member by its rebuilt copy.
+ */
+public final class ProjectionSet implements Projection {
+  private static final Logger log = LoggerFactory.getLogger(ProjectionSet.class);
+
+  private final EventCodec codec = new EventCodec();
+  private final DeadLetters deadLetters;
+  private volatile Map<String, Projection> members;
+
+  public ProjectionSet(Map<String, Projection> members, DeadLetters deadLetters) {
+    this.members = new LinkedHashMap<>(members);
+    this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+  }
+
+  /** A set of one, for a rebuild's shadow consumer. */
+  public static ProjectionSet of(String name, Projection projection, DeadLetters deadLetters) {
+    return new ProjectionSet(Map.of(name, projection), deadLetters);
+  }
+
+  @Override
+  public Outcome apply(EventEnvelope envelope) {
+    Outcome first = null;
+    for (Map.Entry<String, Projection> member : members.entrySet()) {
+      Outcome outcome = applyTo(member.getKey(), member.getValue(), envelope);
+      if (first == null) {
+        first = outcome;
+      }
+    }
+    return first == null ? Outcome.DUPLICATE : first;
+  }
+
+  /** Applies one event to one member; a poison event is parked and reported a duplicate. */
+  Outcome applyTo(String name, Projection projection, EventEnvelope envelope) {
+    try {
+      return projection.apply(envelope);
+    } catch (MongoException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      log.error(
+          "projection {} cannot apply {} seq {}; parked as a dead letter",
+          name,
+          envelope.stream(),
+          envelope.seq(),
+          e);
+      deadLetters.park(name, positionOf(envelope), encoded(envelope), e);
+      return Outcome.DUPLICATE;
+    }
+  }
+
+  @Override
+  public void reset() {
+    members.values().forEach(Projection::reset);
+  }
+
+  public List<String> names() {
+    return List.copyOf(members.keySet());
+  }
+
+  public Optional<Projection> member(String name) {
+    return Optional.ofNullable(members.get(name));
+  }
+
+  /** Puts {@code projection} in the place of the member named {@code name}. */
+  public synchronized void replace(String name, Projection projection) {
+    Map<String, Projection> next = new LinkedHashMap<>(members);
+    if (next.replace(name, projection) == null) {
+      throw new IllegalArgumentException("no projection " + name);
+    }
+    members = next;
+  }
+
+  /**
+   * Applies a parked letter again: to its projection, or to every one for a record that could not
+   * be decoded before. Returns whether it is settled (its letter can go); a failure parks it again.
+   */
+  public boolean retry(DeadLetters.Letter letter) {
+    EventEnvelope envelope;
+    try {
+      envelope = codec.decode(letter.record().getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      deadLetters.park(letter.projection(), letter.position(), letter.record(), e);
+      return false;
+    }
+    if (DeadLetters.ALL.equals(letter.projection())) {
+      // Decodable now: each projection's own failure becomes a letter of its own.
+      members.forEach((name, projection) -> applyTo(name, projection, envelope));
+      return true;
+    }
+    Projection projection = members.get(letter.projection());
+    if (projection == null) {
+      return false;
+    }
+    try {
+      projection.apply(envelope);
+      return true;
+    } catch (MongoException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      deadLetters.park(letter.projection(), letter.position(), letter.record(), e);
+      return false;
+    }
+  }
+
+  static String positionOf(EventEnvelope envelope) {
+    return envelope.stream().streamId() + "#" + envelope.seq();
+  }
+
+  private String encoded(EventEnvelope envelope) {
+    return new String(codec.encode(envelope), StandardCharsets.UTF_8);
+  }
+}
