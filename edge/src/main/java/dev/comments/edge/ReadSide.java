@@ -9,25 +9,38 @@ import java.util.Objects;
 
 /**
  * The query side's ports the edge serves from, on every node: thread pages, their live changes, how
- * fresh the projection is, which sessions were signed out, and whom each session blocked.
+ * fresh the projection is, which sessions were signed out, whom each session blocked, and the
+ * history (audit log, projections' administration).
  */
 public record ReadSide(
     ThreadQueries queries,
     ThreadFeeds feeds,
     ProjectionStatus status,
     RevokedSessions revoked,
-    BlockedUsers blocked) {
+    BlockedUsers blocked,
+    History history) {
   public ReadSide {
     Objects.requireNonNull(queries, "queries");
     Objects.requireNonNull(feeds, "feeds");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(revoked, "revoked");
     Objects.requireNonNull(blocked, "blocked");
+    Objects.requireNonNull(history, "history");
+  }
+
+  /** Without history: for edges that audit nothing (tests of other features). */
+  public ReadSide(
+      ThreadQueries queries,
+      ThreadFeeds feeds,
+      ProjectionStatus status,
+      RevokedSessions revoked,
+      BlockedUsers blocked) {
+    this(queries, feeds, status, revoked, blocked, History.NONE);
   }
 
   /** Without blocks: for edges whose sessions cannot block anyone (tests of other features). */
   public ReadSide(
       ThreadQueries queries, ThreadFeeds feeds, ProjectionStatus status, RevokedSessions revoked) {
-    this(queries, feeds, status, revoked, BlockedUsers.NONE);
+    this(queries, feeds, status, revoked, BlockedUsers.NONE, History.NONE);
   }
 }

@@ -144,7 +144,9 @@ class HostileRequestScanTest {
         .replace("{thread}", "t1")
         .replace("{commentId}", COMMENT_ID)
         .replace("{userId}", "someone-else-0001")
-        .replace("{asset}", WidgetAssets.LOADER);
+        .replace("{asset}", WidgetAssets.LOADER)
+        .replace("{seq}", "0")
+        .replace("{name}", "threads");
   }
 
   private List<Hostile> hostiles(String method, String path) {

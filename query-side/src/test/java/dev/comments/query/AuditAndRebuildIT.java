@@ -371,9 +371,9 @@ class AuditAndRebuildIT {
   void rebuilds_beside_the_live_copy_under_read_load_and_ends_with_the_primary_checksum()
       throws Exception {
     List<ThreadId> threads = new ArrayList<>();
-    for (int n = 0; n < 20; n++) {
+    for (int n = 0; n < 12; n++) {
       ThreadLog t = ThreadLog.of("demo", "load-" + n);
-      for (int c = 0; c < 60; c++) {
+      for (int c = 0; c < 45; c++) {
         t.post("c" + c, c % 3 == 0 ? null : "c" + (c - c % 3), "user" + (c % 7));
       }
       t.vote("c0", "user1", UP, NONE);
@@ -389,8 +389,8 @@ class AuditAndRebuildIT {
         .atMost(PATIENCE)
         .until(() -> primary.status().caughtUp() && replica.status().caughtUp());
     for (ThreadId thread : threads) {
-      assertThat(replica.queries().awaitSeq(thread, 61, PATIENCE, PRIMARY)).isTrue();
-      assertThat(primary.queries().awaitSeq(thread, 61, PATIENCE, PRIMARY)).isTrue();
+      assertThat(replica.queries().awaitSeq(thread, 46, PATIENCE, PRIMARY)).isTrue();
+      assertThat(primary.queries().awaitSeq(thread, 46, PATIENCE, PRIMARY)).isTrue();
     }
     Map<String, String> before = new ConcurrentHashMap<>();
     for (String name : List.of(QuerySide.THREADS, QuerySide.AUDIT)) {
@@ -402,7 +402,7 @@ class AuditAndRebuildIT {
     AtomicLong reads = new AtomicLong();
     AtomicLong failures = new AtomicLong();
     List<Thread> readers = new ArrayList<>();
-    for (int r = 0; r < 3; r++) {
+    for (int r = 0; r < 2; r++) {
       int offset = r;
       readers.add(
           Thread.ofPlatform()
@@ -419,7 +419,7 @@ class AuditAndRebuildIT {
                                     new FindThreadComments(
                                         thread, SortOrder.OLDEST, 100, null, null),
                                     NEAREST);
-                        if (page.isEmpty() || page.get().comments().size() != 20) {
+                        if (page.isEmpty() || page.get().comments().size() != 15) {
                           failures.incrementAndGet();
                         }
                       } catch (RuntimeException e) {

@@ -36,16 +36,18 @@ public final class ProjectionSet implements Projection {
     return new ProjectionSet(Map.of(name, projection), deadLetters);
   }
 
+  /**
+   * Applies the event to the members in reverse order, the first (the thread view) last: an event a
+   * reader sees there, or waits for there, is in every other projection already.
+   */
   @Override
   public Outcome apply(EventEnvelope envelope) {
-    Outcome first = null;
-    for (Map.Entry<String, Projection> member : members.entrySet()) {
-      Outcome outcome = applyTo(member.getKey(), member.getValue(), envelope);
-      if (first == null) {
-        first = outcome;
-      }
+    List<Map.Entry<String, Projection>> all = List.copyOf(members.entrySet());
+    Outcome first = Outcome.DUPLICATE;
+    for (Map.Entry<String, Projection> member : all.reversed()) {
+      first = applyTo(member.getKey(), member.getValue(), envelope);
     }
-    return first == null ? Outcome.DUPLICATE : first;
+    return first;
   }
 
   /** Applies one event to one member; a poison event is parked and reported a duplicate. */

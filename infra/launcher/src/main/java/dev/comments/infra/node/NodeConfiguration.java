@@ -10,6 +10,7 @@ import dev.comments.command.session.KafkaSessionRecords;
 import dev.comments.edge.EdgeKeys;
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
+import dev.comments.edge.History;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
@@ -333,7 +334,8 @@ public class NodeConfiguration {
             querySide.feeds(),
             querySide.status(),
             revokedSessions,
-            revokedSessions),
+            revokedSessions,
+            new History(querySide.audit(), querySide)),
         Optional.of(heartbeats),
         meters,
         clock);
