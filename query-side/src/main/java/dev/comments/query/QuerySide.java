@@ -457,8 +457,10 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
   private Copy shadowCopy(String name, int generation) {
     return switch (name) {
       case THREADS -> {
+        // No one reads the shadow until the swap: it writes each batch in bulk.
         ThreadViewStore store =
-            new ThreadViewStore(database, readPreferences, Generations.suffixOf(generation));
+            new ThreadViewStore(database, readPreferences, Generations.suffixOf(generation))
+                .buffered();
         // Its own caches, weighed apart: the live read model's meters stay the live one's.
         ReadModel shadow =
             new ReadModel(store, settings.readModelBytes(), new SimpleMeterRegistry());
@@ -473,6 +475,9 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
   private void swapIn(String name, Copy copy) {
     switch (copy) {
       case ThreadsCopy threads -> {
+        // The live copy writes through again: readers see nothing the store does not hold.
+        threads.store().flush();
+        threads.store().writeThrough();
         readModel.switchTo(threads.store());
         ThreadProjection projection = new ThreadProjection(threads.store(), readModel, feeds);
         live.put(name, new ThreadsCopy(threads.generation(), threads.store(), projection));

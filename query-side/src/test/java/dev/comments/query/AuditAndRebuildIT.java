@@ -41,6 +41,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,9 +54,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -119,6 +122,16 @@ class AuditAndRebuildIT {
           .createTopics(List.of(new NewTopic(topic, 4, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
+      // A just-created partition can refuse the idempotent producer for a while on a loaded
+      // machine: wait until every leader answers for its log, as the command side does.
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < 4; p++) {
+        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      await()
+          .atMost(PATIENCE)
+          .ignoreExceptions()
+          .until(() -> admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS).size() == 4);
     }
   }
 

@@ -10,8 +10,10 @@ import com.mongodb.MongoException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
 import dev.comments.events.ReadPreference;
@@ -93,20 +95,38 @@ public final class AuditStore {
     return thread.streamId() + "#" + seq;
   }
 
+  /** One entry and its encoded event, for {@link #writeAll}. */
+  record Write(AuditEntry entry, String envelope) {}
+
+  /**
+   * Writes entries in one unordered bulk of upserts by {@code _id}: writing one twice is harmless.
+   */
+  void writeAll(List<Write> writes) {
+    List<ReplaceOneModel<Document>> models = new ArrayList<>(writes.size());
+    for (Write write : writes) {
+      Document doc = document(write.entry(), write.envelope());
+      models.add(new ReplaceOneModel<>(eq("_id", doc.getString("_id")), doc, UPSERT));
+    }
+    events.bulkWrite(models, new BulkWriteOptions().ordered(false));
+  }
+
   /** Writes one entry; returns whether it was there already (a duplicate). */
   boolean write(AuditEntry entry, String envelope) {
-    Document doc =
-        new Document("_id", idOf(entry.thread(), entry.seq()))
-            .append(TENANT, entry.thread().tenant())
-            .append(THREAD, entry.thread().thread())
-            .append(SEQ, entry.seq())
-            .append(AT, Date.from(entry.at()))
-            .append(TYPE, entry.type())
-            .append(ACTOR, entry.actor())
-            .append(ACTOR_KIND, entry.actorKind())
-            .append(REASON, entry.reason())
-            .append(ENVELOPE, envelope);
+    Document doc = document(entry, envelope);
     return events.replaceOne(eq("_id", doc.getString("_id")), doc, UPSERT).getMatchedCount() > 0;
+  }
+
+  private static Document document(AuditEntry entry, String envelope) {
+    return new Document("_id", idOf(entry.thread(), entry.seq()))
+        .append(TENANT, entry.thread().tenant())
+        .append(THREAD, entry.thread().thread())
+        .append(SEQ, entry.seq())
+        .append(AT, Date.from(entry.at()))
+        .append(TYPE, entry.type())
+        .append(ACTOR, entry.actor())
+        .append(ACTOR_KIND, entry.actorKind())
+        .append(REASON, entry.reason())
+        .append(ENVELOPE, envelope);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.comments.query.projection;
 
 import dev.comments.events.codec.EventEnvelope;
+import java.util.List;
 
 /**
  * A read model fed by the event log. It must be idempotent by itself: the consumer stores its
@@ -22,6 +23,19 @@ public interface Projection {
   }
 
   Outcome apply(EventEnvelope envelope);
+
+  /**
+   * Sees a batch of events before they are applied one by one, in the same order: a projection that
+   * can write them in bulk does so here, and its {@link #apply} of each then only reports. A
+   * failure here must leave {@link #apply} to do the whole work.
+   */
+  default void prepare(List<EventEnvelope> batch) {}
+
+  /**
+   * The batch is applied: a projection that held writes back sends them now, before the consumer
+   * stores its offsets. A failure makes the consumer apply the batch again.
+   */
+  default void flush() {}
 
   /** Forgets everything, so that the log can be consumed again from its start. */
   void reset();

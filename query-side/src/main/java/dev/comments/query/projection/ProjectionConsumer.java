@@ -6,6 +6,7 @@ import dev.comments.events.codec.EventEnvelope;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -254,6 +255,7 @@ public final class ProjectionConsumer implements AutoCloseable {
         ConsumerRecords<String, byte[]> records = kafka.poll(POLL);
         if (!records.isEmpty()) {
           Map<TopicPartition, Long> next = apply(records);
+          projection.flush();
           offsets.store(next);
           stored.putAll(next);
         }
@@ -290,22 +292,36 @@ public final class ProjectionConsumer implements AutoCloseable {
     }
   }
 
-  /** Applies a batch in log order per partition; returns the next offset of each partition. */
+  /**
+   * Applies a batch in log order per partition; returns the next offset of each partition. The
+   * batch is decoded first and handed to the projection whole ({@link Projection#prepare}), so that
+   * a projection that can write it in bulk does, then applied event by event.
+   */
   private Map<TopicPartition, Long> apply(ConsumerRecords<String, byte[]> records) {
     Map<TopicPartition, Long> next = new HashMap<>();
+    List<ConsumerRecord<String, byte[]>> decodedRecords = new ArrayList<>();
+    List<EventEnvelope> envelopes = new ArrayList<>();
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-        apply(record);
+        EventEnvelope envelope = decode(record);
+        if (envelope != null) {
+          decodedRecords.add(record);
+          envelopes.add(envelope);
+        }
         next.put(partition, record.offset() + 1);
       }
+    }
+    projection.prepare(envelopes);
+    for (int i = 0; i < envelopes.size(); i++) {
+      apply(decodedRecords.get(i), envelopes.get(i));
     }
     return next;
   }
 
-  private void apply(ConsumerRecord<String, byte[]> record) {
-    EventEnvelope envelope;
+  /** The record's event, or null when it cannot be decoded: it is then parked. */
+  private EventEnvelope decode(ConsumerRecord<String, byte[]> record) {
     try {
-      envelope = codec.decode(record.value());
+      return codec.decode(record.value());
     } catch (RuntimeException e) {
       metrics.undecodable.increment();
       log.error(
@@ -320,8 +336,11 @@ public final class ProjectionConsumer implements AutoCloseable {
           record.topic() + "-" + record.partition() + "@" + record.offset(),
           record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8),
           e);
-      return;
+      return null;
     }
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> record, EventEnvelope envelope) {
     if (!envelope.stream().streamId().equals(record.key())) {
       // Harmless for this record, but ordering per thread rests on the key: say so loudly.
       log.warn(

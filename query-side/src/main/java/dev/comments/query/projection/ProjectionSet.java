@@ -50,6 +50,26 @@ public final class ProjectionSet implements Projection {
     return first;
   }
 
+  /**
+   * Lets every member see the batch first. A store failure fails the batch; any other failure of a
+   * member's bulk write is left to its event-by-event apply, where a poison event is parked.
+   */
+  @Override
+  public void prepare(List<EventEnvelope> batch) {
+    for (Map.Entry<String, Projection> member : members.entrySet()) {
+      try {
+        member.getValue().prepare(batch);
+      } catch (MongoException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        log.warn(
+            "projection {} cannot take the batch in bulk; applying it event by event",
+            member.getKey(),
+            e);
+      }
+    }
+  }
+
   /** Applies one event to one member; a poison event is parked and reported a duplicate. */
   Outcome applyTo(String name, Projection projection, EventEnvelope envelope) {
     try {
@@ -66,6 +86,11 @@ public final class ProjectionSet implements Projection {
       deadLetters.park(name, positionOf(envelope), encoded(envelope), e);
       return Outcome.DUPLICATE;
     }
+  }
+
+  @Override
+  public void flush() {
+    members.values().forEach(Projection::flush);
   }
 
   @Override

@@ -94,6 +94,23 @@ public final class ThreadProjection implements Projection {
     } catch (RuntimeException e) {
       // Memory may now be ahead of the store: start the retry from what the store holds.
       readModel.forget(thread);
+      if (store.isBuffered()) {
+        // The batch's held-back writes go, and every thread they touched with them.
+        store.discard();
+        readModel.clear();
+      }
+      throw e;
+    }
+  }
+
+  /** Sends a buffered store's writes of the batch; on failure the batch is applied again. */
+  @Override
+  public void flush() {
+    try {
+      store.flush();
+    } catch (RuntimeException e) {
+      store.discard();
+      readModel.clear();
       throw e;
     }
   }
