@@ -14,7 +14,9 @@ import dev.comments.query.projection.Projection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,16 +77,31 @@ public final class ThreadProjection implements Projection {
   /** The store writes of one event, in order (the thread document last), and the state after. */
   record Plan(ThreadState after, List<Runnable> writes) {}
 
+  /**
+   * On a buffered store (a rebuild's shadow): the threads this batch changed, as they are now, and
+   * the seq each was first changed at; their documents are written whole, once, at {@link #flush}.
+   */
+  private final Map<ThreadId, ThreadState> held = new HashMap<>();
+
+  private final Map<ThreadId, Long> heldFrom = new HashMap<>();
+
   @Override
   public Outcome apply(EventEnvelope envelope) {
     ThreadId thread = envelope.stream();
     try {
-      ThreadState before = readModel.exactThread(thread);
+      ThreadState before = held.get(thread);
+      if (before == null) {
+        before = readModel.exactThread(thread);
+      }
       if (envelope.seq() <= before.seq()) {
         return Outcome.DUPLICATE;
       }
       Plan plan = plan(before, envelope);
-      plan.writes().forEach(Runnable::run);
+      if (store.isBuffered()) {
+        holdBack(envelope, before, plan.after());
+      } else {
+        plan.writes().forEach(Runnable::run);
+      }
       readModel.put(plan.after());
       if (envelope.event() instanceof CommentVoted voted) {
         readModel.voted(thread, voted.voterId(), voted.commentId(), voted.direction());
@@ -96,21 +113,57 @@ public final class ThreadProjection implements Projection {
       readModel.forget(thread);
       if (store.isBuffered()) {
         // The batch's held-back writes go, and every thread they touched with them.
-        store.discard();
-        readModel.clear();
+        dropHeld();
       }
       throw e;
     }
+  }
+
+  /** A buffered store's event: votes and flags held back as they are, the thread kept for flush. */
+  private void holdBack(EventEnvelope envelope, ThreadState before, ThreadState after) {
+    ThreadId thread = envelope.stream();
+    long seq = envelope.seq();
+    switch (envelope.event()) {
+      case CommentVoted v ->
+          store.writeVote(thread, v.voterId(), v.commentId(), v.direction(), seq);
+      case CommentFlagged f ->
+          store.writeFlag(thread, f.commentId(), f.flaggerId(), f.reason(), f.flaggedAt(), seq);
+      default -> {}
+    }
+    heldFrom.putIfAbsent(thread, before.seq() + 1);
+    held.put(thread, after);
+  }
+
+  private void dropHeld() {
+    held.clear();
+    heldFrom.clear();
+    store.discard();
+    readModel.clear();
   }
 
   /** Sends a buffered store's writes of the batch; on failure the batch is applied again. */
   @Override
   public void flush() {
     try {
+      if (store.isBuffered()) {
+        for (Map.Entry<ThreadId, ThreadState> entry : held.entrySet()) {
+          ThreadState state = entry.getValue();
+          long from = heldFrom.get(entry.getKey());
+          for (int bucket = 0;
+              bucket < ThreadState.bucketCount(state.comments().size());
+              bucket++) {
+            if (state.bucketSeq(bucket) >= from) {
+              store.holdBucket(state, bucket);
+            }
+          }
+          store.writeThread(state);
+        }
+        held.clear();
+        heldFrom.clear();
+      }
       store.flush();
     } catch (RuntimeException e) {
-      store.discard();
-      readModel.clear();
+      dropHeld();
       throw e;
     }
   }

@@ -105,7 +105,8 @@ public final class ThreadViewStore {
   /**
    * A copy that no one reads while it is filled (a rebuild's shadow) holds its writes back and
    * sends them in ordered bulks per collection at {@link #flush()}: the thread documents, the
-   * markers of finished events, go last, as they do write by write.
+   * markers of finished events, go last, as they do write by write. Its projection writes each
+   * thread and bucket a batch touched once, whole ({@link ThreadProjection#flush}).
    */
   public ThreadViewStore buffered() {
     pending = new Pending();
@@ -120,6 +121,15 @@ public final class ThreadViewStore {
 
   boolean isBuffered() {
     return pending != null;
+  }
+
+  /** Holds back bucket {@code bucket} of {@code state} whole, as the state has it. */
+  void holdBucket(ThreadState state, int bucket) {
+    pending.buckets.add(
+        new ReplaceOneModel<>(
+            eq("_id", bucketId(state.id(), bucket)),
+            bucketDocument(state, bucket, state.bucketSeq(bucket)),
+            REPLACE_OR_INSERT));
   }
 
   /** Sends the writes held back, if any; a no-op for a copy that writes through. */
@@ -184,8 +194,6 @@ public final class ThreadViewStore {
    * buckets by {@code _id}. {@code exact} when read from the primary.
    */
   ThreadState load(ThreadId thread, ReadPreference readPreference) {
-    // A copy that holds writes back must not be read behind them.
-    flush();
     Document doc = threads(readPreference).find(eq("_id", thread.streamId())).first();
     boolean exact = readPreference == ReadPreference.PRIMARY;
     if (doc == null) {
