@@ -13,7 +13,7 @@ import dev.comments.infra.kafka.KafkaBroker;
 import dev.comments.query.ProjectionAdmin;
 import dev.comments.query.QuerySide;
 import dev.comments.query.QuerySideSettings;
-import dev.comments.query.audit.AuditQuery;
+import dev.comments.query.AuditQuery;
 import dev.comments.query.thread.SeededThreadView;
 import dev.comments.query.thread.ThreadViewStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

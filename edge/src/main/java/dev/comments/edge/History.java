@@ -2,8 +2,8 @@ package dev.comments.edge;
 
 import dev.comments.events.ReadPreference;
 import dev.comments.query.AuditLog;
+import dev.comments.query.DeadLetter;
 import dev.comments.query.ProjectionAdmin;
-import dev.comments.query.projection.DeadLetters;
 import java.util.List;
 import java.util.Objects;
 
@@ -38,7 +38,7 @@ public record History(AuditLog audit, ProjectionAdmin projections) {
             }
 
             @Override
-            public List<DeadLetters.Letter> deadLetters(ReadPreference readPreference) {
+            public List<DeadLetter> deadLetters(ReadPreference readPreference) {
               return List.of();
             }
 

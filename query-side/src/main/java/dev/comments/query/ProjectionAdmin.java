@@ -1,7 +1,6 @@
 package dev.comments.query;
 
 import dev.comments.events.ReadPreference;
-import dev.comments.query.projection.DeadLetters;
 import java.time.Instant;
 import java.util.List;
 
@@ -65,7 +64,7 @@ public interface ProjectionAdmin {
 
   Checksum checksum(String name, ReadPreference readPreference);
 
-  List<DeadLetters.Letter> deadLetters(ReadPreference readPreference);
+  List<DeadLetter> deadLetters(ReadPreference readPreference);
 
   /** Applies every parked letter again, on the consumer thread; succeeded ones are removed. */
   RetryResult retryDeadLetters();

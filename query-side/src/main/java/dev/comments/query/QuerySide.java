@@ -357,7 +357,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
   }
 
   @Override
-  public List<DeadLetters.Letter> deadLetters(ReadPreference readPreference) {
+  public List<DeadLetter> deadLetters(ReadPreference readPreference) {
     return deadLetters.list(readPreference);
   }
 
@@ -373,8 +373,8 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
               () -> {
                 int applied = 0;
                 int failed = 0;
-                List<DeadLetters.Letter> letters = deadLetters.list(ReadPreference.PRIMARY);
-                for (DeadLetters.Letter letter : letters) {
+                List<DeadLetter> letters = deadLetters.list(ReadPreference.PRIMARY);
+                for (DeadLetter letter : letters) {
                   if (projections.retry(letter)) {
                     deadLetters.remove(letter.id());
                     applied++;

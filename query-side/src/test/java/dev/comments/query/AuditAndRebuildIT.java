@@ -16,9 +16,6 @@ import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.infra.kafka.KafkaBroker;
-import dev.comments.query.audit.AuditEntry;
-import dev.comments.query.audit.AuditQuery;
-import dev.comments.query.audit.CommentRevision;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
 import dev.comments.query.projection.DeadLetters;
@@ -341,9 +338,9 @@ class AuditAndRebuildIT {
     try {
       await().atMost(PATIENCE).until(status::caughtUp);
       assertThat(applied).containsExactly(before.eventId(), after.eventId());
-      List<DeadLetters.Letter> parked = letters.list(PRIMARY);
+      List<DeadLetter> parked = letters.list(PRIMARY);
       assertThat(parked)
-          .extracting(DeadLetters.Letter::projection)
+          .extracting(DeadLetter::projection)
           .containsExactlyInAnyOrder("flaky", DeadLetters.ALL);
       assertThat(parked)
           .filteredOn(l -> l.projection().equals("flaky"))
@@ -356,7 +353,7 @@ class AuditAndRebuildIT {
               .onConsumerThread(
                   () -> {
                     List<Boolean> outcomes = new ArrayList<>();
-                    for (DeadLetters.Letter letter : letters.list(PRIMARY)) {
+                    for (DeadLetter letter : letters.list(PRIMARY)) {
                       boolean settled = set.retry(letter);
                       if (settled) {
                         letters.remove(letter.id());

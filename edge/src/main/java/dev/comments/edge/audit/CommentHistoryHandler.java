@@ -6,7 +6,7 @@ import dev.comments.edge.http.PathParameters;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.query.AuditLog;
-import dev.comments.query.audit.CommentRevision;
+import dev.comments.query.CommentRevision;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.util.List;

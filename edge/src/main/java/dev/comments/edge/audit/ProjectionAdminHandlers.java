@@ -4,8 +4,8 @@ import dev.comments.edge.http.ApiException;
 import dev.comments.edge.http.JsonResponses;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.events.ReadPreference;
+import dev.comments.query.DeadLetter;
 import dev.comments.query.ProjectionAdmin;
-import dev.comments.query.projection.DeadLetters;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.util.List;
@@ -34,7 +34,7 @@ public final class ProjectionAdminHandlers {
 
   record Projections(List<ProjectionAdmin.Info> projections) {}
 
-  record Letters(List<DeadLetters.Letter> deadLetters) {}
+  record Letters(List<DeadLetter> deadLetters) {}
 
   public HttpHandler list() {
     return exchange -> JsonResponses.send(exchange, 200, new Projections(admin.list()));

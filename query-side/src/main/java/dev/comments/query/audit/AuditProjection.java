@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.comments.events.codec.EventCodec;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.events.codec.EventTypes;
+import dev.comments.query.AuditEntry;
 import dev.comments.query.projection.Projection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

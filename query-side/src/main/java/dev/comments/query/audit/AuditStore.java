@@ -18,6 +18,8 @@ import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
+import dev.comments.query.AuditEntry;
+import dev.comments.query.AuditQuery;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;

@@ -6,8 +6,8 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOptions;
 import dev.comments.events.ReadPreference;
+import dev.comments.query.DeadLetter;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -30,17 +30,6 @@ public final class DeadLetters {
 
   /** At most this many letters are listed. */
   public static final int MAX_LISTED = 1000;
-
-  /** One parked event. {@code record} is the log record's bytes, as UTF-8 text. */
-  public record Letter(
-      String id,
-      String projection,
-      String position,
-      String record,
-      String error,
-      int attempts,
-      Instant firstFailedAt,
-      Instant lastFailedAt) {}
 
   private final MongoCollection<Document> letters;
   private final Clock clock;
@@ -79,8 +68,8 @@ public final class DeadLetters {
   }
 
   /** The parked letters, oldest id first; at most {@link #MAX_LISTED}. */
-  public List<Letter> list(ReadPreference readPreference) {
-    List<Letter> found = new ArrayList<>();
+  public List<DeadLetter> list(ReadPreference readPreference) {
+    List<DeadLetter> found = new ArrayList<>();
     for (Document doc :
         letters
             .withReadPreference(readPreferences.apply(readPreference))
@@ -88,7 +77,7 @@ public final class DeadLetters {
             .sort(Sorts.ascending("_id"))
             .limit(MAX_LISTED)) {
       found.add(
-          new Letter(
+          new DeadLetter(
               doc.getString("_id"),
               doc.getString("projection"),
               doc.getString("position"),

@@ -3,6 +3,7 @@ package dev.comments.query.projection;
 import com.mongodb.MongoException;
 import dev.comments.events.codec.EventCodec;
 import dev.comments.events.codec.EventEnvelope;
+import dev.comments.query.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,7 +120,7 @@ public final class ProjectionSet implements Projection {
    * Applies a parked letter again: to its projection, or to every one for a record that could not
    * be decoded before. Returns whether it is settled (its letter can go); a failure parks it again.
    */
-  public boolean retry(DeadLetters.Letter letter) {
+  public boolean retry(DeadLetter letter) {
     EventEnvelope envelope;
     try {
       envelope = codec.decode(letter.record().getBytes(StandardCharsets.UTF_8));

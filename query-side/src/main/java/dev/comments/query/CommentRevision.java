@@ -1,4 +1,4 @@
-package dev.comments.query.audit;
+package dev.comments.query;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.comments.query.audit;
+package dev.comments.query;
 
 import java.time.Duration;
 import java.time.Instant;

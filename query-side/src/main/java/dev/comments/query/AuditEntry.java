@@ -1,4 +1,4 @@
-package dev.comments.query.audit;
+package dev.comments.query;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.comments.events.ThreadId;
