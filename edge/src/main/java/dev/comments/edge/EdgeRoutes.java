@@ -6,6 +6,11 @@ import dev.comments.command.MediaCommands;
 import dev.comments.edge.abuse.AbuseGuard;
 import dev.comments.edge.abuse.AbuseGuard.Action;
 import dev.comments.edge.abuse.RateLimits;
+import dev.comments.edge.audit.AsOfHandler;
+import dev.comments.edge.audit.AuditHandler;
+import dev.comments.edge.audit.CommentHistoryHandler;
+import dev.comments.edge.audit.ProjectionAdminHandlers;
+import dev.comments.edge.audit.UndoHandler;
 import dev.comments.edge.block.BlocksHandler;
 import dev.comments.edge.cdn.Cdn;
 import dev.comments.edge.cdn.DiskCache;
@@ -102,6 +107,17 @@ final class EdgeRoutes {
   static final String MEDIA = "/api/v1/tenants/{tenant}/media";
   static final String MEDIA_ITEM = "/api/v1/tenants/{tenant}/media/{mediaId}";
   static final String CDN_FILE = Cdn.ROUTE;
+  // The audit log and replays (moderator key), and the projections' administration (cluster key).
+  static final String AUDIT = "/api/v1/tenants/{tenant}/audit";
+  static final String COMMENT_HISTORY =
+      "/api/v1/tenants/{tenant}/threads/{thread}/comments/{commentId}/history";
+  static final String AUDIT_UNDO = "/api/v1/tenants/{tenant}/threads/{thread}/audit/{seq}/undo";
+  static final String ADMIN_PROJECTIONS = ProjectionAdminHandlers.PROJECTIONS;
+  static final String ADMIN_PROJECTION = ProjectionAdminHandlers.PROJECTION;
+  static final String ADMIN_REBUILD = ProjectionAdminHandlers.REBUILD;
+  static final String ADMIN_CHECKSUM = ProjectionAdminHandlers.CHECKSUM;
+  static final String ADMIN_DEAD_LETTERS = ProjectionAdminHandlers.DEAD_LETTERS;
+  static final String ADMIN_RETRY_DEAD_LETTERS = ProjectionAdminHandlers.RETRY_DEAD_LETTERS;
 
   /** Scrapes running at once, and waiting: a few scrapers, never more than two workers. */
   static final int METRICS_RUNNING = 2;
@@ -186,6 +202,7 @@ final class EdgeRoutes {
             readSide.queries(),
             readSide.status(),
             readSide.blocked(),
+            readSide.history(),
             live,
             mesh,
             meters,
@@ -196,6 +213,7 @@ final class EdgeRoutes {
       ThreadQueries queries,
       ProjectionStatus status,
       BlockedUsers blocked,
+      History history,
       LiveHub live,
       Optional<Heartbeats> mesh,
       PrometheusMeterRegistry meters,
@@ -231,6 +249,7 @@ final class EdgeRoutes {
                 tenantPath(RequireSession.optional(sessions, revoked, new LiveStream(live))))
             // A reader's blocks are read where the reader is; changing them is a command.
             .route("GET", BLOCKS, session(BlocksHandler.list(blocked)));
+    auditRoutes(router, history);
     // The node mesh, on every node: heartbeats between the nodes, the operator's view and drain.
     mesh.map(MeshHandlers::new)
         .ifPresent(
@@ -253,9 +272,20 @@ final class EdgeRoutes {
                         settings.consistencyWait(),
                         primary.positions()));
         router
-            .route("GET", THREAD_COMMENTS, read.apply(Listing.COMMENTS))
+            .route("GET", THREAD_COMMENTS, asOf(read.apply(Listing.COMMENTS), history))
             .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
         commandsRunHere(router, primary, bodies, new WriteAcknowledgement(consistency));
+        router.route(
+            "POST",
+            AUDIT_UNDO,
+            moderator(
+                primary.idempotencyKeys(),
+                new UndoHandler(
+                    history.audit(),
+                    queries,
+                    settings.consistencyWait(),
+                    primary.commands(),
+                    new WriteAcknowledgement(consistency))));
         router.route("DELETE", CURRENT_SESSION, session(new SignOutHandler(primary.revocations())));
         router
             .route(
@@ -293,9 +323,15 @@ final class EdgeRoutes {
                         link,
                         status::stale));
         router
-            .route("GET", THREAD_COMMENTS, read.apply(Listing.COMMENTS))
+            .route("GET", THREAD_COMMENTS, asOf(read.apply(Listing.COMMENTS), history))
             .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
         commandsGoToPrimary(router, bodies, new ForwardCommand(link));
+        router.route(
+            "POST",
+            AUDIT_UNDO,
+            tenantPath(
+                new RequireModerator(
+                    moderatorKeys(), limited(wellFormed(bodies, new ForwardCommand(link))))));
         router.route("DELETE", CURRENT_SESSION, session(new ForwardCommand(link)));
         router
             .route("POST", BLOCKS, session(wellFormed(bodies, new ForwardCommand(link))))
@@ -388,6 +424,41 @@ final class EdgeRoutes {
               exchange.setMaxEntitySize(maxEntity);
               running.handleRequest(exchange);
             }));
+  }
+
+  /**
+   * The audit log and replays, read from this node's own audit projection on every node, and the
+   * operator's routes of its projections. Undo is a command: it is routed with the others.
+   */
+  private void auditRoutes(Router.Builder router, History history) {
+    ProjectionAdminHandlers admin = new ProjectionAdminHandlers(history.projections());
+    router
+        .route("GET", AUDIT, moderatorRead(new AuditHandler(history.audit(), clock)))
+        .route("GET", COMMENT_HISTORY, moderatorRead(new CommentHistoryHandler(history.audit())))
+        .route("GET", ADMIN_PROJECTIONS, admin(admin.list()))
+        .route("GET", ADMIN_PROJECTION, admin(admin.info()))
+        .route("POST", ADMIN_REBUILD, admin(admin.rebuild()))
+        .route("GET", ADMIN_CHECKSUM, admin(admin.checksum()))
+        .route("GET", ADMIN_DEAD_LETTERS, admin(admin.deadLetters()))
+        .route("POST", ADMIN_RETRY_DEAD_LETTERS, admin(admin.retryDeadLetters()));
+  }
+
+  /** A thread page, or with {@code asOf} the thread as it was then (moderators only). */
+  private HttpHandler asOf(HttpHandler current, History history) {
+    return new AsOfHandler(current, this::moderatorRead, history.audit(), clock);
+  }
+
+  /** A read only the tenant's moderators may make. */
+  private HttpHandler moderatorRead(HttpHandler handler) {
+    return tenantPath(new RequireModerator(moderatorKeys(), limited(handler)));
+  }
+
+  /**
+   * An operator's route: the cluster key (the deployment's own, which the `comments` tool reads
+   * from the node's configuration), then a place among the API's running requests.
+   */
+  private HttpHandler admin(HttpHandler handler) {
+    return new ClusterKey(settings.keys().cluster(), clock, limited(handler));
   }
 
   private Map<String, AllowedOrigins> allowedOrigins() {

@@ -145,7 +145,9 @@ class HostileRequestScanTest {
         .replace("{commentId}", COMMENT_ID)
         .replace("{userId}", "someone-else-0001")
         .replace("{mediaId}", "m-0001")
-        .replace("{asset}", WidgetAssets.LOADER);
+        .replace("{asset}", WidgetAssets.LOADER)
+        .replace("{seq}", "0")
+        .replace("{name}", "threads");
   }
 
   private List<Hostile> hostiles(String method, String path) {

@@ -124,6 +124,7 @@ public final class KafkaSetup {
       }
       awaitWritable(admin, topic.name());
       warnIfWeak(topic.name(), durability(admin, topic.name()));
+      warnIfForgetful(admin, topic.name());
     } catch (TimeoutException e) {
       throw new IllegalStateException("Kafka did not answer within " + ADMIN_TIMEOUT, e);
     } catch (InterruptedException e) {
@@ -187,6 +188,39 @@ public final class KafkaSetup {
           topic,
           durability.replicationFactor(),
           durability.minInsyncReplicas());
+    }
+  }
+
+  /**
+   * Says at start when the log does not keep every event: a projection rebuild replays it from its
+   * beginning, so a topic an operator made with a finite retention (or compaction) would rebuild
+   * projections that silently lack what aged out.
+   */
+  static void warnIfForgetful(Admin admin, String topic)
+      throws InterruptedException, TimeoutException {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    try {
+      var config =
+          admin
+              .describeConfigs(List.of(resource))
+              .all()
+              .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .get(resource);
+      String ms = config.get(TopicConfig.RETENTION_MS_CONFIG).value();
+      String bytes = config.get(TopicConfig.RETENTION_BYTES_CONFIG).value();
+      String cleanup = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+      if (!"-1".equals(ms) || !"-1".equals(bytes) || !"delete".equals(cleanup)) {
+        log.warn(
+            "Topic {} does not keep every event (retention.ms={}, retention.bytes={},"
+                + " cleanup.policy={}): a projection rebuild would lose what aged out. Set"
+                + " retention.ms=-1 and retention.bytes=-1 (docs/operations.md).",
+            topic,
+            ms,
+            bytes,
+            cleanup);
+      }
+    } catch (ExecutionException e) {
+      log.warn("cannot read the retention of topic {}: {}", topic, e.getCause().toString());
     }
   }
 

@@ -84,6 +84,11 @@ public final class PathParameters implements HttpHandler {
     return required(exchange, "commentId");
   }
 
+  /** Any other parameter of the route's path, which its handler checks. */
+  public static String parameter(HttpServerExchange exchange, String name) {
+    return required(exchange, name);
+  }
+
   private static String required(HttpServerExchange exchange, String name) {
     String value = parameters(exchange).get(name);
     if (value == null) {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
+import dev.comments.edge.History;
 import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
 import dev.comments.edge.live.LiveLimits;
@@ -343,7 +344,8 @@ class CdnTest {
             new FakeProjectionStatus(),
             new InMemoryRevocations(),
             BlockedUsers.NONE,
-            catalog),
+            catalog,
+            History.NONE),
         meters,
         new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
   }

@@ -8,7 +8,9 @@ import dev.comments.infra.cluster.Rollout;
 import dev.comments.infra.dev.DevNode;
 import dev.comments.infra.kafka.ParentLifeline;
 import dev.comments.infra.node.NodeApplication;
+import dev.comments.infra.ops.ProjectionsCommand;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +39,8 @@ public final class Launcher {
              comments cluster stop|start NODE [--data-dir DIR]
              comments drain|undrain NODE [--data-dir DIR]
              comments rollout [--data-dir DIR] [--grace SECONDS]
+             comments projections list|status NAME|rebuild NAME [--no-wait]|checksum NAME
+                                  |dead-letters|retry [--node URL] [--data-dir DIR]
       """;
 
   /** Where dev nodes take HTTPS: 443 needs privileges, and 8443 is its usual stand-in. */
@@ -58,6 +62,7 @@ public final class Launcher {
       case "cluster" -> cluster(rest);
       case "cluster-member" -> clusterMember(rest);
       case "drain", "undrain", "rollout" -> operate(args[0], rest);
+      case "projections" -> projections(rest);
       case "-h", "--help", "help" -> System.out.print(USAGE);
       default -> fail("unknown command: " + args[0]);
     }
@@ -203,6 +208,44 @@ public final class Launcher {
         default -> rollout.rollout(grace);
       }
     } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+      System.err.println("comments: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  /** The operator's verbs on one node's projections, through its admin routes. */
+  private static void projections(List<String> args) throws Exception {
+    if (args.isEmpty()) {
+      fail("projections needs a verb: " + ProjectionsCommand.USAGE);
+    }
+    String verb = args.getFirst();
+    List<String> names = new ArrayList<>();
+    URI node = URI.create("http://127.0.0.1:8080");
+    Path dataDir = Path.of("data", "dev");
+    boolean wait = true;
+    for (int i = 1; i < args.size(); i++) {
+      String arg = args.get(i);
+      switch (arg) {
+        case "--node" -> node = URI.create(valueOf(args, ++i, arg));
+        case "--data-dir" -> dataDir = Path.of(valueOf(args, ++i, arg));
+        case "--no-wait" -> wait = false;
+        case "--tenant" ->
+            fail(
+                "--tenant: a rebuild replays the whole log into the node's projection, for every"
+                    + " tenant at once; there is no per-tenant rebuild");
+        default -> {
+          if (arg.startsWith("--")) {
+            fail("unknown option: " + arg);
+          }
+          names.add(arg);
+        }
+      }
+    }
+    try {
+      ProjectionsCommand command =
+          new ProjectionsCommand(node, ProjectionsCommand.clusterKeyOf(dataDir), System.out);
+      System.exit(command.run(verb, names, wait));
+    } catch (IllegalArgumentException | IOException e) {
       System.err.println("comments: " + e.getMessage());
       System.exit(1);
     }

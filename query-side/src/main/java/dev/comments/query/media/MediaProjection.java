@@ -2,6 +2,7 @@ package dev.comments.query.media;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.comments.events.LoggedEvent;
 import dev.comments.events.MediaEvent;
 import dev.comments.events.MediaRemoved;
 import dev.comments.events.MediaUploaded;
@@ -34,6 +35,11 @@ public final class MediaProjection implements Projection, MediaCatalog {
 
   public MediaProjection(MediaStore store) {
     this.store = store;
+  }
+
+  @Override
+  public boolean follows(LoggedEvent event) {
+    return event instanceof MediaEvent;
   }
 
   @Override

@@ -56,6 +56,7 @@ public final class ConsumerStatus implements ProjectionStatus {
   private volatile Instant caughtUpAt;
   private volatile Instant lastReached;
   private volatile long lagEvents;
+  private volatile long appliedRecords;
   private volatile Map<TopicPartition, Long> endAtStart;
   private volatile boolean reachedStartEnd;
   private volatile Instant failingSince;
@@ -80,6 +81,11 @@ public final class ConsumerStatus implements ProjectionStatus {
   @Override
   public long lagEvents() {
     return lagEvents;
+  }
+
+  /** The records before the consumer's positions, summed over partitions: its progress. */
+  public long appliedRecords() {
+    return appliedRecords;
   }
 
   @Override
@@ -113,6 +119,7 @@ public final class ConsumerStatus implements ProjectionStatus {
       caughtUpAt = null;
       lastReached = null;
       lagEvents = 0;
+      appliedRecords = 0;
       endAtStart = null;
       reachedStartEnd = false;
       failingSince = null;
@@ -168,6 +175,7 @@ public final class ConsumerStatus implements ProjectionStatus {
   boolean positions(Map<TopicPartition, Long> positions) {
     synchronized (writes) {
       applied = Map.copyOf(positions);
+      appliedRecords = positions.values().stream().mapToLong(Long::longValue).sum();
       advance();
       lagEvents = behind(latestEnd, applied);
       Map<TopicPartition, Long> target = endAtStart;

@@ -3,16 +3,21 @@ package dev.comments.query.projection;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.codec.EventCodec;
 import dev.comments.events.codec.EventEnvelope;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -37,12 +42,12 @@ import org.slf4j.LoggerFactory;
  * because it is idempotent by sequence number; the offsets only save work.
  *
  * <p>A record that cannot be decoded is logged with its partition and offset, counted ({@code
- * comments.projection.undecodable}) and skipped. Stopping instead would keep every thread of the
- * partition, and the node's readiness, hostage to one record that will never read differently: the
- * log is immutable. The cost is that the event is missing on this node until a rebuild with a code
- * version that reads it; this is why readers (query sides) must be upgraded before writers start
- * emitting a new schema version. A store or broker failure, in contrast, is retried: the batch is
- * rewound to the last stored offsets and applied again after a pause.
+ * comments.projection.undecodable}) and parked in {@link DeadLetters}. Stopping instead would keep
+ * every thread of the partition, and the node's readiness, hostage to one record that will never
+ * read differently: the log is immutable. The cost is that the event is missing on this node until
+ * a rebuild with a code version that reads it; this is why readers (query sides) must be upgraded
+ * before writers start emitting a new schema version. A store or broker failure, in contrast, is
+ * retried: the batch is rewound to the last stored offsets and applied again after a pause.
  *
  * <p>Beside it runs an {@link EndOffsetsProbe}, started once the topic is found and stopped with
  * the consumer; the consumer publishes its positions after every poll, empty or not, so that the
@@ -64,8 +69,10 @@ public final class ProjectionConsumer implements AutoCloseable {
   private final AppliedEvents events;
   private final ConsumerStatus status;
   private final ProjectionMetrics metrics;
+  private final DeadLetters deadLetters;
   private final EventCodec codec = new EventCodec();
   private final Thread thread;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
   private volatile boolean running = true;
   private volatile KafkaConsumer<String, byte[]> consumer;
@@ -79,7 +86,8 @@ public final class ProjectionConsumer implements AutoCloseable {
       OffsetStore offsets,
       AppliedEvents events,
       ConsumerStatus status,
-      ProjectionMetrics metrics) {
+      ProjectionMetrics metrics,
+      DeadLetters deadLetters) {
     this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     this.topic = Objects.requireNonNull(topic, "topic");
     this.clientId = "comments-query-" + Objects.requireNonNull(nodeId, "nodeId");
@@ -88,12 +96,39 @@ public final class ProjectionConsumer implements AutoCloseable {
     this.events = Objects.requireNonNull(events, "events");
     this.status = Objects.requireNonNull(status, "status");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
     this.thread = Thread.ofPlatform().name("comments-projection-" + nodeId).unstarted(this::run);
   }
 
   public void start() {
     status.reset();
     thread.start();
+  }
+
+  /**
+   * Runs {@code task} on the consumer thread between two batches, the projections' only writer; the
+   * future fails if the consumer stops first.
+   */
+  public <T> CompletableFuture<T> onConsumerThread(Supplier<T> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    tasks.add(
+        () -> {
+          try {
+            result.complete(task.get());
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    if (!running || !thread.isAlive()) {
+      tasks.clear();
+      result.completeExceptionally(new IllegalStateException("the consumer is not running"));
+    }
+    return result;
+  }
+
+  /** Whether the consumer thread is still at work. */
+  public boolean running() {
+    return running && thread.isAlive();
   }
 
   /**
@@ -220,6 +255,7 @@ public final class ProjectionConsumer implements AutoCloseable {
         ConsumerRecords<String, byte[]> records = kafka.poll(POLL);
         if (!records.isEmpty()) {
           Map<TopicPartition, Long> next = apply(records);
+          projection.flush();
           offsets.store(next);
           stored.putAll(next);
         }
@@ -229,6 +265,9 @@ public final class ProjectionConsumer implements AutoCloseable {
         }
         storeCaughtUpAt();
         status.succeeded();
+        for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+          task.run();
+        }
         backoff = Duration.ofMillis(100);
       } catch (WakeupException e) {
         if (running) {
@@ -253,33 +292,55 @@ public final class ProjectionConsumer implements AutoCloseable {
     }
   }
 
-  /** Applies a batch in log order per partition; returns the next offset of each partition. */
+  /**
+   * Applies a batch in log order per partition; returns the next offset of each partition. The
+   * batch is decoded first and handed to the projection whole ({@link Projection#prepare}), so that
+   * a projection that can write it in bulk does, then applied event by event.
+   */
   private Map<TopicPartition, Long> apply(ConsumerRecords<String, byte[]> records) {
     Map<TopicPartition, Long> next = new HashMap<>();
+    List<ConsumerRecord<String, byte[]>> decodedRecords = new ArrayList<>();
+    List<EventEnvelope> envelopes = new ArrayList<>();
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-        apply(record);
+        EventEnvelope envelope = decode(record);
+        if (envelope != null) {
+          decodedRecords.add(record);
+          envelopes.add(envelope);
+        }
         next.put(partition, record.offset() + 1);
       }
+    }
+    projection.prepare(envelopes);
+    for (int i = 0; i < envelopes.size(); i++) {
+      apply(decodedRecords.get(i), envelopes.get(i));
     }
     return next;
   }
 
-  private void apply(ConsumerRecord<String, byte[]> record) {
-    EventEnvelope envelope;
+  /** The record's event, or null when it cannot be decoded: it is then parked. */
+  private EventEnvelope decode(ConsumerRecord<String, byte[]> record) {
     try {
-      envelope = codec.decode(record.value());
+      return codec.decode(record.value());
     } catch (RuntimeException e) {
       metrics.undecodable.increment();
       log.error(
-          "skipping undecodable record at {}-{} offset {} (key {}): {}",
+          "parking undecodable record at {}-{} offset {} (key {}): {}",
           record.topic(),
           record.partition(),
           record.offset(),
           record.key(),
           e.getMessage());
-      return;
+      deadLetters.park(
+          DeadLetters.ALL,
+          record.topic() + "-" + record.partition() + "@" + record.offset(),
+          record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8),
+          e);
+      return null;
     }
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> record, EventEnvelope envelope) {
     if (!envelope.stream().streamId().equals(record.key())) {
       // Harmless for this record, but ordering per thread rests on the key: say so loudly.
       log.warn(

@@ -49,13 +49,23 @@ public final class MongoThreadQueries implements ThreadQueries {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(readPreference, "readPreference");
     ThreadId thread = query.threadId();
-    PageCursor after =
-        query.cursor() == null ? null : PageCursor.decode(query.cursor(), query.sort(), thread);
+    if (query.cursor() != null) {
+      // A foreign cursor is refused whether or not the thread is known.
+      PageCursor.decode(query.cursor(), query.sort(), thread);
+    }
     ThreadState state = readModel.thread(thread, readPreference);
     if (!state.known()) {
       return Optional.empty();
     }
-    Map<String, VoteDirection> mine = myVotes(thread, query.viewerId(), readPreference);
+    return Optional.of(page(state, query, myVotes(thread, query.viewerId(), readPreference)));
+  }
+
+  /** One page of {@code state}, with {@code mine} laid over it. */
+  static ThreadPage page(
+      ThreadState state, FindThreadComments query, Map<String, VoteDirection> mine) {
+    ThreadId thread = query.threadId();
+    PageCursor after =
+        query.cursor() == null ? null : PageCursor.decode(query.cursor(), query.sort(), thread);
     List<StoredComment> sorted = state.topLevel(query.sort());
     int from = after == null ? 0 : after.startIn(sorted);
     int to = Math.min(sorted.size(), from + query.limit());
@@ -78,7 +88,7 @@ public final class MongoThreadQueries implements ThreadQueries {
                   query.sort(), thread, last.score(), last.postedAt().toEpochMilli(), last.id())
               .encode();
     }
-    return Optional.of(new ThreadPage(views, nextCursor, state.seq()));
+    return new ThreadPage(views, nextCursor, state.seq());
   }
 
   @Override

@@ -37,10 +37,10 @@ public final class ReadModel {
   private record ViewerKey(ThreadId thread, String viewerId) {}
 
   private record Caches(
+      ThreadViewStore store,
       Cache<ThreadId, ThreadState> threads,
       Cache<ViewerKey, Map<String, VoteDirection>> viewerVotes) {}
 
-  private final ThreadViewStore store;
   private final long maxBytes;
   private volatile Caches caches;
 
@@ -48,12 +48,12 @@ public final class ReadModel {
   private final Map<String, CacheStats> retired = new ConcurrentHashMap<>();
 
   public ReadModel(ThreadViewStore store, long maxBytes, MeterRegistry meters) {
-    this.store = Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(store, "store");
     if (maxBytes < 1024) {
       throw new IllegalArgumentException("maxBytes must be at least 1024");
     }
     this.maxBytes = maxBytes;
-    this.caches = newCaches();
+    this.caches = newCaches(store);
     register(meters, THREADS, c -> c.threads());
     register(meters, VIEWER_VOTES, c -> c.viewerVotes());
   }
@@ -62,15 +62,17 @@ public final class ReadModel {
    * The thread as this node holds it; loaded from the store with {@code readPreference} if need be.
    */
   ThreadState thread(ThreadId thread, ReadPreference readPreference) {
-    return caches.threads().get(thread, id -> store.load(id, readPreference));
+    Caches current = caches;
+    return current.threads().get(thread, id -> current.store().load(id, readPreference));
   }
 
   /** The thread as the store's primary holds it: what the projection builds the next event on. */
   ThreadState exactThread(ThreadId thread) {
-    Cache<ThreadId, ThreadState> threads = caches.threads();
-    ThreadState state = threads.get(thread, id -> store.load(id, ReadPreference.PRIMARY));
+    Caches current = caches;
+    Cache<ThreadId, ThreadState> threads = current.threads();
+    ThreadState state = threads.get(thread, id -> current.store().load(id, ReadPreference.PRIMARY));
     if (!state.exact()) {
-      state = store.load(thread, ReadPreference.PRIMARY);
+      state = current.store().load(thread, ReadPreference.PRIMARY);
       threads.put(thread, state);
     }
     return state;
@@ -89,11 +91,12 @@ public final class ReadModel {
   /** A viewer's votes in a thread, by comment id. */
   Map<String, VoteDirection> viewerVotes(
       ThreadId thread, String viewerId, ReadPreference readPreference) {
-    return caches
+    Caches current = caches;
+    return current
         .viewerVotes()
         .get(
             new ViewerKey(thread, viewerId),
-            key -> store.viewerVotes(key.thread(), key.viewerId(), readPreference));
+            key -> current.store().viewerVotes(key.thread(), key.viewerId(), readPreference));
   }
 
   /** A vote written through to the store: updates the viewer's votes if they are held. */
@@ -116,8 +119,17 @@ public final class ReadModel {
 
   /** Forgets everything (the store is being rebuilt). */
   void clear() {
+    switchTo(caches.store());
+  }
+
+  /**
+   * Serves from {@code store} from now on, with empty caches: a rebuilt copy swapped in. A load
+   * still running on the old caches lands in them, and nowhere a reader looks.
+   */
+  public synchronized void switchTo(ThreadViewStore store) {
+    Objects.requireNonNull(store, "store");
     Caches old = caches;
-    caches = newCaches();
+    caches = newCaches(store);
     retired.merge(THREADS, old.threads().stats(), CacheStats::plus);
     retired.merge(VIEWER_VOTES, old.viewerVotes().stats(), CacheStats::plus);
   }
@@ -134,7 +146,7 @@ public final class ReadModel {
     caches.viewerVotes().cleanUp();
   }
 
-  private Caches newCaches() {
+  private Caches newCaches(ThreadViewStore store) {
     Cache<ThreadId, ThreadState> threads =
         Caffeine.newBuilder()
             .maximumWeight(maxBytes / 4 * 3)
@@ -149,7 +161,7 @@ public final class ReadModel {
                     saturated(200L + 2L * key.viewerId().length() + 120L * votes.size()))
             .recordStats()
             .build();
-    return new Caches(threads, viewerVotes);
+    return new Caches(store, threads, viewerVotes);
   }
 
   private void register(MeterRegistry meters, String cache, Function<Caches, Cache<?, ?>> which) {

@@ -2,9 +2,11 @@ package dev.comments.query.thread;
 
 import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
+import dev.comments.events.CommentEvent;
 import dev.comments.events.CommentFlagged;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentVoted;
+import dev.comments.events.LoggedEvent;
 import dev.comments.events.ThreadId;
 import dev.comments.events.ThreadLocked;
 import dev.comments.events.ThreadUnlocked;
@@ -14,7 +16,9 @@ import dev.comments.query.projection.Projection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * state to wait out.
  */
 public final class ThreadProjection implements Projection {
+  /** Raise to make every node rebuild the thread view when it starts. */
+  public static final int VERSION = 1;
+
   private static final Logger log = LoggerFactory.getLogger(ThreadProjection.class);
 
   private final ThreadViewStore store;
@@ -48,7 +55,8 @@ public final class ThreadProjection implements Projection {
     this(store, readModel, new LiveFeeds(readModel));
   }
 
-  ThreadProjection(ThreadViewStore store, ReadModel readModel, LiveFeeds feeds) {
+  /** Feeding {@code feeds}, which outlive it: a rebuilt copy swapped in feeds the same readers. */
+  public ThreadProjection(ThreadViewStore store, ReadModel readModel, LiveFeeds feeds) {
     this.store = store;
     this.readModel = readModel;
     this.feeds = feeds;
@@ -59,7 +67,7 @@ public final class ThreadProjection implements Projection {
     return new ThreadProjection(null, null, null);
   }
 
-  ReadModel readModel() {
+  public ReadModel readModel() {
     return readModel;
   }
 
@@ -71,16 +79,36 @@ public final class ThreadProjection implements Projection {
   /** The store writes of one event, in order (the thread document last), and the state after. */
   record Plan(ThreadState after, List<Runnable> writes) {}
 
+  /**
+   * On a buffered store (a rebuild's shadow): the threads this batch changed, as they are now, and
+   * the seq each was first changed at; their documents are written whole, once, at {@link #flush}.
+   */
+  private final Map<ThreadId, ThreadState> held = new HashMap<>();
+
+  private final Map<ThreadId, Long> heldFrom = new HashMap<>();
+
+  @Override
+  public boolean follows(LoggedEvent event) {
+    return event instanceof CommentEvent;
+  }
+
   @Override
   public Outcome apply(EventEnvelope envelope) {
     ThreadId thread = envelope.thread();
     try {
-      ThreadState before = readModel.exactThread(thread);
+      ThreadState before = held.get(thread);
+      if (before == null) {
+        before = readModel.exactThread(thread);
+      }
       if (envelope.seq() <= before.seq()) {
         return Outcome.DUPLICATE;
       }
       Plan plan = plan(before, envelope);
-      plan.writes().forEach(Runnable::run);
+      if (store.isBuffered()) {
+        holdBack(envelope, before, plan.after());
+      } else {
+        plan.writes().forEach(Runnable::run);
+      }
       readModel.put(plan.after());
       if (envelope.event() instanceof CommentVoted voted) {
         readModel.voted(thread, voted.voterId(), voted.commentId(), voted.direction());
@@ -90,6 +118,59 @@ public final class ThreadProjection implements Projection {
     } catch (RuntimeException e) {
       // Memory may now be ahead of the store: start the retry from what the store holds.
       readModel.forget(thread);
+      if (store.isBuffered()) {
+        // The batch's held-back writes go, and every thread they touched with them.
+        dropHeld();
+      }
+      throw e;
+    }
+  }
+
+  /** A buffered store's event: votes and flags held back as they are, the thread kept for flush. */
+  private void holdBack(EventEnvelope envelope, ThreadState before, ThreadState after) {
+    ThreadId thread = envelope.thread();
+    long seq = envelope.seq();
+    switch (envelope.commentEvent()) {
+      case CommentVoted v ->
+          store.writeVote(thread, v.voterId(), v.commentId(), v.direction(), seq);
+      case CommentFlagged f ->
+          store.writeFlag(thread, f.commentId(), f.flaggerId(), f.reason(), f.flaggedAt(), seq);
+      default -> {}
+    }
+    heldFrom.putIfAbsent(thread, before.seq() + 1);
+    held.put(thread, after);
+  }
+
+  private void dropHeld() {
+    held.clear();
+    heldFrom.clear();
+    store.discard();
+    readModel.clear();
+  }
+
+  /** Sends a buffered store's writes of the batch; on failure the batch is applied again. */
+  @Override
+  public void flush() {
+    try {
+      if (store.isBuffered()) {
+        for (Map.Entry<ThreadId, ThreadState> entry : held.entrySet()) {
+          ThreadState state = entry.getValue();
+          long from = heldFrom.get(entry.getKey());
+          for (int bucket = 0;
+              bucket < ThreadState.bucketCount(state.comments().size());
+              bucket++) {
+            if (state.bucketSeq(bucket) >= from) {
+              store.holdBucket(state, bucket);
+            }
+          }
+          store.writeThread(state);
+        }
+        held.clear();
+        heldFrom.clear();
+      }
+      store.flush();
+    } catch (RuntimeException e) {
+      dropHeld();
       throw e;
     }
   }

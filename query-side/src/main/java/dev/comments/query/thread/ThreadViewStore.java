@@ -5,8 +5,12 @@ import static com.mongodb.client.model.Filters.in;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.WriteModel;
 import dev.comments.events.Author;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
@@ -16,10 +20,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
 /**
  * The thread view's collections in the node's MongoDB: the durable copy of the read model, and the
@@ -67,12 +73,100 @@ public final class ThreadViewStore {
   public ThreadViewStore(
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
+    this(database, readPreferences, "");
+  }
+
+  /**
+   * The copy whose collections' names end in {@code suffix}: a rebuild fills one beside the live
+   * copy ({@code ""}, the names above) and then serves from it.
+   */
+  public ThreadViewStore(
+      MongoDatabase database,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
+      String suffix) {
     this.database = database;
     this.readPreferences = readPreferences;
-    this.threads = database.getCollection(THREADS);
-    this.buckets = database.getCollection(BUCKETS);
-    this.viewerVotes = database.getCollection(VIEWER_VOTES);
-    this.flags = database.getCollection(FLAGS);
+    this.threads = database.getCollection(THREADS + suffix);
+    this.buckets = database.getCollection(BUCKETS + suffix);
+    this.viewerVotes = database.getCollection(VIEWER_VOTES + suffix);
+    this.flags = database.getCollection(FLAGS + suffix);
+  }
+
+  /** Writes held back by a buffered copy, per collection, in the order they were made. */
+  private static final class Pending {
+    final List<WriteModel<Document>> threads = new ArrayList<>();
+    final List<WriteModel<Document>> buckets = new ArrayList<>();
+    final List<WriteModel<Document>> viewerVotes = new ArrayList<>();
+    final List<WriteModel<Document>> flags = new ArrayList<>();
+  }
+
+  private Pending pending;
+
+  /**
+   * A copy that no one reads while it is filled (a rebuild's shadow) holds its writes back and
+   * sends them in ordered bulks per collection at {@link #flush()}: the thread documents, the
+   * markers of finished events, go last, as they do write by write. Its projection writes each
+   * thread and bucket a batch touched once, whole ({@link ThreadProjection#flush}).
+   */
+  public ThreadViewStore buffered() {
+    pending = new Pending();
+    return this;
+  }
+
+  /** Sends what is held back and writes through from now on (a shadow swapped in). */
+  public void writeThrough() {
+    flush();
+    pending = null;
+  }
+
+  boolean isBuffered() {
+    return pending != null;
+  }
+
+  /** Holds back bucket {@code bucket} of {@code state} whole, as the state has it. */
+  void holdBucket(ThreadState state, int bucket) {
+    pending.buckets.add(
+        new ReplaceOneModel<>(
+            eq("_id", bucketId(state.id(), bucket)),
+            bucketDocument(state, bucket, state.bucketSeq(bucket)),
+            REPLACE_OR_INSERT));
+  }
+
+  /** Sends the writes held back, if any; a no-op for a copy that writes through. */
+  public void flush() {
+    Pending held = pending;
+    if (held == null) {
+      return;
+    }
+    pending = new Pending();
+    bulk(buckets, held.buckets);
+    bulk(viewerVotes, held.viewerVotes);
+    bulk(flags, held.flags);
+    bulk(threads, held.threads);
+  }
+
+  /** Forgets the writes held back (a batch that failed and will be applied again). */
+  public void discard() {
+    if (pending != null) {
+      pending = new Pending();
+    }
+  }
+
+  private static void bulk(
+      MongoCollection<Document> collection, List<WriteModel<Document>> writes) {
+    if (!writes.isEmpty()) {
+      collection.bulkWrite(writes, new BulkWriteOptions().ordered(true));
+    }
+  }
+
+  /** The collections of this copy, by their logical names, for a checksum. */
+  public Map<String, MongoCollection<Document>> collections(ReadPreference readPreference) {
+    Map<String, MongoCollection<Document>> all = new LinkedHashMap<>();
+    all.put(THREADS, threads.withReadPreference(readPreferences.apply(readPreference)));
+    all.put(BUCKETS, buckets.withReadPreference(readPreferences.apply(readPreference)));
+    all.put(VIEWER_VOTES, viewerVotes.withReadPreference(readPreferences.apply(readPreference)));
+    all.put(FLAGS, flags.withReadPreference(readPreferences.apply(readPreference)));
+    return all;
   }
 
   /** Every read and write is by {@code _id}: no index beyond MongoDB's own is needed. */
@@ -157,7 +251,12 @@ public final class ThreadViewStore {
 
   /** Writes the thread document, the marker that every other write of event {@code seq} is done. */
   void writeThread(ThreadState state) {
-    threads.replaceOne(eq("_id", state.id().streamId()), threadDocument(state), REPLACE_OR_INSERT);
+    Bson filter = eq("_id", state.id().streamId());
+    if (pending != null) {
+      pending.threads.add(new ReplaceOneModel<>(filter, threadDocument(state), REPLACE_OR_INSERT));
+      return;
+    }
+    threads.replaceOne(filter, threadDocument(state), REPLACE_OR_INSERT);
   }
 
   /** The thread document of {@code state}, as {@link #writeThread} writes it. */
@@ -177,10 +276,13 @@ public final class ThreadViewStore {
    * comment: rewriting it after a crash writes the same document again.
    */
   void writeBucket(ThreadState state, int bucket) {
-    buckets.replaceOne(
-        eq("_id", bucketId(state.id(), bucket)),
-        bucketDocument(state, bucket, state.seq()),
-        REPLACE_OR_INSERT);
+    Bson filter = eq("_id", bucketId(state.id(), bucket));
+    Document doc = bucketDocument(state, bucket, state.seq());
+    if (pending != null) {
+      pending.buckets.add(new ReplaceOneModel<>(filter, doc, REPLACE_OR_INSERT));
+      return;
+    }
+    buckets.replaceOne(filter, doc, REPLACE_OR_INSERT);
   }
 
   /**
@@ -203,20 +305,30 @@ public final class ThreadViewStore {
    * Appends a comment to an existing bucket. Not idempotent: the caller checks the bucket's seq.
    */
   void appendToBucket(ThreadId thread, long seq, StoredComment comment, int bucket) {
-    buckets.updateOne(
-        eq("_id", bucketId(thread, bucket)),
+    Bson filter = eq("_id", bucketId(thread, bucket));
+    Document update =
         new Document("$push", new Document("comments", commentDoc(comment)))
-            .append("$set", new Document("seq", seq)));
+            .append("$set", new Document("seq", seq));
+    if (pending != null) {
+      pending.buckets.add(new UpdateOneModel<>(filter, update));
+      return;
+    }
+    buckets.updateOne(filter, update);
   }
 
   /** Replaces the comment at {@code position} in its bucket. */
   void replaceInBucket(ThreadId thread, long seq, StoredComment comment, int position) {
     int bucket = position / ThreadState.BUCKET_SIZE;
     int slot = position % ThreadState.BUCKET_SIZE;
-    buckets.updateOne(
-        eq("_id", bucketId(thread, bucket)),
+    Bson filter = eq("_id", bucketId(thread, bucket));
+    Document update =
         new Document(
-            "$set", new Document("comments." + slot, commentDoc(comment)).append("seq", seq)));
+            "$set", new Document("comments." + slot, commentDoc(comment)).append("seq", seq));
+    if (pending != null) {
+      pending.buckets.add(new UpdateOneModel<>(filter, update));
+      return;
+    }
+    buckets.updateOne(filter, update);
   }
 
   /** Sets one voter's vote on one comment; setting the same vote twice changes nothing. */
@@ -240,7 +352,12 @@ public final class ThreadViewStore {
               .append("$pull", new Document("up", commentId));
       case NONE -> update.append("$pull", new Document("up", commentId).append("down", commentId));
     }
-    viewerVotes.updateOne(eq("_id", viewerVotesId(thread, voterId)), update, UPSERT);
+    Bson filter = eq("_id", viewerVotesId(thread, voterId));
+    if (pending != null) {
+      pending.viewerVotes.add(new UpdateOneModel<>(filter, update, UPSERT));
+      return;
+    }
+    viewerVotes.updateOne(filter, update, UPSERT);
   }
 
   /** Records a flag once: a flagger flags a comment at most once, so the first write stands. */
@@ -255,8 +372,7 @@ public final class ThreadViewStore {
         new Document("tenant", thread.tenant())
             .append("commentId", commentId)
             .append("flaggerId", flaggerId);
-    flags.updateOne(
-        eq("_id", id),
+    Document setOnInsert =
         new Document(
             "$setOnInsert",
             new Document("tenant", thread.tenant())
@@ -265,8 +381,12 @@ public final class ThreadViewStore {
                 .append("flaggerId", flaggerId)
                 .append("reason", reason)
                 .append("flaggedAt", Date.from(flaggedAt))
-                .append("seq", seq)),
-        UPSERT);
+                .append("seq", seq));
+    if (pending != null) {
+      pending.flags.add(new UpdateOneModel<>(eq("_id", id), setOnInsert, UPSERT));
+      return;
+    }
+    flags.updateOne(eq("_id", id), setOnInsert, UPSERT);
   }
 
   static String bucketId(ThreadId thread, int bucket) {

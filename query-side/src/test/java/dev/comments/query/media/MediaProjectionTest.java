@@ -4,8 +4,11 @@ import static dev.comments.events.ReadPreference.NEAREST;
 import static dev.comments.events.ReadPreference.PRIMARY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.mongodb.client.MongoDatabase;
 import dev.comments.events.Author;
+import dev.comments.events.CommentEvent;
 import dev.comments.events.CommentPosted;
+import dev.comments.events.LoggedEvent;
 import dev.comments.events.MediaRemoved;
 import dev.comments.events.MediaUploaded;
 import dev.comments.events.TenantStream;
@@ -13,13 +16,18 @@ import dev.comments.events.ThreadId;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.query.MediaView;
 import dev.comments.query.TestMongo;
+import dev.comments.query.projection.DeadLetters;
 import dev.comments.query.projection.Projection;
 import dev.comments.query.projection.Projection.Outcome;
-import dev.comments.query.projection.Projections;
+import dev.comments.query.projection.ProjectionSet;
 import dev.comments.query.projection.Stores;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +36,8 @@ class MediaProjectionTest {
   private static final TenantStream STREAM = TenantStream.media("demo", "m-1");
 
   private final TestMongo mongo = new TestMongo();
-  private final MediaStore store = new MediaStore(mongo.freshDatabase(), Stores.UNTAGGED);
+  private final MongoDatabase database = mongo.freshDatabase();
+  private final MediaStore store = new MediaStore(database, Stores.UNTAGGED);
   private final MediaProjection projection = new MediaProjection(store);
 
   @AfterEach
@@ -74,10 +83,15 @@ class MediaProjectionTest {
   }
 
   @Test
-  void the_router_sends_thread_events_to_threads_and_media_events_to_media() {
+  void a_projection_set_hands_each_projection_only_the_events_it_follows() {
     List<EventEnvelope> threads = new ArrayList<>();
     Projection threadProjection =
         new Projection() {
+          @Override
+          public boolean follows(LoggedEvent event) {
+            return event instanceof CommentEvent;
+          }
+
           @Override
           public Outcome apply(EventEnvelope envelope) {
             threads.add(envelope);
@@ -87,7 +101,16 @@ class MediaProjectionTest {
           @Override
           public void reset() {}
         };
-    Projections router = new Projections(threadProjection, projection);
+    Map<String, Projection> members = new LinkedHashMap<>();
+    members.put("threads", threadProjection);
+    members.put("media", projection);
+    ProjectionSet router =
+        new ProjectionSet(
+            members,
+            new DeadLetters(
+                database.getCollection(DeadLetters.COLLECTION),
+                Clock.fixed(T, ZoneOffset.UTC),
+                Stores.UNTAGGED));
     EventEnvelope posted =
         new EventEnvelope(
             "e-1",

@@ -11,6 +11,7 @@ import dev.comments.command.session.KafkaSessionRecords;
 import dev.comments.edge.EdgeKeys;
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
+import dev.comments.edge.History;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
@@ -363,7 +364,8 @@ public class NodeConfiguration {
             querySide.status(),
             revokedSessions,
             revokedSessions,
-            querySide.media()),
+            querySide.media(),
+            new History(querySide.audit(), querySide)),
         Optional.of(heartbeats),
         meters,
         clock);

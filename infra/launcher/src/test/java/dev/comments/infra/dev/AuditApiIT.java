@@ -1,0 +1,315 @@
+package dev.comments.infra.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleResponse;
+import com.atlassian.oai.validator.report.ValidationReport;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.comments.edge.primary.ClusterKey;
+import dev.comments.infra.ApiClient;
+import dev.comments.infra.ApiClient.Reply;
+import dev.comments.infra.ops.ProjectionsCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The audit log, replays, undo and the projections' administration end to end on a dev node: every
+ * moderator action is audited, bad input gets its status and code, and a rebuild through the
+ * operator's command ends with the same checksum.
+ */
+class AuditApiIT {
+  private static final String T = "/api/v1/tenants/demo";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  @TempDir static Path data;
+  private static DevNode node;
+  private static ApiClient api;
+  private static OpenApiInteractionValidator contract;
+  private static String clusterKey;
+
+  @BeforeAll
+  static void startNode() throws Exception {
+    node = DevNode.start(data, 0);
+    api = new ApiClient(node.baseUrl());
+    contract =
+        OpenApiInteractionValidator.createForSpecificationUrl(
+                Path.of("../../docs/openapi.yaml").toAbsolutePath().toUri().toString())
+            .build();
+    clusterKey = ProjectionsCommand.clusterKeyOf(data);
+  }
+
+  @AfterAll
+  static void stopNode() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private static List<JsonNode> audit(String query) throws Exception {
+    Reply reply = api.send("GET", T + "/audit?" + query, node.moderatorKey(), null);
+    assertThat(reply.status())
+        .as("%s", new String(reply.raw().body(), StandardCharsets.UTF_8))
+        .isEqualTo(200);
+    assertThat(reply.header("Content-Type")).startsWith("application/x-ndjson");
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : new String(reply.raw().body(), StandardCharsets.UTF_8).split("\n", -1)) {
+      if (!line.isEmpty()) {
+        lines.add(JSON.readTree(line));
+      }
+    }
+    return lines;
+  }
+
+  private static String at(Instant instant) {
+    return URLEncoder.encode(instant.toString(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void every_moderator_action_is_audited_and_a_thread_reads_as_it_was() throws Exception {
+    String ada = api.session("demo", "Ada");
+    Reply posted = api.post("demo", "audited", ada, "first words", null);
+    assertThat(posted.status()).isEqualTo(201);
+    String commentId = posted.json().get("commentId").asText();
+    Reply edited =
+        api.send("PATCH", T + "/comments/" + commentId, ada, "{\"text\":\"better words\"}");
+    assertThat(edited.status()).isEqualTo(200);
+    for (String action : List.of("lock", "unlock", "lock")) {
+      assertThat(
+              api.send("POST", T + "/threads/audited/" + action, node.moderatorKey(), null)
+                  .status())
+          .isEqualTo(200);
+    }
+    // Undo of the last lock: its compensating unlock, audited like any other action.
+    Reply undo =
+        conforms(
+            "POST",
+            T + "/threads/audited/audit/4/undo",
+            api.send("POST", T + "/threads/audited/audit/4/undo", node.moderatorKey(), null));
+    assertThat(undo.status()).isEqualTo(200);
+    expect(
+        409,
+        "not_undoable",
+        api.send("POST", T + "/threads/audited/audit/0/undo", node.moderatorKey(), null));
+    expect(
+        404,
+        "audit_entry_not_found",
+        api.send("POST", T + "/threads/audited/audit/99/undo", node.moderatorKey(), null));
+    expect(
+        401,
+        "moderator_required",
+        api.send("POST", T + "/threads/audited/audit/4/undo", ada, null));
+
+    await().atMost(PATIENCE).until(() -> audit("thread=audited").size() == 6);
+    List<JsonNode> entries = audit("thread=audited");
+    assertThat(entries)
+        .extracting(e -> e.get("what").asText())
+        .containsExactly(
+            "CommentPosted",
+            "CommentEdited",
+            "ThreadLocked",
+            "ThreadUnlocked",
+            "ThreadLocked",
+            "ThreadUnlocked");
+    JsonNode lock = entries.get(2);
+    assertThat(lock.get("who").get("kind").asText()).isEqualTo("moderator");
+    assertThat(lock.get("who").get("id").asText()).isEqualTo("moderator-key");
+    assertThat(Instant.parse(lock.get("at").asText())).isBeforeOrEqualTo(Instant.now());
+    assertThat(audit("moderator=moderator-key"))
+        .as("every moderator action, the undo included")
+        .extracting(e -> e.get("seq").asLong())
+        .containsExactly(2L, 3L, 4L, 5L);
+
+    // The thread as it was between the post and the edit.
+    Instant postedAt = Instant.parse(entries.get(0).get("at").asText());
+    Instant editedAt = Instant.parse(entries.get(1).get("at").asText());
+    String asOfPath = T + "/threads/audited/comments";
+    Reply before =
+        conforms(
+            "GET",
+            asOfPath,
+            api.send("GET", asOfPath + "?asOf=" + at(postedAt), node.moderatorKey(), null));
+    assertThat(before.status()).isEqualTo(200);
+    assertThat(before.json().get("comments").get(0).get("text").asText()).isEqualTo("first words");
+    Reply after = api.send("GET", asOfPath + "?asOf=" + at(editedAt), node.moderatorKey(), null);
+    assertThat(after.json().get("comments").get(0).get("text").asText()).isEqualTo("better words");
+    expect(
+        404,
+        "thread_not_found",
+        api.send(
+            "GET", asOfPath + "?asOf=" + at(postedAt.minusSeconds(60)), node.moderatorKey(), null));
+    expect(
+        400,
+        "as_of_in_future",
+        api.send(
+            "GET",
+            asOfPath + "?asOf=" + at(Instant.now().plusSeconds(3600)),
+            node.moderatorKey(),
+            null));
+    expect(
+        400,
+        "invalid_as_of",
+        api.send("GET", asOfPath + "?asOf=yesterday", node.moderatorKey(), null));
+    expect(
+        401, "moderator_required", api.send("GET", asOfPath + "?asOf=" + at(postedAt), ada, null));
+
+    // The comment's edit history, as diffs.
+    String history = T + "/threads/audited/comments/" + commentId + "/history";
+    Reply revisions = conforms("GET", history, api.send("GET", history, node.moderatorKey(), null));
+    assertThat(revisions.status()).isEqualTo(200);
+    assertThat(revisions.json().get("revisions")).hasSize(2);
+    assertThat(revisions.json().get("revisions").get(1).get("diff").toString())
+        .contains("-first words", "+better words");
+    expect(
+        404,
+        "comment_not_found",
+        api.send("GET", T + "/threads/audited/comments/nope/history", node.moderatorKey(), null));
+
+    // Audit ranges that cannot be served.
+    Instant now = Instant.now();
+    expect(
+        400,
+        "invalid_range",
+        api.send(
+            "GET",
+            T + "/audit?from=" + at(now) + "&to=" + at(now.minusSeconds(1)),
+            node.moderatorKey(),
+            null));
+    expect(
+        400,
+        "range_too_wide",
+        api.send(
+            "GET",
+            T + "/audit?from=" + at(now.minus(Duration.ofDays(40))) + "&to=" + at(now),
+            node.moderatorKey(),
+            null));
+    expect(
+        400,
+        "invalid_parameter",
+        api.send("GET", T + "/audit?from=soon", node.moderatorKey(), null));
+    expect(
+        400,
+        "invalid_parameter",
+        api.send("GET", T + "/audit?user=a&moderator=b", node.moderatorKey(), null));
+    expect(401, "moderator_required", api.send("GET", T + "/audit", ada, null));
+  }
+
+  @Test
+  void an_operator_rebuilds_a_projection_and_its_checksum_stays() throws Exception {
+    String bob = api.session("demo", "Bob");
+    for (int i = 0; i < 20; i++) {
+      assertThat(api.post("demo", "rebuilt", bob, "comment " + i, null).status()).isEqualTo(201);
+    }
+    await()
+        .atMost(PATIENCE)
+        .until(() -> admin("GET", "/admin/projections/threads/checksum").status() == 200);
+    expect(
+        401,
+        "invalid_cluster_key",
+        api.send("GET", "/admin/projections", node.moderatorKey(), null));
+    Reply list = conforms("GET", "/admin/projections", admin("GET", "/admin/projections"));
+    assertThat(list.json().get("projections"))
+        .extracting(p -> p.get("name").asText())
+        .containsExactly("threads", "audit");
+    expect(404, "unknown_projection", admin("POST", "/admin/projections/nonsense/rebuild"));
+    expect(404, "unknown_projection", admin("GET", "/admin/projections/nonsense"));
+    String before = checksum("threads");
+
+    Reply started =
+        conforms(
+            "POST",
+            "/admin/projections/threads/rebuild",
+            admin("POST", "/admin/projections/threads/rebuild"));
+    assertThat(started.status()).isEqualTo(202);
+    expect(409, "rebuild_in_progress", admin("POST", "/admin/projections/threads/rebuild"));
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () -> !admin("GET", "/admin/projections/threads").json().get("rebuilding").asBoolean());
+    Reply status =
+        conforms("GET", "/admin/projections/threads", admin("GET", "/admin/projections/threads"));
+    assertThat(status.json().get("lastRebuild").get("state").asText()).isEqualTo("swapped");
+    assertThat(status.json().get("generation").asInt()).isEqualTo(1);
+    await().atMost(PATIENCE).until(() -> checksum("threads").equals(before));
+    assertThat(api.thread("demo", "rebuilt", "limit=100", null).json().get("comments")).hasSize(20);
+
+    // The operator's command follows a rebuild to its swap.
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit =
+        new ProjectionsCommand(
+                URI.create(node.baseUrl()),
+                clusterKey,
+                new PrintStream(out, true, StandardCharsets.UTF_8))
+            .run("rebuild", List.of("audit"), true);
+    assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("100.0%", "swapped, generation 1");
+    assertThat(
+            conforms("GET", "/admin/dead-letters", admin("GET", "/admin/dead-letters"))
+                .json()
+                .get("deadLetters"))
+        .isEmpty();
+    assertThat(
+            conforms(
+                    "POST", "/admin/dead-letters/retry", admin("POST", "/admin/dead-letters/retry"))
+                .json()
+                .get("retried")
+                .asInt())
+        .isZero();
+    Reply metrics = api.send("GET", "/metrics", null, null);
+    assertThat(new String(metrics.raw().body(), StandardCharsets.UTF_8))
+        .containsPattern(
+            "comments_projection_rebuild_percent\\{[^}]*projection=\"threads\"[^}]*\\} 100\\.0");
+  }
+
+  private static String checksum(String name) {
+    Reply reply =
+        conforms(
+            "GET",
+            "/admin/projections/" + name + "/checksum",
+            admin("GET", "/admin/projections/" + name + "/checksum"));
+    return reply.json().get("sha256").asText();
+  }
+
+  private static Reply admin(String method, String path) {
+    return api.exchange(
+        HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+            .header(ClusterKey.HEADER, clusterKey)
+            .timeout(Duration.ofSeconds(30))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
+  private static Reply expect(int status, String code, Reply reply) {
+    assertThat(reply.status()).as("%s", reply.json()).isEqualTo(status);
+    assertThat(reply.errorCode()).as("%s", reply.json()).isEqualTo(code);
+    assertThat(reply.json().path("error").path("message").asText()).isNotBlank();
+    return reply;
+  }
+
+  private static Reply conforms(String method, String path, Reply reply) {
+    SimpleResponse.Builder response =
+        SimpleResponse.Builder.status(reply.status())
+            .withBody(new String(reply.raw().body(), StandardCharsets.UTF_8));
+    reply.raw().headers().map().forEach((name, values) -> response.withHeader(name, values));
+    ValidationReport report =
+        contract.validateResponse(path, Request.Method.valueOf(method), response.build());
+    assertThat(report.hasErrors()).as("%s %s: %s", method, path, report).isFalse();
+    return reply;
+  }
+}
