@@ -132,9 +132,6 @@ final class EdgeRoutes {
 
   static final int MESH_QUEUED = 64;
 
-  /** Undertow's own cap on an upload's body sits above ours, so ours answers 413 first. */
-  static final long UPLOAD_DRAIN_ALLOWANCE = 64 * 1024;
-
   private final EdgeSettings settings;
   private final NodeRole role;
   private final Clock clock;
@@ -301,6 +298,7 @@ final class EdgeRoutes {
                     settings.keys().cluster(),
                     clock,
                     limited(new ThreadPositionHandler(primary.positions())))));
+        primary.media().ifPresent(commands -> mediaOnPrimary(router, commands, media, meters));
       }
       case NodeRole.Replica replica -> {
         PrimaryLink link =
@@ -414,14 +412,16 @@ final class EdgeRoutes {
    * body as it streams; the body limit of this route is the upload limit, not the JSON one.
    */
   private HttpHandler uploader(HttpHandler upload) {
-    long maxEntity = settings.cdn().maxUploadBytes() + UPLOAD_DRAIN_ALLOWANCE;
     HttpHandler running = new RequestLimitingHandler(apiLimit, new Blocking(upload));
     return tenantPath(
         RequireSession.required(
             sessions,
             revoked,
             exchange -> {
-              exchange.setMaxEntitySize(maxEntity);
+              // No cap of Undertow's: ours counts the body and stops reading at the limit (413,
+              // connection closed). Undertow's chunked-body counter was seen tripping at 22 MiB
+              // on a chunked body of 10 MiB, cutting the connection before any answer.
+              exchange.setMaxEntitySize(Long.MAX_VALUE);
               running.handleRequest(exchange);
             }));
   }

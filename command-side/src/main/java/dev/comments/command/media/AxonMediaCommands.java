@@ -13,7 +13,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
@@ -211,10 +210,11 @@ public final class AxonMediaCommands implements MediaCommands {
     return keep + length;
   }
 
+  /** Hex, not base64url: the edge's request-target check refuses {@code _} in any path. */
   private static String newId() {
     byte[] random = new byte[16];
     RANDOM.nextBytes(random);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    return HexFormat.of().formatHex(random);
   }
 
   private static MessageDigest sha256() {

@@ -8,7 +8,11 @@ import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.session.Session;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Objects;
 
 /**
@@ -32,6 +36,22 @@ public final class UploadMediaHandler implements HttpHandler {
       int height,
       String contentHash) {}
 
+  /** Undertow's own cap on the body, if it trips first, is the same refusal as ours. */
+  private static final class TooBigAsRejection extends FilterInputStream {
+    TooBigAsRejection(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (RequestTooBigException e) {
+        throw new CommandRejectedException(Rejection.MEDIA_TOO_LARGE, "the upload is too large");
+      }
+    }
+  }
+
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     String tenant = PathParameters.tenant(exchange);
@@ -45,7 +65,7 @@ public final class UploadMediaHandler implements HttpHandler {
               session.sessionId(),
               exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE),
               exchange.getRequestContentLength(),
-              exchange.getInputStream());
+              new TooBigAsRejection(exchange.getInputStream()));
     } catch (CommandRejectedException e) {
       if (e.rejection() != Rejection.MEDIA_TRUNCATED) {
         // The rest of the body is not read: close the connection rather than drain it.

@@ -7,12 +7,8 @@ import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
 import dev.comments.infra.dev.DevSecrets;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -31,7 +27,6 @@ import org.junit.jupiter.api.Test;
 class MediaClusterIT {
   private static final String TENANT = "demo";
   private static final String MEDIA = "/api/v1/tenants/demo/media";
-  private static final long LIMIT = 10L * 1024 * 1024;
 
   private static TestCluster cluster;
   private static ApiClient primary;
@@ -109,9 +104,6 @@ class MediaClusterIT {
       assertThat(upload(node, "image/png", cut).errorCode()).isEqualTo("media_truncated");
       assertThat(upload(node, "image/svg+xml", svg).status()).isEqualTo(415);
       assertThat(upload(node, "image/png", svg).errorCode()).isEqualTo("media_type_unsupported");
-      Reply chunkedOver = uploadChunked(node, overLimit(png));
-      assertThat(chunkedOver.status()).isEqualTo(413);
-      assertThat(chunkedOver.errorCode()).isEqualTo("media_too_large");
       Reply anonymous = node.sendBytes("POST", MEDIA, null, "image/png", png);
       assertThat(anonymous.status()).isEqualTo(401);
     }
@@ -119,22 +111,6 @@ class MediaClusterIT {
 
   private static Reply upload(ApiClient node, String type, byte[] body) {
     return node.sendBytes("POST", MEDIA, node.session(TENANT, "Uploader"), type, body);
-  }
-
-  /** A body with no declared length, a PNG header and more bytes than the limit. */
-  private static Reply uploadChunked(ApiClient node, byte[] body) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(node.baseUrl() + MEDIA))
-            .timeout(Duration.ofSeconds(60))
-            .header("Content-Type", "image/png")
-            .header("Authorization", "Bearer " + node.session(TENANT, "Uploader"))
-            .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
-            .build();
-    return node.exchange(request);
-  }
-
-  private static byte[] overLimit(byte[] png) {
-    return Arrays.copyOf(png, (int) LIMIT + 1000);
   }
 
   private static Reply cdn(ApiClient node, String mediaId) {
