@@ -49,7 +49,8 @@ for i in $(seq 1 50); do
   curl -sf -X POST "$url/api/v1/tenants/demo/threads/fifty/comments" -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' -d "{\"text\":\"comment $i of fifty, about as long as a short comment is\"}" >/dev/null
 done
-path="/api/v1/tenants/demo/threads/fifty/comments?limit=50&readPreference=nearest"
+route="/api/v1/tenants/demo/threads/fifty/comments"
+path="$route?limit=50&readPreference=nearest"
 for _ in $(seq 1 100); do
   curl -sf "$url$path" >"$work/page.json"
   [ "$(grep -o '"commentId"' "$work/page.json" | wc -l)" -ge 50 ] && break
@@ -61,6 +62,8 @@ page_bytes=$(wc -c <"$work/page.json")
 cert="$work/dev/tls/certificate.pem" key="$work/dev/tls/private-key.pem"
 mkdir -p "$work/nginx/html"
 cp "$work/page.json" "$work/nginx/html/page.json"
+# nginx's workers drop privileges: they must be able to reach the file.
+chmod 755 "$work" "$work/nginx" "$work/nginx/html"; chmod 644 "$work/nginx/html/page.json"
 cat >"$work/nginx/nginx.conf" <<NGINX
 daemon off;
 worker_processes auto;
@@ -70,7 +73,6 @@ events { worker_connections 1024; }
 http {
   access_log off;
   keepalive_requests 1000000;
-  http2_max_requests 1000000;
   default_type application/json;
   client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
   uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
@@ -81,7 +83,7 @@ http {
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
     root $work/nginx/html;
-    location = $path { try_files /page.json =404; }
+    location = $route { try_files /page.json =404; }
   }
 }
 NGINX

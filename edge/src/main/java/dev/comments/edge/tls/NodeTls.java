@@ -55,6 +55,17 @@ public final class NodeTls implements AutoCloseable {
           "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
   private static final Logger log = LoggerFactory.getLogger(NodeTls.class);
+  private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+  static {
+    // A client may otherwise renegotiate a TLS 1.2 connection as often as it likes, making the
+    // server do a full handshake each time: a cheap denial of service (testssl.sh flags it HIGH).
+    // The JDK reads this once, before its first server handshake; an operator's -D still wins.
+    if (System.getProperty(REJECT_RENEGOTIATION) == null) {
+      System.setProperty(REJECT_RENEGOTIATION, "true");
+    }
+  }
+
   private static final char[] NO_PASSWORD = new char[0];
 
   /** What the files looked like when last read: a change to either means read both again. */

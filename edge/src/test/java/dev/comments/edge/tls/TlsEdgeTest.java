@@ -203,6 +203,34 @@ class TlsEdgeTest {
   }
 
   @Test
+  void a_tls_12_client_that_renegotiates_is_refused() throws Exception {
+    Certificates.Issued certificate = selfSigned();
+    EdgeServer edge = start(tlsWith(certificate));
+    SSLSocket socket =
+        (SSLSocket)
+            trusting(List.of(certificate.certificate()))
+                .getSocketFactory()
+                .createSocket(LOOPBACK, edge.httpsPort().orElseThrow());
+    open.add(socket);
+    socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+    socket.setSoTimeout(5_000);
+    byte[] request =
+        "GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    socket.getOutputStream().write(request);
+    assertThat(new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+        .isEqualTo("HTTP/1.1 200");
+
+    socket.startHandshake();
+
+    assertThatThrownBy(
+            () -> {
+              socket.getOutputStream().write(request);
+              socket.getInputStream().readAllBytes();
+            })
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
   void plain_http_sent_to_the_tls_port_gets_no_answer_and_a_closed_connection() throws Exception {
     Certificates.Issued certificate = selfSigned();
     EdgeServer edge = start(tlsWith(certificate));
