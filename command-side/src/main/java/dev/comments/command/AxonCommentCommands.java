@@ -4,6 +4,7 @@ import dev.comments.command.locator.CommentLocator;
 import dev.comments.command.thread.KeyedCommands;
 import dev.comments.command.thread.Outcome;
 import dev.comments.events.Author;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -11,6 +12,7 @@ import dev.comments.events.command.DeleteComment;
 import dev.comments.events.command.EditComment;
 import dev.comments.events.command.FlagComment;
 import dev.comments.events.command.LockThread;
+import dev.comments.events.command.ModerateComment;
 import dev.comments.events.command.PostComment;
 import dev.comments.events.command.ThreadCommand;
 import dev.comments.events.command.UnlockThread;
@@ -118,6 +120,17 @@ final class AxonCommentCommands implements CommentCommands {
   }
 
   @Override
+  public Accepted moderate(
+      String tenant, String commentId, ModerationAction action, String moderatorId, String reason) {
+    Objects.requireNonNull(action, "action");
+    ThreadId thread = locate(tenant, commentId);
+    return accepted(
+        thread,
+        commentId,
+        new ModerateComment(thread, commentId, action, moderatorId, reason, clock.instant()));
+  }
+
+  @Override
   public Accepted lock(ThreadId thread, String moderatorId) {
     return new Accepted(
         thread, null, send(new LockThread(thread, moderatorId, clock.instant())).seq());
@@ -177,6 +190,7 @@ final class AxonCommentCommands implements CommentCommands {
       case DeleteComment c -> c.commentId();
       case VoteOnComment c -> c.commentId();
       case FlagComment c -> c.commentId();
+      case ModerateComment c -> c.commentId();
       case LockThread c -> null;
       case UnlockThread c -> null;
     };

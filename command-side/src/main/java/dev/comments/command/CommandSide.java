@@ -143,7 +143,8 @@ public final class CommandSide implements AutoCloseable {
             .withReadConcern(ReadConcern.MAJORITY)
             .withWriteConcern(WriteConcern.MAJORITY);
     MongoTemplate template = DefaultMongoTemplate.builder().mongoDatabase(database).build();
-    ThreadRules rules = new ThreadRules(settings.maxReplyDepth(), settings.editWindow());
+    ThreadRules rules =
+        new ThreadRules(settings.maxReplyDepth(), settings.editWindow(), settings.moderation());
     // Snapshots are taken after the command's answer, off its thread, one at a time.
     ExecutorService snapshots =
         Executors.newSingleThreadExecutor(

@@ -1,6 +1,7 @@
 package dev.comments.command;
 
 import dev.comments.events.Author;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 
@@ -27,6 +28,15 @@ public interface CommentCommands {
   Accepted vote(String tenant, String commentId, String voterId, VoteDirection direction);
 
   Accepted flag(String tenant, String commentId, String flaggerId, String reason);
+
+  /**
+   * A moderator's decision on a comment of the tenant; {@code reason} may be null.
+   *
+   * @throws CommandRejectedException {@code comment_not_found} for a comment of no thread of the
+   *     tenant, {@code comment_deleted}, {@code moderation_not_allowed} or {@code reason_invalid}
+   */
+  Accepted moderate(
+      String tenant, String commentId, ModerationAction action, String moderatorId, String reason);
 
   Accepted lock(ThreadId thread, String moderatorId);
 

@@ -16,7 +16,9 @@ public enum Rejection {
   NOT_AUTHOR,
   EDIT_WINDOW_CLOSED,
   THREAD_LOCKED,
-  ALREADY_FLAGGED;
+  ALREADY_FLAGGED,
+  /** The action does not apply to the comment as it stands (restore a comment never removed). */
+  MODERATION_NOT_ALLOWED;
 
   /** The machine code, e.g. {@code thread_locked}. */
   public String code() {

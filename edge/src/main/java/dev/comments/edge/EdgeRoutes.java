@@ -29,6 +29,10 @@ import dev.comments.edge.live.LiveWebSocket;
 import dev.comments.edge.mesh.Heartbeats;
 import dev.comments.edge.mesh.HttpHeartbeats;
 import dev.comments.edge.mesh.MeshHandlers;
+import dev.comments.edge.moderation.ModerateCommentHandler;
+import dev.comments.edge.moderation.ModeratorsHandler;
+import dev.comments.edge.moderation.QueueHandler;
+import dev.comments.edge.moderation.RequireModerator;
 import dev.comments.edge.ops.LiveHandler;
 import dev.comments.edge.ops.PrometheusHandler;
 import dev.comments.edge.ops.ReadyHandler;
@@ -36,7 +40,6 @@ import dev.comments.edge.primary.ClusterKey;
 import dev.comments.edge.primary.ForwardCommand;
 import dev.comments.edge.primary.PrimaryLink;
 import dev.comments.edge.primary.ThreadPositionHandler;
-import dev.comments.edge.security.RequireModerator;
 import dev.comments.edge.session.CreateSessionHandler;
 import dev.comments.edge.session.RequireSession;
 import dev.comments.edge.session.SessionTokens;
@@ -48,6 +51,8 @@ import dev.comments.edge.widget.AllowedOrigins;
 import dev.comments.edge.widget.CrossOrigin;
 import dev.comments.edge.widget.WidgetAssets;
 import dev.comments.query.BlockedUsers;
+import dev.comments.query.ModerationQueue;
+import dev.comments.query.Moderators;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.RevokedSessions;
 import dev.comments.query.ThreadQueries;
@@ -83,6 +88,12 @@ final class EdgeRoutes {
   static final String COMMENT_FLAG = "/api/v1/tenants/{tenant}/comments/{commentId}/flag";
   static final String BLOCKS = "/api/v1/tenants/{tenant}/blocks";
   static final String BLOCK = "/api/v1/tenants/{tenant}/blocks/{userId}";
+  // Moderation
+  static final String MODERATORS = "/api/v1/tenants/{tenant}/moderators";
+  static final String MODERATOR = "/api/v1/tenants/{tenant}/moderators/{moderatorId}";
+  static final String MODERATION_QUEUE = "/api/v1/tenants/{tenant}/moderation/queue";
+  static final String COMMENT_MODERATION =
+      "/api/v1/tenants/{tenant}/comments/{commentId}/moderation";
   static final String LIVE_THREAD = "/live/v1/tenants/{tenant}/threads/{thread}";
   static final String STREAM_THREAD = "/stream/v1/tenants/{tenant}/threads/{thread}";
   static final String WIDGET_FILE = WidgetAssets.ROUTE;
@@ -106,6 +117,8 @@ final class EdgeRoutes {
   private final Clock clock;
   private final SessionTokens sessions;
   private final RevokedSessions revoked;
+  private final Moderators moderators;
+  private final ModerationQueue moderationQueue;
   private final RequestLimit apiLimit;
   private final RequestLimit metricsLimit;
   private final RequestLimit meshLimit;
@@ -115,9 +128,13 @@ final class EdgeRoutes {
       EdgeSettings settings,
       NodeRole role,
       RevokedSessions revoked,
+      Moderators moderators,
+      ModerationQueue moderationQueue,
       PrometheusMeterRegistry meters,
       Clock clock) {
     this.settings = settings;
+    this.moderators = moderators;
+    this.moderationQueue = moderationQueue;
     this.role = role;
     this.clock = clock;
     this.sessions = new SessionTokens(settings.keys().sessions(), settings.sessionTtl(), clock);
@@ -159,7 +176,14 @@ final class EdgeRoutes {
       Optional<Heartbeats> mesh,
       PrometheusMeterRegistry meters,
       Clock clock) {
-    return new EdgeRoutes(settings, role, readSide.revoked(), meters, clock)
+    return new EdgeRoutes(
+            settings,
+            role,
+            readSide.revoked(),
+            readSide.moderators(),
+            readSide.moderationQueue(),
+            meters,
+            clock)
         .table(readSide.queries(), readSide.status(), readSide.blocked(), live, mesh, meters);
   }
 
@@ -200,7 +224,17 @@ final class EdgeRoutes {
                 STREAM_THREAD,
                 tenantPath(RequireSession.optional(sessions, revoked, new LiveStream(live))))
             // A reader's blocks are read where the reader is; changing them is a command.
-            .route("GET", BLOCKS, session(BlocksHandler.list(blocked)));
+            .route("GET", BLOCKS, session(BlocksHandler.list(blocked)))
+            // Moderation: a tenant's moderators are listed from this node's memory.
+            .route("GET", MODERATORS, admin(ModeratorsHandler.list(moderators)))
+            .route(
+                "GET",
+                MODERATION_QUEUE,
+                tenantPath(
+                    RequireModerator.moderator(
+                        settings.tenants(),
+                        moderators,
+                        limited(new QueueHandler(moderationQueue)))));
     // The node mesh, on every node: heartbeats between the nodes, the operator's view and drain.
     mesh.map(MeshHandlers::new)
         .ifPresent(
@@ -226,6 +260,14 @@ final class EdgeRoutes {
             .route("GET", THREAD_COMMENTS, read.apply(Listing.COMMENTS))
             .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
         commandsRunHere(router, primary, bodies, new WriteAcknowledgement(consistency));
+        // Moderation: each decision is a command, under the moderator's own idempotency keys.
+        router.route(
+            "POST",
+            COMMENT_MODERATION,
+            moderator(
+                primary.idempotencyKeys(),
+                new ModerateCommentHandler(
+                    primary.commands(), bodies, new WriteAcknowledgement(consistency))));
         router.route("DELETE", CURRENT_SESSION, session(new SignOutHandler(primary.revocations())));
         router
             .route(
@@ -233,6 +275,16 @@ final class EdgeRoutes {
                 BLOCKS,
                 session(BlocksHandler.block(primary.revocations(), blocked, bodies)))
             .route("DELETE", BLOCK, session(BlocksHandler.unblock(primary.revocations(), blocked)));
+        // Moderation
+        router
+            .route(
+                "POST",
+                MODERATORS,
+                admin(ModeratorsHandler.appoint(primary.moderators(), moderators, bodies, clock)))
+            .route(
+                "DELETE",
+                MODERATOR,
+                admin(ModeratorsHandler.dismiss(primary.moderators(), moderators)));
         router.route(
             "GET",
             PrimaryLink.POSITION_PATH,
@@ -269,6 +321,19 @@ final class EdgeRoutes {
         router
             .route("POST", BLOCKS, session(wellFormed(bodies, new ForwardCommand(link))))
             .route("DELETE", BLOCK, session(new ForwardCommand(link)));
+        // Moderation
+        router
+            .route("POST", MODERATORS, admin(wellFormed(bodies, new ForwardCommand(link))))
+            .route("DELETE", MODERATOR, admin(checkedModeratorId(new ForwardCommand(link))))
+            .route(
+                "POST",
+                COMMENT_MODERATION,
+                tenantPath(
+                    RequireModerator.moderator(
+                        settings.tenants(),
+                        moderators,
+                        limited(
+                            ModerateCommentHandler.checked(bodies, new ForwardCommand(link))))));
       }
     }
     return new RequestMetrics(
@@ -338,7 +403,8 @@ final class EdgeRoutes {
   private void commandsGoToPrimary(
       Router.Builder router, JsonBodyReader bodies, HttpHandler forward) {
     HttpHandler anyBody = wellFormed(bodies, forward);
-    HttpHandler asModerator = tenantPath(new RequireModerator(moderatorKeys(), limited(anyBody)));
+    HttpHandler asModerator =
+        tenantPath(RequireModerator.moderator(settings.tenants(), moderators, limited(anyBody)));
     router
         .route("POST", THREAD_COMMENTS, writer(Action.POST, bound(Kind.POST, bodies, forward)))
         .route("POST", THREAD_LOCK, asModerator)
@@ -385,18 +451,23 @@ final class EdgeRoutes {
             sessions, revoked, abuse.rateLimited(action, limited(abuse.checked(action, command)))));
   }
 
+  /** A moderator of the tenant (or its admin), then the command under the moderator's keys. */
   private HttpHandler moderator(IdempotencyKeys keys, HttpHandler handler) {
     return tenantPath(
-        new RequireModerator(
-            moderatorKeys(), limited(IdempotentCommand.asModerator(keys, handler))));
+        RequireModerator.moderator(
+            settings.tenants(), moderators, limited(IdempotentCommand.asModerator(keys, handler))));
   }
 
-  private Map<String, String> moderatorKeys() {
-    Map<String, String> keys = new HashMap<>();
-    settings
-        .tenants()
-        .forEach((tenant, tenantSettings) -> keys.put(tenant, tenantSettings.moderatorKey()));
-    return keys;
+  /** The tenant admin only: appointing, listing and dismissing moderators. */
+  private HttpHandler admin(HttpHandler handler) {
+    return tenantPath(RequireModerator.admin(settings.tenants(), moderators, limited(handler)));
+  }
+
+  private static HttpHandler checkedModeratorId(HttpHandler next) {
+    return exchange -> {
+      ModeratorsHandler.moderatorId(exchange);
+      next.handleRequest(exchange);
+    };
   }
 
   private HttpHandler tenantPath(HttpHandler next) {

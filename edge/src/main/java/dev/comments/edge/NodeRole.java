@@ -2,6 +2,7 @@ package dev.comments.edge;
 
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
+import dev.comments.command.ModeratorRecords;
 import dev.comments.command.SessionRecords;
 import dev.comments.command.ThreadPositions;
 import java.net.URI;
@@ -18,13 +19,24 @@ public sealed interface NodeRole {
       CommentCommands commands,
       IdempotencyKeys idempotencyKeys,
       ThreadPositions positions,
-      SessionRecords revocations)
+      SessionRecords revocations,
+      ModeratorRecords moderators)
       implements NodeRole {
     public Primary {
       Objects.requireNonNull(commands, "commands");
       Objects.requireNonNull(idempotencyKeys, "idempotencyKeys");
       Objects.requireNonNull(positions, "positions");
       Objects.requireNonNull(revocations, "revocations");
+      Objects.requireNonNull(moderators, "moderators");
+    }
+
+    /** A primary whose tenants have no moderators of their own (tests of other features). */
+    public Primary(
+        CommentCommands commands,
+        IdempotencyKeys idempotencyKeys,
+        ThreadPositions positions,
+        SessionRecords revocations) {
+      this(commands, idempotencyKeys, positions, revocations, ModeratorRecords.NONE);
     }
   }
 

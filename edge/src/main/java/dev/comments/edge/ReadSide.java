@@ -1,6 +1,8 @@
 package dev.comments.edge;
 
 import dev.comments.query.BlockedUsers;
+import dev.comments.query.ModerationQueue;
+import dev.comments.query.Moderators;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.RevokedSessions;
 import dev.comments.query.ThreadFeeds;
@@ -9,25 +11,42 @@ import java.util.Objects;
 
 /**
  * The query side's ports the edge serves from, on every node: thread pages, their live changes, how
- * fresh the projection is, which sessions were signed out, and whom each session blocked.
+ * fresh the projection is, which sessions were signed out, whom each session blocked, and each
+ * tenant's moderators.
  */
 public record ReadSide(
     ThreadQueries queries,
     ThreadFeeds feeds,
     ProjectionStatus status,
     RevokedSessions revoked,
-    BlockedUsers blocked) {
+    BlockedUsers blocked,
+    Moderators moderators,
+    ModerationQueue moderationQueue) {
   public ReadSide {
     Objects.requireNonNull(queries, "queries");
     Objects.requireNonNull(feeds, "feeds");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(revoked, "revoked");
     Objects.requireNonNull(blocked, "blocked");
+    Objects.requireNonNull(moderators, "moderators");
+    Objects.requireNonNull(moderationQueue, "moderationQueue");
+  }
+
+  /**
+   * Without moderators: for edges moderated by their admin keys alone (tests of other features).
+   */
+  public ReadSide(
+      ThreadQueries queries,
+      ThreadFeeds feeds,
+      ProjectionStatus status,
+      RevokedSessions revoked,
+      BlockedUsers blocked) {
+    this(queries, feeds, status, revoked, blocked, Moderators.NONE, ModerationQueue.NONE);
   }
 
   /** Without blocks: for edges whose sessions cannot block anyone (tests of other features). */
   public ReadSide(
       ThreadQueries queries, ThreadFeeds feeds, ProjectionStatus status, RevokedSessions revoked) {
-    this(queries, feeds, status, revoked, BlockedUsers.NONE);
+    this(queries, feeds, status, revoked, BlockedUsers.NONE, Moderators.NONE, ModerationQueue.NONE);
   }
 }

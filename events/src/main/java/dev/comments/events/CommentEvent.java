@@ -11,6 +11,8 @@ public sealed interface CommentEvent
         CommentDeleted,
         CommentVoted,
         CommentFlagged,
+        CommentModerated,
+        CommentHeld,
         ThreadLocked,
         ThreadUnlocked {
 

@@ -4,6 +4,7 @@ import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import dev.comments.events.ReadPreference;
+import dev.comments.query.moderation.QueueStore;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
 import dev.comments.query.projection.DatabaseOwner;
@@ -37,6 +38,7 @@ public final class QuerySide implements AutoCloseable {
   private final ConsumerStatus status;
   private final ProjectionMetrics metrics;
   private final ThreadQueries queries;
+  private final QueueStore moderationQueue;
   private ProjectionConsumer consumer;
   private boolean closed;
 
@@ -57,7 +59,10 @@ public final class QuerySide implements AutoCloseable {
         new ThreadViewStore(
             database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)), readPreferences);
     ReadModel readModel = new ReadModel(store, settings.readModelBytes(), meters);
-    this.projection = new ThreadProjection(store, readModel);
+    this.moderationQueue =
+        new QueueStore(
+            database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)), readPreferences);
+    this.projection = new ThreadProjection(store, readModel, moderationQueue);
     this.offsets =
         new OffsetStore(
             database.getCollection(OffsetStore.COLLECTION).withWriteConcern(WriteConcern.MAJORITY),
@@ -71,6 +76,7 @@ public final class QuerySide implements AutoCloseable {
       offsets.reset();
     }
     store.createIndexes();
+    moderationQueue.createIndexes();
     this.events = new AppliedEvents();
     this.status = new ConsumerStatus(clock);
     this.metrics = new ProjectionMetrics(meters, settings.topic(), status);
@@ -111,6 +117,11 @@ public final class QuerySide implements AutoCloseable {
 
   public ThreadQueries queries() {
     return queries;
+  }
+
+  /** The moderators' queues, from this node's projection. */
+  public ModerationQueue moderationQueue() {
+    return moderationQueue;
   }
 
   /** The live changes of threads, for the edge's websockets and event streams. */

@@ -54,7 +54,12 @@ public final class ErrorMapping {
           400;
       case THREAD_NOT_FOUND, COMMENT_NOT_FOUND -> 404;
       case NOT_AUTHOR -> 403;
-      case THREAD_LOCKED, COMMENT_DELETED, EDIT_WINDOW_CLOSED, ALREADY_FLAGGED -> 409;
+      case THREAD_LOCKED,
+          COMMENT_DELETED,
+          EDIT_WINDOW_CLOSED,
+          ALREADY_FLAGGED,
+          MODERATION_NOT_ALLOWED ->
+          409;
     };
   }
 

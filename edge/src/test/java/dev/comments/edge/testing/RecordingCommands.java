@@ -4,6 +4,7 @@ import dev.comments.command.Accepted;
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
 import dev.comments.events.Author;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 import java.util.Arrays;
@@ -86,6 +87,13 @@ public final class RecordingCommands implements CommentCommands {
   @Override
   public Accepted flag(String tenant, String commentId, String flaggerId, String reason) {
     call("flag", tenant, commentId, flaggerId, reason);
+    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get());
+  }
+
+  @Override
+  public Accepted moderate(
+      String tenant, String commentId, ModerationAction action, String moderatorId, String reason) {
+    call("moderate", tenant, commentId, action, moderatorId, reason);
     return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get());
   }
 

@@ -4,6 +4,8 @@ import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentEvent;
 import dev.comments.events.CommentFlagged;
+import dev.comments.events.CommentHeld;
+import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentVoted;
 import dev.comments.events.ThreadLocked;
@@ -25,13 +27,15 @@ public final class EventTypes {
 
   private static final List<EventType> ALL =
       List.of(
-          new EventType("CommentPosted", CommentPosted.class, 2),
+          new EventType("CommentPosted", CommentPosted.class, 3),
           new EventType("CommentEdited", CommentEdited.class, 1),
           new EventType("CommentDeleted", CommentDeleted.class, 1),
           new EventType("CommentVoted", CommentVoted.class, 1),
           new EventType("CommentFlagged", CommentFlagged.class, 1),
           new EventType("ThreadLocked", ThreadLocked.class, 1),
-          new EventType("ThreadUnlocked", ThreadUnlocked.class, 1));
+          new EventType("ThreadUnlocked", ThreadUnlocked.class, 1),
+          new EventType("CommentModerated", CommentModerated.class, 1),
+          new EventType("CommentHeld", CommentHeld.class, 1));
 
   private static final Map<String, EventType> BY_NAME =
       ALL.stream().collect(Collectors.toUnmodifiableMap(EventType::name, Function.identity()));

@@ -41,19 +41,19 @@ public final class DevNode implements AutoCloseable {
   private final EmbeddedMongo mongo;
   private final KafkaBroker broker;
   private final ConfigurableApplicationContext context;
-  private final String moderatorKey;
+  private final String adminKey;
 
   private DevNode(
       Path dataDir,
       EmbeddedMongo mongo,
       KafkaBroker broker,
       ConfigurableApplicationContext context,
-      String moderatorKey) {
+      String adminKey) {
     this.dataDir = dataDir;
     this.mongo = mongo;
     this.broker = broker;
     this.context = context;
-    this.moderatorKey = moderatorKey;
+    this.adminKey = adminKey;
   }
 
   /**
@@ -95,7 +95,7 @@ public final class DevNode implements AutoCloseable {
       properties.put(
           "comments.tenants." + TENANT + ".allowed-origins", String.join(",", DEMO_ORIGINS));
       ConfigurableApplicationContext context = NodeApplication.run(properties, settings);
-      return new DevNode(dir, mongo, broker, context, secrets.getProperty(DevSecrets.MODERATOR));
+      return new DevNode(dir, mongo, broker, context, secrets.getProperty(DevSecrets.ADMIN));
     } catch (IOException | RuntimeException e) {
       if (broker != null) {
         broker.close();
@@ -107,6 +107,11 @@ public final class DevNode implements AutoCloseable {
 
   public String baseUrl() {
     return "http://127.0.0.1:" + context.getBean(EdgeServer.class).port();
+  }
+
+  /** The embedded broker, for a replica a test starts beside this node. */
+  public String kafkaBootstrapServers() {
+    return broker.bootstrapServers();
   }
 
   /** The embedded DNS server's port, if it runs. */
@@ -127,8 +132,9 @@ public final class DevNode implements AutoCloseable {
         + " edge.comments.test)";
   }
 
-  public String moderatorKey() {
-    return moderatorKey;
+  /** Tenant {@code demo}'s admin key: it appoints moderators (and may moderate). */
+  public String adminKey() {
+    return adminKey;
   }
 
   public String banner() {
@@ -142,7 +148,7 @@ public final class DevNode implements AutoCloseable {
         "  kafka: " + broker.bootstrapServers() + ONE_BROKER,
         "  mongo: " + mongo.connectionString(),
         dns(),
-        "  tenant '" + TENANT + "', moderator key: " + moderatorKey,
+        "  tenant '" + TENANT + "', admin key: " + adminKey + "  (appoints moderators)",
         "",
         "Try it:",
         "  TOKEN=$(curl -s -X POST " + url + "/api/v1/tenants/demo/sessions \\",

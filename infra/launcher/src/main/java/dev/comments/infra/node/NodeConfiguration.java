@@ -18,6 +18,7 @@ import dev.comments.edge.mesh.Heartbeats;
 import dev.comments.edge.mesh.HttpHeartbeats;
 import dev.comments.edge.mesh.Mesh;
 import dev.comments.edge.mesh.MeshSettings;
+import dev.comments.events.moderation.ModerationPolicy;
 import dev.comments.geodns.GeoDnsServer;
 import dev.comments.geodns.GeoDnsSettings;
 import dev.comments.geodns.dns.NameServer;
@@ -125,7 +126,8 @@ public class NodeConfiguration {
             kafka.replicationFactor(),
             properties.rules().maxReplyDepth(),
             properties.rules().editWindow(),
-            properties.publisher().enabled()),
+            properties.publisher().enabled(),
+            moderationPolicies(properties)),
         mongo,
         readPreferences,
         meters,
@@ -197,6 +199,14 @@ public class NodeConfiguration {
           REVOCATIONS_LOAD_WAIT);
     }
     return consumer;
+  }
+
+  /** Each tenant's pre-moderation and flag threshold, for the thread aggregate's rules. */
+  private static Map<String, ModerationPolicy> moderationPolicies(NodeProperties properties) {
+    return properties.tenants().entrySet().stream()
+        .collect(
+            Collectors.toUnmodifiableMap(
+                Map.Entry::getKey, e -> e.getValue().toModeration(e.getKey()).policy()));
   }
 
   /** The tenant's limits: its own where it names them, the defaults elsewhere; none when off. */
@@ -295,6 +305,7 @@ public class NodeConfiguration {
               commands.commands(),
               commands.idempotencyKeys(),
               commands.positions(),
+              revocations.getObject(),
               revocations.getObject());
     } else {
       role = new NodeRole.Replica(URI.create(node.primaryUrl()), node.primaryTimeout());
@@ -309,7 +320,8 @@ public class NodeConfiguration {
                         new TenantSettings(
                             e.getValue().moderatorKey(),
                             limits(properties.limits(), e.getKey(), e.getValue()),
-                            e.getValue().origins(e.getKey()))));
+                            e.getValue().origins(e.getKey()),
+                            e.getValue().toModeration(e.getKey()))));
     return EdgeServer.start(
         new EdgeSettings(
             http.host(),
@@ -333,7 +345,9 @@ public class NodeConfiguration {
             querySide.feeds(),
             querySide.status(),
             revokedSessions,
-            revokedSessions),
+            revokedSessions,
+            revokedSessions,
+            querySide.moderationQueue()),
         Optional.of(heartbeats),
         meters,
         clock);
