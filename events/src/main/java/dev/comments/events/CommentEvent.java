@@ -5,7 +5,7 @@ package dev.comments.events;
  * rebuilt from the events alone; its schema version lives in {@link
  * dev.comments.events.codec.EventTypes}.
  */
-public sealed interface CommentEvent
+public sealed interface CommentEvent extends LoggedEvent
     permits CommentPosted,
         CommentEdited,
         CommentDeleted,
@@ -16,11 +16,17 @@ public sealed interface CommentEvent
         ThreadLocked,
         ThreadUnlocked {
 
+  @Override
   String tenant();
 
   String thread();
 
   default ThreadId threadId() {
     return new ThreadId(tenant(), thread());
+  }
+
+  @Override
+  default ThreadId stream() {
+    return threadId();
   }
 }

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * A thread within a tenant: the unit of consistency. All events of one thread form one stream with
  * gap-free sequence numbers, and the stream id is the Kafka key that keeps them in order.
  */
-public record ThreadId(String tenant, String thread) {
+public record ThreadId(String tenant, String thread) implements StreamId {
   private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern THREAD = Pattern.compile("[A-Za-z0-9._~:-]{1,200}");
 
@@ -31,6 +31,7 @@ public record ThreadId(String tenant, String thread) {
   }
 
   /** The stream id, {@code tenant/thread}; unambiguous because neither part may hold a slash. */
+  @Override
   public String streamId() {
     return tenant + "/" + thread;
   }

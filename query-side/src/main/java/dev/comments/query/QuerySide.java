@@ -5,12 +5,15 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import dev.comments.events.ReadPreference;
 import dev.comments.query.moderation.QueueStore;
+import dev.comments.query.media.MediaProjection;
+import dev.comments.query.media.MediaStore;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
 import dev.comments.query.projection.DatabaseOwner;
 import dev.comments.query.projection.OffsetStore;
 import dev.comments.query.projection.ProjectionConsumer;
 import dev.comments.query.projection.ProjectionMetrics;
+import dev.comments.query.projection.Projections;
 import dev.comments.query.projection.Stores;
 import dev.comments.query.thread.MongoThreadQueries;
 import dev.comments.query.thread.ReadModel;
@@ -33,6 +36,8 @@ public final class QuerySide implements AutoCloseable {
 
   private final QuerySideSettings settings;
   private final ThreadProjection projection;
+  private final MediaProjection media;
+  private final Projections projections;
   private final OffsetStore offsets;
   private final AppliedEvents events;
   private final ConsumerStatus status;
@@ -63,6 +68,12 @@ public final class QuerySide implements AutoCloseable {
         new QueueStore(
             database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)), readPreferences);
     this.projection = new ThreadProjection(store, readModel, moderationQueue);
+    this.media =
+        new MediaProjection(
+            new MediaStore(
+                database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
+                readPreferences));
+    this.projections = new Projections(projection, media);
     this.offsets =
         new OffsetStore(
             database.getCollection(OffsetStore.COLLECTION).withWriteConcern(WriteConcern.MAJORITY),
@@ -72,7 +83,7 @@ public final class QuerySide implements AutoCloseable {
     if (store.holdsAnOlderModel()) {
       // Earlier versions kept the view in collections that need scans: rebuild it from the log.
       log.info("{} holds an older thread view; rebuilding it from the log", settings.database());
-      projection.reset();
+      projections.reset();
       offsets.reset();
     }
     store.createIndexes();
@@ -129,6 +140,11 @@ public final class QuerySide implements AutoCloseable {
     return projection.feeds();
   }
 
+  /** The media items this node has learned of from the log, for the CDN. */
+  public MediaCatalog media() {
+    return media;
+  }
+
   public ProjectionStatus status() {
     return status;
   }
@@ -157,7 +173,7 @@ public final class QuerySide implements AutoCloseable {
     consumer.close();
     // Before the projection empties: a bound measured on the old one must not vouch for it.
     status.reset();
-    projection.reset();
+    projections.reset();
     offsets.reset();
     startConsumer();
   }
@@ -177,7 +193,7 @@ public final class QuerySide implements AutoCloseable {
             settings.kafkaBootstrapServers(),
             settings.topic(),
             settings.nodeId(),
-            projection,
+            projections,
             offsets,
             events,
             status,

@@ -3,9 +3,9 @@ package dev.comments.command.publish;
 import dev.comments.command.store.AppendListener;
 import dev.comments.command.store.StoredEvents;
 import dev.comments.command.store.StreamMarks;
-import dev.comments.events.CommentEvent;
+import dev.comments.events.LoggedEvent;
 import dev.comments.events.ReadPreference;
-import dev.comments.events.ThreadId;
+import dev.comments.events.StreamId;
 import dev.comments.events.codec.EventCodec;
 import dev.comments.events.codec.EventEnvelope;
 import io.micrometer.core.instrument.Counter;
@@ -473,14 +473,14 @@ public final class EventPublisher implements AppendListener, AutoCloseable {
   }
 
   private static EventEnvelope envelopeOf(DomainEventMessage<?> domain) {
-    if (!(domain.getPayload() instanceof CommentEvent event)) {
-      // Only thread aggregates write to this store; anything else is a bug to stop at, not skip.
+    if (!(domain.getPayload() instanceof LoggedEvent event)) {
+      // Only the contract's aggregates write to this store; anything else is a bug to stop at.
       throw new IllegalStateException(
-          "not a thread event: " + domain.getIdentifier() + " " + domain.getPayloadType());
+          "not a contract event: " + domain.getIdentifier() + " " + domain.getPayloadType());
     }
     return new EventEnvelope(
         domain.getIdentifier(),
-        ThreadId.ofStreamId(domain.getAggregateIdentifier()),
+        StreamId.parse(domain.getAggregateIdentifier()),
         domain.getSequenceNumber(),
         domain.getTimestamp(),
         event);

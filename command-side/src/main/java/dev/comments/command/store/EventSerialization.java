@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.comments.command.thread.CommentThread;
 import dev.comments.command.thread.ThreadSnapshot;
-import dev.comments.events.CommentEvent;
+import dev.comments.events.LoggedEvent;
 import dev.comments.events.codec.EventJson;
 import dev.comments.events.codec.EventTypes;
 import java.io.IOException;
@@ -58,7 +58,7 @@ public final class EventSerialization {
   static final class ContractRevisionResolver implements RevisionResolver {
     @Override
     public String revisionOf(Class<?> payloadType) {
-      if (CommentEvent.class.isAssignableFrom(payloadType)) {
+      if (LoggedEvent.class.isAssignableFrom(payloadType)) {
         return String.valueOf(EventTypes.of(payloadType).version());
       }
       if (payloadType == CommentThread.class) {

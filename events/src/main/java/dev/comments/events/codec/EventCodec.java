@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.comments.events.CommentEvent;
-import dev.comments.events.ThreadId;
+import dev.comments.events.LoggedEvent;
+import dev.comments.events.StreamId;
 import java.io.IOException;
 import java.time.Instant;
 
@@ -55,14 +55,14 @@ public final class EventCodec {
       throw new EventDecodingException("an event envelope must be a JSON object");
     }
     try {
-      CommentEvent event =
+      LoggedEvent event =
           payloadFromJson(
               required(root, "type").asText(),
               required(root, "version").asInt(),
               required(root, "payload"));
       return new EventEnvelope(
           required(root, "eventId").asText(),
-          ThreadId.ofStreamId(required(root, "stream").asText()),
+          StreamId.parse(required(root, "stream").asText()),
           required(root, "seq").asLong(),
           Instant.parse(required(root, "time").asText()),
           event);
@@ -75,17 +75,17 @@ public final class EventCodec {
   }
 
   /** The payload of an event at its type's current version. */
-  public ObjectNode payloadOf(CommentEvent event) {
+  public ObjectNode payloadOf(LoggedEvent event) {
     return mapper.valueToTree(event);
   }
 
   /** Reads a payload of any known version, upcasting it first. */
-  public CommentEvent payloadFromJson(String type, int version, JsonNode payload) {
+  public LoggedEvent payloadFromJson(String type, int version, JsonNode payload) {
     if (!payload.isObject()) {
       throw new EventDecodingException(type + " payload must be a JSON object");
     }
     ObjectNode current = Upcasters.toCurrent(type, version, (ObjectNode) payload);
-    Class<? extends CommentEvent> javaType = EventTypes.byName(type).orElseThrow().javaType();
+    Class<? extends LoggedEvent> javaType = EventTypes.byName(type).orElseThrow().javaType();
     try {
       return mapper.treeToValue(current, javaType);
     } catch (JsonProcessingException e) {

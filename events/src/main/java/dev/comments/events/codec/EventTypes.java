@@ -2,12 +2,14 @@ package dev.comments.events.codec;
 
 import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
-import dev.comments.events.CommentEvent;
 import dev.comments.events.CommentFlagged;
 import dev.comments.events.CommentHeld;
 import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentVoted;
+import dev.comments.events.LoggedEvent;
+import dev.comments.events.MediaRemoved;
+import dev.comments.events.MediaUploaded;
 import dev.comments.events.ThreadLocked;
 import dev.comments.events.ThreadUnlocked;
 import java.util.List;
@@ -23,7 +25,7 @@ import java.util.stream.Collectors;
  */
 public final class EventTypes {
   /** An event type: its wire name, its Java class and the version that class writes. */
-  public record EventType(String name, Class<? extends CommentEvent> javaType, int version) {}
+  public record EventType(String name, Class<? extends LoggedEvent> javaType, int version) {}
 
   private static final List<EventType> ALL =
       List.of(
@@ -35,7 +37,9 @@ public final class EventTypes {
           new EventType("ThreadLocked", ThreadLocked.class, 1),
           new EventType("ThreadUnlocked", ThreadUnlocked.class, 1),
           new EventType("CommentModerated", CommentModerated.class, 1),
-          new EventType("CommentHeld", CommentHeld.class, 1));
+          new EventType("CommentHeld", CommentHeld.class, 1),
+          new EventType("MediaUploaded", MediaUploaded.class, 1),
+          new EventType("MediaRemoved", MediaRemoved.class, 1));
 
   private static final Map<String, EventType> BY_NAME =
       ALL.stream().collect(Collectors.toUnmodifiableMap(EventType::name, Function.identity()));
@@ -60,7 +64,7 @@ public final class EventTypes {
     return type;
   }
 
-  public static EventType of(CommentEvent event) {
+  public static EventType of(LoggedEvent event) {
     return of(event.getClass());
   }
 }

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.events.Author;
 import dev.comments.events.CommentPosted;
+import dev.comments.events.MediaUploaded;
+import dev.comments.events.StreamId;
+import dev.comments.events.TenantStream;
 import dev.comments.events.ThreadId;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +44,8 @@ class EventCodecTest {
     EventEnvelope envelope = codec.decode(read(fixture));
 
     assertThat(EventTypes.of(envelope.event()).name()).isEqualTo(fixture.split("\\.")[0]);
-    assertThat(envelope.stream()).isEqualTo(new ThreadId("demo", "launch-day"));
+    assertThat(envelope.stream())
+        .isIn(new ThreadId("demo", "launch-day"), TenantStream.media("demo", "m-7Qk2"));
   }
 
   @ParameterizedTest
@@ -119,6 +123,34 @@ class EventCodecTest {
     assertThatThrownBy(() -> codec.decode(moved))
         .isInstanceOf(EventDecodingException.class)
         .hasMessageContaining("in stream demo/other");
+  }
+
+  @Test
+  void a_media_event_travels_in_its_tenant_scoped_stream() throws IOException {
+    EventEnvelope envelope = codec.decode(read("MediaUploaded.v1.json"));
+
+    assertThat(envelope.stream().streamId()).isEqualTo("media:demo/m-7Qk2");
+    assertThat(envelope.event()).isInstanceOf(MediaUploaded.class);
+    assertThatThrownBy(envelope::thread).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void a_thread_whose_name_looks_like_a_media_stream_stays_a_thread() {
+    assertThat(StreamId.parse("demo/media:x")).isEqualTo(new ThreadId("demo", "media:x"));
+    assertThat(StreamId.parse("media:demo/x")).isEqualTo(TenantStream.media("demo", "x"));
+  }
+
+  @Test
+  void rejects_a_media_event_in_a_thread_stream() throws IOException {
+    String golden = new String(read("MediaRemoved.v1.json"), StandardCharsets.UTF_8);
+    byte[] moved =
+        golden
+            .replace("\"stream\":\"media:demo/m-7Qk2\"", "\"stream\":\"demo/m-7Qk2\"")
+            .getBytes(StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> codec.decode(moved))
+        .isInstanceOf(EventDecodingException.class)
+        .hasMessageContaining("in stream demo/m-7Qk2");
   }
 
   @Test

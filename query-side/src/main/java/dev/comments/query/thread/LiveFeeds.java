@@ -137,10 +137,10 @@ public final class LiveFeeds implements ThreadFeeds {
     LiveUpdate update = updateOf(envelope, before, after);
     long position = envelope.seq();
     synchronized (this) {
-      Feed feed = feeds.get(envelope.stream());
+      Feed feed = feeds.get(envelope.thread());
       if (feed == null) {
         feed = new Feed(position - 1, position - 1);
-        feeds.put(envelope.stream(), feed);
+        feeds.put(envelope.thread(), feed);
         evictIdle();
       }
       if (position <= feed.last) {
@@ -189,9 +189,9 @@ public final class LiveFeeds implements ThreadFeeds {
   /** What readers see of one event: null for an event they do not see (a flag). */
   private static LiveUpdate updateOf(
       EventEnvelope envelope, ThreadState before, ThreadState after) {
-    ThreadId thread = envelope.stream();
+    ThreadId thread = envelope.thread();
     long position = envelope.seq();
-    return switch (envelope.event()) {
+    return switch (envelope.commentEvent()) {
       case CommentPosted posted ->
           comment(thread, position, Kind.COMMENT_POSTED, posted.commentId(), before, after);
       case CommentEdited edited ->

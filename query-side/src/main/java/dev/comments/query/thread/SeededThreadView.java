@@ -33,7 +33,7 @@ public final class SeededThreadView {
     if (events.isEmpty()) {
       throw new IllegalArgumentException("no events");
     }
-    ThreadId thread = events.getFirst().stream();
+    ThreadId thread = events.getFirst().thread();
     // plan() only builds the writes it would make; none runs, so no store is needed.
     ThreadProjection projection = ThreadProjection.planner();
     ThreadState state = ThreadState.unknown(thread, true);

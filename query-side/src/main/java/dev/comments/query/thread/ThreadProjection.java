@@ -90,7 +90,7 @@ public final class ThreadProjection implements Projection {
 
   @Override
   public Outcome apply(EventEnvelope envelope) {
-    ThreadId thread = envelope.stream();
+    ThreadId thread = envelope.thread();
     try {
       ThreadState before = readModel.exactThread(thread);
       if (envelope.seq() <= before.seq()) {
@@ -129,12 +129,12 @@ public final class ThreadProjection implements Projection {
    */
   Plan plan(ThreadState before, EventEnvelope envelope) {
     long seq = envelope.seq();
-    ThreadId thread = envelope.stream();
+    ThreadId thread = envelope.thread();
     List<StoredComment> comments = new ArrayList<>(before.comments());
     List<Runnable> writes = new ArrayList<>();
     boolean locked = before.locked();
     int changed = -1;
-    switch (envelope.event()) {
+    switch (envelope.commentEvent()) {
       case CommentPosted posted -> {
         if (before.positionOf(posted.commentId()) < 0) {
           comments.add(stored(posted, before));

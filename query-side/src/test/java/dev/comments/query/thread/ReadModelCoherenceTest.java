@@ -129,7 +129,7 @@ class ReadModelCoherenceTest {
         node = Node.on(database); // a restart: nothing in memory
       } else if (what == 1) {
         // A crash between the writes of this event, then a restart that receives it again.
-        ThreadState before = node.projection().readModel().exactThread(event.stream());
+        ThreadState before = node.projection().readModel().exactThread(event.thread());
         List<Runnable> writes = node.projection().plan(before, event).writes();
         writes.subList(0, random.nextInt(writes.size())).forEach(Runnable::run);
         node = Node.on(database);

@@ -77,7 +77,7 @@ class ThreadProjectionTest {
 
     /** The same database as a restarted node sees it: nothing in memory. */
     ThreadState exact(EventEnvelope event) {
-      return projection.readModel().exactThread(event.stream());
+      return projection.readModel().exactThread(event.thread());
     }
 
     Fixture restarted() {

@@ -1,0 +1,35 @@
+package dev.comments.query.projection;
+
+import dev.comments.events.CommentEvent;
+import dev.comments.events.MediaEvent;
+import dev.comments.events.codec.EventEnvelope;
+import java.util.Objects;
+
+/**
+ * The one projection the consumer feeds: it hands each event to the read model of its stream's
+ * kind. The switch is over the sealed family of logged events, so a new kind of stream does not
+ * compile until it is routed somewhere.
+ */
+public final class Projections implements Projection {
+  private final Projection threads;
+  private final Projection media;
+
+  public Projections(Projection threads, Projection media) {
+    this.threads = Objects.requireNonNull(threads, "threads");
+    this.media = Objects.requireNonNull(media, "media");
+  }
+
+  @Override
+  public Outcome apply(EventEnvelope envelope) {
+    return switch (envelope.event()) {
+      case CommentEvent comment -> threads.apply(envelope);
+      case MediaEvent item -> media.apply(envelope);
+    };
+  }
+
+  @Override
+  public void reset() {
+    threads.reset();
+    media.reset();
+  }
+}
