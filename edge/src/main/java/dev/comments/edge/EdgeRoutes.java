@@ -30,6 +30,7 @@ import dev.comments.edge.mesh.Heartbeats;
 import dev.comments.edge.mesh.HttpHeartbeats;
 import dev.comments.edge.mesh.MeshHandlers;
 import dev.comments.edge.moderation.ModerateCommentHandler;
+import dev.comments.edge.moderation.ModeratePage;
 import dev.comments.edge.moderation.ModeratorsHandler;
 import dev.comments.edge.moderation.QueueHandler;
 import dev.comments.edge.moderation.RequireModerator;
@@ -98,6 +99,9 @@ final class EdgeRoutes {
   static final String STREAM_THREAD = "/stream/v1/tenants/{tenant}/threads/{thread}";
   static final String WIDGET_FILE = WidgetAssets.ROUTE;
   static final String DEMO_PAGE = "/";
+  // The moderators' page
+  static final String MODERATE_PAGE = ModeratePage.PAGE;
+  static final String MODERATE_FILE = ModeratePage.FILE;
 
   /** Scrapes running at once, and waiting: a few scrapers, never more than two workers. */
   static final int METRICS_RUNNING = 2;
@@ -198,6 +202,7 @@ final class EdgeRoutes {
     ConsistencyTokens consistency = new ConsistencyTokens(settings.keys().consistency(), clock);
     ListCommentsHandler.PageCache pages = new ListCommentsHandler.PageCache(meters);
     WidgetAssets widget = WidgetAssets.load();
+    ModeratePage moderatePage = ModeratePage.load();
 
     Router.Builder router =
         Router.builder()
@@ -207,6 +212,9 @@ final class EdgeRoutes {
             // Files in memory, answered on the IO thread; pages anywhere embed the widget.
             .route("GET", WIDGET_FILE, widget.files())
             .route("GET", DEMO_PAGE, widget.demoPage())
+            // The moderators' page: files in memory; it calls the API of its own origin.
+            .route("GET", MODERATE_PAGE, moderatePage.handler())
+            .route("GET", MODERATE_FILE, moderatePage.handler())
             .route(
                 "POST",
                 SESSIONS,
