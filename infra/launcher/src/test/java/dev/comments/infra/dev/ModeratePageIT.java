@@ -226,10 +226,17 @@ class ModeratePageIT {
     assertThat(focused(driver)).isEqualTo(ids.get(2));
 
     // The rejection is recorded with its reason, and the queue no longer holds the comment.
-    Reply queue = api.send("GET", QUEUE + "?thread=" + thread, moderatorToken, null);
-    List<String> queued = new ArrayList<>();
-    queue.json().get("items").forEach(item -> queued.add(item.get("comment").get("id").asText()));
-    assertThat(queued).containsExactlyInAnyOrder(ids.get(0), ids.get(2));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              List<String> queued = new ArrayList<>();
+              api.send("GET", QUEUE + "?thread=" + thread, moderatorToken, null)
+                  .json()
+                  .get("items")
+                  .forEach(item -> queued.add(item.get("comment").get("id").asText()));
+              assertThat(queued).containsExactlyInAnyOrder(ids.get(0), ids.get(2));
+            });
     assertThat(publicPage(thread)).doesNotContain("Comment two");
 
     // The help lists the shortcuts.
@@ -237,6 +244,33 @@ class ModeratePageIT {
     assertThat((Boolean) js(driver, "return document.querySelector('dialog').open && true;"))
         .isTrue();
     assertThat(pageText(driver)).contains("Keyboard shortcuts", "reject", "next comment");
+  }
+
+  @Test
+  void remove_by_keyboard_then_restore_from_the_removed_tab_shows_it_to_readers() throws Exception {
+    String thread = thread();
+    List<String> ids = pending(thread, "Cy", "Removed, then restored");
+    WebDriver driver = open("thread=" + thread, moderatorToken);
+    waitForListed(driver, ids);
+    press(driver, "x");
+    waitForText(driver, "Removed: Removed, then restored");
+    waitForListed(driver, List.of());
+
+    // The tab reads this node's projection: wait until it holds the removal.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                api.send("GET", QUEUE + "?status=removed&thread=" + thread, moderatorToken, null)
+                        .json()
+                        .get("items")
+                        .size()
+                    == 1);
+    driver.findElement(By.cssSelector("button[data-status=removed]")).click();
+    waitForListed(driver, ids);
+    press(driver, "a");
+    waitForText(driver, "Restored: Removed, then restored");
+    await().atMost(WAIT).until(() -> publicPage(thread).contains("Removed, then restored"));
   }
 
   @Test
