@@ -4,6 +4,7 @@ import dev.comments.events.Author;
 import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
+import java.time.Instant;
 
 /**
  * What the edge asks of the command side. Each call is one command to one thread aggregate; it
@@ -37,6 +38,16 @@ public interface CommentCommands {
    */
   Accepted moderate(
       String tenant, String commentId, ModerationAction action, String moderatorId, String reason);
+
+  /**
+   * Bans a user from the tenant until {@code until} (null: for good); returns the ban stream's seq.
+   */
+  long ban(String tenant, String userId, String moderatorId, String reason, Instant until);
+
+  /**
+   * @throws CommandRejectedException {@code not_banned} for a user not banned now
+   */
+  long unban(String tenant, String userId, String moderatorId, String reason);
 
   Accepted lock(ThreadId thread, String moderatorId);
 

@@ -18,7 +18,9 @@ public enum Rejection {
   THREAD_LOCKED,
   ALREADY_FLAGGED,
   /** The action does not apply to the comment as it stands (restore a comment never removed). */
-  MODERATION_NOT_ALLOWED;
+  MODERATION_NOT_ALLOWED,
+  /** An unban of a user who is not banned. */
+  NOT_BANNED;
 
   /** The machine code, e.g. {@code thread_locked}. */
   public String code() {

@@ -29,6 +29,7 @@ import dev.comments.edge.live.LiveWebSocket;
 import dev.comments.edge.mesh.Heartbeats;
 import dev.comments.edge.mesh.HttpHeartbeats;
 import dev.comments.edge.mesh.MeshHandlers;
+import dev.comments.edge.moderation.BansHandler;
 import dev.comments.edge.moderation.ModerateCommentHandler;
 import dev.comments.edge.moderation.ModeratePage;
 import dev.comments.edge.moderation.ModeratorsHandler;
@@ -51,6 +52,7 @@ import dev.comments.edge.thread.ThreadLockHandler;
 import dev.comments.edge.widget.AllowedOrigins;
 import dev.comments.edge.widget.CrossOrigin;
 import dev.comments.edge.widget.WidgetAssets;
+import dev.comments.query.BannedUsers;
 import dev.comments.query.BlockedUsers;
 import dev.comments.query.ModerationQueue;
 import dev.comments.query.Moderators;
@@ -92,6 +94,8 @@ final class EdgeRoutes {
   // Moderation
   static final String MODERATORS = "/api/v1/tenants/{tenant}/moderators";
   static final String MODERATOR = "/api/v1/tenants/{tenant}/moderators/{moderatorId}";
+  static final String BANS = "/api/v1/tenants/{tenant}/bans";
+  static final String BAN = "/api/v1/tenants/{tenant}/bans/{userId}";
   static final String MODERATION_QUEUE = "/api/v1/tenants/{tenant}/moderation/queue";
   static final String COMMENT_MODERATION =
       "/api/v1/tenants/{tenant}/comments/{commentId}/moderation";
@@ -123,6 +127,7 @@ final class EdgeRoutes {
   private final RevokedSessions revoked;
   private final Moderators moderators;
   private final ModerationQueue moderationQueue;
+  private final BannedUsers bans;
   private final RequestLimit apiLimit;
   private final RequestLimit metricsLimit;
   private final RequestLimit meshLimit;
@@ -134,8 +139,10 @@ final class EdgeRoutes {
       RevokedSessions revoked,
       Moderators moderators,
       ModerationQueue moderationQueue,
+      BannedUsers bans,
       PrometheusMeterRegistry meters,
       Clock clock) {
+    this.bans = bans;
     this.settings = settings;
     this.moderators = moderators;
     this.moderationQueue = moderationQueue;
@@ -186,6 +193,7 @@ final class EdgeRoutes {
             readSide.revoked(),
             readSide.moderators(),
             readSide.moderationQueue(),
+            readSide.bans(),
             meters,
             clock)
         .table(readSide.queries(), readSide.status(), readSide.blocked(), live, mesh, meters);
@@ -269,13 +277,23 @@ final class EdgeRoutes {
             .route("GET", COMMENT_REPLIES, read.apply(Listing.REPLIES));
         commandsRunHere(router, primary, bodies, new WriteAcknowledgement(consistency));
         // Moderation: each decision is a command, under the moderator's own idempotency keys.
-        router.route(
-            "POST",
-            COMMENT_MODERATION,
-            moderator(
-                primary.idempotencyKeys(),
-                new ModerateCommentHandler(
-                    primary.commands(), bodies, new WriteAcknowledgement(consistency))));
+        router
+            .route(
+                "POST",
+                COMMENT_MODERATION,
+                moderator(
+                    primary.idempotencyKeys(),
+                    new ModerateCommentHandler(
+                        primary.commands(), bodies, new WriteAcknowledgement(consistency))))
+            .route(
+                "POST",
+                BANS,
+                moderator(
+                    primary.idempotencyKeys(), BansHandler.ban(primary.commands(), bodies, clock)))
+            .route(
+                "DELETE",
+                BAN,
+                moderator(primary.idempotencyKeys(), BansHandler.unban(primary.commands())));
         router.route("DELETE", CURRENT_SESSION, session(new SignOutHandler(primary.revocations())));
         router
             .route(
@@ -340,8 +358,21 @@ final class EdgeRoutes {
                     RequireModerator.moderator(
                         settings.tenants(),
                         moderators,
-                        limited(
-                            ModerateCommentHandler.checked(bodies, new ForwardCommand(link))))));
+                        limited(ModerateCommentHandler.checked(bodies, new ForwardCommand(link))))))
+            .route(
+                "POST",
+                BANS,
+                tenantPath(
+                    RequireModerator.moderator(
+                        settings.tenants(),
+                        moderators,
+                        limited(BansHandler.checked(bodies, new ForwardCommand(link))))))
+            .route(
+                "DELETE",
+                BAN,
+                tenantPath(
+                    RequireModerator.moderator(
+                        settings.tenants(), moderators, limited(new ForwardCommand(link)))));
       }
     }
     return new RequestMetrics(
@@ -454,9 +485,13 @@ final class EdgeRoutes {
    * against abuse, and the command runs (or, on a replica, is forwarded).
    */
   private HttpHandler writer(Action action, HttpHandler command) {
+    // A banned user's writes are refused from this node's own projection, before any limit counts.
     return tenantPath(
         RequireSession.required(
-            sessions, revoked, abuse.rateLimited(action, limited(abuse.checked(action, command)))));
+            sessions,
+            revoked,
+            BansHandler.refuseBanned(
+                bans, clock, abuse.rateLimited(action, limited(abuse.checked(action, command))))));
   }
 
   /** A moderator of the tenant (or its admin), then the command under the moderator's keys. */

@@ -1,5 +1,6 @@
 package dev.comments.edge;
 
+import dev.comments.query.BannedUsers;
 import dev.comments.query.BlockedUsers;
 import dev.comments.query.ModerationQueue;
 import dev.comments.query.Moderators;
@@ -21,7 +22,8 @@ public record ReadSide(
     RevokedSessions revoked,
     BlockedUsers blocked,
     Moderators moderators,
-    ModerationQueue moderationQueue) {
+    ModerationQueue moderationQueue,
+    BannedUsers bans) {
   public ReadSide {
     Objects.requireNonNull(queries, "queries");
     Objects.requireNonNull(feeds, "feeds");
@@ -30,6 +32,7 @@ public record ReadSide(
     Objects.requireNonNull(blocked, "blocked");
     Objects.requireNonNull(moderators, "moderators");
     Objects.requireNonNull(moderationQueue, "moderationQueue");
+    Objects.requireNonNull(bans, "bans");
   }
 
   /**
@@ -41,12 +44,28 @@ public record ReadSide(
       ProjectionStatus status,
       RevokedSessions revoked,
       BlockedUsers blocked) {
-    this(queries, feeds, status, revoked, blocked, Moderators.NONE, ModerationQueue.NONE);
+    this(
+        queries,
+        feeds,
+        status,
+        revoked,
+        blocked,
+        Moderators.NONE,
+        ModerationQueue.NONE,
+        BannedUsers.NONE);
   }
 
   /** Without blocks: for edges whose sessions cannot block anyone (tests of other features). */
   public ReadSide(
       ThreadQueries queries, ThreadFeeds feeds, ProjectionStatus status, RevokedSessions revoked) {
-    this(queries, feeds, status, revoked, BlockedUsers.NONE, Moderators.NONE, ModerationQueue.NONE);
+    this(
+        queries,
+        feeds,
+        status,
+        revoked,
+        BlockedUsers.NONE,
+        Moderators.NONE,
+        ModerationQueue.NONE,
+        BannedUsers.NONE);
   }
 }

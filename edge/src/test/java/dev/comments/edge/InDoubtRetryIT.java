@@ -339,6 +339,17 @@ class InDoubtRetryIT {
     }
 
     @Override
+    public long ban(
+        String tenant, String userId, String moderatorId, String reason, java.time.Instant until) {
+      return real.ban(tenant, userId, moderatorId, reason, until);
+    }
+
+    @Override
+    public long unban(String tenant, String userId, String moderatorId, String reason) {
+      return real.unban(tenant, userId, moderatorId, reason);
+    }
+
+    @Override
     public Accepted lock(ThreadId thread, String moderatorId) {
       return trip(() -> real.lock(thread, moderatorId));
     }

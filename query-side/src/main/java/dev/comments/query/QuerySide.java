@@ -4,9 +4,10 @@ import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import dev.comments.events.ReadPreference;
-import dev.comments.query.moderation.QueueStore;
+import dev.comments.query.ban.BanProjection;
 import dev.comments.query.media.MediaProjection;
 import dev.comments.query.media.MediaStore;
+import dev.comments.query.moderation.QueueStore;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
 import dev.comments.query.projection.DatabaseOwner;
@@ -44,6 +45,7 @@ public final class QuerySide implements AutoCloseable {
   private final ProjectionMetrics metrics;
   private final ThreadQueries queries;
   private final QueueStore moderationQueue;
+  private final BanProjection bans;
   private ProjectionConsumer consumer;
   private boolean closed;
 
@@ -73,7 +75,12 @@ public final class QuerySide implements AutoCloseable {
             new MediaStore(
                 database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
                 readPreferences));
-    this.projections = new Projections(projection, media);
+    this.bans =
+        new BanProjection(
+            database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
+            readPreferences,
+            moderationQueue);
+    this.projections = new Projections(projection, media, bans);
     this.offsets =
         new OffsetStore(
             database.getCollection(OffsetStore.COLLECTION).withWriteConcern(WriteConcern.MAJORITY),
@@ -128,6 +135,11 @@ public final class QuerySide implements AutoCloseable {
 
   public ThreadQueries queries() {
     return queries;
+  }
+
+  /** The users banned in each tenant, from this node's projection. */
+  public BannedUsers bans() {
+    return bans;
   }
 
   /** The moderators' queues, from this node's projection. */

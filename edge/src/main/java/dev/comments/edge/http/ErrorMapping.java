@@ -52,7 +52,7 @@ public final class ErrorMapping {
           PARENT_NOT_FOUND,
           REPLY_TOO_DEEP ->
           400;
-      case THREAD_NOT_FOUND, COMMENT_NOT_FOUND -> 404;
+      case THREAD_NOT_FOUND, COMMENT_NOT_FOUND, NOT_BANNED -> 404;
       case NOT_AUTHOR -> 403;
       case THREAD_LOCKED,
           COMMENT_DELETED,

@@ -26,7 +26,8 @@ class ErrorMappingTest {
           Map.entry(Rejection.COMMENT_DELETED, 409),
           Map.entry(Rejection.EDIT_WINDOW_CLOSED, 409),
           Map.entry(Rejection.ALREADY_FLAGGED, 409),
-          Map.entry(Rejection.MODERATION_NOT_ALLOWED, 409));
+          Map.entry(Rejection.MODERATION_NOT_ALLOWED, 409),
+          Map.entry(Rejection.NOT_BANNED, 404));
 
   @ParameterizedTest
   @EnumSource(Rejection.class)

@@ -98,6 +98,19 @@ public final class RecordingCommands implements CommentCommands {
   }
 
   @Override
+  public long ban(
+      String tenant, String userId, String moderatorId, String reason, java.time.Instant until) {
+    call("ban", tenant, userId, moderatorId, reason, until);
+    return seq.get();
+  }
+
+  @Override
+  public long unban(String tenant, String userId, String moderatorId, String reason) {
+    call("unban", tenant, userId, moderatorId, reason);
+    return seq.get();
+  }
+
+  @Override
   public Accepted lock(ThreadId thread, String moderatorId) {
     call("lock", thread, moderatorId);
     return new Accepted(thread, null, seq.get());

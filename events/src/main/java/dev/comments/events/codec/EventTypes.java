@@ -12,6 +12,8 @@ import dev.comments.events.MediaRemoved;
 import dev.comments.events.MediaUploaded;
 import dev.comments.events.ThreadLocked;
 import dev.comments.events.ThreadUnlocked;
+import dev.comments.events.UserBanned;
+import dev.comments.events.UserUnbanned;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +41,9 @@ public final class EventTypes {
           new EventType("CommentModerated", CommentModerated.class, 1),
           new EventType("CommentHeld", CommentHeld.class, 1),
           new EventType("MediaUploaded", MediaUploaded.class, 1),
-          new EventType("MediaRemoved", MediaRemoved.class, 1));
+          new EventType("MediaRemoved", MediaRemoved.class, 1),
+          new EventType("UserBanned", UserBanned.class, 1),
+          new EventType("UserUnbanned", UserUnbanned.class, 1));
 
   private static final Map<String, EventType> BY_NAME =
       ALL.stream().collect(Collectors.toUnmodifiableMap(EventType::name, Function.identity()));

@@ -121,6 +121,16 @@ public final class QueueStore implements ModerationQueue {
     }
   }
 
+  /** A ban: the author's pending comments leave the queue (readers never saw them). */
+  public void hideAuthorsPending(String tenant, String userId) {
+    queue.updateMany(
+        Filters.and(
+            Filters.eq("tenant", tenant),
+            Filters.eq("authorId", userId),
+            Filters.eq("queue", "pending")),
+        Updates.set("queue", "banned"));
+  }
+
   private static String queueOf(CommentStatus status, boolean flagged) {
     return switch (status) {
       case PENDING -> "pending";

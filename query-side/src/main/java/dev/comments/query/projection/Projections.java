@@ -1,5 +1,6 @@
 package dev.comments.query.projection;
 
+import dev.comments.events.BanEvent;
 import dev.comments.events.CommentEvent;
 import dev.comments.events.MediaEvent;
 import dev.comments.events.codec.EventEnvelope;
@@ -13,10 +14,12 @@ import java.util.Objects;
 public final class Projections implements Projection {
   private final Projection threads;
   private final Projection media;
+  private final Projection bans;
 
-  public Projections(Projection threads, Projection media) {
+  public Projections(Projection threads, Projection media, Projection bans) {
     this.threads = Objects.requireNonNull(threads, "threads");
     this.media = Objects.requireNonNull(media, "media");
+    this.bans = Objects.requireNonNull(bans, "bans");
   }
 
   @Override
@@ -24,6 +27,7 @@ public final class Projections implements Projection {
     return switch (envelope.event()) {
       case CommentEvent comment -> threads.apply(envelope);
       case MediaEvent item -> media.apply(envelope);
+      case BanEvent ban -> bans.apply(envelope);
     };
   }
 
@@ -31,5 +35,6 @@ public final class Projections implements Projection {
   public void reset() {
     threads.reset();
     media.reset();
+    bans.reset();
   }
 }

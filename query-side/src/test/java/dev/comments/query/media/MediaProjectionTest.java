@@ -86,7 +86,7 @@ class MediaProjectionTest {
           @Override
           public void reset() {}
         };
-    Projections router = new Projections(threadProjection, projection);
+    Projections router = new Projections(threadProjection, projection, threadProjection);
     EventEnvelope posted =
         new EventEnvelope(
             "e-1",

@@ -347,7 +347,8 @@ public class NodeConfiguration {
             revokedSessions,
             revokedSessions,
             revokedSessions,
-            querySide.moderationQueue()),
+            querySide.moderationQueue(),
+            querySide.bans()),
         Optional.of(heartbeats),
         meters,
         clock);

@@ -378,6 +378,87 @@ class ModerationIT {
     assertError(api.send("GET", queue, null, null), 401, "moderator_required");
   }
 
+  @Test
+  void a_ban_refuses_the_users_writes_on_every_node_hides_their_pending_comments_and_lifts() {
+    String moderator = appoint("Ban Keeper").json().get("token").asText();
+    String troll = api.session("demo", "Troll");
+    String user = userOf(troll);
+    commentId(api.post("demo", "bans", troll, "Before the ban", null));
+
+    Reply banned =
+        api.send(
+            "POST",
+            T + "/bans",
+            moderator,
+            "{\"userId\":\"" + user + "\",\"duration\":\"PT1H\",\"reason\":\"trolling\"}");
+    assertThat(banned.status()).as("ban: %s", banned.json()).isEqualTo(200);
+    assertThat(banned.json().get("until").isNull()).isFalse();
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> assertError(api.post("demo", "bans", troll, "During", null), 403, "user_banned"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertError(
+                    replicaApi.post("demo", "bans", troll, "Elsewhere", null), 403, "user_banned"));
+
+    assertThat(api.send("DELETE", T + "/bans/" + user, moderator, null).status()).isEqualTo(204);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> api.post("demo", "bans", troll, "After the ban", null).status(), s -> s == 201);
+
+    // For good, with the user's pending comments taken out of the queue.
+    String held = api.session("held", "Held Troll");
+    Reply waiting = api.post("held", "bans", held, "Waiting for a moderator", null);
+    commentId(waiting);
+    page("held", "bans", waiting);
+    assertThat(queue(api, "held", HELD_ADMIN_KEY, "user=" + userOf(held)).get("items")).hasSize(1);
+    Reply forGood =
+        api.send(
+            "POST",
+            "/api/v1/tenants/held/bans",
+            HELD_ADMIN_KEY,
+            "{\"userId\":\"" + userOf(held) + "\"}");
+    assertThat(forGood.status()).isEqualTo(200);
+    assertThat(forGood.json().get("until").isNull()).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> queue(api, "held", HELD_ADMIN_KEY, "user=" + userOf(held)).get("items"),
+            items -> items.isEmpty());
+  }
+
+  @Test
+  void bad_bans_are_refused_with_their_codes() {
+    String admin = node.adminKey();
+    for (String duration : new String[] {"soon", "-PT1H", "PT0S", "P99999D"}) {
+      assertError(
+          api.send(
+              "POST",
+              T + "/bans",
+              admin,
+              "{\"userId\":\"someone\",\"duration\":\"" + duration + "\"}"),
+          400,
+          "invalid_duration");
+    }
+    assertError(
+        replicaApi.send(
+            "POST", T + "/bans", admin, "{\"userId\":\"someone\",\"duration\":\"soon\"}"),
+        400,
+        "invalid_duration");
+    assertError(
+        api.send("POST", T + "/bans", admin, "{\"userId\":\"a:b\"}"), 400, "invalid_user_id");
+    assertError(api.send("POST", T + "/bans", admin, "{}"), 400, "missing_field");
+    assertError(api.send("DELETE", T + "/bans/never-banned", admin, null), 404, "not_banned");
+    assertError(
+        api.send("POST", T + "/bans", api.session("demo", "Nobody"), "{\"userId\":\"someone\"}"),
+        401,
+        "moderator_required");
+  }
+
   private static JsonNode queue(ApiClient client, String tenant, String bearer, String query) {
     Reply reply =
         client.send(
