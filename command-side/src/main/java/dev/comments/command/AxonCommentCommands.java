@@ -4,18 +4,23 @@ import dev.comments.command.locator.CommentLocator;
 import dev.comments.command.thread.KeyedCommands;
 import dev.comments.command.thread.Outcome;
 import dev.comments.events.Author;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
+import dev.comments.events.command.BanUser;
 import dev.comments.events.command.DeleteComment;
 import dev.comments.events.command.EditComment;
 import dev.comments.events.command.FlagComment;
 import dev.comments.events.command.LockThread;
+import dev.comments.events.command.ModerateComment;
 import dev.comments.events.command.PostComment;
 import dev.comments.events.command.ThreadCommand;
+import dev.comments.events.command.UnbanUser;
 import dev.comments.events.command.UnlockThread;
 import dev.comments.events.command.VoteOnComment;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Objects;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.GenericCommandMessage;
@@ -118,6 +123,46 @@ final class AxonCommentCommands implements CommentCommands {
   }
 
   @Override
+  public Accepted moderate(
+      String tenant, String commentId, ModerationAction action, String moderatorId, String reason) {
+    Objects.requireNonNull(action, "action");
+    ThreadId thread = locate(tenant, commentId);
+    return accepted(
+        thread,
+        commentId,
+        new ModerateComment(thread, commentId, action, moderatorId, reason, clock.instant()));
+  }
+
+  @Override
+  public long ban(String tenant, String userId, String moderatorId, String reason, Instant until) {
+    return sendBan(new BanUser(tenant, userId, moderatorId, reason, until, clock.instant()));
+  }
+
+  @Override
+  public long unban(String tenant, String userId, String moderatorId, String reason) {
+    try {
+      return sendBan(new UnbanUser(tenant, userId, moderatorId, reason, clock.instant()));
+    } catch (AggregateNotFoundException never) {
+      throw new CommandRejectedException(
+          Rejection.NOT_BANNED, "user " + userId + " is not banned in tenant " + tenant);
+    }
+  }
+
+  private long sendBan(Object command) {
+    try {
+      Object result =
+          gateway.sendAndWait(
+              GenericCommandMessage.asCommandMessage(command).andMetaData(metaData));
+      return (Long) result;
+    } catch (CommandExecutionException e) {
+      if (e.getCause() instanceof CommandRejectedException rejected) {
+        throw rejected;
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public Accepted lock(ThreadId thread, String moderatorId) {
     return new Accepted(
         thread, null, send(new LockThread(thread, moderatorId, clock.instant())).seq());
@@ -177,6 +222,7 @@ final class AxonCommentCommands implements CommentCommands {
       case DeleteComment c -> c.commentId();
       case VoteOnComment c -> c.commentId();
       case FlagComment c -> c.commentId();
+      case ModerateComment c -> c.commentId();
       case LockThread c -> null;
       case UnlockThread c -> null;
     };

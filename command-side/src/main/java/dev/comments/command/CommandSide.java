@@ -4,6 +4,8 @@ import com.mongodb.ReadConcern;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
+import dev.comments.command.ban.BanTargetResolver;
+import dev.comments.command.ban.UserStanding;
 import dev.comments.command.cache.CaffeineCache;
 import dev.comments.command.idempotency.MongoIdempotencyKeys;
 import dev.comments.command.locator.CommentLocator;
@@ -154,7 +156,8 @@ public final class CommandSide implements AutoCloseable {
             .withReadConcern(ReadConcern.MAJORITY)
             .withWriteConcern(WriteConcern.MAJORITY);
     MongoTemplate template = DefaultMongoTemplate.builder().mongoDatabase(database).build();
-    ThreadRules rules = new ThreadRules(settings.maxReplyDepth(), settings.editWindow());
+    ThreadRules rules =
+        new ThreadRules(settings.maxReplyDepth(), settings.editWindow(), settings.moderation());
     // Snapshots are taken after the command's answer, off its thread, one at a time.
     ExecutorService snapshots =
         Executors.newSingleThreadExecutor(
@@ -220,6 +223,10 @@ public final class CommandSide implements AutoCloseable {
                         c ->
                             new EventCountSnapshotTriggerDefinition(
                                 c.snapshotter(), SNAPSHOT_EVERY)))
+            // A user's standing (bans): a tenant-scoped stream of its own, never snapshotted.
+            .configureAggregate(
+                AggregateConfigurer.defaultConfiguration(UserStanding.class)
+                    .configureCommandTargetResolver(c -> new BanTargetResolver()))
             .start();
 
     CommentCommands commands =

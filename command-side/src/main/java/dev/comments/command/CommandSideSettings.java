@@ -1,6 +1,8 @@
 package dev.comments.command;
 
+import dev.comments.events.moderation.ModerationPolicy;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -16,6 +18,8 @@ import java.util.Objects;
  * @param editWindow how long after posting its author may edit a comment
  * @param publisherEnabled whether this node puts stored events on Kafka; off only for nodes (and
  *     tests) that must store without publishing
+ * @param moderation each tenant's pre-moderation and flag threshold; a tenant not named has {@link
+ *     ModerationPolicy#DEFAULTS}
  */
 public record CommandSideSettings(
     String database,
@@ -25,7 +29,8 @@ public record CommandSideSettings(
     short replicationFactor,
     int maxReplyDepth,
     Duration editWindow,
-    boolean publisherEnabled) {
+    boolean publisherEnabled,
+    Map<String, ModerationPolicy> moderation) {
 
   public static final String DEFAULT_TOPIC = "comments.events";
 
@@ -34,6 +39,7 @@ public record CommandSideSettings(
     Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(editWindow, "editWindow");
+    moderation = Map.copyOf(moderation);
     if (topicPartitions < 1) {
       throw new IllegalArgumentException("topicPartitions must be at least 1: " + topicPartitions);
     }
@@ -41,6 +47,41 @@ public record CommandSideSettings(
       throw new IllegalArgumentException(
           "replicationFactor must be at least 1: " + replicationFactor);
     }
+  }
+
+  /** Settings whose tenants are all moderated by {@link ModerationPolicy#DEFAULTS}. */
+  public CommandSideSettings(
+      String database,
+      String kafkaBootstrapServers,
+      String topic,
+      int topicPartitions,
+      short replicationFactor,
+      int maxReplyDepth,
+      Duration editWindow,
+      boolean publisherEnabled) {
+    this(
+        database,
+        kafkaBootstrapServers,
+        topic,
+        topicPartitions,
+        replicationFactor,
+        maxReplyDepth,
+        editWindow,
+        publisherEnabled,
+        Map.of());
+  }
+
+  public CommandSideSettings withModeration(Map<String, ModerationPolicy> policies) {
+    return new CommandSideSettings(
+        database,
+        kafkaBootstrapServers,
+        topic,
+        topicPartitions,
+        replicationFactor,
+        maxReplyDepth,
+        editWindow,
+        publisherEnabled,
+        policies);
   }
 
   /**
@@ -68,7 +109,8 @@ public record CommandSideSettings(
         replicationFactor,
         maxReplyDepth,
         editWindow,
-        publisherEnabled);
+        publisherEnabled,
+        moderation);
   }
 
   public CommandSideSettings withPublisherEnabled(boolean enabled) {
@@ -80,6 +122,7 @@ public record CommandSideSettings(
         replicationFactor,
         maxReplyDepth,
         editWindow,
-        enabled);
+        enabled,
+        moderation);
   }
 }

@@ -1,8 +1,10 @@
 package dev.comments.command;
 
 import dev.comments.events.Author;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
+import java.time.Instant;
 
 /**
  * What the edge asks of the command side. Each call is one command to one thread aggregate; it
@@ -27,6 +29,25 @@ public interface CommentCommands {
   Accepted vote(String tenant, String commentId, String voterId, VoteDirection direction);
 
   Accepted flag(String tenant, String commentId, String flaggerId, String reason);
+
+  /**
+   * A moderator's decision on a comment of the tenant; {@code reason} may be null.
+   *
+   * @throws CommandRejectedException {@code comment_not_found} for a comment of no thread of the
+   *     tenant, {@code comment_deleted}, {@code moderation_not_allowed} or {@code reason_invalid}
+   */
+  Accepted moderate(
+      String tenant, String commentId, ModerationAction action, String moderatorId, String reason);
+
+  /**
+   * Bans a user from the tenant until {@code until} (null: for good); returns the ban stream's seq.
+   */
+  long ban(String tenant, String userId, String moderatorId, String reason, Instant until);
+
+  /**
+   * @throws CommandRejectedException {@code not_banned} for a user not banned now
+   */
+  long unban(String tenant, String userId, String moderatorId, String reason);
 
   Accepted lock(ThreadId thread, String moderatorId);
 

@@ -23,7 +23,11 @@ public enum Rejection {
   MEDIA_TYPE_MISMATCH,
   MEDIA_TRUNCATED,
   MEDIA_DIMENSIONS_TOO_LARGE,
-  MEDIA_NOT_FOUND;
+  MEDIA_NOT_FOUND,
+  /** The action does not apply to the comment as it stands (restore a comment never removed). */
+  MODERATION_NOT_ALLOWED,
+  /** An unban of a user who is not banned. */
+  NOT_BANNED;
 
   /** The machine code, e.g. {@code thread_locked}. */
   public String code() {

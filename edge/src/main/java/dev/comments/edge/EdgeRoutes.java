@@ -44,6 +44,12 @@ import dev.comments.edge.media.UploadMediaHandler;
 import dev.comments.edge.mesh.Heartbeats;
 import dev.comments.edge.mesh.HttpHeartbeats;
 import dev.comments.edge.mesh.MeshHandlers;
+import dev.comments.edge.moderation.BansHandler;
+import dev.comments.edge.moderation.ModerateCommentHandler;
+import dev.comments.edge.moderation.ModeratePage;
+import dev.comments.edge.moderation.ModeratorsHandler;
+import dev.comments.edge.moderation.QueueHandler;
+import dev.comments.edge.moderation.RequireModerator;
 import dev.comments.edge.ops.LiveHandler;
 import dev.comments.edge.ops.PrometheusHandler;
 import dev.comments.edge.ops.ReadyHandler;
@@ -51,7 +57,6 @@ import dev.comments.edge.primary.ClusterKey;
 import dev.comments.edge.primary.ForwardCommand;
 import dev.comments.edge.primary.PrimaryLink;
 import dev.comments.edge.primary.ThreadPositionHandler;
-import dev.comments.edge.security.RequireModerator;
 import dev.comments.edge.session.CreateSessionHandler;
 import dev.comments.edge.session.RequireSession;
 import dev.comments.edge.session.SessionTokens;
@@ -63,8 +68,11 @@ import dev.comments.edge.tls.NodeTls;
 import dev.comments.edge.widget.AllowedOrigins;
 import dev.comments.edge.widget.CrossOrigin;
 import dev.comments.edge.widget.WidgetAssets;
+import dev.comments.query.BannedUsers;
 import dev.comments.query.BlockedUsers;
 import dev.comments.query.MediaCatalog;
+import dev.comments.query.ModerationQueue;
+import dev.comments.query.Moderators;
 import dev.comments.query.ProjectionStatus;
 import dev.comments.query.RevokedSessions;
 import dev.comments.query.ThreadQueries;
@@ -100,6 +108,14 @@ final class EdgeRoutes {
   static final String COMMENT_FLAG = "/api/v1/tenants/{tenant}/comments/{commentId}/flag";
   static final String BLOCKS = "/api/v1/tenants/{tenant}/blocks";
   static final String BLOCK = "/api/v1/tenants/{tenant}/blocks/{userId}";
+  // Moderation
+  static final String MODERATORS = "/api/v1/tenants/{tenant}/moderators";
+  static final String MODERATOR = "/api/v1/tenants/{tenant}/moderators/{moderatorId}";
+  static final String BANS = "/api/v1/tenants/{tenant}/bans";
+  static final String BAN = "/api/v1/tenants/{tenant}/bans/{userId}";
+  static final String MODERATION_QUEUE = "/api/v1/tenants/{tenant}/moderation/queue";
+  static final String COMMENT_MODERATION =
+      "/api/v1/tenants/{tenant}/comments/{commentId}/moderation";
   static final String LIVE_THREAD = "/live/v1/tenants/{tenant}/threads/{thread}";
   static final String STREAM_THREAD = "/stream/v1/tenants/{tenant}/threads/{thread}";
   static final String WIDGET_FILE = WidgetAssets.ROUTE;
@@ -118,6 +134,9 @@ final class EdgeRoutes {
   static final String ADMIN_CHECKSUM = ProjectionAdminHandlers.CHECKSUM;
   static final String ADMIN_DEAD_LETTERS = ProjectionAdminHandlers.DEAD_LETTERS;
   static final String ADMIN_RETRY_DEAD_LETTERS = ProjectionAdminHandlers.RETRY_DEAD_LETTERS;
+  // The moderators' page
+  static final String MODERATE_PAGE = ModeratePage.PAGE;
+  static final String MODERATE_FILE = ModeratePage.FILE;
 
   /** Scrapes running at once, and waiting: a few scrapers, never more than two workers. */
   static final int METRICS_RUNNING = 2;
@@ -137,6 +156,9 @@ final class EdgeRoutes {
   private final Clock clock;
   private final SessionTokens sessions;
   private final RevokedSessions revoked;
+  private final Moderators moderators;
+  private final ModerationQueue moderationQueue;
+  private final BannedUsers bans;
   private final RequestLimit apiLimit;
   private final RequestLimit metricsLimit;
   private final RequestLimit meshLimit;
@@ -148,10 +170,16 @@ final class EdgeRoutes {
       NodeRole role,
       RevokedSessions revoked,
       Optional<NodeTls> tls,
+      Moderators moderators,
+      ModerationQueue moderationQueue,
+      BannedUsers bans,
       PrometheusMeterRegistry meters,
       Clock clock) {
+    this.bans = bans;
     this.settings = settings;
     this.tls = tls;
+    this.moderators = moderators;
+    this.moderationQueue = moderationQueue;
     this.role = role;
     this.clock = clock;
     this.sessions = new SessionTokens(settings.keys().sessions(), settings.sessionTtl(), clock);
@@ -194,7 +222,16 @@ final class EdgeRoutes {
       Optional<NodeTls> tls,
       PrometheusMeterRegistry meters,
       Clock clock) {
-    return new EdgeRoutes(settings, role, readSide.revoked(), tls, meters, clock)
+    return new EdgeRoutes(
+            settings,
+            role,
+            readSide.revoked(),
+            tls,
+            readSide.moderators(),
+            readSide.moderationQueue(),
+            readSide.bans(),
+            meters,
+            clock)
         .table(
             readSide.queries(),
             readSide.status(),
@@ -219,6 +256,7 @@ final class EdgeRoutes {
     ConsistencyTokens consistency = new ConsistencyTokens(settings.keys().consistency(), clock);
     ListCommentsHandler.PageCache pages = new ListCommentsHandler.PageCache(meters);
     WidgetAssets widget = WidgetAssets.load();
+    ModeratePage moderatePage = ModeratePage.load();
 
     Router.Builder router =
         Router.builder()
@@ -228,6 +266,9 @@ final class EdgeRoutes {
             // Files in memory, answered on the IO thread; pages anywhere embed the widget.
             .route("GET", WIDGET_FILE, widget.files())
             .route("GET", DEMO_PAGE, widget.demoPage())
+            // The moderators' page: files in memory; it calls the API of its own origin.
+            .route("GET", MODERATE_PAGE, moderatePage.handler())
+            .route("GET", MODERATE_FILE, moderatePage.handler())
             .route(
                 "POST",
                 SESSIONS,
@@ -245,7 +286,17 @@ final class EdgeRoutes {
                 STREAM_THREAD,
                 tenantPath(RequireSession.optional(sessions, revoked, new LiveStream(live))))
             // A reader's blocks are read where the reader is; changing them is a command.
-            .route("GET", BLOCKS, session(BlocksHandler.list(blocked)));
+            .route("GET", BLOCKS, session(BlocksHandler.list(blocked)))
+            // Moderation: a tenant's moderators are listed from this node's memory.
+            .route("GET", MODERATORS, admin(ModeratorsHandler.list(moderators)))
+            .route(
+                "GET",
+                MODERATION_QUEUE,
+                tenantPath(
+                    RequireModerator.moderator(
+                        settings.tenants(),
+                        moderators,
+                        limited(new QueueHandler(moderationQueue)))));
     auditRoutes(router, history);
     // The node mesh, on every node: heartbeats between the nodes, the operator's view and drain.
     mesh.map(MeshHandlers::new)
@@ -283,6 +334,25 @@ final class EdgeRoutes {
                     settings.consistencyWait(),
                     primary.commands(),
                     new WriteAcknowledgement(consistency))));
+
+        // Moderation: each decision is a command, under the moderator's own idempotency keys.
+        router
+            .route(
+                "POST",
+                COMMENT_MODERATION,
+                moderator(
+                    primary.idempotencyKeys(),
+                    new ModerateCommentHandler(
+                        primary.commands(), bodies, new WriteAcknowledgement(consistency))))
+            .route(
+                "POST",
+                BANS,
+                moderator(
+                    primary.idempotencyKeys(), BansHandler.ban(primary.commands(), bodies, clock)))
+            .route(
+                "DELETE",
+                BAN,
+                moderator(primary.idempotencyKeys(), BansHandler.unban(primary.commands())));
         router.route("DELETE", CURRENT_SESSION, session(new SignOutHandler(primary.revocations())));
         router
             .route(
@@ -290,6 +360,16 @@ final class EdgeRoutes {
                 BLOCKS,
                 session(BlocksHandler.block(primary.revocations(), blocked, bodies)))
             .route("DELETE", BLOCK, session(BlocksHandler.unblock(primary.revocations(), blocked)));
+        // Moderation
+        router
+            .route(
+                "POST",
+                MODERATORS,
+                admin(ModeratorsHandler.appoint(primary.moderators(), moderators, bodies, clock)))
+            .route(
+                "DELETE",
+                MODERATOR,
+                admin(ModeratorsHandler.dismiss(primary.moderators(), moderators)));
         router.route(
             "GET",
             PrimaryLink.POSITION_PATH,
@@ -328,13 +408,41 @@ final class EdgeRoutes {
             "POST",
             AUDIT_UNDO,
             tenantPath(
-                new RequireModerator(
-                    moderatorKeys(), limited(wellFormed(bodies, new ForwardCommand(link))))));
+                RequireModerator.moderator(
+                    settings.tenants(),
+                    moderators,
+                    limited(wellFormed(bodies, new ForwardCommand(link))))));
         router.route("DELETE", CURRENT_SESSION, session(new ForwardCommand(link)));
         router
             .route("POST", BLOCKS, session(wellFormed(bodies, new ForwardCommand(link))))
             .route("DELETE", BLOCK, session(new ForwardCommand(link)));
         mediaOnReplica(router, link, media, meters);
+        // Moderation
+        router
+            .route("POST", MODERATORS, admin(wellFormed(bodies, new ForwardCommand(link))))
+            .route("DELETE", MODERATOR, admin(checkedModeratorId(new ForwardCommand(link))))
+            .route(
+                "POST",
+                COMMENT_MODERATION,
+                tenantPath(
+                    RequireModerator.moderator(
+                        settings.tenants(),
+                        moderators,
+                        limited(ModerateCommentHandler.checked(bodies, new ForwardCommand(link))))))
+            .route(
+                "POST",
+                BANS,
+                tenantPath(
+                    RequireModerator.moderator(
+                        settings.tenants(),
+                        moderators,
+                        limited(BansHandler.checked(bodies, new ForwardCommand(link))))))
+            .route(
+                "DELETE",
+                BAN,
+                tenantPath(
+                    RequireModerator.moderator(
+                        settings.tenants(), moderators, limited(new ForwardCommand(link)))));
       }
     }
     return new RequestMetrics(
@@ -363,7 +471,8 @@ final class EdgeRoutes {
             "DELETE",
             MEDIA_ITEM,
             tenantPath(
-                new RequireModerator(moderatorKeys(), limited(new RemoveMediaHandler(commands)))))
+                RequireModerator.moderator(
+                    settings.tenants(), moderators, limited(new RemoveMediaHandler(commands)))))
         .route(
             "GET",
             PrimaryLink.MEDIA_PATH,
@@ -384,7 +493,9 @@ final class EdgeRoutes {
         .route(
             "DELETE",
             MEDIA_ITEM,
-            tenantPath(new RequireModerator(moderatorKeys(), limited(new ForwardCommand(link)))));
+            tenantPath(
+                RequireModerator.moderator(
+                    settings.tenants(), moderators, limited(new ForwardCommand(link)))));
     cdn(router, catalog, link::openMedia, meters);
   }
 
@@ -435,12 +546,12 @@ final class EdgeRoutes {
     router
         .route("GET", AUDIT, moderatorRead(new AuditHandler(history.audit(), clock)))
         .route("GET", COMMENT_HISTORY, moderatorRead(new CommentHistoryHandler(history.audit())))
-        .route("GET", ADMIN_PROJECTIONS, admin(admin.list()))
-        .route("GET", ADMIN_PROJECTION, admin(admin.info()))
-        .route("POST", ADMIN_REBUILD, admin(admin.rebuild()))
-        .route("GET", ADMIN_CHECKSUM, admin(admin.checksum()))
-        .route("GET", ADMIN_DEAD_LETTERS, admin(admin.deadLetters()))
-        .route("POST", ADMIN_RETRY_DEAD_LETTERS, admin(admin.retryDeadLetters()));
+        .route("GET", ADMIN_PROJECTIONS, operator(admin.list()))
+        .route("GET", ADMIN_PROJECTION, operator(admin.info()))
+        .route("POST", ADMIN_REBUILD, operator(admin.rebuild()))
+        .route("GET", ADMIN_CHECKSUM, operator(admin.checksum()))
+        .route("GET", ADMIN_DEAD_LETTERS, operator(admin.deadLetters()))
+        .route("POST", ADMIN_RETRY_DEAD_LETTERS, operator(admin.retryDeadLetters()));
   }
 
   /** A thread page, or with {@code asOf} the thread as it was then (moderators only). */
@@ -450,14 +561,14 @@ final class EdgeRoutes {
 
   /** A read only the tenant's moderators may make. */
   private HttpHandler moderatorRead(HttpHandler handler) {
-    return tenantPath(new RequireModerator(moderatorKeys(), limited(handler)));
+    return tenantPath(RequireModerator.moderator(settings.tenants(), moderators, limited(handler)));
   }
 
   /**
    * An operator's route: the cluster key (the deployment's own, which the `comments` tool reads
    * from the node's configuration), then a place among the API's running requests.
    */
-  private HttpHandler admin(HttpHandler handler) {
+  private HttpHandler operator(HttpHandler handler) {
     return new ClusterKey(settings.keys().cluster(), clock, limited(handler));
   }
 
@@ -518,7 +629,8 @@ final class EdgeRoutes {
   private void commandsGoToPrimary(
       Router.Builder router, JsonBodyReader bodies, HttpHandler forward) {
     HttpHandler anyBody = wellFormed(bodies, forward);
-    HttpHandler asModerator = tenantPath(new RequireModerator(moderatorKeys(), limited(anyBody)));
+    HttpHandler asModerator =
+        tenantPath(RequireModerator.moderator(settings.tenants(), moderators, limited(anyBody)));
     router
         .route("POST", THREAD_COMMENTS, writer(Action.POST, bound(Kind.POST, bodies, forward)))
         .route("POST", THREAD_LOCK, asModerator)
@@ -560,23 +672,32 @@ final class EdgeRoutes {
    * against abuse, and the command runs (or, on a replica, is forwarded).
    */
   private HttpHandler writer(Action action, HttpHandler command) {
+    // A banned user's writes are refused from this node's own projection, before any limit counts.
     return tenantPath(
         RequireSession.required(
-            sessions, revoked, abuse.rateLimited(action, limited(abuse.checked(action, command)))));
+            sessions,
+            revoked,
+            BansHandler.refuseBanned(
+                bans, clock, abuse.rateLimited(action, limited(abuse.checked(action, command))))));
   }
 
+  /** A moderator of the tenant (or its admin), then the command under the moderator's keys. */
   private HttpHandler moderator(IdempotencyKeys keys, HttpHandler handler) {
     return tenantPath(
-        new RequireModerator(
-            moderatorKeys(), limited(IdempotentCommand.asModerator(keys, handler))));
+        RequireModerator.moderator(
+            settings.tenants(), moderators, limited(IdempotentCommand.asModerator(keys, handler))));
   }
 
-  private Map<String, String> moderatorKeys() {
-    Map<String, String> keys = new HashMap<>();
-    settings
-        .tenants()
-        .forEach((tenant, tenantSettings) -> keys.put(tenant, tenantSettings.moderatorKey()));
-    return keys;
+  /** The tenant admin only: appointing, listing and dismissing moderators. */
+  private HttpHandler admin(HttpHandler handler) {
+    return tenantPath(RequireModerator.admin(settings.tenants(), moderators, limited(handler)));
+  }
+
+  private static HttpHandler checkedModeratorId(HttpHandler next) {
+    return exchange -> {
+      ModeratorsHandler.moderatorId(exchange);
+      next.handleRequest(exchange);
+    };
   }
 
   private HttpHandler tenantPath(HttpHandler next) {

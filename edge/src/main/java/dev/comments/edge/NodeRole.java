@@ -3,6 +3,7 @@ package dev.comments.edge;
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
 import dev.comments.command.MediaCommands;
+import dev.comments.command.ModeratorRecords;
 import dev.comments.command.SessionRecords;
 import dev.comments.command.ThreadPositions;
 import java.net.URI;
@@ -21,15 +22,25 @@ public sealed interface NodeRole {
       IdempotencyKeys idempotencyKeys,
       ThreadPositions positions,
       SessionRecords revocations,
+      ModeratorRecords moderators,
       Optional<MediaCommands> media)
       implements NodeRole {
-    /** A primary that takes no media uploads (tests of other features). */
+    /**
+     * A primary whose tenants have no moderators of their own and that takes no media uploads
+     * (tests of other features).
+     */
     public Primary(
         CommentCommands commands,
         IdempotencyKeys idempotencyKeys,
         ThreadPositions positions,
         SessionRecords revocations) {
-      this(commands, idempotencyKeys, positions, revocations, Optional.empty());
+      this(
+          commands,
+          idempotencyKeys,
+          positions,
+          revocations,
+          ModeratorRecords.NONE,
+          Optional.empty());
     }
 
     public Primary {
@@ -37,6 +48,7 @@ public sealed interface NodeRole {
       Objects.requireNonNull(idempotencyKeys, "idempotencyKeys");
       Objects.requireNonNull(positions, "positions");
       Objects.requireNonNull(revocations, "revocations");
+      Objects.requireNonNull(moderators, "moderators");
       Objects.requireNonNull(media, "media");
     }
   }

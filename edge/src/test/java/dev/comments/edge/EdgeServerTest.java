@@ -434,8 +434,8 @@ class EdgeServerTest {
             BodyPublishers.noBody(),
             "Authorization",
             "Bearer " + MODERATOR_KEY),
-        401,
-        "moderator_required");
+        403,
+        "moderator_wrong_tenant");
     assertError(
         send(
             "POST",
@@ -675,10 +675,10 @@ class EdgeServerTest {
             """
             {"comments":[{"id":"c1","parentId":null,"author":null,"text":null,
               "postedAt":"2026-03-01T11:00:00Z","editedAt":"2026-03-01T11:00:09Z","deleted":true,
-              "votes":{"up":3,"down":0},"myVote":"up",
+              "votes":{"up":3,"down":0},"status":"approved","pinned":false,"myVote":"up",
               "replies":[{"id":"c2","parentId":"c1","author":{"id":"s2","name":"Bob"},"text":"re",
                 "postedAt":"2026-03-01T11:00:05Z","editedAt":null,"deleted":false,
-                "votes":{"up":0,"down":1},"myVote":"none","replies":[],
+                "votes":{"up":0,"down":1},"status":"approved","pinned":false,"myVote":"none","replies":[],
                 "repliesNextCursor":null}],
               "repliesNextCursor":null}],
              "nextCursor":"next-1"}

@@ -144,6 +144,7 @@ class HostileRequestScanTest {
         .replace("{thread}", "t1")
         .replace("{commentId}", COMMENT_ID)
         .replace("{userId}", "someone-else-0001")
+        .replace("{moderatorId}", "someModerator01")
         .replace("{mediaId}", "m-0001")
         .replace("{asset}", WidgetAssets.LOADER)
         .replace("{seq}", "0")

@@ -26,6 +26,7 @@ import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.Author;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -325,6 +326,27 @@ class InDoubtRetryIT {
     @Override
     public Accepted flag(String tenant, String commentId, String flaggerId, String reason) {
       return trip(() -> real.flag(tenant, commentId, flaggerId, reason));
+    }
+
+    @Override
+    public Accepted moderate(
+        String tenant,
+        String commentId,
+        ModerationAction action,
+        String moderatorId,
+        String reason) {
+      return trip(() -> real.moderate(tenant, commentId, action, moderatorId, reason));
+    }
+
+    @Override
+    public long ban(
+        String tenant, String userId, String moderatorId, String reason, java.time.Instant until) {
+      return real.ban(tenant, userId, moderatorId, reason, until);
+    }
+
+    @Override
+    public long unban(String tenant, String userId, String moderatorId, String reason) {
+      return real.unban(tenant, userId, moderatorId, reason);
     }
 
     @Override

@@ -11,6 +11,8 @@ public sealed interface CommentEvent extends LoggedEvent
         CommentDeleted,
         CommentVoted,
         CommentFlagged,
+        CommentModerated,
+        CommentHeld,
         ThreadLocked,
         ThreadUnlocked {
 

@@ -6,7 +6,7 @@ package dev.comments.events;
  * media item's ({@link MediaEvent}). Its schema version lives in {@link
  * dev.comments.events.codec.EventTypes}.
  */
-public sealed interface LoggedEvent permits CommentEvent, MediaEvent {
+public sealed interface LoggedEvent permits CommentEvent, MediaEvent, BanEvent {
   String tenant();
 
   /** The stream this event belongs to: its Kafka key and the aggregate it was stored under. */

@@ -29,6 +29,12 @@ public record LiveUpdate(
     COMMENT_EDITED("comment-edited"),
     COMMENT_DELETED("comment-deleted"),
     VOTE_CHANGED("vote-changed"),
+    /**
+     * A moderator's decision, or the flag threshold, changed a comment's status or pin: approved
+     * shows it (a client that lacks it inserts it), removed leaves its placeholder, pending and
+     * rejected take it out of view.
+     */
+    COMMENT_MODERATED("comment-moderated"),
     THREAD_LOCKED("thread-locked"),
     THREAD_UNLOCKED("thread-unlocked");
 

@@ -9,8 +9,10 @@ import dev.comments.events.ReadPreference;
 import dev.comments.query.audit.AuditProjection;
 import dev.comments.query.audit.AuditStore;
 import dev.comments.query.audit.MongoAuditLog;
+import dev.comments.query.ban.BanProjection;
 import dev.comments.query.media.MediaProjection;
 import dev.comments.query.media.MediaStore;
+import dev.comments.query.moderation.QueueStore;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
 import dev.comments.query.projection.DatabaseOwner;
@@ -71,6 +73,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
 
   public static final String THREADS = "threads";
   public static final String MEDIA = "media";
+  public static final String BANS = "bans";
   public static final String AUDIT = "audit";
 
   /**
@@ -104,6 +107,8 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
   private final Map<String, Copy> live = new ConcurrentHashMap<>();
   private final Map<String, Rebuild> rebuilds = new ConcurrentHashMap<>();
   private final Map<String, Progress> lastRebuild = new ConcurrentHashMap<>();
+  private final QueueStore moderationQueue;
+  private final BanProjection bans;
   private ProjectionConsumer consumer;
   private boolean closed;
 
@@ -173,8 +178,14 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
             this.database, readPreferences, Generations.suffixOf(threadsGeneration));
     this.readModel = new ReadModel(store, settings.readModelBytes(), meters);
     this.feeds = new LiveFeeds(readModel);
+    this.moderationQueue =
+        new QueueStore(
+            database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)), readPreferences);
     ThreadsCopy threads =
-        new ThreadsCopy(threadsGeneration, store, new ThreadProjection(store, readModel, feeds));
+        new ThreadsCopy(
+            threadsGeneration,
+            store,
+            new ThreadProjection(store, readModel, feeds, moderationQueue));
     AuditCopy auditCopy = auditCopy(auditGeneration);
     live.put(THREADS, threads);
     live.put(AUDIT, auditCopy);
@@ -183,9 +194,15 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
             new MediaStore(
                 database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
                 readPreferences));
+    this.bans =
+        new BanProjection(
+            database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
+            readPreferences,
+            moderationQueue);
     Map<String, Projection> members = new LinkedHashMap<>();
     members.put(THREADS, threads.projection());
     members.put(MEDIA, media);
+    members.put(BANS, bans);
     members.put(AUDIT, auditCopy.projection());
     this.projections = new ProjectionSet(members, deadLetters);
     this.offsets =
@@ -202,6 +219,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     }
     store.createIndexes();
     auditCopy.store().createIndexes();
+    moderationQueue.createIndexes();
     this.events = new AppliedEvents();
     this.status = new ConsumerStatus(clock);
     this.metrics = new ProjectionMetrics(meters, settings.topic(), status);
@@ -251,6 +269,16 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
   /** The history of every change, and threads as they were. */
   public AuditLog audit() {
     return audit;
+  }
+
+  /** The users banned in each tenant, from this node's projection. */
+  public BannedUsers bans() {
+    return bans;
+  }
+
+  /** The moderators' queues, from this node's projection. */
+  public ModerationQueue moderationQueue() {
+    return moderationQueue;
   }
 
   /** The media items this node has learned of from the log, for the CDN. */
@@ -499,7 +527,8 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
         threads.store().flush();
         threads.store().writeThrough();
         readModel.switchTo(threads.store());
-        ThreadProjection projection = new ThreadProjection(threads.store(), readModel, feeds);
+        ThreadProjection projection =
+            new ThreadProjection(threads.store(), readModel, feeds, moderationQueue);
         live.put(name, new ThreadsCopy(threads.generation(), threads.store(), projection));
         projections.replace(name, projection);
       }

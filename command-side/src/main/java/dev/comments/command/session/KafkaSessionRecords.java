@@ -1,6 +1,9 @@
 package dev.comments.command.session;
 
+import dev.comments.command.ModeratorRecords;
 import dev.comments.command.SessionRecords;
+import dev.comments.events.moderation.ModeratorAppointed;
+import dev.comments.events.moderation.ModeratorRecordCodec;
 import dev.comments.events.session.SessionRecordCodec;
 import dev.comments.events.session.SessionRevoked;
 import dev.comments.events.session.UserBlocked;
@@ -36,8 +39,12 @@ import org.slf4j.LoggerFactory;
  * holds only sessions that could still be used. A record is acknowledged by every in-sync replica
  * before its method returns: the topic is the durable record, and every node reads it from its
  * start into memory.
+ *
+ * <p>The same producer records moderators on the moderators' topic ({@link
+ * ModeratorRecordCodec#topicOf}): compacted but never expired, since an appointment lasts until it
+ * is dismissed.
  */
-public final class KafkaSessionRecords implements SessionRecords, AutoCloseable {
+public final class KafkaSessionRecords implements SessionRecords, ModeratorRecords, AutoCloseable {
   static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -45,14 +52,18 @@ public final class KafkaSessionRecords implements SessionRecords, AutoCloseable 
 
   private final Producer<String, byte[]> producer;
   private final String topic;
+  private final String moderatorsTopic;
   private final Clock clock;
   private final SessionRecordCodec codec = new SessionRecordCodec();
+  private final ModeratorRecordCodec moderatorCodec = new ModeratorRecordCodec();
   private final CountDownLatch topicReady = new CountDownLatch(1);
   private volatile Thread topicSetup;
 
-  KafkaSessionRecords(Producer<String, byte[]> producer, String topic, Clock clock) {
+  KafkaSessionRecords(
+      Producer<String, byte[]> producer, String topic, String moderatorsTopic, Clock clock) {
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topic = Objects.requireNonNull(topic, "topic");
+    this.moderatorsTopic = Objects.requireNonNull(moderatorsTopic, "moderatorsTopic");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -70,6 +81,7 @@ public final class KafkaSessionRecords implements SessionRecords, AutoCloseable 
       Duration retention,
       Clock clock) {
     String topic = SessionRecordCodec.topicOf(eventLogTopic);
+    String moderatorsTopic = ModeratorRecordCodec.topicOf(eventLogTopic);
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "comments-revocations");
@@ -84,6 +96,7 @@ public final class KafkaSessionRecords implements SessionRecords, AutoCloseable 
         new KafkaSessionRecords(
             new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer()),
             topic,
+            moderatorsTopic,
             clock);
     revocations.topicSetup =
         Thread.ofPlatform()
@@ -93,7 +106,24 @@ public final class KafkaSessionRecords implements SessionRecords, AutoCloseable 
                 () -> {
                   while (!Thread.currentThread().isInterrupted()) {
                     try {
-                      ensureTopic(bootstrapServers, topic, replicationFactor, retention);
+                      ensureTopic(
+                          bootstrapServers,
+                          topic,
+                          replicationFactor,
+                          Map.of(
+                              TopicConfig.CLEANUP_POLICY_CONFIG,
+                              TopicConfig.CLEANUP_POLICY_COMPACT
+                                  + ","
+                                  + TopicConfig.CLEANUP_POLICY_DELETE,
+                              TopicConfig.RETENTION_MS_CONFIG,
+                              Long.toString(retention.toMillis())));
+                      ensureTopic(
+                          bootstrapServers,
+                          moderatorsTopic,
+                          replicationFactor,
+                          Map.of(
+                              TopicConfig.CLEANUP_POLICY_CONFIG,
+                              TopicConfig.CLEANUP_POLICY_COMPACT));
                       revocations.topicReady.countDown();
                       return;
                     } catch (RuntimeException e) {
@@ -132,10 +162,25 @@ public final class KafkaSessionRecords implements SessionRecords, AutoCloseable 
     send("unblock", UserBlocked.keyOf(tenant, sessionId, blockedId), null);
   }
 
+  @Override
+  public void appoint(ModeratorAppointed appointed) {
+    send(moderatorsTopic, "appointment", appointed.key(), moderatorCodec.encode(appointed));
+  }
+
+  /** A tombstone: the token is refused from then on, and compaction forgets the appointment. */
+  @Override
+  public void dismiss(String tenant, String moderatorId) {
+    send(moderatorsTopic, "dismissal", ModeratorAppointed.keyOf(tenant, moderatorId), null);
+  }
+
   private void send(String what, String key, byte[] value) {
+    send(topic, what, key, value);
+  }
+
+  private void send(String toTopic, String what, String key, byte[] value) {
     try {
       producer
-          .send(new ProducerRecord<>(topic, key, value))
+          .send(new ProducerRecord<>(toTopic, key, value))
           .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new Unavailable("the " + what + " was not acknowledged by Kafka", e.getCause());
@@ -150,19 +195,15 @@ public final class KafkaSessionRecords implements SessionRecords, AutoCloseable 
   }
 
   private static void ensureTopic(
-      String bootstrapServers, String topic, short replicationFactor, Duration retention) {
+      String bootstrapServers,
+      String topic,
+      short replicationFactor,
+      Map<String, String> topicConfig) {
     Properties config = new Properties();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(AdminClientConfig.CLIENT_ID_CONFIG, "comments-revocations-admin");
     try (Admin admin = Admin.create(config)) {
-      NewTopic newTopic =
-          new NewTopic(topic, 1, replicationFactor)
-              .configs(
-                  Map.of(
-                      TopicConfig.CLEANUP_POLICY_CONFIG,
-                      TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-                      TopicConfig.RETENTION_MS_CONFIG,
-                      Long.toString(retention.toMillis())));
+      NewTopic newTopic = new NewTopic(topic, 1, replicationFactor).configs(topicConfig);
       admin
           .createTopics(List.of(newTopic))
           .all()

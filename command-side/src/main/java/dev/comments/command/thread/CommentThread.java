@@ -7,7 +7,10 @@ import dev.comments.command.IdempotencyKeys;
 import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentFlagged;
+import dev.comments.events.CommentHeld;
+import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.CommentVoted;
 import dev.comments.events.ThreadId;
 import dev.comments.events.ThreadLocked;
@@ -17,10 +20,12 @@ import dev.comments.events.command.DeleteComment;
 import dev.comments.events.command.EditComment;
 import dev.comments.events.command.FlagComment;
 import dev.comments.events.command.LockThread;
+import dev.comments.events.command.ModerateComment;
 import dev.comments.events.command.PostComment;
 import dev.comments.events.command.ThreadCommand;
 import dev.comments.events.command.UnlockThread;
 import dev.comments.events.command.VoteOnComment;
+import dev.comments.events.moderation.ModerationPolicy;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +51,11 @@ import org.axonframework.modelling.command.CreationPolicy;
  * comes into being with its first post or lock. Deletes and flags are allowed on a locked thread:
  * moderation must go on.
  *
+ * <p>Moderation: a comment is pending (held by the tenant's pre-moderation, or hidden once its
+ * flags reach the tenant's threshold), approved (shown), rejected or removed; moderators move it
+ * between these ({@link ModerateComment}) and pin shown top-level comments. An action that finds
+ * the comment already where it would put it applies nothing, like a lock of a locked thread.
+ *
  * <p>The thread is where a retry is settled: a command sent under an idempotency key ({@link
  * KeyedCommands}) leaves the key on its event, and a command carrying a key the thread applied in
  * the last {@link IdempotencyKeys#KEPT_FOR} is answered with the first outcome and applies nothing,
@@ -57,6 +67,10 @@ public final class CommentThread {
   private final Map<String, Comment> comments = new HashMap<>();
   private final Map<Ballot, VoteDirection> votes = new HashMap<>();
   private final Set<Ballot> flags = new HashSet<>();
+
+  /** Authors with a comment a moderator let through: pre-moderation "first" holds nobody else. */
+  private final Set<String> trustedAuthors = new HashSet<>();
+
   private boolean locked;
 
   /** Idempotency keys applied recently, oldest first; pruned as events come. */
@@ -83,10 +97,21 @@ public final class CommentThread {
     snapshot
         .comments()
         .forEach(
-            c ->
-                thread.comments.put(
-                    c.commentId(),
-                    new Comment(c.authorId(), c.depth(), c.postedAt(), c.deleted())));
+            c -> {
+              thread.comments.put(
+                  c.commentId(),
+                  new Comment(
+                      c.authorId(),
+                      c.depth(),
+                      c.postedAt(),
+                      c.deleted(),
+                      c.status(),
+                      c.pinned(),
+                      c.flagsSinceDecision()));
+              if (c.status() == CommentStatus.APPROVED || c.status() == CommentStatus.REMOVED) {
+                thread.trustedAuthors.add(c.authorId());
+              }
+            });
     snapshot
         .votes()
         .forEach(v -> thread.votes.put(new Ballot(v.commentId(), v.voterId()), v.direction()));
@@ -110,7 +135,14 @@ public final class CommentThread {
                 e -> {
                   Comment c = e.getValue();
                   return new ThreadSnapshot.CommentState(
-                      e.getKey(), c.authorId(), c.depth(), c.postedAt(), c.deleted());
+                      e.getKey(),
+                      c.authorId(),
+                      c.depth(),
+                      c.postedAt(),
+                      c.deleted(),
+                      c.status(),
+                      c.pinned(),
+                      c.flagsSinceDecision());
                 })
             .toList(),
         votes.entrySet().stream()
@@ -138,7 +170,9 @@ public final class CommentThread {
     String text = rules.commentText(cmd.text());
     if (cmd.parentId() != null) {
       Comment parent = comments.get(cmd.parentId());
-      if (parent == null) {
+      if (parent == null
+          || parent.status() == CommentStatus.PENDING
+          || parent.status() == CommentStatus.REJECTED) {
         throw Refusals.parentNotFound(t.streamId());
       } else if (parent.deleted()) {
         throw Refusals.parentDeleted();
@@ -149,9 +183,23 @@ public final class CommentThread {
     if (comments.containsKey(cmd.commentId())) {
       throw new IllegalArgumentException("comment id already used: " + cmd.commentId());
     }
+    ModerationPolicy policy = rules.policy(t.tenant());
+    boolean held =
+        switch (policy.preModeration()) {
+          case NONE -> false;
+          case ALL -> true;
+          case FIRST -> !trustedAuthors.contains(cmd.author().id());
+        };
     apply(
         new CommentPosted(
-            t.tenant(), t.thread(), cmd.commentId(), cmd.parentId(), cmd.author(), text, cmd.at()),
+            t.tenant(),
+            t.thread(),
+            cmd.commentId(),
+            cmd.parentId(),
+            cmd.author(),
+            text,
+            cmd.at(),
+            held ? CommentStatus.PENDING : CommentStatus.APPROVED),
         keyOf(meta));
     return new Outcome(getVersion(), cmd.commentId());
   }
@@ -185,7 +233,9 @@ public final class CommentThread {
   @CommandHandler
   public Outcome handle(VoteOnComment cmd, MetaData meta) {
     ThreadId t = cmd.threadId();
-    live(cmd.commentId());
+    if (!live(cmd.commentId()).shown()) {
+      throw Refusals.notShown(cmd.commentId());
+    }
     refuseWhenLocked(t, "votes");
     Ballot ballot = new Ballot(cmd.commentId(), cmd.voterId());
     VoteDirection previous = votes.getOrDefault(ballot, VoteDirection.NONE);
@@ -218,7 +268,74 @@ public final class CommentThread {
         new CommentFlagged(
             t.tenant(), t.thread(), cmd.commentId(), cmd.flaggerId(), reason, cmd.at()),
         keyOf(meta));
+    Comment comment = comments.get(cmd.commentId());
+    int threshold = rules.policy(t.tenant()).flagThreshold();
+    if (threshold > 0 && comment.shown() && comment.flagsSinceDecision() >= threshold) {
+      apply(
+          new CommentHeld(
+              t.tenant(), t.thread(), cmd.commentId(), comment.flagsSinceDecision(), cmd.at()));
+    }
     return new Outcome(getVersion(), cmd.commentId());
+  }
+
+  @CommandHandler
+  public Outcome handle(ModerateComment cmd, ThreadRules rules, MetaData meta) {
+    ThreadId t = cmd.threadId();
+    Comment comment = live(cmd.commentId());
+    String reason = rules.moderationReason(cmd.reason());
+    CommentStatus status = comment.status();
+    boolean changes =
+        switch (cmd.action()) {
+          case APPROVE ->
+              allowed(cmd, status != CommentStatus.REMOVED, status, "restore it")
+                  && status != CommentStatus.APPROVED;
+          case REJECT ->
+              allowed(
+                      cmd,
+                      status == CommentStatus.PENDING || status == CommentStatus.REJECTED,
+                      status,
+                      "remove it")
+                  && status != CommentStatus.REJECTED;
+          case REMOVE ->
+              allowed(cmd, status != CommentStatus.REJECTED, status, "it is not shown")
+                  && status != CommentStatus.REMOVED;
+          case RESTORE ->
+              allowed(
+                      cmd,
+                      status == CommentStatus.REMOVED || status == CommentStatus.APPROVED,
+                      status,
+                      "approve or reject it")
+                  && status != CommentStatus.APPROVED;
+          case PIN -> {
+            allowed(cmd, status == CommentStatus.APPROVED, status, "approve it first");
+            if (comment.depth() != 1) {
+              throw Refusals.pinReply(cmd.commentId());
+            }
+            yield !comment.pinned();
+          }
+          case UNPIN -> comment.pinned();
+        };
+    if (changes) {
+      apply(
+          new CommentModerated(
+              t.tenant(),
+              t.thread(),
+              cmd.commentId(),
+              cmd.action(),
+              cmd.moderatorId(),
+              reason,
+              cmd.at()),
+          keyOf(meta));
+    }
+    return new Outcome(getVersion(), cmd.commentId());
+  }
+
+  private static boolean allowed(
+      ModerateComment cmd, boolean allowed, CommentStatus status, String instead) {
+    if (!allowed) {
+      throw Refusals.moderationNotAllowed(cmd.action(), cmd.commentId(), status, instead);
+    }
+    return true;
   }
 
   @CommandHandler
@@ -249,7 +366,36 @@ public final class CommentThread {
     remember(meta, seq, e.commentId(), e.postedAt());
     streamId = e.threadId().streamId();
     int depth = e.parentId() == null ? 1 : comments.get(e.parentId()).depth() + 1;
-    comments.put(e.commentId(), new Comment(e.author().id(), depth, e.postedAt(), false));
+    comments.put(
+        e.commentId(),
+        new Comment(e.author().id(), depth, e.postedAt(), false, e.status(), false, 0));
+    if (e.status() == CommentStatus.APPROVED) {
+      trustedAuthors.add(e.author().id());
+    }
+  }
+
+  @EventSourcingHandler
+  void on(CommentModerated e, MetaData meta, @SequenceNumber Long seq) {
+    remember(meta, seq, e.commentId(), e.moderatedAt());
+    Comment comment = comments.get(e.commentId());
+    Comment after =
+        switch (e.action()) {
+          case APPROVE, RESTORE -> comment.withStatus(CommentStatus.APPROVED);
+          case REJECT -> comment.withStatus(CommentStatus.REJECTED);
+          case REMOVE -> comment.withStatus(CommentStatus.REMOVED);
+          case PIN -> comment.withPinned(true);
+          case UNPIN -> comment.withPinned(false);
+        };
+    comments.put(e.commentId(), after);
+    if (after.status() == CommentStatus.APPROVED) {
+      trustedAuthors.add(after.authorId());
+    }
+  }
+
+  @EventSourcingHandler
+  void on(CommentHeld e) {
+    comments.computeIfPresent(
+        e.commentId(), (id, comment) -> comment.withStatus(CommentStatus.PENDING));
   }
 
   @EventSourcingHandler
@@ -273,6 +419,7 @@ public final class CommentThread {
   void on(CommentFlagged e, MetaData meta, @SequenceNumber Long seq) {
     remember(meta, seq, e.commentId(), e.flaggedAt());
     flags.add(new Ballot(e.commentId(), e.flaggerId()));
+    comments.computeIfPresent(e.commentId(), (id, comment) -> comment.flagged());
   }
 
   @EventSourcingHandler

@@ -2,6 +2,8 @@ package dev.comments.command.thread;
 
 import dev.comments.command.CommandRejectedException;
 import dev.comments.command.Rejection;
+import dev.comments.events.CommentStatus;
+import dev.comments.events.ModerationAction;
 import java.time.Duration;
 
 /** The precise messages of the thread's refusals, kept apart so the aggregate reads as rules. */
@@ -58,6 +60,29 @@ final class Refusals {
   static CommandRejectedException alreadyFlagged(String userId, String commentId) {
     return refuse(
         Rejection.ALREADY_FLAGGED, "%s has already flagged comment %s", userId, commentId);
+  }
+
+  static CommandRejectedException notShown(String commentId) {
+    return refuse(
+        Rejection.COMMENT_NOT_FOUND, "comment %s is not shown: it awaits a moderator", commentId);
+  }
+
+  static CommandRejectedException moderationNotAllowed(
+      ModerationAction action, String commentId, CommentStatus status, String instead) {
+    return refuse(
+        Rejection.MODERATION_NOT_ALLOWED,
+        "cannot %s comment %s, which is %s; %s",
+        action.wireName(),
+        commentId,
+        status.wireName(),
+        instead);
+  }
+
+  static CommandRejectedException pinReply(String commentId) {
+    return refuse(
+        Rejection.MODERATION_NOT_ALLOWED,
+        "comment %s is a reply; only top-level comments can be pinned",
+        commentId);
   }
 
   private static CommandRejectedException refuse(

@@ -2,7 +2,9 @@ package dev.comments.command.thread;
 
 import dev.comments.command.CommandRejectedException;
 import dev.comments.command.Rejection;
+import dev.comments.events.moderation.ModerationPolicy;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,7 +26,8 @@ import java.util.Objects;
  * @param maxReplyDepth the deepest level a comment may sit at (at least 1)
  * @param editWindow how long after posting its author may still edit a comment
  */
-public record ThreadRules(int maxReplyDepth, Duration editWindow) {
+public record ThreadRules(
+    int maxReplyDepth, Duration editWindow, Map<String, ModerationPolicy> policies) {
   public static final int MAX_TEXT_CODE_POINTS = 10_000;
   public static final int MAX_REASON_CODE_POINTS = 500;
 
@@ -33,6 +36,7 @@ public record ThreadRules(int maxReplyDepth, Duration editWindow) {
 
   public ThreadRules {
     Objects.requireNonNull(editWindow, "editWindow");
+    policies = Map.copyOf(policies);
     if (maxReplyDepth < 1) {
       throw new IllegalArgumentException("maxReplyDepth must be at least 1: " + maxReplyDepth);
     }
@@ -41,8 +45,23 @@ public record ThreadRules(int maxReplyDepth, Duration editWindow) {
     }
   }
 
+  /** Every tenant moderated by {@link ModerationPolicy#DEFAULTS}. */
+  public ThreadRules(int maxReplyDepth, Duration editWindow) {
+    this(maxReplyDepth, editWindow, Map.of());
+  }
+
   public static ThreadRules defaults() {
     return new ThreadRules(5, Duration.ofMinutes(15));
+  }
+
+  /** How {@code tenant} moderates: its own policy, else {@link ModerationPolicy#DEFAULTS}. */
+  public ModerationPolicy policy(String tenant) {
+    return policies.getOrDefault(tenant, ModerationPolicy.DEFAULTS);
+  }
+
+  /** A moderator's reason: null when none was given, else checked like a flag's reason. */
+  public String moderationReason(String raw) {
+    return raw == null ? null : flagReason(raw);
   }
 
   /** Returns the text to store (neutralised, stripped), or refuses it with the rule it breaks. */

@@ -1,5 +1,6 @@
 package dev.comments.command.thread;
 
+import dev.comments.events.CommentStatus;
 import dev.comments.events.VoteDirection;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +20,7 @@ public record ThreadSnapshot(
     List<KeyState> appliedKeys) {
 
   /** The revision of this shape, stored with every snapshot. */
-  public static final String REVISION = "1";
+  public static final String REVISION = "2";
 
   public ThreadSnapshot {
     comments = List.copyOf(comments);
@@ -28,9 +29,19 @@ public record ThreadSnapshot(
     appliedKeys = List.copyOf(appliedKeys);
   }
 
-  /** One comment: who wrote it, how deep it sits (top level is 1), when, whether deleted. */
+  /**
+   * One comment: who wrote it, how deep it sits (top level is 1), when, whether deleted, its
+   * moderation status, whether pinned, and its flags since the last moderator's decision.
+   */
   public record CommentState(
-      String commentId, String authorId, int depth, Instant postedAt, boolean deleted) {}
+      String commentId,
+      String authorId,
+      int depth,
+      Instant postedAt,
+      boolean deleted,
+      CommentStatus status,
+      boolean pinned,
+      int flagsSinceDecision) {}
 
   /** One user's standing vote on one comment. */
   public record VoteState(String commentId, String voterId, VoteDirection direction) {}

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.comments.command.SessionRecords;
+import dev.comments.events.moderation.ModeratorAppointed;
+import dev.comments.events.moderation.ModeratorRecordCodec;
 import dev.comments.events.session.SessionRecordCodec;
 import dev.comments.events.session.SessionRevoked;
 import java.time.Clock;
@@ -25,7 +27,10 @@ class KafkaSessionRecordsTest {
         new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
     KafkaSessionRecords revocations =
         new KafkaSessionRecords(
-            producer, "comments.events.revocations", Clock.fixed(NOW, ZoneOffset.UTC));
+            producer,
+            "comments.events.revocations",
+            "comments.events.moderators",
+            Clock.fixed(NOW, ZoneOffset.UTC));
 
     revocations.revoke("demo", "abc123abc123abc123abc123", EXPIRES);
 
@@ -38,11 +43,34 @@ class KafkaSessionRecordsTest {
   }
 
   @Test
+  void an_appointment_and_a_dismissal_go_to_the_moderators_topic_under_one_key() {
+    MockProducer<String, byte[]> producer =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    KafkaSessionRecords records =
+        new KafkaSessionRecords(
+            producer, "t.revocations", "t.moderators", Clock.fixed(NOW, ZoneOffset.UTC));
+    ModeratorAppointed appointed =
+        new ModeratorAppointed("demo", "Xk3p9QaZr7LmT2vB", "Ada", "hash", "admin", NOW);
+
+    records.appoint(appointed);
+    records.dismiss("demo", "Xk3p9QaZr7LmT2vB");
+
+    assertThat(producer.history()).hasSize(2);
+    assertThat(producer.history()).allSatisfy(r -> assertThat(r.topic()).isEqualTo("t.moderators"));
+    assertThat(producer.history())
+        .allSatisfy(r -> assertThat(r.key()).isEqualTo("demo/Xk3p9QaZr7LmT2vB"));
+    assertThat(new ModeratorRecordCodec().decode(producer.history().getFirst().value()))
+        .isEqualTo(appointed);
+    assertThat(producer.history().getLast().value()).isNull();
+  }
+
+  @Test
   void a_send_kafka_did_not_acknowledge_is_unavailable() {
     MockProducer<String, byte[]> producer =
         new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
     KafkaSessionRecords revocations =
-        new KafkaSessionRecords(producer, "t.revocations", Clock.fixed(NOW, ZoneOffset.UTC));
+        new KafkaSessionRecords(
+            producer, "t.revocations", "t.moderators", Clock.fixed(NOW, ZoneOffset.UTC));
     Thread.ofVirtual()
         .start(
             () -> {

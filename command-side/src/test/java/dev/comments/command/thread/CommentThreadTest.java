@@ -19,7 +19,11 @@ import dev.comments.command.IdempotencyKeys;
 import dev.comments.command.Rejection;
 import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
+import dev.comments.events.CommentHeld;
+import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
+import dev.comments.events.CommentStatus;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadLocked;
 import dev.comments.events.ThreadUnlocked;
 import dev.comments.events.VoteDirection;
@@ -27,11 +31,14 @@ import dev.comments.events.command.DeleteComment;
 import dev.comments.events.command.EditComment;
 import dev.comments.events.command.FlagComment;
 import dev.comments.events.command.LockThread;
+import dev.comments.events.command.ModerateComment;
 import dev.comments.events.command.PostComment;
 import dev.comments.events.command.UnlockThread;
 import dev.comments.events.command.VoteOnComment;
+import dev.comments.events.moderation.ModerationPolicy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.messaging.MetaData;
@@ -545,5 +552,118 @@ class CommentThreadTest {
                     THREAD.tenant(), THREAD.thread(), "c2", null, ALICE, "Hello", later),
                 "h1"))
         .expectResultMessagePayload(new Outcome(1, "c2"));
+  }
+
+  // --- moderation ----------------------------------------------------------------------------
+
+  private static ModerateComment moderate(
+      String commentId, ModerationAction action, String reason) {
+    return new ModerateComment(THREAD, commentId, action, "mod-1", reason, T0);
+  }
+
+  private static CommentModerated moderated(
+      String commentId, ModerationAction action, String reason) {
+    return new CommentModerated(
+        THREAD.tenant(), THREAD.thread(), commentId, action, "mod-1", reason, T0);
+  }
+
+  private static ThreadRules rulesWith(ModerationPolicy.PreModeration mode, int flagThreshold) {
+    return new ThreadRules(
+        5, Duration.ofMinutes(15), Map.of("demo", new ModerationPolicy(mode, flagThreshold)));
+  }
+
+  @Test
+  void a_moderator_removes_and_restores_a_comment_naming_themselves_and_the_reason() {
+    fixture
+        .given(posted("c1"))
+        .when(moderate("c1", ModerationAction.REMOVE, "off topic"))
+        .expectEvents(moderated("c1", ModerationAction.REMOVE, "off topic"));
+    fixture
+        .given(posted("c1"), moderated("c1", ModerationAction.REMOVE, null))
+        .when(moderate("c1", ModerationAction.RESTORE, null))
+        .expectEvents(moderated("c1", ModerationAction.RESTORE, null));
+  }
+
+  @Test
+  void an_action_that_finds_the_comment_where_it_would_put_it_applies_nothing() {
+    fixture
+        .given(posted("c1"))
+        .when(moderate("c1", ModerationAction.APPROVE, null))
+        .expectNoEvents()
+        .expectResultMessagePayload(new Outcome(0, "c1"));
+  }
+
+  @Test
+  void refuses_an_action_that_does_not_apply_to_the_comment_as_it_stands() {
+    expectRejected(
+        fixture.given(posted("c1")).when(moderate("c1", ModerationAction.REJECT, null)),
+        Rejection.MODERATION_NOT_ALLOWED);
+    expectRejected(
+        fixture
+            .given(posted("c1"), moderated("c1", ModerationAction.REMOVE, null))
+            .when(moderate("c1", ModerationAction.PIN, null)),
+        Rejection.MODERATION_NOT_ALLOWED);
+    expectRejected(
+        fixture
+            .given(posted("c1"), reply("c2", "c1"))
+            .when(moderate("c2", ModerationAction.PIN, null)),
+        Rejection.MODERATION_NOT_ALLOWED);
+    expectRejected(
+        fixture
+            .given(posted("c1"), deleted("c1"))
+            .when(moderate("c1", ModerationAction.REMOVE, null)),
+        Rejection.COMMENT_DELETED);
+    expectRejected(
+        fixture.given(posted("c1")).when(moderate("c9", ModerationAction.REMOVE, null)),
+        Rejection.COMMENT_NOT_FOUND);
+  }
+
+  @Test
+  void pre_moderation_of_all_holds_every_new_comment_as_pending() {
+    fixtureWith(rulesWith(ModerationPolicy.PreModeration.ALL, 0))
+        .givenNoPriorActivity()
+        .when(post("c1", null, "Hello"))
+        .expectEvents(
+            new CommentPosted(
+                "demo", "launch-day", "c1", null, ALICE, "Hello", T0, CommentStatus.PENDING));
+  }
+
+  @Test
+  void pre_moderation_of_first_comments_lets_an_author_through_once_one_was_approved() {
+    CommentPosted pending =
+        new CommentPosted(
+            "demo", "launch-day", "c1", null, ALICE, "Hello", T0, CommentStatus.PENDING);
+    fixtureWith(rulesWith(ModerationPolicy.PreModeration.FIRST, 0))
+        .given(pending, moderated("c1", ModerationAction.APPROVE, null))
+        .when(post("c2", null, "Again"))
+        .expectEvents(
+            new CommentPosted(
+                "demo", "launch-day", "c2", null, ALICE, "Again", T0, CommentStatus.APPROVED));
+    fixtureWith(rulesWith(ModerationPolicy.PreModeration.FIRST, 0))
+        .given(pending)
+        .when(post("c2", null, "Again"))
+        .expectEvents(
+            new CommentPosted(
+                "demo", "launch-day", "c2", null, ALICE, "Again", T0, CommentStatus.PENDING));
+  }
+
+  @Test
+  void the_flag_that_reaches_the_threshold_holds_the_comment_for_a_moderator() {
+    fixtureWith(rulesWith(ModerationPolicy.PreModeration.NONE, 2))
+        .given(posted("c1"), flagged("c1", "bob", "rude"))
+        .when(flag("c1", "carl", "rude"))
+        .expectEvents(
+            flagged("c1", "carl", "rude"), new CommentHeld("demo", "launch-day", "c1", 2, T0));
+  }
+
+  @Test
+  void refuses_votes_on_a_pending_comment() {
+    expectRejected(
+        fixture
+            .given(
+                new CommentPosted(
+                    "demo", "launch-day", "c1", null, ALICE, "Hello", T0, CommentStatus.PENDING))
+            .when(vote("c1", "bob", VoteDirection.UP)),
+        Rejection.COMMENT_NOT_FOUND);
   }
 }

@@ -6,7 +6,8 @@ import dev.comments.edge.consistency.WriteAcknowledgement;
 import dev.comments.edge.http.ApiException;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.idempotency.IdempotentCommand;
-import dev.comments.edge.thread.ThreadLockHandler;
+import dev.comments.edge.moderation.Actor;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.query.AuditEntry;
@@ -78,15 +79,39 @@ public final class UndoHandler implements HttpHandler {
     CommentCommands keyed = IdempotentCommand.commands(exchange, commands);
     Accepted accepted =
         switch (entry.type()) {
-          case "ThreadLocked" -> keyed.unlock(thread, ThreadLockHandler.MODERATOR_ID);
-          case "ThreadUnlocked" -> keyed.lock(thread, ThreadLockHandler.MODERATOR_ID);
-          default ->
-              throw new ApiException(
-                  409,
-                  "not_undoable",
-                  entry.type() + " has no compensating command; only locks and unlocks are undone",
-                  Map.of());
+          case "ThreadLocked" -> keyed.unlock(thread, Actor.of(exchange).id());
+          case "ThreadUnlocked" -> keyed.lock(thread, Actor.of(exchange).id());
+          case "CommentModerated" -> {
+            ModerationAction undone =
+                ModerationAction.ofWireName(entry.payload().path("action").asText())
+                    .orElseThrow(() -> notUndoable(entry.type()));
+            ModerationAction compensation =
+                switch (undone) {
+                  case REMOVE -> ModerationAction.RESTORE;
+                  case RESTORE -> ModerationAction.REMOVE;
+                  case PIN -> ModerationAction.UNPIN;
+                  case UNPIN -> ModerationAction.PIN;
+                  case APPROVE, REJECT -> throw notUndoable(entry.type() + " " + undone.wireName());
+                };
+            yield keyed.moderate(
+                thread.tenant(),
+                entry.payload().path("commentId").asText(),
+                compensation,
+                Actor.of(exchange).id(),
+                "undo of " + undone.wireName() + " at position " + seq);
+          }
+          default -> throw notUndoable(entry.type());
         };
     acknowledgement.sendThread(exchange, accepted);
+  }
+
+  private static ApiException notUndoable(String what) {
+    return new ApiException(
+        409,
+        "not_undoable",
+        what
+            + " has no compensating command; locks, unlocks, removals, restores, pins and unpins"
+            + " are undone",
+        Map.of());
   }
 }

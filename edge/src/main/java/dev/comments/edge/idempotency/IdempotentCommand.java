@@ -12,6 +12,7 @@ import dev.comments.edge.http.ErrorMapping;
 import dev.comments.edge.http.JsonResponses;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.http.RequestFingerprint;
+import dev.comments.edge.moderation.Actor;
 import dev.comments.edge.session.Session;
 import dev.comments.events.ReadPreference;
 import io.undertow.server.HttpHandler;
@@ -75,9 +76,9 @@ public final class IdempotentCommand implements HttpHandler {
         keys, exchange -> "session:" + Session.of(exchange).sessionId(), next);
   }
 
-  /** For routes behind the tenant's moderator key: its holders share one key space. */
+  /** For moderation routes: keys are the moderator's own (the admin's, for its keys). */
   public static IdempotentCommand asModerator(IdempotencyKeys keys, HttpHandler next) {
-    return new IdempotentCommand(keys, exchange -> "moderator", next);
+    return new IdempotentCommand(keys, exchange -> "moderator:" + Actor.of(exchange).id(), next);
   }
 
   /**

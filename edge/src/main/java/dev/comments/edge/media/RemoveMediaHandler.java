@@ -3,7 +3,7 @@ package dev.comments.edge.media;
 import dev.comments.command.MediaCommands;
 import dev.comments.edge.http.JsonResponses;
 import dev.comments.edge.http.PathParameters;
-import dev.comments.edge.thread.ThreadLockHandler;
+import dev.comments.edge.moderation.Actor;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.util.Objects;
@@ -22,9 +22,7 @@ public final class RemoveMediaHandler implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     media.remove(
-        PathParameters.tenant(exchange),
-        PathParameters.mediaId(exchange),
-        ThreadLockHandler.MODERATOR_ID);
+        PathParameters.tenant(exchange), PathParameters.mediaId(exchange), Actor.of(exchange).id());
     JsonResponses.noContent(exchange);
   }
 }

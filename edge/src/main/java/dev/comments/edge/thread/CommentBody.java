@@ -20,6 +20,8 @@ public record CommentBody(
     Instant editedAt,
     boolean deleted,
     Votes votes,
+    String status,
+    boolean pinned,
     String myVote,
     List<CommentBody> replies,
     String repliesNextCursor) {
@@ -38,6 +40,8 @@ public record CommentBody(
         view.editedAt(),
         view.deleted(),
         new Votes(view.up(), view.down()),
+        view.status().wireName(),
+        view.pinned(),
         VoteDirection.NONE.wireName(),
         all(view.replies() == null ? List.of() : view.replies()),
         view.repliesNextCursor());

@@ -5,19 +5,17 @@ import dev.comments.command.CommentCommands;
 import dev.comments.edge.consistency.WriteAcknowledgement;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.idempotency.IdempotentCommand;
+import dev.comments.edge.moderation.Actor;
 import dev.comments.events.ThreadId;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.util.Objects;
 
-/** {@code POST …/threads/{thread}/lock} and {@code …/unlock}, behind the moderator key. */
+/**
+ * {@code POST …/threads/{thread}/lock} and {@code …/unlock}, by a moderator: the event names the
+ * {@link Actor}.
+ */
 public final class ThreadLockHandler implements HttpHandler {
-  /**
-   * Who the event names as moderator. A tenant has one shared moderator key, so there is no person
-   * to name yet; per-moderator accounts will replace this.
-   */
-  public static final String MODERATOR_ID = "moderator-key";
-
   private final CommentCommands commands;
   private final WriteAcknowledgement acknowledgement;
   private final boolean lock;
@@ -43,8 +41,8 @@ public final class ThreadLockHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) {
     ThreadId thread = PathParameters.threadId(exchange);
     CommentCommands keyed = IdempotentCommand.commands(exchange, commands);
-    Accepted accepted =
-        lock ? keyed.lock(thread, MODERATOR_ID) : keyed.unlock(thread, MODERATOR_ID);
+    String moderatorId = Actor.of(exchange).id();
+    Accepted accepted = lock ? keyed.lock(thread, moderatorId) : keyed.unlock(thread, moderatorId);
     acknowledgement.sendThread(exchange, accepted);
   }
 }

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
-import dev.comments.edge.History;
 import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
 import dev.comments.edge.live.LiveLimits;
@@ -339,13 +338,12 @@ class CdnTest {
         settings,
         new NodeRole.Replica(URI.create("http://127.0.0.1:" + originPort), Duration.ofSeconds(30)),
         new ReadSide(
-            new RecordingQueries(),
-            new QuietFeeds(),
-            new FakeProjectionStatus(),
-            new InMemoryRevocations(),
-            BlockedUsers.NONE,
-            catalog,
-            History.NONE),
+                new RecordingQueries(),
+                new QuietFeeds(),
+                new FakeProjectionStatus(),
+                new InMemoryRevocations(),
+                BlockedUsers.NONE)
+            .withMedia(catalog),
         meters,
         new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
   }

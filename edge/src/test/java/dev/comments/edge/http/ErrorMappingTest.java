@@ -25,7 +25,9 @@ class ErrorMappingTest {
           Map.entry(Rejection.THREAD_LOCKED, 409),
           Map.entry(Rejection.COMMENT_DELETED, 409),
           Map.entry(Rejection.EDIT_WINDOW_CLOSED, 409),
-          Map.entry(Rejection.ALREADY_FLAGGED, 409));
+          Map.entry(Rejection.ALREADY_FLAGGED, 409),
+          Map.entry(Rejection.MODERATION_NOT_ALLOWED, 409),
+          Map.entry(Rejection.NOT_BANNED, 404));
 
   @ParameterizedTest
   @EnumSource(Rejection.class)

@@ -4,6 +4,7 @@ import dev.comments.command.Accepted;
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
 import dev.comments.events.Author;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 import java.util.Arrays;
@@ -87,6 +88,26 @@ public final class RecordingCommands implements CommentCommands {
   public Accepted flag(String tenant, String commentId, String flaggerId, String reason) {
     call("flag", tenant, commentId, flaggerId, reason);
     return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get());
+  }
+
+  @Override
+  public Accepted moderate(
+      String tenant, String commentId, ModerationAction action, String moderatorId, String reason) {
+    call("moderate", tenant, commentId, action, moderatorId, reason);
+    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get());
+  }
+
+  @Override
+  public long ban(
+      String tenant, String userId, String moderatorId, String reason, java.time.Instant until) {
+    call("ban", tenant, userId, moderatorId, reason, until);
+    return seq.get();
+  }
+
+  @Override
+  public long unban(String tenant, String userId, String moderatorId, String reason) {
+    call("unban", tenant, userId, moderatorId, reason);
+    return seq.get();
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.comments.events.codec;
 import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentFlagged;
+import dev.comments.events.CommentHeld;
+import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentVoted;
 import dev.comments.events.LoggedEvent;
@@ -10,6 +12,8 @@ import dev.comments.events.MediaRemoved;
 import dev.comments.events.MediaUploaded;
 import dev.comments.events.ThreadLocked;
 import dev.comments.events.ThreadUnlocked;
+import dev.comments.events.UserBanned;
+import dev.comments.events.UserUnbanned;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,15 +31,19 @@ public final class EventTypes {
 
   private static final List<EventType> ALL =
       List.of(
-          new EventType("CommentPosted", CommentPosted.class, 2),
+          new EventType("CommentPosted", CommentPosted.class, 3),
           new EventType("CommentEdited", CommentEdited.class, 1),
           new EventType("CommentDeleted", CommentDeleted.class, 1),
           new EventType("CommentVoted", CommentVoted.class, 1),
           new EventType("CommentFlagged", CommentFlagged.class, 1),
           new EventType("ThreadLocked", ThreadLocked.class, 1),
           new EventType("ThreadUnlocked", ThreadUnlocked.class, 1),
+          new EventType("CommentModerated", CommentModerated.class, 1),
+          new EventType("CommentHeld", CommentHeld.class, 1),
           new EventType("MediaUploaded", MediaUploaded.class, 1),
-          new EventType("MediaRemoved", MediaRemoved.class, 1));
+          new EventType("MediaRemoved", MediaRemoved.class, 1),
+          new EventType("UserBanned", UserBanned.class, 1),
+          new EventType("UserUnbanned", UserUnbanned.class, 1));
 
   private static final Map<String, EventType> BY_NAME =
       ALL.stream().collect(Collectors.toUnmodifiableMap(EventType::name, Function.identity()));

@@ -34,8 +34,28 @@ public final class Upcasters {
         }
       };
 
+  /** Version 3 of {@code CommentPosted} added its status: every earlier comment was shown. */
+  static final Upcaster COMMENT_POSTED_V2_TO_V3 =
+      new Upcaster() {
+        @Override
+        public String eventType() {
+          return "CommentPosted";
+        }
+
+        @Override
+        public int fromVersion() {
+          return 2;
+        }
+
+        @Override
+        public ObjectNode upcast(ObjectNode payload) {
+          payload.put("status", "approved");
+          return payload;
+        }
+      };
+
   private static final Map<String, Upcaster> CHAIN =
-      List.of(COMMENT_POSTED_V1_TO_V2).stream()
+      List.of(COMMENT_POSTED_V1_TO_V2, COMMENT_POSTED_V2_TO_V3).stream()
           .collect(
               Collectors.toUnmodifiableMap(
                   u -> u.eventType() + "@" + u.fromVersion(), Function.identity()));

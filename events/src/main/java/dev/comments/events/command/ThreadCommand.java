@@ -14,6 +14,7 @@ public sealed interface ThreadCommand
         DeleteComment,
         VoteOnComment,
         FlagComment,
+        ModerateComment,
         LockThread,
         UnlockThread {
 

@@ -1,6 +1,7 @@
 package dev.comments.events.query;
 
 import dev.comments.events.Author;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.VoteDirection;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +13,8 @@ import java.util.List;
  * @param replies the replies shown with it, nested
  * @param repliesNextCursor where the rest of a top-level comment's replies start ({@link
  *     FindReplies}), or {@code null} when all are shown
+ * @param status where it stands with the moderators; only an approved comment has author and text
+ * @param pinned whether a moderator pinned it (pinned comments open the first page)
  */
 public record CommentView(
     String id,
@@ -25,7 +28,40 @@ public record CommentView(
     long down,
     VoteDirection myVote,
     List<CommentView> replies,
-    String repliesNextCursor) {
+    String repliesNextCursor,
+    CommentStatus status,
+    boolean pinned) {
+
+  /** An approved comment, not pinned. */
+  public CommentView(
+      String id,
+      String parentId,
+      Author author,
+      String text,
+      Instant postedAt,
+      Instant editedAt,
+      boolean deleted,
+      long up,
+      long down,
+      VoteDirection myVote,
+      List<CommentView> replies,
+      String repliesNextCursor) {
+    this(
+        id,
+        parentId,
+        author,
+        text,
+        postedAt,
+        editedAt,
+        deleted,
+        up,
+        down,
+        myVote,
+        replies,
+        repliesNextCursor,
+        CommentStatus.APPROVED,
+        false);
+  }
 
   /** A comment whose replies are all shown. */
   public CommentView(

@@ -45,7 +45,10 @@ class EventCodecTest {
 
     assertThat(EventTypes.of(envelope.event()).name()).isEqualTo(fixture.split("\\.")[0]);
     assertThat(envelope.stream())
-        .isIn(new ThreadId("demo", "launch-day"), TenantStream.media("demo", "m-7Qk2"));
+        .isIn(
+            new ThreadId("demo", "launch-day"),
+            TenantStream.media("demo", "m-7Qk2"),
+            new TenantStream("ban", "demo", "s-44"));
   }
 
   @ParameterizedTest

@@ -1,18 +1,24 @@
 package dev.comments.query.session;
 
 import dev.comments.events.codec.EventDecodingException;
+import dev.comments.events.moderation.ModeratorAppointed;
+import dev.comments.events.moderation.ModeratorRecordCodec;
 import dev.comments.events.session.SessionRecordCodec;
 import dev.comments.events.session.SessionRevoked;
 import dev.comments.events.session.UserBlocked;
 import dev.comments.query.BlockedUsers;
+import dev.comments.query.Moderators;
 import dev.comments.query.RevokedSessions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,8 +41,12 @@ import org.slf4j.LoggerFactory;
  * their tokens are refused anyway. Like the projection, it {@code assign()}s every partition (every
  * node needs every revocation) and keeps no offsets: the topic holds at most a session lifetime of
  * revocations, one per session.
+ *
+ * <p>It reads the moderators' topic ({@link ModeratorRecordCodec#topicOf}) the same way, into the
+ * appointed moderators of each tenant: a dismissal (a tombstone) takes a moderator out at once.
  */
-public final class SessionRecordConsumer implements RevokedSessions, BlockedUsers, AutoCloseable {
+public final class SessionRecordConsumer
+    implements RevokedSessions, BlockedUsers, Moderators, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SessionRecordConsumer.class);
   private static final Duration POLL = Duration.ofMillis(200);
@@ -45,9 +55,15 @@ public final class SessionRecordConsumer implements RevokedSessions, BlockedUser
 
   private final String bootstrapServers;
   private final String topic;
+  private final String moderatorsTopic;
   private final String nodeId;
   private final Clock clock;
   private final SessionRecordCodec codec = new SessionRecordCodec();
+  private final ModeratorRecordCodec moderatorCodec = new ModeratorRecordCodec();
+
+  /** By key ({@code tenant/moderatorId}); changes notify the waiters of {@link #await}. */
+  private final Map<String, ModeratorAppointed> moderators = new ConcurrentHashMap<>();
+
   private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
 
   /** By session key ({@code tenant/sessionId}): each blocked user and when the session expires. */
@@ -62,6 +78,7 @@ public final class SessionRecordConsumer implements RevokedSessions, BlockedUser
       String bootstrapServers, String eventLogTopic, String nodeId, Clock clock) {
     this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     this.topic = SessionRecordCodec.topicOf(eventLogTopic);
+    this.moderatorsTopic = ModeratorRecordCodec.topicOf(eventLogTopic);
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.thread = Thread.ofPlatform().daemon().name("revocations-" + nodeId).unstarted(this::run);
@@ -93,6 +110,42 @@ public final class SessionRecordConsumer implements RevokedSessions, BlockedUser
     return blocked != null && blocked.containsKey(userId);
   }
 
+  @Override
+  public Optional<ModeratorAppointed> find(String tenant, String moderatorId) {
+    return Optional.ofNullable(moderators.get(ModeratorAppointed.keyOf(tenant, moderatorId)));
+  }
+
+  @Override
+  public List<ModeratorAppointed> of(String tenant) {
+    List<ModeratorAppointed> found = new ArrayList<>();
+    for (ModeratorAppointed moderator : moderators.values()) {
+      if (moderator.tenant().equals(tenant)) {
+        found.add(moderator);
+      }
+    }
+    found.sort(
+        Comparator.comparing(ModeratorAppointed::appointedAt)
+            .thenComparing(ModeratorAppointed::moderatorId));
+    return found;
+  }
+
+  @Override
+  public boolean await(String tenant, String moderatorId, boolean appointed, Duration timeout)
+      throws InterruptedException {
+    String key = ModeratorAppointed.keyOf(tenant, moderatorId);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (moderators) {
+      while (moderators.containsKey(key) != appointed) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(moderators, left);
+      }
+      return true;
+    }
+  }
+
   /** Waits until every record the topic held at start is known; false if time ran out. */
   public boolean awaitLoaded(Duration timeout) throws InterruptedException {
     return loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -106,11 +159,19 @@ public final class SessionRecordConsumer implements RevokedSessions, BlockedUser
           return;
         }
         List<PartitionInfo> infos = kafka.partitionsFor(topic, Duration.ofSeconds(5));
-        if (infos == null || infos.isEmpty()) {
-          log.info("waiting for topic {} (the primary creates it)", topic);
+        List<PartitionInfo> moderatorInfos =
+            kafka.partitionsFor(moderatorsTopic, Duration.ofSeconds(5));
+        if (infos == null
+            || infos.isEmpty()
+            || moderatorInfos == null
+            || moderatorInfos.isEmpty()) {
+          log.info(
+              "waiting for topics {} and {} (the primary creates them)", topic, moderatorsTopic);
         } else {
-          List<TopicPartition> partitions =
-              infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+          List<TopicPartition> partitions = new ArrayList<>();
+          infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+          moderatorInfos.forEach(
+              p -> partitions.add(new TopicPartition(moderatorsTopic, p.partition())));
           kafka.assign(partitions);
           kafka.seekToBeginning(partitions);
           consume(kafka, kafka.endOffsets(partitions));
@@ -161,6 +222,10 @@ public final class SessionRecordConsumer implements RevokedSessions, BlockedUser
   }
 
   private void apply(ConsumerRecord<String, byte[]> record) {
+    if (record.topic().equals(moderatorsTopic)) {
+      applyModerator(record);
+      return;
+    }
     if (record.value() == null) {
       unblocked(record.key());
       return;
@@ -188,6 +253,30 @@ public final class SessionRecordConsumer implements RevokedSessions, BlockedUser
           "skipping an unreadable session record at offset {}: {}",
           record.offset(),
           e.getMessage());
+    }
+  }
+
+  private void applyModerator(ConsumerRecord<String, byte[]> record) {
+    if (record.key() == null) {
+      return;
+    }
+    synchronized (moderators) {
+      if (record.value() == null) {
+        moderators.remove(record.key());
+      } else {
+        try {
+          ModeratorAppointed appointed = moderatorCodec.decode(record.value());
+          if (appointed.key().equals(record.key())) {
+            moderators.put(record.key(), appointed);
+          }
+        } catch (EventDecodingException e) {
+          log.error(
+              "skipping an unreadable moderator record at offset {}: {}",
+              record.offset(),
+              e.getMessage());
+        }
+      }
+      moderators.notifyAll();
     }
   }
 

@@ -3,6 +3,8 @@ package dev.comments.query.thread;
 import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentFlagged;
+import dev.comments.events.CommentHeld;
+import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentVoted;
 import dev.comments.events.ReadPreference;
@@ -215,13 +217,36 @@ public final class LiveFeeds implements ThreadFeeds {
       case ThreadUnlocked u ->
           new LiveUpdate(thread, position, Kind.THREAD_UNLOCKED, null, new LockChange(false));
       case CommentFlagged f -> null;
+      case CommentModerated moderated ->
+          moderation(thread, position, moderated.commentId(), before, after);
+      case CommentHeld held -> moderation(thread, position, held.commentId(), before, after);
     };
   }
 
   /**
-   * A comment as a page shows it after the change. Its author is taken from before the change too,
-   * since a deleted comment no longer names one but a reader who blocked its author must not see
-   * its removal either.
+   * A comment whose status or pin changed, as a page shows it now; nothing when readers neither saw
+   * it before nor see it now (a pending comment rejected).
+   */
+  private static LiveUpdate moderation(
+      ThreadId thread, long position, String commentId, ThreadState before, ThreadState after) {
+    int was = before.positionOf(commentId);
+    int at = after.positionOf(commentId);
+    if (at < 0
+        || (!after.comments().get(at).listed()
+            && (was < 0 || !before.comments().get(was).listed()))) {
+      return null;
+    }
+    StoredComment comment = after.comments().get(at);
+    String authorId = comment.author() == null ? null : comment.author().id();
+    CommentView view = comment.view(VoteDirection.NONE, List.of(), null);
+    return new LiveUpdate(
+        thread, position, Kind.COMMENT_MODERATED, authorId, new CommentChange(view));
+  }
+
+  /**
+   * A comment as a page shows it after the change; nothing for a comment readers do not see (a
+   * pending one). Its author is taken from before the change too, since a deleted comment no longer
+   * names one but a reader who blocked its author must not see its removal either.
    */
   private static LiveUpdate comment(
       ThreadId thread,
@@ -235,6 +260,9 @@ public final class LiveFeeds implements ThreadFeeds {
       return null;
     }
     StoredComment comment = after.comments().get(at);
+    if (!comment.listed()) {
+      return null;
+    }
     int was = before.positionOf(commentId);
     StoredComment earlier = was < 0 ? comment : before.comments().get(was);
     String authorId = earlier.author() == null ? null : earlier.author().id();

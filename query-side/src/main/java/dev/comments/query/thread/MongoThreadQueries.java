@@ -69,8 +69,14 @@ public final class MongoThreadQueries implements ThreadQueries {
     List<StoredComment> sorted = state.topLevel(query.sort());
     int from = after == null ? 0 : after.startIn(sorted);
     int to = Math.min(sorted.size(), from + query.limit());
-    List<CommentView> views = new ArrayList<>(to - from);
-    for (StoredComment root : sorted.subList(from, to)) {
+    List<StoredComment> page = new ArrayList<>(to - from);
+    if (after == null) {
+      // Pinned comments open the first page, beyond its limit; the cursor walks the others.
+      page.addAll(state.pinned());
+    }
+    page.addAll(sorted.subList(from, to));
+    List<CommentView> views = new ArrayList<>(page.size());
+    for (StoredComment root : page) {
       List<Integer> replies = state.repliesUnder(root.id());
       List<Integer> shown = replies.subList(0, Math.min(replies.size(), query.replyLimit()));
       String repliesCursor =
@@ -101,7 +107,8 @@ public final class MongoThreadQueries implements ThreadQueries {
             ? null
             : RepliesCursor.decode(query.cursor(), thread, query.commentId());
     ThreadState state = readModel.thread(thread, readPreference);
-    if (!state.known() || state.positionOf(query.commentId()) < 0) {
+    int at = state.known() ? state.positionOf(query.commentId()) : -1;
+    if (at < 0 || !state.comments().get(at).listed()) {
       return Optional.empty();
     }
     Map<String, VoteDirection> mine = myVotes(thread, query.viewerId(), readPreference);

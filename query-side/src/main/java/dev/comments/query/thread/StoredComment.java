@@ -1,6 +1,7 @@
 package dev.comments.query.thread;
 
 import dev.comments.events.Author;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentView;
 import java.time.Instant;
@@ -8,7 +9,9 @@ import java.util.List;
 
 /**
  * A comment as the read model keeps it. {@code rootId} is the top-level comment of its tree (its
- * own id for a top-level comment); {@code author} and {@code text} are null once deleted.
+ * own id for a top-level comment); {@code author} and {@code text} are null once deleted. A comment
+ * that is not approved keeps them (a moderator may restore or approve it), but readers' views leave
+ * them out.
  */
 record StoredComment(
     String id,
@@ -20,7 +23,41 @@ record StoredComment(
     Instant editedAt,
     boolean deleted,
     long up,
-    long down) {
+    long down,
+    CommentStatus status,
+    boolean pinned) {
+
+  /** An approved comment, not pinned. */
+  StoredComment(
+      String id,
+      String parentId,
+      String rootId,
+      Author author,
+      String text,
+      Instant postedAt,
+      Instant editedAt,
+      boolean deleted,
+      long up,
+      long down) {
+    this(
+        id,
+        parentId,
+        rootId,
+        author,
+        text,
+        postedAt,
+        editedAt,
+        deleted,
+        up,
+        down,
+        CommentStatus.APPROVED,
+        false);
+  }
+
+  /** Whether readers see it at all: approved, or removed (its place kept for its replies). */
+  boolean listed() {
+    return status == CommentStatus.APPROVED || status == CommentStatus.REMOVED;
+  }
 
   boolean isTopLevel() {
     return parentId == null;
@@ -31,11 +68,35 @@ record StoredComment(
   }
 
   StoredComment withText(String newText, Instant at) {
-    return new StoredComment(id, parentId, rootId, author, newText, postedAt, at, false, up, down);
+    return new StoredComment(
+        id, parentId, rootId, author, newText, postedAt, at, false, up, down, status, pinned);
   }
 
   StoredComment asDeleted() {
-    return new StoredComment(id, parentId, rootId, null, null, postedAt, editedAt, true, up, down);
+    return new StoredComment(
+        id, parentId, rootId, null, null, postedAt, editedAt, true, up, down, status, pinned);
+  }
+
+  StoredComment withStatus(CommentStatus newStatus) {
+    return new StoredComment(
+        id,
+        parentId,
+        rootId,
+        author,
+        text,
+        postedAt,
+        editedAt,
+        deleted,
+        up,
+        down,
+        newStatus,
+        newStatus == CommentStatus.APPROVED && pinned);
+  }
+
+  StoredComment withPinned(boolean newPinned) {
+    return new StoredComment(
+        id, parentId, rootId, author, text, postedAt, editedAt, deleted, up, down, status,
+        newPinned);
   }
 
   StoredComment withVotes(long upDelta, long downDelta) {
@@ -49,11 +110,33 @@ record StoredComment(
         editedAt,
         deleted,
         up + upDelta,
-        down + downDelta);
+        down + downDelta,
+        status,
+        pinned);
   }
 
   /** The comment as readers see it, with a reader's vote and the replies shown with it. */
   CommentView view(VoteDirection myVote, List<CommentView> replies, String repliesCursor) {
+    boolean shown = status == CommentStatus.APPROVED;
+    return new CommentView(
+        id,
+        parentId,
+        shown ? author : null,
+        shown ? text : null,
+        postedAt,
+        editedAt,
+        deleted,
+        up,
+        down,
+        myVote,
+        replies,
+        repliesCursor,
+        status,
+        pinned);
+  }
+
+  /** The comment with its author and text whatever its status: for moderators. */
+  CommentView moderatorView() {
     return new CommentView(
         id,
         parentId,
@@ -64,9 +147,11 @@ record StoredComment(
         deleted,
         up,
         down,
-        myVote,
-        replies,
-        repliesCursor);
+        VoteDirection.NONE,
+        List.of(),
+        null,
+        status,
+        pinned);
   }
 
   /** A rough count of the bytes it holds on the heap, for the read model's bound. */

@@ -4,7 +4,10 @@ import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentEvent;
 import dev.comments.events.CommentFlagged;
+import dev.comments.events.CommentHeld;
+import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.CommentVoted;
 import dev.comments.events.LoggedEvent;
 import dev.comments.events.ThreadId;
@@ -12,6 +15,7 @@ import dev.comments.events.ThreadLocked;
 import dev.comments.events.ThreadUnlocked;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.codec.EventEnvelope;
+import dev.comments.query.moderation.QueueStore;
 import dev.comments.query.projection.Projection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -50,21 +54,37 @@ public final class ThreadProjection implements Projection {
   private final ThreadViewStore store;
   private final ReadModel readModel;
   private final LiveFeeds feeds;
+  private final QueueStore queue;
 
   public ThreadProjection(ThreadViewStore store, ReadModel readModel) {
-    this(store, readModel, new LiveFeeds(readModel));
+    this(store, readModel, new LiveFeeds(readModel), null);
+  }
+
+  /** With the moderators' queue, written right after each event that concerns moderation. */
+  public ThreadProjection(ThreadViewStore store, ReadModel readModel, QueueStore queue) {
+    this(store, readModel, new LiveFeeds(readModel), queue);
   }
 
   /** Feeding {@code feeds}, which outlive it: a rebuilt copy swapped in feeds the same readers. */
-  public ThreadProjection(ThreadViewStore store, ReadModel readModel, LiveFeeds feeds) {
+  ThreadProjection(ThreadViewStore store, ReadModel readModel, LiveFeeds feeds) {
+    this(store, readModel, feeds, null);
+  }
+
+  /**
+   * Feeding {@code feeds}, which outlive it (a rebuilt copy swapped in feeds the same readers), and
+   * writing the moderators' queue ({@code null}: none, as in a rebuild's shadow copy).
+   */
+  public ThreadProjection(
+      ThreadViewStore store, ReadModel readModel, LiveFeeds feeds, QueueStore queue) {
     this.store = store;
     this.readModel = readModel;
     this.feeds = feeds;
+    this.queue = queue;
   }
 
   /** A projection that only plans, for tools that write a thread view without a node. */
   static ThreadProjection planner() {
-    return new ThreadProjection(null, null, null);
+    return new ThreadProjection(null, null, null, null);
   }
 
   public ReadModel readModel() {
@@ -179,6 +199,10 @@ public final class ThreadProjection implements Projection {
   public void reset() {
     store.drop();
     store.createIndexes();
+    if (queue != null) {
+      queue.drop();
+      queue.createIndexes();
+    }
     readModel.clear();
   }
 
@@ -235,6 +259,29 @@ public final class ThreadProjection implements Projection {
                       flagged.reason(),
                       flagged.flaggedAt(),
                       seq));
+      case CommentModerated moderated ->
+          changed =
+              change(
+                  before,
+                  seq,
+                  moderated.commentId(),
+                  c ->
+                      switch (moderated.action()) {
+                        case APPROVE, RESTORE -> c.withStatus(CommentStatus.APPROVED);
+                        case REJECT -> c.withStatus(CommentStatus.REJECTED);
+                        case REMOVE -> c.withStatus(CommentStatus.REMOVED);
+                        case PIN -> c.withPinned(true);
+                        case UNPIN -> c.withPinned(false);
+                      },
+                  comments);
+      case CommentHeld held ->
+          changed =
+              change(
+                  before,
+                  seq,
+                  held.commentId(),
+                  c -> c.withStatus(CommentStatus.PENDING),
+                  comments);
       case ThreadLocked l -> locked = true;
       case ThreadUnlocked u -> locked = false;
     }
@@ -243,8 +290,30 @@ public final class ThreadProjection implements Projection {
     if (changed >= 0) {
       writes.add(bucketWrite(before.comments().size(), after, changed));
     }
+    if (queue != null && envelope.event() instanceof CommentEvent event) {
+      String commentId = commentIdOf(event);
+      int at = commentId == null ? -1 : after.positionOf(commentId);
+      if (at >= 0) {
+        StoredComment comment = after.comments().get(at);
+        writes.add(() -> queue.apply(event, comment.moderatorView(), envelope.time()));
+      }
+    }
     writes.add(() -> store.writeThread(after));
     return new Plan(after, writes);
+  }
+
+  private static String commentIdOf(CommentEvent event) {
+    return switch (event) {
+      case CommentPosted e -> e.commentId();
+      case CommentEdited e -> e.commentId();
+      case CommentDeleted e -> e.commentId();
+      case CommentFlagged e -> e.commentId();
+      case CommentHeld e -> e.commentId();
+      case CommentModerated e -> e.commentId();
+      case CommentVoted e -> null;
+      case ThreadLocked e -> null;
+      case ThreadUnlocked e -> null;
+    };
   }
 
   /**
@@ -290,7 +359,9 @@ public final class ThreadProjection implements Projection {
         null,
         false,
         0,
-        0);
+        0,
+        posted.status(),
+        false);
   }
 
   /**

@@ -130,7 +130,12 @@ final class ThreadState {
     return (comments + BUCKET_SIZE - 1) / BUCKET_SIZE;
   }
 
-  /** The top-level comments in a sort, as pages walk them. */
+  /** The pinned top-level comments, oldest first: they open a thread's first page. */
+  List<StoredComment> pinned() {
+    return derived.pinned(this);
+  }
+
+  /** The listed top-level comments in a sort, pinned ones apart, as pages walk them. */
   List<StoredComment> topLevel(SortOrder sort) {
     return derived.topLevel(this, sort);
   }
@@ -179,6 +184,7 @@ final class ThreadState {
   static final class Derived {
     private volatile Map<String, Integer> positions;
     private volatile Map<String, List<Integer>> children;
+    private volatile List<StoredComment> pinned;
     private final Map<SortOrder, List<StoredComment>> topLevel =
         Collections.synchronizedMap(new EnumMap<>(SortOrder.class));
     private final Map<String, List<Integer>> replies = new ConcurrentHashMap<>();
@@ -198,7 +204,24 @@ final class ThreadState {
     List<StoredComment> topLevel(ThreadState state, SortOrder sort) {
       return topLevel.computeIfAbsent(
           sort,
-          s -> state.comments.stream().filter(StoredComment::isTopLevel).sorted(order(s)).toList());
+          s ->
+              state.comments.stream()
+                  .filter(c -> c.isTopLevel() && c.listed() && !c.pinned())
+                  .sorted(order(s))
+                  .toList());
+    }
+
+    List<StoredComment> pinned(ThreadState state) {
+      List<StoredComment> result = pinned;
+      if (result == null) {
+        result =
+            state.comments.stream()
+                .filter(c -> c.isTopLevel() && c.pinned())
+                .sorted(order(SortOrder.OLDEST))
+                .toList();
+        pinned = result;
+      }
+      return result;
     }
 
     List<Integer> repliesUnder(ThreadState state, String commentId) {
@@ -225,7 +248,8 @@ final class ThreadState {
         result = new HashMap<>();
         for (int i = 0; i < state.comments.size(); i++) {
           String parent = state.comments.get(i).parentId();
-          if (parent != null) {
+          // A reply readers do not see is left out, and with it everything under it.
+          if (parent != null && state.comments.get(i).listed()) {
             result.computeIfAbsent(parent, p -> new ArrayList<>()).add(i);
           }
         }

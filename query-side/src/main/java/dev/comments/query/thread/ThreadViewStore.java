@@ -12,6 +12,7 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 import dev.comments.events.Author;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -423,7 +424,9 @@ public final class ThreadViewStore {
         .append("editedAt", comment.editedAt() == null ? null : Date.from(comment.editedAt()))
         .append("deleted", comment.deleted())
         .append("up", comment.up())
-        .append("down", comment.down());
+        .append("down", comment.down())
+        .append("status", comment.status().wireName())
+        .append("pinned", comment.pinned());
   }
 
   private static StoredComment comment(Document doc) {
@@ -443,7 +446,19 @@ public final class ThreadViewStore {
         instant(doc.getDate("editedAt")),
         doc.getBoolean("deleted", false),
         number(doc, "up").longValue(),
-        number(doc, "down").longValue());
+        number(doc, "down").longValue(),
+        status(doc.getString("status")),
+        doc.getBoolean("pinned", false));
+  }
+
+  /** A comment stored before statuses existed was shown. */
+  private static CommentStatus status(String wireName) {
+    for (CommentStatus status : CommentStatus.values()) {
+      if (status.wireName().equals(wireName)) {
+        return status;
+      }
+    }
+    return CommentStatus.APPROVED;
   }
 
   private static Number number(Document doc, String field) {

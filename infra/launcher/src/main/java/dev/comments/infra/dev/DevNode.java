@@ -49,19 +49,19 @@ public final class DevNode implements AutoCloseable {
   private final EmbeddedMongo mongo;
   private final KafkaBroker broker;
   private final ConfigurableApplicationContext context;
-  private final String moderatorKey;
+  private final String adminKey;
 
   private DevNode(
       Path dataDir,
       EmbeddedMongo mongo,
       KafkaBroker broker,
       ConfigurableApplicationContext context,
-      String moderatorKey) {
+      String adminKey) {
     this.dataDir = dataDir;
     this.mongo = mongo;
     this.broker = broker;
     this.context = context;
-    this.moderatorKey = moderatorKey;
+    this.adminKey = adminKey;
   }
 
   /**
@@ -134,7 +134,7 @@ public final class DevNode implements AutoCloseable {
           "comments.tenants." + TENANT + ".allowed-origins", String.join(",", DEMO_ORIGINS));
       properties.putAll(tls);
       ConfigurableApplicationContext context = NodeApplication.run(properties, settings);
-      return new DevNode(dir, mongo, broker, context, secrets.getProperty(DevSecrets.MODERATOR));
+      return new DevNode(dir, mongo, broker, context, secrets.getProperty(DevSecrets.ADMIN));
     } catch (IOException | RuntimeException e) {
       if (broker != null) {
         broker.close();
@@ -174,6 +174,11 @@ public final class DevNode implements AutoCloseable {
         .orElse("  https: off");
   }
 
+  /** The embedded broker, for a replica a test starts beside this node. */
+  public String kafkaBootstrapServers() {
+    return broker.bootstrapServers();
+  }
+
   /** The embedded DNS server's port, if it runs. */
   public OptionalInt dnsPort() {
     GeoDnsServer dns = context.getBeanProvider(GeoDnsServer.class).getIfAvailable();
@@ -192,8 +197,9 @@ public final class DevNode implements AutoCloseable {
         + " edge.comments.test)";
   }
 
-  public String moderatorKey() {
-    return moderatorKey;
+  /** Tenant {@code demo}'s admin key: it appoints moderators (and may moderate). */
+  public String adminKey() {
+    return adminKey;
   }
 
   public String banner() {
@@ -208,7 +214,7 @@ public final class DevNode implements AutoCloseable {
         "  kafka: " + broker.bootstrapServers() + ONE_BROKER,
         "  mongo: " + mongo.connectionString(),
         dns(),
-        "  tenant '" + TENANT + "', moderator key: " + moderatorKey,
+        "  tenant '" + TENANT + "', admin key: " + adminKey + "  (appoints moderators)",
         "",
         "Try it:",
         "  TOKEN=$(curl -s -X POST " + url + "/api/v1/tenants/demo/sessions \\",

@@ -15,9 +15,10 @@ import java.util.Properties;
 
 /**
  * The secrets of a local deployment (a dev node, or every node of a local cluster): one per purpose
- * ({@code session-secret}, {@code consistency-secret}, {@code cluster-secret}) and the moderator
- * key of the demo tenant ({@code moderator-key}), made once per data directory and kept there,
- * readable by the owner only. A file from an older version gains the secrets it lacks.
+ * ({@code session-secret}, {@code consistency-secret}, {@code cluster-secret}) and the admin key of
+ * the demo tenant ({@code admin-key}), made once per data directory and kept there, readable by the
+ * owner only. A file from an older version gains the secrets it lacks; the shared {@code
+ * moderator-key} an older version made stays in the file but is no longer given to the node.
  */
 public final class DevSecrets {
   /** The id of every dev key: a dev deployment never rotates, it starts afresh. */
@@ -26,7 +27,7 @@ public final class DevSecrets {
   public static final String SESSION = "session-secret";
   public static final String CONSISTENCY = "consistency-secret";
   public static final String CLUSTER = "cluster-secret";
-  public static final String MODERATOR = "moderator-key";
+  public static final String ADMIN = "admin-key";
 
   private DevSecrets() {}
 
@@ -45,9 +46,9 @@ public final class DevSecrets {
         added = true;
       }
     }
-    if (secrets.getProperty(MODERATOR) == null) {
+    if (secrets.getProperty(ADMIN) == null) {
       secrets.setProperty(
-          MODERATOR, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(random, 24)));
+          ADMIN, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(random, 24)));
       added = true;
     }
     if (added) {
@@ -65,7 +66,8 @@ public final class DevSecrets {
     settings.put("comments.consistency.keys.current.secret", secrets.getProperty(CONSISTENCY));
     settings.put("comments.cluster.keys.current.id", KEY_ID);
     settings.put("comments.cluster.keys.current.secret", secrets.getProperty(CLUSTER));
-    settings.put("comments.tenants." + tenant + ".moderator-key", secrets.getProperty(MODERATOR));
+    settings.put(
+        "comments.tenants." + tenant + ".moderation.admin-key", secrets.getProperty(ADMIN));
     return settings;
   }
 

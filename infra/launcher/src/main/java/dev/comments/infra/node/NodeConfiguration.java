@@ -22,6 +22,7 @@ import dev.comments.edge.mesh.HttpHeartbeats;
 import dev.comments.edge.mesh.Mesh;
 import dev.comments.edge.mesh.MeshSettings;
 import dev.comments.edge.tls.NodeTls;
+import dev.comments.events.moderation.ModerationPolicy;
 import dev.comments.geodns.GeoDnsServer;
 import dev.comments.geodns.GeoDnsSettings;
 import dev.comments.geodns.dns.NameServer;
@@ -129,7 +130,8 @@ public class NodeConfiguration {
             kafka.replicationFactor(),
             properties.rules().maxReplyDepth(),
             properties.rules().editWindow(),
-            properties.publisher().enabled()),
+            properties.publisher().enabled(),
+            moderationPolicies(properties)),
         mongo,
         readPreferences,
         meters,
@@ -201,6 +203,14 @@ public class NodeConfiguration {
           REVOCATIONS_LOAD_WAIT);
     }
     return consumer;
+  }
+
+  /** Each tenant's pre-moderation and flag threshold, for the thread aggregate's rules. */
+  private static Map<String, ModerationPolicy> moderationPolicies(NodeProperties properties) {
+    return properties.tenants().entrySet().stream()
+        .collect(
+            Collectors.toUnmodifiableMap(
+                Map.Entry::getKey, e -> e.getValue().toModeration(e.getKey()).policy()));
   }
 
   /** The tenant's limits: its own where it names them, the defaults elsewhere; none when off. */
@@ -315,6 +325,7 @@ public class NodeConfiguration {
               commands.idempotencyKeys(),
               commands.positions(),
               revocations.getObject(),
+              revocations.getObject(),
               Optional.of(
                   commands.media(
                       new MediaLimits(
@@ -334,7 +345,8 @@ public class NodeConfiguration {
                         new TenantSettings(
                             e.getValue().moderatorKey(),
                             limits(properties.limits(), e.getKey(), e.getValue()),
-                            e.getValue().origins(e.getKey()))));
+                            e.getValue().origins(e.getKey()),
+                            e.getValue().toModeration(e.getKey()))));
     return EdgeServer.start(
         new EdgeSettings(
             http.host(),
@@ -365,7 +377,10 @@ public class NodeConfiguration {
             revokedSessions,
             revokedSessions,
             querySide.media(),
-            new History(querySide.audit(), querySide)),
+            new History(querySide.audit(), querySide),
+            revokedSessions,
+            querySide.moderationQueue(),
+            querySide.bans()),
         Optional.of(heartbeats),
         meters,
         clock);

@@ -1,10 +1,12 @@
 package dev.comments.infra.node;
 
+import dev.comments.edge.TenantModeration;
 import dev.comments.edge.TenantSettings;
 import dev.comments.edge.live.LiveLimits;
 import dev.comments.edge.security.Placeholders;
 import dev.comments.edge.tls.TlsSettings;
 import dev.comments.edge.widget.AllowedOrigins;
+import dev.comments.events.moderation.ModerationPolicy;
 import dev.comments.query.QuerySideSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -81,10 +83,7 @@ public record NodeProperties(
     KeySettings.check("comments.consistency.keys", consistency.keys(), problems, seen);
     KeySettings.check("comments.cluster.keys", cluster.keys(), problems, seen);
     new TreeMap<>(tenants)
-        .forEach(
-            (tenant, settings) ->
-                Tenant.problem("comments.tenants." + tenant + ".moderator-key", settings)
-                    .ifPresent(problems::add));
+        .forEach((tenant, settings) -> problems.addAll(Tenant.problems(tenant, settings)));
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
           "refusing to start with unusable secrets:\n  - " + String.join("\n  - ", problems));
@@ -402,12 +401,49 @@ public record NodeProperties(
    *     named has its default
    * @param allowedOrigins the origins whose pages may call the tenant's API from a browser (CORS),
    *     e.g. {@code https://news.example} or {@code http://localhost:*}; none by default
+   * @param moderatorKey the shared moderator key: deprecated, an admin credential for one release
+   *     (docs/operations.md says how to move to {@code moderation.admin-key})
+   * @param moderation the admin key, pre-moderation and the flag threshold
    */
   public record Tenant(
-      String moderatorKey, Map<String, String> limits, List<String> allowedOrigins) {
+      String moderatorKey,
+      Map<String, String> limits,
+      List<String> allowedOrigins,
+      Moderation moderation) {
     public Tenant {
       limits = limits == null ? Map.of() : Map.copyOf(limits);
       allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+      moderation = moderation == null ? new Moderation(null, "none", null) : moderation;
+    }
+
+    /** The tenant's moderation, parsed; a bad value stops the node, naming the setting. */
+    public TenantModeration toModeration(String tenant) {
+      return new TenantModeration(moderation.adminKey(), moderation.policy(tenant));
+    }
+
+    static List<String> problems(String tenant, Tenant settings) {
+      String prefix = "comments.tenants." + tenant + ".";
+      String shared = settings == null ? null : settings.moderatorKey();
+      String admin = settings == null ? null : settings.moderation().adminKey();
+      List<String> problems = new ArrayList<>();
+      if (shared == null && admin == null) {
+        problems.add(prefix + "moderation.admin-key is required (" + KeySettings.GENERATE + ")");
+        return problems;
+      }
+      if (shared != null) {
+        problem(prefix + "moderator-key", shared).ifPresent(problems::add);
+      }
+      if (admin != null) {
+        problem(prefix + "moderation.admin-key", admin).ifPresent(problems::add);
+      }
+      if (settings.moderation() != null) {
+        try {
+          settings.moderation().policy(tenant);
+        } catch (IllegalArgumentException e) {
+          problems.add(e.getMessage());
+        }
+      }
+      return problems;
     }
 
     /** The origins parsed; a value that is not an origin stops the node, naming the setting. */
@@ -420,9 +456,8 @@ public record NodeProperties(
       }
     }
 
-    static Optional<String> problem(String setting, Tenant tenant) {
-      String key = tenant == null ? null : tenant.moderatorKey();
-      if (key == null || key.isBlank()) {
+    private static Optional<String> problem(String setting, String key) {
+      if (key.isBlank()) {
         return Optional.of(setting + " is required (" + KeySettings.GENERATE + ")");
       }
       if (Placeholders.isPlaceholder(key)) {
@@ -447,6 +482,44 @@ public record NodeProperties(
           + limits
           + ", allowedOrigins="
           + allowedOrigins
+          + ", moderation="
+          + moderation
+          + "]";
+    }
+  }
+
+  /**
+   * A tenant's moderation ({@code comments.tenants.<tenant>.moderation.*}).
+   *
+   * @param adminKey the tenant admin key: appoints, lists and dismisses moderators
+   * @param preModeration {@code none} (default), {@code all} or {@code first} (an author's comments
+   *     wait until a moderator approved one of theirs in the thread)
+   * @param flagThreshold flags that hide a comment until a moderator decides; 0 never; unset, 5
+   */
+  public record Moderation(String adminKey, String preModeration, Integer flagThreshold) {
+    ModerationPolicy policy(String tenant) {
+      String prefix = "comments.tenants." + tenant + ".moderation.";
+      ModerationPolicy.PreModeration mode;
+      try {
+        mode = ModerationPolicy.PreModeration.of(preModeration == null ? "none" : preModeration);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(prefix + "pre-moderation: " + e.getMessage(), e);
+      }
+      int threshold =
+          flagThreshold == null ? ModerationPolicy.DEFAULT_FLAG_THRESHOLD : flagThreshold;
+      if (threshold < 0) {
+        throw new IllegalArgumentException(
+            prefix + "flag-threshold must be 0 (never) or more, not " + threshold);
+      }
+      return new ModerationPolicy(mode, threshold);
+    }
+
+    @Override
+    public String toString() {
+      return "Moderation[adminKey=(hidden), preModeration="
+          + preModeration
+          + ", flagThreshold="
+          + flagThreshold
           + "]";
     }
   }

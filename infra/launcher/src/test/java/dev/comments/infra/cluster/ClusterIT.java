@@ -263,7 +263,7 @@ class ClusterIT {
       throws Exception {
     String replicaId = replicaNode.path("id").asText();
     String moderator =
-        DevSecrets.load(dataDir.resolve("secrets.properties")).getProperty("moderator-key");
+        DevSecrets.load(dataDir.resolve("secrets.properties")).getProperty("admin-key");
     int total = 2_000;
     AtomicInteger written = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(4);

@@ -220,7 +220,7 @@ class ApiIT {
     expect(
         404,
         "thread_not_found",
-        api.send("POST", T + "/threads/never-posted/unlock", node.moderatorKey(), null));
+        api.send("POST", T + "/threads/never-posted/unlock", node.adminKey(), null));
     expect(404, "tenant_not_found", api.post("nobody", "guarded", ada, "hi", null));
 
     expect(401, "session_required", api.post("demo", "guarded", null, "anonymous", null));
@@ -261,9 +261,9 @@ class ApiIT {
         api.thread("demo", "guarded", "readPreference=bogus", null));
     expect(400, "invalid_cursor", api.thread("demo", "guarded", "cursor=bogus", null));
 
-    api.send("POST", T + "/threads/guarded/lock", node.moderatorKey(), null);
+    api.send("POST", T + "/threads/guarded/lock", node.adminKey(), null);
     expect(409, "thread_locked", api.post("demo", "guarded", ada, "after the lock", null));
-    Reply unlock = api.send("POST", T + "/threads/guarded/unlock", node.moderatorKey(), null);
+    Reply unlock = api.send("POST", T + "/threads/guarded/unlock", node.adminKey(), null);
     assertThat(unlock.status()).isEqualTo(200);
 
     JsonNode after =

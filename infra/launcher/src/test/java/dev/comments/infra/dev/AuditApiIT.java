@@ -63,7 +63,7 @@ class AuditApiIT {
   }
 
   private static List<JsonNode> audit(String query) throws Exception {
-    Reply reply = api.send("GET", T + "/audit?" + query, node.moderatorKey(), null);
+    Reply reply = api.send("GET", T + "/audit?" + query, node.adminKey(), null);
     assertThat(reply.status())
         .as("%s", new String(reply.raw().body(), StandardCharsets.UTF_8))
         .isEqualTo(200);
@@ -90,10 +90,12 @@ class AuditApiIT {
     Reply edited =
         api.send("PATCH", T + "/comments/" + commentId, ada, "{\"text\":\"better words\"}");
     assertThat(edited.status()).isEqualTo(200);
+    Reply appointed = api.send("POST", T + "/moderators", node.adminKey(), "{\"name\":\"Grace\"}");
+    assertThat(appointed.status()).isEqualTo(201);
+    String grace = appointed.json().get("moderatorId").asText();
+    String token = appointed.json().get("token").asText();
     for (String action : List.of("lock", "unlock", "lock")) {
-      assertThat(
-              api.send("POST", T + "/threads/audited/" + action, node.moderatorKey(), null)
-                  .status())
+      assertThat(api.send("POST", T + "/threads/audited/" + action, token, null).status())
           .isEqualTo(200);
     }
     // Undo of the last lock: its compensating unlock, audited like any other action.
@@ -101,22 +103,32 @@ class AuditApiIT {
         conforms(
             "POST",
             T + "/threads/audited/audit/4/undo",
-            api.send("POST", T + "/threads/audited/audit/4/undo", node.moderatorKey(), null));
+            api.send("POST", T + "/threads/audited/audit/4/undo", token, null));
     assertThat(undo.status()).isEqualTo(200);
+    Reply removed =
+        api.send(
+            "POST",
+            T + "/comments/" + commentId + "/moderation",
+            token,
+            "{\"action\":\"remove\",\"reason\":\"off topic\"}");
+    assertThat(removed.status()).isEqualTo(200);
+    // Undo of the removal: a restore, by the moderator who asked for it.
+    assertThat(api.send("POST", T + "/threads/audited/audit/6/undo", token, null).status())
+        .isEqualTo(200);
     expect(
         409,
         "not_undoable",
-        api.send("POST", T + "/threads/audited/audit/0/undo", node.moderatorKey(), null));
+        api.send("POST", T + "/threads/audited/audit/0/undo", node.adminKey(), null));
     expect(
         404,
         "audit_entry_not_found",
-        api.send("POST", T + "/threads/audited/audit/99/undo", node.moderatorKey(), null));
+        api.send("POST", T + "/threads/audited/audit/99/undo", node.adminKey(), null));
     expect(
         401,
         "moderator_required",
         api.send("POST", T + "/threads/audited/audit/4/undo", ada, null));
 
-    await().atMost(PATIENCE).until(() -> audit("thread=audited").size() == 6);
+    await().atMost(PATIENCE).until(() -> audit("thread=audited").size() == 8);
     List<JsonNode> entries = audit("thread=audited");
     assertThat(entries)
         .extracting(e -> e.get("what").asText())
@@ -126,15 +138,19 @@ class AuditApiIT {
             "ThreadLocked",
             "ThreadUnlocked",
             "ThreadLocked",
-            "ThreadUnlocked");
+            "ThreadUnlocked",
+            "CommentModerated",
+            "CommentModerated");
     JsonNode lock = entries.get(2);
     assertThat(lock.get("who").get("kind").asText()).isEqualTo("moderator");
-    assertThat(lock.get("who").get("id").asText()).isEqualTo("moderator-key");
+    assertThat(lock.get("who").get("id").asText()).isEqualTo(grace);
+    assertThat(entries.get(6).get("why").asText()).isEqualTo("off topic");
+    assertThat(entries.get(7).get("event").get("action").asText()).isEqualTo("restore");
     assertThat(Instant.parse(lock.get("at").asText())).isBeforeOrEqualTo(Instant.now());
-    assertThat(audit("moderator=moderator-key"))
-        .as("every moderator action, the undo included")
+    assertThat(audit("moderator=" + grace))
+        .as("every action of this moderator, the undo included")
         .extracting(e -> e.get("seq").asLong())
-        .containsExactly(2L, 3L, 4L, 5L);
+        .containsExactly(2L, 3L, 4L, 5L, 6L, 7L);
 
     // The thread as it was between the post and the edit.
     Instant postedAt = Instant.parse(entries.get(0).get("at").asText());
@@ -144,34 +160,32 @@ class AuditApiIT {
         conforms(
             "GET",
             asOfPath,
-            api.send("GET", asOfPath + "?asOf=" + at(postedAt), node.moderatorKey(), null));
+            api.send("GET", asOfPath + "?asOf=" + at(postedAt), node.adminKey(), null));
     assertThat(before.status()).isEqualTo(200);
     assertThat(before.json().get("comments").get(0).get("text").asText()).isEqualTo("first words");
-    Reply after = api.send("GET", asOfPath + "?asOf=" + at(editedAt), node.moderatorKey(), null);
+    Reply after = api.send("GET", asOfPath + "?asOf=" + at(editedAt), node.adminKey(), null);
     assertThat(after.json().get("comments").get(0).get("text").asText()).isEqualTo("better words");
     expect(
         404,
         "thread_not_found",
         api.send(
-            "GET", asOfPath + "?asOf=" + at(postedAt.minusSeconds(60)), node.moderatorKey(), null));
+            "GET", asOfPath + "?asOf=" + at(postedAt.minusSeconds(60)), node.adminKey(), null));
     expect(
         400,
         "as_of_in_future",
         api.send(
             "GET",
             asOfPath + "?asOf=" + at(Instant.now().plusSeconds(3600)),
-            node.moderatorKey(),
+            node.adminKey(),
             null));
     expect(
-        400,
-        "invalid_as_of",
-        api.send("GET", asOfPath + "?asOf=yesterday", node.moderatorKey(), null));
+        400, "invalid_as_of", api.send("GET", asOfPath + "?asOf=yesterday", node.adminKey(), null));
     expect(
         401, "moderator_required", api.send("GET", asOfPath + "?asOf=" + at(postedAt), ada, null));
 
     // The comment's edit history, as diffs.
     String history = T + "/threads/audited/comments/" + commentId + "/history";
-    Reply revisions = conforms("GET", history, api.send("GET", history, node.moderatorKey(), null));
+    Reply revisions = conforms("GET", history, api.send("GET", history, node.adminKey(), null));
     assertThat(revisions.status()).isEqualTo(200);
     assertThat(revisions.json().get("revisions")).hasSize(2);
     assertThat(revisions.json().get("revisions").get(1).get("diff").toString())
@@ -179,7 +193,7 @@ class AuditApiIT {
     expect(
         404,
         "comment_not_found",
-        api.send("GET", T + "/threads/audited/comments/nope/history", node.moderatorKey(), null));
+        api.send("GET", T + "/threads/audited/comments/nope/history", node.adminKey(), null));
 
     // Audit ranges that cannot be served.
     Instant now = Instant.now();
@@ -189,7 +203,7 @@ class AuditApiIT {
         api.send(
             "GET",
             T + "/audit?from=" + at(now) + "&to=" + at(now.minusSeconds(1)),
-            node.moderatorKey(),
+            node.adminKey(),
             null));
     expect(
         400,
@@ -197,16 +211,14 @@ class AuditApiIT {
         api.send(
             "GET",
             T + "/audit?from=" + at(now.minus(Duration.ofDays(40))) + "&to=" + at(now),
-            node.moderatorKey(),
+            node.adminKey(),
             null));
     expect(
-        400,
-        "invalid_parameter",
-        api.send("GET", T + "/audit?from=soon", node.moderatorKey(), null));
+        400, "invalid_parameter", api.send("GET", T + "/audit?from=soon", node.adminKey(), null));
     expect(
         400,
         "invalid_parameter",
-        api.send("GET", T + "/audit?user=a&moderator=b", node.moderatorKey(), null));
+        api.send("GET", T + "/audit?user=a&moderator=b", node.adminKey(), null));
     expect(401, "moderator_required", api.send("GET", T + "/audit", ada, null));
   }
 
@@ -220,9 +232,7 @@ class AuditApiIT {
         .atMost(PATIENCE)
         .until(() -> admin("GET", "/admin/projections/threads/checksum").status() == 200);
     expect(
-        401,
-        "invalid_cluster_key",
-        api.send("GET", "/admin/projections", node.moderatorKey(), null));
+        401, "invalid_cluster_key", api.send("GET", "/admin/projections", node.adminKey(), null));
     Reply list = conforms("GET", "/admin/projections", admin("GET", "/admin/projections"));
     assertThat(list.json().get("projections"))
         .extracting(p -> p.get("name").asText())

@@ -96,10 +96,10 @@ class LiveIT {
       assertThat(edited.get("payload"))
           .isEqualTo(api.thread("demo", "fresh", null, null).json().get("comments").get(0));
 
-      api.send("POST", "/api/v1/tenants/demo/threads/fresh/lock", node.moderatorKey(), null);
+      api.send("POST", "/api/v1/tenants/demo/threads/fresh/lock", node.adminKey(), null);
       assertThat(reader.next("thread-locked", WAIT).get("payload").get("locked").asBoolean())
           .isTrue();
-      api.send("POST", "/api/v1/tenants/demo/threads/fresh/unlock", node.moderatorKey(), null);
+      api.send("POST", "/api/v1/tenants/demo/threads/fresh/unlock", node.adminKey(), null);
       reader.next("thread-unlocked", WAIT);
 
       api.send("DELETE", "/api/v1/tenants/demo/comments/" + id, ada, null);

@@ -461,7 +461,7 @@ class WidgetIT {
         allowed(
             page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread + "\"")));
     waitForText(driver, "Live", WAIT);
-    api.send("POST", "/api/v1/tenants/demo/threads/" + thread + "/lock", node.moderatorKey(), null);
+    api.send("POST", "/api/v1/tenants/demo/threads/" + thread + "/lock", node.adminKey(), null);
     waitForText(driver, "This thread is locked", WAIT);
   }
 

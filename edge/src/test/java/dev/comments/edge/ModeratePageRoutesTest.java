@@ -1,0 +1,112 @@
+package dev.comments.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.comments.edge.abuse.RateLimits;
+import dev.comments.edge.testing.FakeProjectionStatus;
+import dev.comments.edge.testing.FixedPositions;
+import dev.comments.edge.testing.InMemoryIdempotencyKeys;
+import dev.comments.edge.testing.InMemoryRevocations;
+import dev.comments.edge.testing.MutableClock;
+import dev.comments.edge.testing.QuietFeeds;
+import dev.comments.edge.testing.RecordingCommands;
+import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.edge.testing.TestKeys;
+import dev.comments.edge.widget.AllowedOrigins;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The moderators' page, {@code /moderate}, on a real Undertow. */
+class ModeratePageRoutesTest {
+  private static final String ALLOWED = "https://news.example";
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private EdgeServer server;
+
+  @BeforeEach
+  void start() {
+    EdgeSettings settings =
+        new EdgeSettings(
+            "127.0.0.1",
+            0,
+            "node-a",
+            Map.of(
+                "demo",
+                new TenantSettings(
+                    "demo-moderator-key-0001",
+                    RateLimits.OFF,
+                    AllowedOrigins.of(List.of(ALLOWED, "http://localhost:*"))),
+                "other",
+                new TenantSettings("other-moderator-key-01")),
+            TestKeys.edgeKeys(),
+            EdgeSettings.DEFAULT_SESSION_TTL,
+            EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
+            EdgeSettings.DEFAULT_MAX_BODY_BYTES,
+            1,
+            2);
+    RecordingQueries queries = new RecordingQueries();
+    InMemoryRevocations revocations = new InMemoryRevocations();
+    server =
+        EdgeServer.start(
+            settings,
+            new NodeRole.Primary(
+                new RecordingCommands(),
+                new InMemoryIdempotencyKeys(),
+                new FixedPositions(),
+                revocations),
+            new ReadSide(queries, new QuietFeeds(), new FakeProjectionStatus(), revocations),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    client.close();
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return client.send(request.timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder at(String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+  }
+
+  @Test
+  void the_page_and_its_files_are_served_under_a_strict_policy() throws Exception {
+    HttpResponse<String> page = send(at("/moderate"));
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+    assertThat(page.body()).contains("/moderate/moderate.js", "/moderate/moderate.css");
+    for (HttpResponse<String> answer :
+        List.of(page, send(at("/moderate/moderate.js")), send(at("/moderate/moderate.css")))) {
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.headers().firstValue("Content-Security-Policy").orElseThrow())
+          .contains("script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'")
+          .doesNotContain("unsafe");
+      assertThat(answer.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    }
+    assertThat(send(at("/moderate/moderate.js")).headers().firstValue("Content-Type"))
+        .hasValue("text/javascript; charset=utf-8");
+  }
+
+  @Test
+  void an_unknown_file_of_the_page_is_not_found() throws Exception {
+    HttpResponse<String> missing = send(at("/moderate/secrets.txt"));
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).contains("not_found");
+  }
+}

@@ -1,0 +1,320 @@
+package dev.comments.infra.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.comments.infra.ApiClient;
+import dev.comments.infra.ApiClient.Reply;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The moderators' page ({@code /moderate}) in a real browser (Debian's Chromium through its
+ * chromedriver) against one dev node whose tenant {@code demo} holds every new comment for a
+ * moderator. Comments are made through the HTTP API; the page works the queue with the keyboard.
+ * Without Chromium the suite is skipped, unless {@code COMMENTS_BROWSER_TESTS=required} (CI).
+ */
+class ModeratePageIT {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path AXE = Path.of("src/test/browser/node_modules/axe-core/axe.min.js");
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final String QUEUE = "/api/v1/tenants/demo/moderation/queue";
+
+  private static final boolean REQUIRED =
+      "required".equals(System.getenv("COMMENTS_BROWSER_TESTS"));
+
+  @TempDir static Path data;
+  @TempDir static Path profiles;
+  private static DevNode node;
+  private static ApiClient api;
+  private static String moderatorToken;
+  private static final AtomicInteger counter = new AtomicInteger();
+  private final List<WebDriver> browsers = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    boolean browser = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (REQUIRED) {
+      assertThat(browser).as("Chromium and chromedriver under /usr/bin").isTrue();
+      assertThat(AXE).as("axe-core installed with npm ci").exists();
+    }
+    assumeTrue(browser, "Debian's chromium and chromium-driver are not installed");
+    node =
+        DevNode.start(
+            data,
+            0,
+            "--comments.limits.enabled=false",
+            "--comments.tenants.demo.moderation.pre-moderation=all");
+    api = new ApiClient(node.baseUrl());
+    Reply appointed =
+        api.send(
+            "POST", "/api/v1/tenants/demo/moderators", node.adminKey(), "{\"name\":\"Grace\"}");
+    assertThat(appointed.status()).isEqualTo(201);
+    moderatorToken = appointed.json().get("token").asText();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @AfterEach
+  void closeBrowsers() {
+    browsers.forEach(WebDriver::quit);
+  }
+
+  private WebDriver browser() throws IOException {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1000,900",
+        "--user-data-dir=" + Files.createTempDirectory(profiles, "profile"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    WebDriver driver = new ChromeDriver(service, options);
+    browsers.add(driver);
+    return driver;
+  }
+
+  private static String thread() {
+    return "moderate-" + counter.incrementAndGet();
+  }
+
+  /** Posts pending comments in a new thread and waits until this node's queue lists them all. */
+  private static List<String> pending(String thread, String author, String... texts) {
+    String session = api.session("demo", author);
+    List<String> ids = new ArrayList<>();
+    for (String text : texts) {
+      Reply posted = api.post("demo", thread, session, text, null);
+      assertThat(posted.status()).as(posted.toString()).isEqualTo(201);
+      ids.add(posted.json().get("commentId").asText());
+    }
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                api.send("GET", QUEUE + "?thread=" + thread, moderatorToken, null)
+                        .json()
+                        .get("items")
+                        .size()
+                    == texts.length);
+    return ids;
+  }
+
+  /** Opens the page for tenant demo, enters the token and waits for the queue. */
+  private WebDriver open(String query, String token) throws IOException {
+    WebDriver driver = browser();
+    driver.get(node.baseUrl() + "/moderate?tenant=demo&lang=en&" + query);
+    driver.findElement(By.id("token")).sendKeys(token, Keys.ENTER);
+    return driver;
+  }
+
+  private static Object js(WebDriver driver, String script, Object... arguments) {
+    return ((JavascriptExecutor) driver).executeScript(script, arguments);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> listed(WebDriver driver) {
+    return (List<String>)
+        js(
+            driver,
+            "return Array.from(document.querySelectorAll('ul.queue > li'))"
+                + ".map(li => li.dataset.comment);");
+  }
+
+  private static String focused(WebDriver driver) {
+    return (String) js(driver, "return document.activeElement.dataset.comment || null;");
+  }
+
+  private static String pageText(WebDriver driver) {
+    return (String) js(driver, "return document.body.innerText;");
+  }
+
+  private static void waitForText(WebDriver driver, String text) {
+    new WebDriverWait(driver, WAIT)
+        .withMessage(() -> "\"" + text + "\" on the page, which shows: " + pageText(driver))
+        .until(d -> pageText(d).contains(text));
+  }
+
+  private static void waitForListed(WebDriver driver, List<String> ids) {
+    new WebDriverWait(driver, WAIT)
+        .withMessage(() -> ids + " listed, but the page lists " + listed(driver))
+        .until(d -> listed(d).equals(ids));
+  }
+
+  private static void press(WebDriver driver, String key) {
+    new Actions(driver).sendKeys(key).perform();
+  }
+
+  private static String publicPage(String thread) {
+    return api.thread("demo", thread, null, null).json().toString();
+  }
+
+  @Test
+  void lists_pending_comments_and_approving_by_keyboard_shows_the_comment_to_readers()
+      throws Exception {
+    String thread = thread();
+    List<String> ids = pending(thread, "Ada", "First pending comment", "Second pending comment");
+    WebDriver driver = open("thread=" + thread, moderatorToken);
+    // Newest first; the first is focused, ready for the keyboard.
+    waitForListed(driver, ids.reversed());
+    assertThat(pageText(driver)).contains("Ada", "in " + thread, "Second pending comment");
+    assertThat(focused(driver)).isEqualTo(ids.get(1));
+    assertThat(publicPage(thread)).doesNotContain("pending comment");
+
+    press(driver, "a");
+    waitForText(driver, "Approved: Second pending comment");
+    waitForListed(driver, List.of(ids.get(0)));
+    assertThat(focused(driver)).isEqualTo(ids.get(0));
+    await().atMost(WAIT).until(() -> publicPage(thread).contains("Second pending comment"));
+    assertThat(publicPage(thread)).doesNotContain("First pending comment");
+  }
+
+  @Test
+  void next_then_reject_with_a_reason_leaves_the_others_and_focuses_the_next() throws Exception {
+    String thread = thread();
+    List<String> ids = pending(thread, "Bob", "Comment one", "Comment two", "Comment three");
+    WebDriver driver = open("thread=" + thread, moderatorToken);
+    waitForListed(driver, ids.reversed());
+    press(driver, "j");
+    assertThat(focused(driver)).isEqualTo(ids.get(1));
+    press(driver, "e");
+    driver.switchTo().activeElement().sendKeys("Off topic", Keys.ESCAPE);
+    assertThat(focused(driver)).isEqualTo(ids.get(1));
+    press(driver, "r");
+    waitForText(driver, "Rejected: Comment two");
+    waitForListed(driver, List.of(ids.get(2), ids.get(0)));
+    assertThat(focused(driver)).isEqualTo(ids.get(0));
+    press(driver, "k");
+    assertThat(focused(driver)).isEqualTo(ids.get(2));
+
+    // The rejection is recorded with its reason, and the queue no longer holds the comment.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              List<String> queued = new ArrayList<>();
+              api.send("GET", QUEUE + "?thread=" + thread, moderatorToken, null)
+                  .json()
+                  .get("items")
+                  .forEach(item -> queued.add(item.get("comment").get("id").asText()));
+              assertThat(queued).containsExactlyInAnyOrder(ids.get(0), ids.get(2));
+            });
+    assertThat(publicPage(thread)).doesNotContain("Comment two");
+
+    // The help lists the shortcuts.
+    press(driver, "?");
+    assertThat((Boolean) js(driver, "return document.querySelector('dialog').open && true;"))
+        .isTrue();
+    assertThat(pageText(driver)).contains("Keyboard shortcuts", "reject", "next comment");
+  }
+
+  @Test
+  void remove_by_keyboard_then_restore_from_the_removed_tab_shows_it_to_readers() throws Exception {
+    String thread = thread();
+    List<String> ids = pending(thread, "Cy", "Removed, then restored");
+    WebDriver driver = open("thread=" + thread, moderatorToken);
+    waitForListed(driver, ids);
+    press(driver, "x");
+    waitForText(driver, "Removed: Removed, then restored");
+    waitForListed(driver, List.of());
+
+    // The tab reads this node's projection: wait until it holds the removal.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                api.send("GET", QUEUE + "?status=removed&thread=" + thread, moderatorToken, null)
+                        .json()
+                        .get("items")
+                        .size()
+                    == 1);
+    driver.findElement(By.cssSelector("button[data-status=removed]")).click();
+    waitForListed(driver, ids);
+    press(driver, "a");
+    waitForText(driver, "Restored: Removed, then restored");
+    await().atMost(WAIT).until(() -> publicPage(thread).contains("Removed, then restored"));
+  }
+
+  @Test
+  void a_bad_token_shows_the_apis_error_message() throws Exception {
+    String bad = "mod1.demo.nobody00.not-a-secret";
+    Reply refused = api.send("GET", QUEUE, bad, null);
+    assertThat(refused.status()).isEqualTo(401);
+    String message = refused.json().get("error").get("message").asText();
+    WebDriver driver = open("", bad);
+    waitForText(driver, "That did not work: " + message);
+    assertThat(listed(driver)).isEmpty();
+    assertThat((String) js(driver, "return document.activeElement.id;")).isEqualTo("token");
+  }
+
+  @Test
+  void no_serious_accessibility_violations_in_either_theme_and_screenshots() throws Exception {
+    assumeTrue(Files.exists(AXE), "axe-core is not installed (npm ci in src/test/browser)");
+    String thread = "article-42";
+    pending(
+        thread,
+        "Ada Lovelace",
+        "The engine might compose elaborate pieces of music.",
+        "Buy cheap watches at https://spam.example now!!!",
+        "I disagree with the second paragraph, and here is why: the numbers do not add up.");
+    Path shots = Path.of(System.getProperty("moderate.screenshots", "target/moderate-screenshots"));
+    Files.createDirectories(shots);
+    String axe = Files.readString(AXE);
+    for (String theme : List.of("light", "dark")) {
+      WebDriver driver = open("thread=" + thread + "&theme=" + theme, moderatorToken);
+      new WebDriverWait(driver, WAIT).until(d -> listed(d).size() == 3);
+      js(driver, axe);
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> violations =
+          (List<Map<String, Object>>)
+              ((JavascriptExecutor) driver)
+                  .executeAsyncScript(
+                      "const done = arguments[arguments.length - 1];"
+                          + " axe.run(document, {resultTypes: ['violations']})"
+                          + ".then(r => done(r.violations.filter(v => v.impact === 'serious'"
+                          + " || v.impact === 'critical').map(v => ({id: v.id, impact: v.impact,"
+                          + " nodes: v.nodes.map(n => n.html).slice(0, 3)}))));");
+      assertThat(violations).as(theme).isEmpty();
+      byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+      Files.write(shots.resolve("moderate-" + theme + ".png"), png);
+    }
+  }
+}

@@ -1,0 +1,283 @@
+package dev.comments.query.moderation;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import dev.comments.events.Author;
+import dev.comments.events.CommentDeleted;
+import dev.comments.events.CommentEdited;
+import dev.comments.events.CommentEvent;
+import dev.comments.events.CommentFlagged;
+import dev.comments.events.CommentHeld;
+import dev.comments.events.CommentModerated;
+import dev.comments.events.CommentPosted;
+import dev.comments.events.CommentStatus;
+import dev.comments.events.ReadPreference;
+import dev.comments.events.VoteDirection;
+import dev.comments.events.query.CommentView;
+import dev.comments.query.InvalidCursorException;
+import dev.comments.query.ModerationQueue;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+/**
+ * The moderators' queue in the node's MongoDB ({@value #COLLECTION}, {@code _id} {@code
+ * tenant/commentId}), written by the thread projection right after each event that concerns
+ * moderation, and the one class that knows its field names. Every write sets absolute values or
+ * adds to a set, so an event applied twice writes the same.
+ *
+ * <p>Reads filter by tenant and queue (and thread, author, text) and sort by the last change: off
+ * the readers' path, a moderator's page. MongoDB answers them from the {@code {tenant, queue,
+ * updatedAt}} index; the embedded store scans the collection, which holds only comments that ever
+ * concerned a moderator.
+ */
+public final class QueueStore implements ModerationQueue {
+  public static final String COLLECTION = "moderation_queue";
+
+  private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+  private static final String NONE = "none";
+
+  private final MongoCollection<Document> queue;
+  private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
+
+  public QueueStore(
+      MongoDatabase database,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
+    this.queue = database.getCollection(COLLECTION);
+    this.readPreferences = Objects.requireNonNull(readPreferences, "readPreferences");
+  }
+
+  public void createIndexes() {
+    queue.createIndex(Indexes.ascending("tenant", "queue", "updatedAt"));
+  }
+
+  public void drop() {
+    queue.drop();
+  }
+
+  /**
+   * What one event changes in the queue, given the comment as it stands after it (with author and
+   * text whatever its status); null when the thread holds no such comment.
+   */
+  public void apply(CommentEvent event, CommentView after, Instant at) {
+    if (after == null) {
+      return;
+    }
+    String id = event.tenant() + "/" + after.id();
+    Bson filter = Filters.eq("_id", id);
+    List<Bson> set = new ArrayList<>(comment(event, after, at));
+    switch (event) {
+      case CommentPosted posted -> {
+        if (posted.status() == CommentStatus.PENDING) {
+          set.add(Updates.set("queue", "pending"));
+          queue.updateOne(filter, Updates.combine(set), UPSERT);
+        }
+      }
+      case CommentEdited edited -> queue.updateOne(filter, Updates.combine(set));
+      case CommentDeleted deleted -> {
+        set.add(Updates.set("queue", NONE));
+        queue.updateOne(filter, Updates.combine(set));
+      }
+      case CommentFlagged flagged -> {
+        set.add(Updates.set("queue", queueOf(after.status(), true)));
+        set.add(
+            Updates.addToSet(
+                "flaggers",
+                new Document("id", flagged.flaggerId()).append("reason", flagged.reason())));
+        queue.updateOne(filter, Updates.combine(set), UPSERT);
+      }
+      case CommentHeld held -> {
+        set.add(Updates.set("queue", "pending"));
+        queue.updateOne(filter, Updates.combine(set), UPSERT);
+      }
+      case CommentModerated moderated -> {
+        set.add(Updates.set("lastAction", moderated.action().wireName()));
+        set.add(Updates.set("moderatorId", moderated.moderatorId()));
+        set.add(Updates.set("reason", moderated.reason()));
+        switch (moderated.action()) {
+          case APPROVE, RESTORE, REJECT, REMOVE -> {
+            // A decision settles the flags so far: the next ones count afresh.
+            set.add(Updates.set("flaggers", List.of()));
+            set.add(Updates.set("queue", queueOf(after.status(), false)));
+          }
+          case PIN, UNPIN -> {}
+        }
+        queue.updateOne(filter, Updates.combine(set), UPSERT);
+      }
+      default -> {}
+    }
+  }
+
+  /** A ban: the author's pending comments leave the queue (readers never saw them). */
+  public void hideAuthorsPending(String tenant, String userId) {
+    queue.updateMany(
+        Filters.and(
+            Filters.eq("tenant", tenant),
+            Filters.eq("authorId", userId),
+            Filters.eq("queue", "pending")),
+        Updates.set("queue", "banned"));
+  }
+
+  private static String queueOf(CommentStatus status, boolean flagged) {
+    return switch (status) {
+      case PENDING -> "pending";
+      case REMOVED -> "removed";
+      case APPROVED -> flagged ? "flagged" : NONE;
+      case REJECTED -> NONE;
+    };
+  }
+
+  private static List<Bson> comment(CommentEvent event, CommentView after, Instant at) {
+    Author author = after.author();
+    return List.of(
+        Updates.set("tenant", event.tenant()),
+        Updates.set("thread", event.thread()),
+        Updates.set("commentId", after.id()),
+        Updates.set("parentId", after.parentId()),
+        Updates.set("authorId", author == null ? null : author.id()),
+        Updates.set("authorName", author == null ? null : author.name()),
+        Updates.set(
+            "authorKind",
+            author == null || author.kind() == Author.Kind.ANONYMOUS ? "anonymous" : "user"),
+        Updates.set("text", after.text()),
+        Updates.set("status", after.status().wireName()),
+        Updates.set("pinned", after.pinned()),
+        Updates.set("deleted", after.deleted()),
+        Updates.set("postedAt", Date.from(after.postedAt())),
+        Updates.set("up", after.up()),
+        Updates.set("down", after.down()),
+        Updates.set("updatedAt", Date.from(at)));
+  }
+
+  @Override
+  public QueuePage find(QueueQuery query, ReadPreference readPreference) {
+    Objects.requireNonNull(readPreference, "readPreference");
+    List<Bson> filters = new ArrayList<>();
+    filters.add(Filters.eq("tenant", query.tenant()));
+    filters.add(Filters.eq("queue", query.status()));
+    if (query.thread() != null) {
+      filters.add(Filters.eq("thread", query.thread()));
+    }
+    if (query.userId() != null) {
+      filters.add(Filters.eq("authorId", query.userId()));
+    }
+    if (query.text() != null) {
+      filters.add(
+          Filters.regex(
+              "text", Pattern.compile(Pattern.quote(query.text()), Pattern.CASE_INSENSITIVE)));
+    }
+    if (query.cursor() != null) {
+      Cursor after = Cursor.decode(query.cursor());
+      Date at = new Date(after.updatedAtMillis());
+      filters.add(
+          Filters.or(
+              Filters.lt("updatedAt", at),
+              Filters.and(Filters.eq("updatedAt", at), Filters.lt("_id", after.id()))));
+    }
+    List<Document> found =
+        queue
+            .withReadPreference(readPreferences.apply(readPreference))
+            .find(Filters.and(filters))
+            .sort(Sorts.descending("updatedAt", "_id"))
+            .limit(query.limit() + 1)
+            .into(new ArrayList<>());
+    List<QueueItem> items = new ArrayList<>();
+    for (Document doc : found.subList(0, Math.min(found.size(), query.limit()))) {
+      items.add(item(doc));
+    }
+    String next = null;
+    if (found.size() > query.limit()) {
+      Document last = found.get(query.limit() - 1);
+      next = new Cursor(last.getDate("updatedAt").getTime(), last.getString("_id")).encode();
+    }
+    return new QueuePage(items, next);
+  }
+
+  private static QueueItem item(Document doc) {
+    String authorId = doc.getString("authorId");
+    Author author =
+        authorId == null
+            ? null
+            : new Author(
+                "user".equals(doc.getString("authorKind"))
+                    ? Author.Kind.USER
+                    : Author.Kind.ANONYMOUS,
+                authorId,
+                doc.getString("authorName"));
+    CommentStatus status = CommentStatus.APPROVED;
+    for (CommentStatus s : CommentStatus.values()) {
+      if (s.wireName().equals(doc.getString("status"))) {
+        status = s;
+      }
+    }
+    CommentView comment =
+        new CommentView(
+            doc.getString("commentId"),
+            doc.getString("parentId"),
+            author,
+            doc.getString("text"),
+            doc.getDate("postedAt").toInstant(),
+            null,
+            doc.getBoolean("deleted", false),
+            number(doc, "up"),
+            number(doc, "down"),
+            VoteDirection.NONE,
+            List.of(),
+            null,
+            status,
+            doc.getBoolean("pinned", false));
+    List<Document> flaggers = doc.getList("flaggers", Document.class, List.of());
+    return new QueueItem(
+        doc.getString("thread"),
+        comment,
+        flaggers.size(),
+        flaggers.stream().map(f -> f.getString("reason")).toList(),
+        doc.getString("lastAction"),
+        doc.getString("moderatorId"),
+        doc.getString("reason"),
+        doc.getDate("updatedAt").toInstant());
+  }
+
+  private static long number(Document doc, String field) {
+    Number value = doc.get(field, Number.class);
+    return value == null ? 0 : value.longValue();
+  }
+
+  /** Where a page ended: the last item's change time and id. */
+  record Cursor(long updatedAtMillis, String id) {
+    String encode() {
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString((updatedAtMillis + "/" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Cursor decode(String cursor) {
+      try {
+        String plain = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        int slash = plain.indexOf('/');
+        if (slash < 1
+            || !new Cursor(Long.parseLong(plain.substring(0, slash)), plain.substring(slash + 1))
+                .encode()
+                .equals(cursor)) {
+          throw new InvalidCursorException("not a cursor of this queue");
+        }
+        return new Cursor(Long.parseLong(plain.substring(0, slash)), plain.substring(slash + 1));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidCursorException("not a cursor of this queue");
+      }
+    }
+  }
+}
