@@ -21,11 +21,13 @@ import dev.comments.command.publish.PublisherOptions;
 import dev.comments.events.Author;
 import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentPosted;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.codec.EventCodec;
 import dev.comments.events.codec.EventEnvelope;
+import dev.comments.events.codec.EventTypes;
 import dev.comments.infra.kafka.KafkaBroker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -424,7 +426,7 @@ class CommandSideIT {
   }
 
   @Test
-  void reads_a_version_1_event_from_the_store_upcast_and_publishes_it_as_version_2()
+  void reads_a_version_1_event_from_the_store_upcast_and_publishes_it_at_the_current_version()
       throws Exception {
     ThreadId thread = new ThreadId("demo", "legacy");
     String v1Payload =
@@ -462,10 +464,13 @@ class CommandSideIT {
 
     List<ConsumerRecord<String, byte[]>> records = consumeRecords(settings.topic(), 2);
     String json = new String(records.getFirst().value(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(json).contains("\"type\":\"CommentPosted\"").contains("\"version\":2");
+    assertThat(json)
+        .contains("\"type\":\"CommentPosted\"")
+        .contains("\"version\":" + EventTypes.of(CommentPosted.class).version());
     CommentPosted upcast = (CommentPosted) codec.decode(records.getFirst().value()).event();
     assertThat(upcast.author()).isEqualTo(Author.anonymous("s-42", Author.ANONYMOUS_NAME));
     assertThat(upcast.text()).isEqualTo("First!");
+    assertThat(upcast.status()).isEqualTo(CommentStatus.APPROVED);
   }
 
   private static Map<String, List<EventEnvelope>> byStream(List<EventEnvelope> envelopes) {
