@@ -3,6 +3,7 @@ package dev.comments.query.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.comments.events.moderation.ModeratorRecordCodec;
 import dev.comments.events.session.SessionRecordCodec;
 import dev.comments.events.session.SessionRevoked;
 import dev.comments.events.session.UserBlocked;
@@ -127,7 +128,9 @@ class SessionRecordConsumerIT {
         .get();
   }
 
-  /** A fresh event log name, and its revocations topic as the primary would create it. */
+  /**
+   * A fresh event log name, and its sessions' and moderators' topics as the primary creates them.
+   */
   private static String newLog() throws Exception {
     String log = "events-" + UUID.randomUUID();
     try (Admin admin =
@@ -137,7 +140,9 @@ class SessionRecordConsumerIT {
           .createTopics(
               List.of(
                   new NewTopic(SessionRecordCodec.topicOf(log), 1, (short) 1)
-                      .configs(Map.of("cleanup.policy", "compact,delete"))))
+                      .configs(Map.of("cleanup.policy", "compact,delete")),
+                  new NewTopic(ModeratorRecordCodec.topicOf(log), 1, (short) 1)
+                      .configs(Map.of("cleanup.policy", "compact"))))
           .all()
           .get();
     }
