@@ -27,7 +27,13 @@ class ErrorMappingTest {
           Map.entry(Rejection.EDIT_WINDOW_CLOSED, 409),
           Map.entry(Rejection.ALREADY_FLAGGED, 409),
           Map.entry(Rejection.MODERATION_NOT_ALLOWED, 409),
-          Map.entry(Rejection.NOT_BANNED, 404));
+          Map.entry(Rejection.NOT_BANNED, 404),
+          Map.entry(Rejection.MEDIA_TOO_LARGE, 413),
+          Map.entry(Rejection.MEDIA_TYPE_UNSUPPORTED, 415),
+          Map.entry(Rejection.MEDIA_TYPE_MISMATCH, 400),
+          Map.entry(Rejection.MEDIA_TRUNCATED, 400),
+          Map.entry(Rejection.MEDIA_DIMENSIONS_TOO_LARGE, 400),
+          Map.entry(Rejection.MEDIA_NOT_FOUND, 404));
 
   @ParameterizedTest
   @EnumSource(Rejection.class)
