@@ -42,7 +42,7 @@ class NodeCommandIT {
         .contains("comments.sessions.keys.current.secret still holds the placeholder")
         .contains("comments.consistency.keys.current.secret still holds the placeholder")
         .contains("comments.cluster.keys.current.secret still holds the placeholder")
-        .contains("comments.tenants.demo.moderator-key still holds the placeholder")
+        .contains("comments.tenants.demo.moderation.admin-key still holds the placeholder")
         .contains("openssl rand -base64 32");
   }
 
@@ -62,7 +62,7 @@ class NodeCommandIT {
               "--comments.sessions.keys.current.secret=" + randomSecret(),
               "--comments.consistency.keys.current.secret=" + randomSecret(),
               "--comments.cluster.keys.current.secret=" + randomSecret(),
-              "--comments.tenants.demo.moderator-key=" + randomSecret());
+              "--comments.tenants.demo.moderation.admin-key=" + randomSecret());
       try {
         ApiClient api = new ApiClient("http://127.0.0.1:" + port);
         awaitReady(api, node);
