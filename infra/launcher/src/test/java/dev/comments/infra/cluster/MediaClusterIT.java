@@ -39,7 +39,8 @@ class MediaClusterIT {
     primary = new ApiClient(cluster.nodes().get(0).path("http").asText());
     replica = new ApiClient(cluster.nodes().get(1).path("http").asText());
     moderator =
-        DevSecrets.load(cluster.dataDir.resolve("secrets.properties")).getProperty("moderator-key");
+        DevSecrets.load(cluster.dataDir.resolve("secrets.properties"))
+            .getProperty(DevSecrets.ADMIN);
   }
 
   @AfterAll
