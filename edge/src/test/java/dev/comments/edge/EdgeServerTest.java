@@ -660,7 +660,7 @@ class EdgeServerTest {
             0,
             VoteDirection.UP,
             List.of(reply));
-    queries.pages.put(T1, new ThreadPage(List.of(deleted), "next-1", 7));
+    queries.pages.put(T1, new ThreadPage(List.of(deleted), "next-1", 7, true));
 
     status.lag = Duration.ofMillis(1_250);
 
@@ -681,7 +681,7 @@ class EdgeServerTest {
                 "votes":{"up":0,"down":1},"status":"approved","pinned":false,"myVote":"none","replies":[],
                 "repliesNextCursor":null}],
               "repliesNextCursor":null}],
-             "nextCursor":"next-1"}
+             "nextCursor":"next-1","locked":true}
             """);
     assertThat(page.json).isEqualTo(expected);
     RecordingQueries.Find find = queries.finds.getFirst();

@@ -12,9 +12,9 @@ import java.util.List;
  * without any viewer's votes ({@code myVote} is {@code "none"} throughout) so that one encoding
  * serves every reader; {@link #votes} lists the viewer's, in the order the body writes comments.
  */
-record ThreadPageBody(List<CommentBody> comments, String nextCursor) {
+record ThreadPageBody(List<CommentBody> comments, String nextCursor, boolean locked) {
   static ThreadPageBody withoutVotes(ThreadPage page) {
-    return new ThreadPageBody(CommentBody.all(page.comments()), page.nextCursor());
+    return new ThreadPageBody(CommentBody.all(page.comments()), page.nextCursor(), page.locked());
   }
 
   /** The replies of one comment's tree. */

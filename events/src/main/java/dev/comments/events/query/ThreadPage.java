@@ -7,5 +7,12 @@ import java.util.List;
  *
  * @param nextCursor where the next page starts, or {@code null} on the last page
  * @param seq the sequence number of the last event of the thread that this page reflects
+ * @param locked whether the thread was locked at {@code seq}, so a reader knows before any live
+ *     message that nothing can be added
  */
-public record ThreadPage(List<CommentView> comments, String nextCursor, long seq) {}
+public record ThreadPage(List<CommentView> comments, String nextCursor, long seq, boolean locked) {
+  /** A page of a thread that is not locked. */
+  public ThreadPage(List<CommentView> comments, String nextCursor, long seq) {
+    this(comments, nextCursor, seq, false);
+  }
+}

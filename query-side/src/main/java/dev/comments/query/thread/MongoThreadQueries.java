@@ -94,7 +94,7 @@ public final class MongoThreadQueries implements ThreadQueries {
                   query.sort(), thread, last.score(), last.postedAt().toEpochMilli(), last.id())
               .encode();
     }
-    return new ThreadPage(views, nextCursor, state.seq());
+    return new ThreadPage(views, nextCursor, state.seq(), state.locked());
   }
 
   @Override

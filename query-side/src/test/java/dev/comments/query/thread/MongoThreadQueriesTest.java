@@ -132,6 +132,17 @@ class MongoThreadQueriesTest {
     assertThat(page.comments()).isEmpty();
     assertThat(page.nextCursor()).isNull();
     assertThat(page.seq()).isZero();
+    assertThat(page.locked()).isTrue();
+  }
+
+  @Test
+  void a_page_says_the_thread_is_open_again_once_it_is_unlocked() {
+    ThreadLog log = sevenTopLevel();
+    log.lock("mod");
+    log.unlock("mod");
+    apply(log.events());
+
+    assertThat(page(log.thread(), SortOrder.NEWEST, 20, null, null).locked()).isFalse();
   }
 
   @Test
