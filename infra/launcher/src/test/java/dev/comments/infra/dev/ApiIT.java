@@ -25,6 +25,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -261,14 +263,54 @@ class ApiIT {
         api.thread("demo", "guarded", "readPreference=bogus", null));
     expect(400, "invalid_cursor", api.thread("demo", "guarded", "cursor=bogus", null));
 
-    api.send("POST", T + "/threads/guarded/lock", node.adminKey(), null);
+    Reply lock = api.send("POST", T + "/threads/guarded/lock", node.adminKey(), null);
     expect(409, "thread_locked", api.post("demo", "guarded", ada, "after the lock", null));
+    Reply lockedPage =
+        conforms(
+            "GET",
+            T + "/threads/guarded/comments",
+            api.thread("demo", "guarded", "sort=oldest", lock.json().get("token").asText()));
+    assertThat(lockedPage.json().get("locked").asBoolean()).isTrue();
+    assertThat(before.get("locked").asBoolean()).isFalse();
     Reply unlock = api.send("POST", T + "/threads/guarded/unlock", node.adminKey(), null);
     assertThat(unlock.status()).isEqualTo(200);
 
     JsonNode after =
         api.thread("demo", "guarded", "sort=oldest", unlock.json().get("token").asText()).json();
     assertThat(after).isEqualTo(before);
+  }
+
+  @Test
+  void the_widget_files_and_the_demo_page_match_the_contract() {
+    Reply loader =
+        conforms("GET", "/widget/v1/embed.js", api.send("GET", "/widget/v1/embed.js", null, null));
+    assertThat(loader.status()).isEqualTo(200);
+    Matcher named =
+        Pattern.compile("embed\\.[0-9a-f]{16}\\.js")
+            .matcher(new String(loader.raw().body(), StandardCharsets.UTF_8));
+    assertThat(named.find()).isTrue();
+    String bundle = "/widget/v1/" + named.group();
+    Reply gzipped =
+        conforms(
+            "GET",
+            bundle,
+            api.exchange(
+                HttpRequest.newBuilder(URI.create(api.baseUrl() + bundle))
+                    .header("Accept-Encoding", "gzip")
+                    .GET()
+                    .build()));
+    assertThat(gzipped.header("Content-Encoding")).isEqualTo("gzip");
+    assertThat(gzipped.header("Cache-Control")).contains("immutable");
+    conforms("GET", "/widget/v1/demo.css", api.send("GET", "/widget/v1/demo.css", null, null));
+    expect(
+        404,
+        "not_found",
+        conforms(
+            "GET",
+            "/widget/v1/embed.0000000000000000.js",
+            api.send("GET", "/widget/v1/embed.0000000000000000.js", null, null)));
+    Reply demo = conforms("GET", "/", api.send("GET", "/", null, null));
+    assertThat(demo.header("Content-Security-Policy")).contains("default-src 'none'");
   }
 
   @Test
