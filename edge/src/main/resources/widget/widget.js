@@ -374,6 +374,27 @@
     }
   }
 
+  // ---- the writer's last consistency token of each thread, kept for the tab's life (a reload
+  // still reads its own write through any node); in memory where storage is refused ----
+  function tokenKey(server, tenant, thread) {
+    return 'comments-consistency:' + server + ':' + tenant + ':' + thread;
+  }
+  function loadToken(key) {
+    try {
+      return sessionStorage.getItem(key);
+    } catch (e) {
+      return memory[key] || null;
+    }
+  }
+  function storeToken(key, token) {
+    try {
+      if (token) sessionStorage.setItem(key, token);
+      else sessionStorage.removeItem(key);
+    } catch (e) {
+      memory[key] = token;
+    }
+  }
+
   function sleep(ms) {
     return new Promise(function (resolve) {
       setTimeout(resolve, ms);
@@ -404,6 +425,7 @@
     var server = (ds.commentsServer || SCRIPT_ORIGIN).replace(/\/+$/, '');
     var tenant = ds.commentsTenant;
     var thread = ds.commentsThread || threadOfUrl(canonicalUrl());
+    var tokenStore = tokenKey(server, tenant, thread);
     var w = {
       sort: ds.commentsSort || 'newest',
       session: loadSession(server, tenant),
@@ -412,7 +434,8 @@
       comments: {},
       pending: [],
       position: -1,
-      consistency: null,
+      consistency: loadToken(tokenStore),
+      rendered: false,
       nextCursor: null,
       locked: false,
       live: null,
@@ -504,7 +527,10 @@
             }
             if (reply.status >= 200 && reply.status < 300) {
               say('');
-              if (reply.json && reply.json.token) w.consistency = reply.json.token;
+              if (reply.json && reply.json.token) {
+                w.consistency = reply.json.token;
+                storeToken(tokenStore, w.consistency);
+              }
               return reply;
             }
             throw explain(reply);
@@ -1009,7 +1035,9 @@
 
     // ---- reads ----
     function readPage(cursor) {
-      var query = '?sort=' + w.sort + '&limit=20&replyLimit=5' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
+      // A public read stays on this node (nearest); the reader's own writes come back through the
+      // consistency token, which the node waits for whatever the preference.
+      var query = '?sort=' + w.sort + '&limit=20&replyLimit=5&readPreference=nearest' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
       return request('GET', '/threads/' + thread + '/comments' + query, undefined, { consistency: w.consistency });
     }
 
@@ -1019,6 +1047,13 @@
         function (reply) {
           if (reply.status === 404 && reply.json && reply.json.error.code === 'thread_not_found') {
             reply = { status: 200, json: { comments: [], nextCursor: null }, headers: reply.headers, empty: true };
+          }
+          var code = reply.json && reply.json.error && reply.json.error.code;
+          if (reply.status === 400 && code === 'invalid_consistency_token' && w.consistency) {
+            // Signed with a key the server no longer takes: the write it proved is long visible.
+            w.consistency = null;
+            storeToken(tokenStore, null);
+            return reload();
           }
           if (reply.status !== 200) throw explain(reply);
           fail('');
@@ -1035,6 +1070,14 @@
           w.nextCursor = reply.json.nextCursor;
           moreButton.hidden = !w.nextCursor;
           emptyNote.hidden = reply.json.comments.length > 0;
+          setLocked(!!reply.json.locked);
+          if (!w.rendered) {
+            w.rendered = true;
+            // For pages and benchmarks: from DOMContentLoaded to this mark is the time to a thread.
+            if (window.performance && performance.mark) {
+              performance.mark('comments:rendered', { detail: { thread: thread, comments: reply.json.comments.length } });
+            }
+          }
           follow();
         })
         .catch(function (e) {
@@ -1062,7 +1105,7 @@
     }
 
     function loadReplies(c) {
-      request('GET', '/threads/' + thread + '/comments/' + c.data.id + '/replies?limit=20&cursor=' + encodeURIComponent(c.cursor), undefined, { consistency: w.consistency })
+      request('GET', '/threads/' + thread + '/comments/' + c.data.id + '/replies?limit=20&readPreference=nearest&cursor=' + encodeURIComponent(c.cursor), undefined, { consistency: w.consistency })
         .then(function (reply) {
           if (reply.status !== 200) throw explain(reply);
           reply.json.replies.forEach(function (r) {

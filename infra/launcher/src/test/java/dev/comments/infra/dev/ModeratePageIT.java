@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
+import dev.comments.infra.Browsers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -25,9 +27,6 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -38,14 +37,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Without Chromium the suite is skipped, unless {@code COMMENTS_BROWSER_TESTS=required} (CI).
  */
 class ModeratePageIT {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path AXE = Path.of("src/test/browser/node_modules/axe-core/axe.min.js");
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String QUEUE = "/api/v1/tenants/demo/moderation/queue";
-
-  private static final boolean REQUIRED =
-      "required".equals(System.getenv("COMMENTS_BROWSER_TESTS"));
 
   @TempDir static Path data;
   @TempDir static Path profiles;
@@ -53,16 +46,11 @@ class ModeratePageIT {
   private static ApiClient api;
   private static String moderatorToken;
   private static final AtomicInteger counter = new AtomicInteger();
-  private final List<WebDriver> browsers = new ArrayList<>();
+  private Browsers browsers;
 
   @BeforeAll
   static void start() throws Exception {
-    boolean browser = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (REQUIRED) {
-      assertThat(browser).as("Chromium and chromedriver under /usr/bin").isTrue();
-      assertThat(AXE).as("axe-core installed with npm ci").exists();
-    }
-    assumeTrue(browser, "Debian's chromium and chromium-driver are not installed");
+    Browsers.assumeInstalled();
     node =
         DevNode.start(
             data,
@@ -84,33 +72,14 @@ class ModeratePageIT {
     }
   }
 
-  @AfterEach
-  void closeBrowsers() {
-    browsers.forEach(WebDriver::quit);
+  @BeforeEach
+  void browsers() {
+    browsers = new Browsers(profiles, 1000, 900);
   }
 
-  private WebDriver browser() throws IOException {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1000,900",
-        "--user-data-dir=" + Files.createTempDirectory(profiles, "profile"));
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    WebDriver driver = new ChromeDriver(service, options);
-    browsers.add(driver);
-    return driver;
+  @AfterEach
+  void closeBrowsers() {
+    browsers.quitAll();
   }
 
   private static String thread() {
@@ -140,7 +109,7 @@ class ModeratePageIT {
 
   /** Opens the page for tenant demo, enters the token and waits for the queue. */
   private WebDriver open(String query, String token) throws IOException {
-    WebDriver driver = browser();
+    WebDriver driver = browsers.open();
     driver.get(node.baseUrl() + "/moderate?tenant=demo&lang=en&" + query);
     driver.findElement(By.id("token")).sendKeys(token, Keys.ENTER);
     return driver;
@@ -287,7 +256,8 @@ class ModeratePageIT {
 
   @Test
   void no_serious_accessibility_violations_in_either_theme_and_screenshots() throws Exception {
-    assumeTrue(Files.exists(AXE), "axe-core is not installed (npm ci in src/test/browser)");
+    assumeTrue(
+        Files.exists(Browsers.AXE), "axe-core is not installed (npm ci in src/test/browser)");
     String thread = "article-42";
     pending(
         thread,
@@ -297,7 +267,7 @@ class ModeratePageIT {
         "I disagree with the second paragraph, and here is why: the numbers do not add up.");
     Path shots = Path.of(System.getProperty("moderate.screenshots", "target/moderate-screenshots"));
     Files.createDirectories(shots);
-    String axe = Files.readString(AXE);
+    String axe = Files.readString(Browsers.AXE);
     for (String theme : List.of("light", "dark")) {
       WebDriver driver = open("thread=" + thread + "&theme=" + theme, moderatorToken);
       new WebDriverWait(driver, WAIT).until(d -> listed(d).size() == 3);

@@ -1,10 +1,22 @@
 package dev.comments.infra.dev;
 
+import static dev.comments.infra.Widget.HOST;
+import static dev.comments.infra.Widget.WAIT;
+import static dev.comments.infra.Widget.attributeOf;
+import static dev.comments.infra.Widget.find;
+import static dev.comments.infra.Widget.join;
+import static dev.comments.infra.Widget.post;
+import static dev.comments.infra.Widget.root;
+import static dev.comments.infra.Widget.text;
+import static dev.comments.infra.Widget.textOf;
+import static dev.comments.infra.Widget.waitForText;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.comments.infra.ApiClient;
+import dev.comments.infra.Browsers;
+import dev.comments.infra.Widget;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -28,12 +40,8 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.SearchContext;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -44,17 +52,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * is skipped, unless {@code COMMENTS_BROWSER_TESTS=required} (CI) makes that a failure.
  */
 class WidgetIT {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path AXE = Path.of("src/test/browser/node_modules/axe-core/axe.min.js");
-  private static final Duration WAIT = Duration.ofSeconds(15);
-
-  /** The widget's element: {@code #c} on the test's host pages, {@code #comments} on the demo. */
-  private static final String HOST = "#c, #comments";
-
-  private static final boolean REQUIRED =
-      "required".equals(System.getenv("COMMENTS_BROWSER_TESTS"));
-
   @TempDir static Path data;
   @TempDir static Path profiles;
   private static DevNode node;
@@ -63,16 +60,11 @@ class WidgetIT {
   private static HttpServer refusedHost;
   private static final Map<String, String> pages = new ConcurrentHashMap<>();
   private static final AtomicInteger counter = new AtomicInteger();
-  private final List<WebDriver> browsers = new ArrayList<>();
+  private Browsers browsers;
 
   @BeforeAll
   static void start() throws Exception {
-    boolean browser = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (REQUIRED) {
-      assertThat(browser).as("Chromium and chromedriver under /usr/bin").isTrue();
-      assertThat(AXE).as("axe-core installed with npm ci").exists();
-    }
-    assumeTrue(browser, "Debian's chromium and chromium-driver are not installed");
+    Browsers.assumeInstalled();
     node = DevNode.start(data, 0, "--comments.limits.enabled=false");
     api = new ApiClient(node.baseUrl());
     allowedHost = hostServer("127.0.0.1");
@@ -92,9 +84,14 @@ class WidgetIT {
     }
   }
 
+  @BeforeEach
+  void browsers() {
+    browsers = new Browsers(profiles, 1000, 1200);
+  }
+
   @AfterEach
   void closeBrowsers() {
-    browsers.forEach(WebDriver::quit);
+    browsers.quitAll();
   }
 
   /** A plain page server: any path answers the page registered under it. */
@@ -142,100 +139,12 @@ class WidgetIT {
     return "widget-" + counter.incrementAndGet();
   }
 
-  private WebDriver browser() throws IOException {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1000,1200",
-        "--user-data-dir=" + Files.createTempDirectory(profiles, "profile"));
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    WebDriver driver = new ChromeDriver(service, options);
-    browsers.add(driver);
-    return driver;
-  }
-
-  private static SearchContext widget(WebDriver driver) {
-    return new WebDriverWait(driver, WAIT).until(d -> d.findElement(By.id("c")).getShadowRoot());
-  }
-
-  private static WebElement find(WebDriver driver, String css) {
-    return new WebDriverWait(driver, WAIT)
-        .ignoring(org.openqa.selenium.NoSuchElementException.class)
-        .until(d -> widget(d).findElement(By.cssSelector(css)));
-  }
-
-  private static String shadowText(WebDriver driver) {
-    return (String)
-        ((JavascriptExecutor) driver)
-            .executeScript(
-                "const r = document.querySelector('"
-                    + HOST
-                    + "').shadowRoot;"
-                    + " return r ? r.querySelector('section').innerText : '';");
-  }
-
-  /** Read in the page, so that a re-rendered element is never a stale reference. */
-  private static String textOf(WebDriver driver, String css) {
-    return (String)
-        ((JavascriptExecutor) driver)
-            .executeScript(
-                "const r = document.querySelector('"
-                    + HOST
-                    + "').shadowRoot;"
-                    + " const e = r && r.querySelector(arguments[0]);"
-                    + " return e ? e.textContent : null;",
-                css);
-  }
-
-  private static String attributeOf(WebDriver driver, String css, String name) {
-    return (String)
-        ((JavascriptExecutor) driver)
-            .executeScript(
-                "const r = document.querySelector('"
-                    + HOST
-                    + "').shadowRoot;"
-                    + " const e = r && r.querySelector(arguments[0]);"
-                    + " return e ? e.getAttribute(arguments[1]) : null;",
-                css,
-                name);
-  }
-
-  private static void waitForText(WebDriver driver, String text, Duration within) {
-    new WebDriverWait(driver, within)
-        .withMessage(() -> "\"" + text + "\" in the widget, which shows: " + shadowText(driver))
-        .until(d -> shadowText(d).contains(text));
-  }
-
-  private static void join(WebDriver driver, String name) {
-    find(driver, "input#name").sendKeys(name, Keys.ENTER);
-    find(driver, "textarea");
-  }
-
-  private static void post(WebDriver driver, String text) {
-    WebElement area = find(driver, "textarea");
-    area.sendKeys(text);
-    find(driver, "form button.primary").click();
-    waitForText(driver, text, WAIT);
-  }
-
   @Test
   void a_comment_from_one_reader_reaches_another_live_and_votes_follow_and_stay() throws Exception {
     String path =
         page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread() + "\"");
-    WebDriver ada = browser();
-    WebDriver bob = browser();
+    WebDriver ada = browsers.open();
+    WebDriver bob = browsers.open();
     ada.get(allowed(path));
     bob.get(allowed(path));
     join(ada, "Ada");
@@ -246,7 +155,7 @@ class WidgetIT {
     WebElement news = find(bob, "button.pill");
     new WebDriverWait(bob, Duration.ofSeconds(2))
         .until(d -> news.isDisplayed() && news.getText().equals("1 new comment"));
-    assertThat(shadowText(bob)).doesNotContain("Hello from Ada");
+    assertThat(text(bob)).doesNotContain("Hello from Ada");
     news.click();
     waitForText(bob, "Hello from Ada", WAIT);
 
@@ -257,7 +166,7 @@ class WidgetIT {
     new WebDriverWait(ada, WAIT)
         .until(d -> "true".equals(attributeOf(d, "li button.up", "aria-pressed")));
     assertThat(textOf(ada, "li button.up .n")).isEqualTo("1");
-    assertThat(shadowText(ada)).contains("Commenting as Ada");
+    assertThat(text(ada)).contains("Commenting as Ada");
   }
 
   @Test
@@ -265,9 +174,9 @@ class WidgetIT {
       throws Exception {
     String path =
         page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread() + "\"");
-    WebDriver ada = browser();
-    WebDriver bob = browser();
-    WebDriver carol = browser();
+    WebDriver ada = browsers.open();
+    WebDriver bob = browsers.open();
+    WebDriver carol = browsers.open();
     ada.get(allowed(path));
     join(ada, "Ada");
     post(ada, "Ada's first");
@@ -280,24 +189,24 @@ class WidgetIT {
 
     find(bob, "li button.block").click();
     waitForText(bob, "Hidden: you blocked this person.", WAIT);
-    assertThat(shadowText(bob)).doesNotContain("Ada's first");
+    assertThat(text(bob)).doesNotContain("Ada's first");
 
     post(ada, "Ada's second");
     // Carol, who blocked no one, is told of it live; Bob is sent nothing.
     WebElement news = find(carol, "button.pill");
     new WebDriverWait(carol, WAIT)
         .until(d -> news.isDisplayed() && news.getText().equals("1 new comment"));
-    assertThat(shadowText(bob)).doesNotContain("Ada's second").doesNotContain("new comment");
+    assertThat(text(bob)).doesNotContain("Ada's second").doesNotContain("new comment");
 
     bob.navigate().refresh();
     waitForText(bob, "Hidden: you blocked this person.", WAIT);
-    assertThat(shadowText(bob)).doesNotContain("Ada's first").doesNotContain("Ada's second");
+    assertThat(text(bob)).doesNotContain("Ada's first").doesNotContain("Ada's second");
   }
 
   @Test
   void the_demo_article_of_the_node_shows_the_widget_live_under_its_strict_policy()
       throws Exception {
-    WebDriver driver = browser();
+    WebDriver driver = browsers.open();
     driver.get(node.baseUrl() + "/");
     waitForText(driver, "Live", WAIT);
     JavascriptExecutor js = (JavascriptExecutor) driver;
@@ -320,12 +229,12 @@ class WidgetIT {
     String token = api.session("demo", "Mallory");
     api.post(
         "demo", thread, token, "<img src=x onerror=alert(1)> see https://example.com/a?b=1.", null);
-    WebDriver reader = browser();
+    WebDriver reader = browsers.open();
     reader.get(
         allowed(
             page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread + "\"")));
     waitForText(reader, "<img src=x onerror=alert(1)>", WAIT);
-    assertThat(widget(reader).findElements(By.cssSelector("img"))).isEmpty();
+    assertThat(root(reader).findElements(By.cssSelector("img"))).isEmpty();
     WebElement link = find(reader, ".text a");
     assertThat(link.getAttribute("href")).isEqualTo("https://example.com/a?b=1");
     assertThat(link.getAttribute("rel")).isEqualTo("nofollow ugc noopener noreferrer");
@@ -340,7 +249,7 @@ class WidgetIT {
 
   @Test
   void a_page_of_an_origin_the_tenant_does_not_allow_is_refused_and_says_so() throws Exception {
-    WebDriver reader = browser();
+    WebDriver reader = browsers.open();
     reader.get(
         "http://127.0.0.2:"
             + refusedHost.getAddress().getPort()
@@ -351,7 +260,7 @@ class WidgetIT {
 
   @Test
   void a_visitor_posts_and_cancels_a_reply_with_the_keyboard_alone() throws Exception {
-    WebDriver driver = browser();
+    WebDriver driver = browsers.open();
     driver.get(
         allowed(
             page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread() + "\"")));
@@ -377,7 +286,7 @@ class WidgetIT {
         .until(
             d ->
                 "reply".equals(focusedClass(d))
-                    && widget(d).findElements(By.cssSelector("li form")).isEmpty());
+                    && root(d).findElements(By.cssSelector("li form")).isEmpty());
   }
 
   private static String focusedId(WebDriver driver) {
@@ -404,7 +313,7 @@ class WidgetIT {
 
   @Test
   void text_over_ten_thousand_code_points_is_stopped_before_sending() throws Exception {
-    WebDriver driver = browser();
+    WebDriver driver = browsers.open();
     driver.get(
         allowed(
             page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread() + "\"")));
@@ -431,7 +340,7 @@ class WidgetIT {
   @Test
   void bad_attributes_a_locked_thread_and_an_unreachable_server_show_what_is_wrong()
       throws Exception {
-    WebDriver driver = browser();
+    WebDriver driver = browsers.open();
     driver.get(allowed(page("en", "data-comments-thread=\"x\"")));
     waitForText(driver, "data-comments-tenant is missing", WAIT);
     driver.get(allowed(page("en", "data-comments-tenant=\"demo\" data-comments-colour=\"red\"")));
@@ -466,10 +375,42 @@ class WidgetIT {
   }
 
   @Test
+  void a_thread_locked_before_the_page_loads_shows_as_locked_at_once_without_a_composer()
+      throws Exception {
+    String thread = thread();
+    String token = api.session("demo", "Early");
+    api.post("demo", thread, token, "Said before the lock", null);
+    assertThat(
+            api.send(
+                    "POST",
+                    "/api/v1/tenants/demo/threads/" + thread + "/lock",
+                    node.adminKey(),
+                    null)
+                .status())
+        .isEqualTo(200);
+    WebDriver driver = browsers.open();
+    driver.get(
+        allowed(
+            page("en", "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread + "\"")));
+    // Live means subscribed from the page's position: no live message replays the earlier lock,
+    // so only the page can have said it.
+    waitForText(driver, "Live", WAIT);
+    assertThat(text(driver)).contains("This thread is locked", "Said before the lock");
+    Object composerShown =
+        Widget.script(
+            driver,
+            "const r = document.querySelector('#c').shadowRoot;"
+                + " return Array.from(r.querySelectorAll('textarea, input#name'))"
+                + ".some(e => e.getClientRects().length > 0);");
+    assertThat(composerShown).isEqualTo(false);
+    assertThat(root(driver).findElements(By.cssSelector("li button.reply"))).isEmpty();
+  }
+
+  @Test
   void without_a_thread_attribute_a_japanese_url_maps_to_one_short_thread_id() throws Exception {
     String path = page("ja", "data-comments-tenant=\"demo\"");
     pages.put("/記事/こんにちは", pages.get(path));
-    WebDriver driver = browser();
+    WebDriver driver = browsers.open();
     driver.get(allowed("/記事/こんにちは?utm=x#top"));
     waitForText(driver, "まだコメントはありません", WAIT);
     String expected =
@@ -485,7 +426,8 @@ class WidgetIT {
 
   @Test
   void no_serious_accessibility_violations_in_either_theme_and_screenshots() throws Exception {
-    assumeTrue(Files.exists(AXE), "axe-core is not installed (npm ci in src/test/browser)");
+    assumeTrue(
+        Files.exists(Browsers.AXE), "axe-core is not installed (npm ci in src/test/browser)");
     String thread = thread();
     String token = api.session("demo", "Ada Lovelace");
     String first =
@@ -498,7 +440,7 @@ class WidgetIT {
     api.post("demo", thread, other, "A second thought, further down the page.", null);
     Path shots = Path.of(System.getProperty("widget.screenshots", "target/widget-screenshots"));
     Files.createDirectories(shots);
-    String axe = Files.readString(AXE);
+    String axe = Files.readString(Browsers.AXE);
     for (String[] variant :
         new String[][] {
           {"light", "en", "light", "1000"},
@@ -506,7 +448,7 @@ class WidgetIT {
           {"japanese", "ja", "light", "1000"},
           {"mobile", "en", "auto", "390"}
         }) {
-      WebDriver driver = browser();
+      WebDriver driver = browsers.open();
       driver.manage().window().setSize(new Dimension(Integer.parseInt(variant[3]), 1100));
       driver.get(
           allowed(
@@ -532,8 +474,7 @@ class WidgetIT {
       assertThat(violations).as(variant[0]).isEmpty();
       byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
       Files.write(shots.resolve("widget-" + variant[0] + ".png"), png);
-      driver.quit();
-      browsers.remove(driver);
+      browsers.quit(driver);
     }
   }
 }
