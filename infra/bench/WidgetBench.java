@@ -319,6 +319,7 @@ public final class WidgetBench {
       open(driver, url);
       // Every comment on screen: "Load more" until there is no more.
       for (int i = 0; i < 1000; i++) {
+        int before = shown(driver);
         Boolean more =
             (Boolean)
                 js(
@@ -330,8 +331,7 @@ public final class WidgetBench {
         if (!more) {
           break;
         }
-        int before = shown(driver);
-        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> shown(driver) > before);
+        new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> shown(driver) > before);
       }
       List<String> ids = new ArrayList<>();
       driver.executeCdpCommand("Performance.enable", Map.of());
