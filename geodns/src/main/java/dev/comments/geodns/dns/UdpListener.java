@@ -3,19 +3,32 @@ package dev.comments.geodns.dns;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Receives datagrams and sends back what the handler says. A query is answered on the receiving
- * thread: answering is a parse, a binary search and a serialization (microseconds), so a hand-off
- * to a pool would cost more than it saves, and the rate limit runs before the parse.
+ * Receives datagrams and sends back what the handler says. A query is answered on the thread that
+ * received it: answering is microseconds, so a hand-off to a pool would cost more than it saves,
+ * and the rate limit runs before the parse. Several threads receive from the one socket, as gdnsd's
+ * {@code udp_threads} do (there each on a socket of its own): one thread left the second core idle
+ * while it answered, and under CPU contention a process gets the scheduler's time per runnable
+ * thread. One shared socket rather than {@code SO_REUSEPORT} sockets, because a port-0 bind with
+ * {@code SO_REUSEPORT} may join another same-user process's group on that port and split its
+ * traffic, which tests running side by side would do.
  */
 public final class UdpListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UdpListener.class);
@@ -25,52 +38,92 @@ public final class UdpListener implements AutoCloseable {
 
   private static final int RECEIVE_BUFFER = 4 << 20;
 
-  private final DatagramSocket socket;
+  private final DatagramChannel channel;
   private final QueryHandler handler;
   private final SourceRateLimit rateLimit;
   private final Counter limited;
-  private final Thread thread;
+  private final List<Thread> threads;
 
+  /**
+   * @param threads how many threads receive and answer (at least 1)
+   */
   public UdpListener(
-      InetSocketAddress bind, QueryHandler handler, SourceRateLimit rateLimit, MeterRegistry meters)
+      InetSocketAddress bind,
+      int threads,
+      QueryHandler handler,
+      SourceRateLimit rateLimit,
+      MeterRegistry meters)
       throws IOException {
-    this.socket = new DatagramSocket(bind);
-    // A deep queue absorbs bursts (the kernel caps it at net.core.rmem_max).
-    socket.setReceiveBufferSize(RECEIVE_BUFFER);
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1: " + threads);
+    }
+    this.channel =
+        DatagramChannel.open(
+            bind.getAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6
+                : StandardProtocolFamily.INET);
+    try {
+      // A deep queue absorbs bursts (the kernel caps it at net.core.rmem_max).
+      channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+      channel.bind(bind);
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
     this.handler = handler;
     this.rateLimit = rateLimit;
     this.limited = meters.counter("geodns.queries.rate.limited", "transport", "udp");
-    this.thread = Thread.ofPlatform().name("geodns-udp").daemon().unstarted(this::serve);
+    this.threads =
+        IntStream.range(0, threads)
+            .mapToObj(
+                i -> Thread.ofPlatform().name("geodns-udp-" + i).daemon().unstarted(this::serve))
+            .toList();
   }
 
   public int port() {
-    return socket.getLocalPort();
+    return ((InetSocketAddress) localAddress()).getPort();
+  }
+
+  private SocketAddress localAddress() {
+    try {
+      return channel.getLocalAddress();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public void start() {
-    thread.start();
+    threads.forEach(Thread::start);
   }
 
   private void serve() {
-    byte[] buffer = new byte[MAX_DATAGRAM];
-    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-    while (!socket.isClosed()) {
+    // Direct buffers, one pair per thread, so that the channel copies no bytes of its own.
+    ByteBuffer in = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+    ByteBuffer out = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+    while (channel.isOpen()) {
       try {
-        packet.setLength(buffer.length);
-        socket.receive(packet);
-        if (!rateLimit.tryAcquire(packet.getAddress())) {
+        in.clear();
+        InetSocketAddress from = (InetSocketAddress) channel.receive(in);
+        if (from == null) {
+          continue;
+        }
+        InetAddress source = from.getAddress();
+        if (!rateLimit.tryAcquire(source)) {
           limited.increment();
           continue;
         }
-        byte[] query = Arrays.copyOf(buffer, packet.getLength());
-        Optional<byte[]> response =
-            handler.handle(query, packet.getAddress(), QueryHandler.Transport.UDP);
+        byte[] query = new byte[in.flip().remaining()];
+        in.get(query);
+        Optional<byte[]> response = handler.handle(query, source, QueryHandler.Transport.UDP);
         if (response.isPresent()) {
-          byte[] bytes = response.get();
-          socket.send(new DatagramPacket(bytes, bytes.length, packet.getSocketAddress()));
+          out.clear();
+          out.put(response.get()).flip();
+          channel.send(out, from);
         }
+      } catch (ClosedChannelException closed) {
+        return;
       } catch (IOException e) {
-        if (!socket.isClosed()) {
+        if (channel.isOpen()) {
           // One failed send (an unreachable client, an ICMP error) must not stop the listener.
           LOG.debug("UDP receive or send failed", e);
         }
@@ -82,7 +135,17 @@ public final class UdpListener implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    socket.close();
-    thread.join(Duration.ofSeconds(5).toMillis());
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("closing the UDP channel failed", e);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    for (Thread thread : threads) {
+      long left = deadline - System.nanoTime();
+      if (left > 0) {
+        thread.join(Duration.ofNanos(left));
+      }
+    }
   }
 }
