@@ -7,28 +7,28 @@ import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Receives datagrams and sends back what the handler says. A query is answered on the thread that
  * received it: answering is microseconds, so a hand-off to a pool would cost more than it saves,
- * and the rate limit runs before the parse. Several threads receive from the one socket, as gdnsd's
- * {@code udp_threads} do (there each on a socket of its own): one thread left the second core idle
- * while it answered, and under CPU contention a process gets the scheduler's time per runnable
- * thread. One shared socket rather than {@code SO_REUSEPORT} sockets, because a port-0 bind with
- * {@code SO_REUSEPORT} may join another same-user process's group on that port and split its
- * traffic, which tests running side by side would do.
+ * and the rate limit runs before the parse.
+ *
+ * <p>With several threads each has a socket of its own on the one port ({@code SO_REUSEPORT}; the
+ * kernel spreads clients over them by address and port), as gdnsd's {@code udp_threads} do. Threads
+ * sharing one socket had to pass its receive lock on for every datagram, three futex calls per
+ * query that cost more than the two calls that move the datagrams. A port-0 bind first takes a free
+ * port without {@code SO_REUSEPORT}, so that it can never land in another process's group.
  */
 public final class UdpListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UdpListener.class);
@@ -38,14 +38,14 @@ public final class UdpListener implements AutoCloseable {
 
   private static final int RECEIVE_BUFFER = 4 << 20;
 
-  private final DatagramChannel channel;
+  private final List<DatagramChannel> channels;
   private final QueryHandler handler;
   private final SourceRateLimit rateLimit;
   private final Counter limited;
   private final List<Thread> threads;
 
   /**
-   * @param threads how many threads receive and answer (at least 1)
+   * @param threads how many threads (and sockets) receive and answer (at least 1)
    */
   public UdpListener(
       InetSocketAddress bind,
@@ -57,7 +57,47 @@ public final class UdpListener implements AutoCloseable {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1: " + threads);
     }
-    this.channel =
+    this.channels = bindAll(bind, threads);
+    this.handler = handler;
+    this.rateLimit = rateLimit;
+    this.limited = meters.counter("geodns.queries.rate.limited", "transport", "udp");
+    List<Thread> started = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      DatagramChannel channel = channels.get(i);
+      started.add(
+          Thread.ofPlatform().name("geodns-udp-" + i).daemon().unstarted(() -> serve(channel)));
+    }
+    this.threads = List.copyOf(started);
+  }
+
+  private static List<DatagramChannel> bindAll(InetSocketAddress bind, int threads)
+      throws IOException {
+    if (threads == 1) {
+      return List.of(open(bind, false));
+    }
+    InetSocketAddress at = bind;
+    if (bind.getPort() == 0) {
+      try (DatagramChannel probe = open(bind, false)) {
+        at = new InetSocketAddress(bind.getAddress(), port(probe));
+      }
+    }
+    List<DatagramChannel> bound = new ArrayList<>();
+    try {
+      for (int i = 0; i < threads; i++) {
+        bound.add(open(at, true));
+      }
+    } catch (IOException e) {
+      for (DatagramChannel channel : bound) {
+        channel.close();
+      }
+      throw e;
+    }
+    return List.copyOf(bound);
+  }
+
+  private static DatagramChannel open(InetSocketAddress bind, boolean reusePort)
+      throws IOException {
+    DatagramChannel channel =
         DatagramChannel.open(
             bind.getAddress() instanceof Inet6Address
                 ? StandardProtocolFamily.INET6
@@ -65,28 +105,24 @@ public final class UdpListener implements AutoCloseable {
     try {
       // A deep queue absorbs bursts (the kernel caps it at net.core.rmem_max).
       channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+      if (reusePort) {
+        channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      }
       channel.bind(bind);
-    } catch (IOException e) {
+      return channel;
+    } catch (IOException | UnsupportedOperationException e) {
       channel.close();
       throw e;
     }
-    this.handler = handler;
-    this.rateLimit = rateLimit;
-    this.limited = meters.counter("geodns.queries.rate.limited", "transport", "udp");
-    this.threads =
-        IntStream.range(0, threads)
-            .mapToObj(
-                i -> Thread.ofPlatform().name("geodns-udp-" + i).daemon().unstarted(this::serve))
-            .toList();
+  }
+
+  private static int port(DatagramChannel channel) throws IOException {
+    return ((InetSocketAddress) channel.getLocalAddress()).getPort();
   }
 
   public int port() {
-    return ((InetSocketAddress) localAddress()).getPort();
-  }
-
-  private SocketAddress localAddress() {
     try {
-      return channel.getLocalAddress();
+      return port(channels.getFirst());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -96,7 +132,7 @@ public final class UdpListener implements AutoCloseable {
     threads.forEach(Thread::start);
   }
 
-  private void serve() {
+  private void serve(DatagramChannel channel) {
     // Direct buffers, one pair per thread, so that the channel copies no bytes of its own.
     ByteBuffer in = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     ByteBuffer out = ByteBuffer.allocateDirect(MAX_DATAGRAM);
@@ -135,10 +171,12 @@ public final class UdpListener implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      LOG.debug("closing the UDP channel failed", e);
+    for (DatagramChannel channel : channels) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.debug("closing a UDP channel failed", e);
+      }
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     for (Thread thread : threads) {
