@@ -89,7 +89,8 @@ public final class GeoDnsServer implements AutoCloseable {
       GeoIndexReloader index)
       throws IOException {
     for (int attempt = 1; ; attempt++) {
-      UdpListener udp = new UdpListener(settings.bind(), handler, limit, meters);
+      UdpListener udp =
+          new UdpListener(settings.bind(), settings.udpThreads(), handler, limit, meters);
       try {
         TcpListener tcp =
             new TcpListener(

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param rebuildEvery how often the index is rebuilt even if the file did not change
  * @param checkFileEvery how often the database file is looked at for a new version
  * @param perSourceQps queries per second one source (IPv4 address, IPv6 /64) may send; 0 is off
+ * @param udpThreads threads receiving and answering UDP queries on the one socket (default: one per
+ *     core)
  */
 public record GeoDnsSettings(
     InetSocketAddress bind,
@@ -36,12 +38,15 @@ public record GeoDnsSettings(
     long perSourceQps,
     long perSourceBurst,
     int maxTcpConnections,
-    Duration tcpIdleTimeout) {
+    Duration tcpIdleTimeout,
+    int udpThreads) {
   public static final int PRODUCTION_PORT = 53;
   public static final int DEV_PORT = 5353;
 
   /** Never more, so that a TCP answer stays far below its 64 KiB frame. */
   static final int MAX_ANSWERS = 64;
+
+  static final int MAX_UDP_THREADS = 256;
 
   public GeoDnsSettings {
     Objects.requireNonNull(bind, "bind");
@@ -59,6 +64,10 @@ public record GeoDnsSettings(
     }
     if (maxUdpPayload < 512 || maxUdpPayload > 4096) {
       throw new IllegalArgumentException("maxUdpPayload must be 512..4096: " + maxUdpPayload);
+    }
+    if (udpThreads < 1 || udpThreads > MAX_UDP_THREADS) {
+      throw new IllegalArgumentException(
+          "udpThreads must be 1.." + MAX_UDP_THREADS + ": " + udpThreads);
     }
   }
 
@@ -90,7 +99,8 @@ public record GeoDnsSettings(
         1000,
         2000,
         256,
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        Runtime.getRuntime().availableProcessors());
   }
 
   public GeoDnsSettings withBind(InetSocketAddress newBind) {
@@ -108,7 +118,8 @@ public record GeoDnsSettings(
         perSourceQps,
         perSourceBurst,
         maxTcpConnections,
-        tcpIdleTimeout);
+        tcpIdleTimeout,
+        udpThreads);
   }
 
   public GeoDnsSettings withZones(List<Zone> newZones) {
@@ -126,7 +137,8 @@ public record GeoDnsSettings(
         perSourceQps,
         perSourceBurst,
         maxTcpConnections,
-        tcpIdleTimeout);
+        tcpIdleTimeout,
+        udpThreads);
   }
 
   public GeoDnsSettings withFallback(Coordinates newFallback) {
@@ -144,7 +156,8 @@ public record GeoDnsSettings(
         perSourceQps,
         perSourceBurst,
         maxTcpConnections,
-        tcpIdleTimeout);
+        tcpIdleTimeout,
+        udpThreads);
   }
 
   public GeoDnsSettings withAnswers(int newAnswers) {
@@ -162,7 +175,8 @@ public record GeoDnsSettings(
         perSourceQps,
         perSourceBurst,
         maxTcpConnections,
-        tcpIdleTimeout);
+        tcpIdleTimeout,
+        udpThreads);
   }
 
   public GeoDnsSettings withCheckFileEvery(Duration every) {
@@ -180,7 +194,8 @@ public record GeoDnsSettings(
         perSourceQps,
         perSourceBurst,
         maxTcpConnections,
-        tcpIdleTimeout);
+        tcpIdleTimeout,
+        udpThreads);
   }
 
   public GeoDnsSettings withRateLimit(long qps, long burst) {
@@ -198,7 +213,8 @@ public record GeoDnsSettings(
         qps,
         burst,
         maxTcpConnections,
-        tcpIdleTimeout);
+        tcpIdleTimeout,
+        udpThreads);
   }
 
   public GeoDnsSettings withTtl(Duration newTtl) {
@@ -216,6 +232,26 @@ public record GeoDnsSettings(
         perSourceQps,
         perSourceBurst,
         maxTcpConnections,
-        tcpIdleTimeout);
+        tcpIdleTimeout,
+        udpThreads);
+  }
+
+  public GeoDnsSettings withUdpThreads(int threads) {
+    return new GeoDnsSettings(
+        bind,
+        database,
+        zones,
+        fallback,
+        ttl,
+        answers,
+        failOpenTtl,
+        maxUdpPayload,
+        rebuildEvery,
+        checkFileEvery,
+        perSourceQps,
+        perSourceBurst,
+        maxTcpConnections,
+        tcpIdleTimeout,
+        threads);
   }
 }

@@ -71,7 +71,8 @@ public record StandaloneConfig(GeoDnsSettings settings, List<Node> nodes) {
             Long.parseLong(p.getProperty("perSourceBurst", String.valueOf(dev.perSourceBurst()))),
             Integer.parseInt(
                 p.getProperty("maxTcpConnections", String.valueOf(dev.maxTcpConnections()))),
-            duration(p, "tcpIdleTimeout", dev.tcpIdleTimeout()));
+            duration(p, "tcpIdleTimeout", dev.tcpIdleTimeout()),
+            Integer.parseInt(p.getProperty("udpThreads", String.valueOf(dev.udpThreads()))));
     return new StandaloneConfig(settings, nodes);
   }
 

@@ -1,5 +1,6 @@
 package dev.comments.geodns.geo;
 
+import com.maxmind.db.CHMCache;
 import com.maxmind.db.DatabaseRecord;
 import com.maxmind.db.InvalidNetworkException;
 import com.maxmind.db.Networks;
@@ -25,6 +26,13 @@ import java.util.Map;
  */
 final class NetworkTable {
   static final int UNKNOWN = -1;
+
+  /**
+   * Decoded values kept during a build. Millions of networks point at far fewer shared values
+   * (cities, countries, their coordinates), and without a cache each is decoded again for every
+   * network; the cache lives only as long as the build's reader.
+   */
+  private static final int DECODE_CACHE_ENTRIES = 1 << 18;
 
   private final int[] v4Starts;
   private final int[] v4Locations;
@@ -60,7 +68,7 @@ final class NetworkTable {
    * @throws IndexBuildException when the file cannot be read, is corrupt, or holds no locations
    */
   static NetworkTable read(Path database) {
-    try (Reader reader = new Reader(database.toFile())) {
+    try (Reader reader = new Reader(database.toFile(), new CHMCache(DECODE_CACHE_ENTRIES))) {
       String type = reader.getMetadata().databaseType();
       if (!type.contains("City") && !type.contains("Country")) {
         throw new IndexBuildException(
