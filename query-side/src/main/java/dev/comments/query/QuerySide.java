@@ -1,5 +1,6 @@
 package dev.comments.query;
 
+import com.mongodb.MongoNamespace;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
@@ -12,6 +13,7 @@ import dev.comments.query.audit.MongoAuditLog;
 import dev.comments.query.ban.BanProjection;
 import dev.comments.query.media.MediaProjection;
 import dev.comments.query.media.MediaStore;
+import dev.comments.query.moderation.QueueBans;
 import dev.comments.query.moderation.QueueStore;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
@@ -107,7 +109,10 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
   private final Map<String, Copy> live = new ConcurrentHashMap<>();
   private final Map<String, Rebuild> rebuilds = new ConcurrentHashMap<>();
   private final Map<String, Progress> lastRebuild = new ConcurrentHashMap<>();
-  private final QueueStore moderationQueue;
+
+  /** The live generation's queue: swapped with the thread view that writes it. */
+  private volatile QueueStore moderationQueue;
+
   private final BanProjection bans;
   private ProjectionConsumer consumer;
   private boolean closed;
@@ -123,7 +128,13 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     void drop();
   }
 
-  private record ThreadsCopy(int generation, ThreadViewStore store, ThreadProjection projection)
+  /**
+   * The thread view and the moderators' queue its projection writes. The checksum covers the thread
+   * view alone: a ban and its author's comments are in different streams, whose relative order two
+   * consumers may see differently, and the queue keeps what a ban did.
+   */
+  private record ThreadsCopy(
+      int generation, ThreadViewStore store, QueueStore queue, ThreadProjection projection)
       implements Copy {
     @Override
     public Map<String, MongoCollection<Document>> collections(ReadPreference readPreference) {
@@ -133,6 +144,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     @Override
     public void drop() {
       store.drop();
+      queue.drop();
     }
   }
 
@@ -178,13 +190,12 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
             this.database, readPreferences, Generations.suffixOf(threadsGeneration));
     this.readModel = new ReadModel(store, settings.readModelBytes(), meters);
     this.feeds = new LiveFeeds(readModel);
-    this.moderationQueue =
-        new QueueStore(
-            database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)), readPreferences);
+    this.moderationQueue = queueOf(threadsGeneration);
     ThreadsCopy threads =
         new ThreadsCopy(
             threadsGeneration,
             store,
+            moderationQueue,
             new ThreadProjection(store, readModel, feeds, moderationQueue));
     AuditCopy auditCopy = auditCopy(auditGeneration);
     live.put(THREADS, threads);
@@ -198,7 +209,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
         new BanProjection(
             database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
             readPreferences,
-            moderationQueue);
+            () -> moderationQueue);
     Map<String, Projection> members = new LinkedHashMap<>();
     members.put(THREADS, threads.projection());
     members.put(MEDIA, media);
@@ -278,7 +289,8 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
 
   /** The moderators' queues, from this node's projection. */
   public ModerationQueue moderationQueue() {
-    return moderationQueue;
+    // The port outlives a rebuild's swap: it asks the live generation's queue each time.
+    return (query, readPreference) -> moderationQueue.find(query, readPreference);
   }
 
   /** The media items this node has learned of from the log, for the CDN. */
@@ -501,6 +513,25 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     return new AuditCopy(generation, store, new AuditProjection(store));
   }
 
+  /**
+   * The queue of the thread view's generation {@code generation}. Before queues had generations,
+   * the queue of every generation was {@link QueueStore#COLLECTION}: a live copy rebuilt then takes
+   * it over under its generation's name.
+   */
+  private QueueStore queueOf(int generation) {
+    MongoDatabase unjournaled = database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false));
+    String name = QueueStore.COLLECTION + Generations.suffixOf(generation);
+    if (generation > 0) {
+      List<String> names = database.listCollectionNames().into(new ArrayList<>());
+      if (!names.contains(name) && names.contains(QueueStore.COLLECTION)) {
+        database
+            .getCollection(QueueStore.COLLECTION)
+            .renameCollection(new MongoNamespace(database.getName(), name));
+      }
+    }
+    return new QueueStore(unjournaled, readPreferences, Generations.suffixOf(generation));
+  }
+
   /** A fresh shadow copy of {@code name} at {@code generation}, written by no one else. */
   private Copy shadowCopy(String name, int generation) {
     return switch (name) {
@@ -512,7 +543,13 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
         // Its own caches, weighed apart: the live read model's meters stay the live one's.
         ReadModel shadow =
             new ReadModel(store, settings.readModelBytes(), new SimpleMeterRegistry());
-        yield new ThreadsCopy(generation, store, new ThreadProjection(store, shadow));
+        // Its own queue too, filled from the same events and swapped in with it.
+        QueueStore queue =
+            new QueueStore(
+                database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
+                readPreferences,
+                Generations.suffixOf(generation));
+        yield new ThreadsCopy(generation, store, queue, new ThreadProjection(store, shadow, queue));
       }
       case AUDIT -> auditCopy(generation);
       default -> throw new UnknownProjectionException(name);
@@ -527,9 +564,15 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
         threads.store().flush();
         threads.store().writeThrough();
         readModel.switchTo(threads.store());
+        // Bans in force hide their authors' pending comments, whichever stream the shadow read
+        // first.
+        bans.hidePendingOfBanned(threads.queue(), clock.instant());
+        moderationQueue = threads.queue();
         ThreadProjection projection =
-            new ThreadProjection(threads.store(), readModel, feeds, moderationQueue);
-        live.put(name, new ThreadsCopy(threads.generation(), threads.store(), projection));
+            new ThreadProjection(threads.store(), readModel, feeds, threads.queue());
+        live.put(
+            name,
+            new ThreadsCopy(threads.generation(), threads.store(), threads.queue(), projection));
         projections.replace(name, projection);
       }
       case AuditCopy auditCopy -> {
@@ -650,7 +693,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
                 settings.kafkaBootstrapServers(),
                 settings.topic(),
                 settings.nodeId() + "-rebuild-" + name,
-                ProjectionSet.of(name, copy.projection(), deadLetters),
+                shadowSet(name, copy),
                 shadowOffsets,
                 new AppliedEvents(),
                 shadowStatus,
@@ -680,6 +723,17 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
         lastRebuild.put(name, progress);
         rebuilds.remove(name);
       }
+    }
+
+    /** What the shadow consumer feeds: the copy, and for the thread view, bans to its queue. */
+    private ProjectionSet shadowSet(String name, Copy copy) {
+      if (copy instanceof ThreadsCopy threads) {
+        Map<String, Projection> members = new LinkedHashMap<>();
+        members.put(name, copy.projection());
+        members.put(BANS, new QueueBans(threads.queue()));
+        return new ProjectionSet(members, deadLetters);
+      }
+      return ProjectionSet.of(name, copy.projection(), deadLetters);
     }
 
     /** Stops both consumers, swaps the copy in and starts the live consumer where both agree. */

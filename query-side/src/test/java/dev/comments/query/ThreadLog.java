@@ -5,8 +5,12 @@ import dev.comments.events.CommentDeleted;
 import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentEvent;
 import dev.comments.events.CommentFlagged;
+import dev.comments.events.CommentHeld;
+import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.CommentVoted;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.ThreadLocked;
 import dev.comments.events.ThreadUnlocked;
@@ -72,6 +76,30 @@ public final class ThreadLog {
             new Author(Author.Kind.USER, authorId, "Name of " + authorId),
             text,
             tick()));
+  }
+
+  /** A comment pre-moderation holds for a moderator. */
+  public EventEnvelope postPending(String commentId, String parentId, String authorId) {
+    return add(
+        new CommentPosted(
+            thread.tenant(),
+            thread.thread(),
+            commentId,
+            parentId,
+            new Author(Author.Kind.USER, authorId, "Name of " + authorId),
+            "text of " + commentId,
+            tick(),
+            CommentStatus.PENDING));
+  }
+
+  public EventEnvelope moderate(String commentId, ModerationAction action, String by) {
+    return add(
+        new CommentModerated(
+            thread.tenant(), thread.thread(), commentId, action, by, "because " + action, tick()));
+  }
+
+  public EventEnvelope hold(String commentId, int flags) {
+    return add(new CommentHeld(thread.tenant(), thread.thread(), commentId, flags, tick()));
   }
 
   public EventEnvelope edit(String commentId, String editorId, String text) {

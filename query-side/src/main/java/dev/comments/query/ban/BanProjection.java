@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.bson.Document;
 
 /**
@@ -38,13 +39,21 @@ public final class BanProjection implements Projection, BannedUsers {
 
   private final MongoCollection<Document> bans;
   private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
-  private final QueueStore queue;
+  private final Supplier<QueueStore> queue;
   private final Map<String, Standing> standings = new ConcurrentHashMap<>();
 
   public BanProjection(
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
       QueueStore queue) {
+    this(database, readPreferences, () -> queue);
+  }
+
+  /** Hiding pending comments in whichever queue {@code queue} names at the time: it is swapped. */
+  public BanProjection(
+      MongoDatabase database,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
+      Supplier<QueueStore> queue) {
     this.bans = database.getCollection(COLLECTION);
     this.readPreferences = Objects.requireNonNull(readPreferences, "readPreferences");
     this.queue = queue;
@@ -95,8 +104,9 @@ public final class BanProjection implements Projection, BannedUsers {
           case UserBanned banned -> new Standing(true, banned.until(), envelope.seq());
           case UserUnbanned unbanned -> new Standing(false, null, envelope.seq());
         };
-    if (event instanceof UserBanned && queue != null) {
-      queue.hideAuthorsPending(event.tenant(), event.userId());
+    QueueStore current = queue.get();
+    if (event instanceof UserBanned && current != null) {
+      current.hideAuthorsPending(event.tenant(), event.userId());
     }
     bans.replaceOne(
         Filters.eq("_id", key),
@@ -107,6 +117,17 @@ public final class BanProjection implements Projection, BannedUsers {
         UPSERT);
     standings.put(key, after);
     return envelope.seq() == beforeSeq + 1 ? Outcome.APPLIED : Outcome.APPLIED_AFTER_GAP;
+  }
+
+  /** Takes the pending comments of every user banned at {@code now} out of {@code target}. */
+  public void hidePendingOfBanned(QueueStore target, Instant now) {
+    standings.forEach(
+        (key, standing) -> {
+          int slash = key.indexOf('/');
+          if (banOf(key.substring(0, slash), key.substring(slash + 1), now).isPresent()) {
+            target.hideAuthorsPending(key.substring(0, slash), key.substring(slash + 1));
+          }
+        });
   }
 
   @Override

@@ -56,7 +56,18 @@ public final class QueueStore implements ModerationQueue {
   public QueueStore(
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
-    this.queue = database.getCollection(COLLECTION);
+    this(database, readPreferences, "");
+  }
+
+  /**
+   * The queue of one generation of the thread view ({@code suffix} of its collection names): a
+   * rebuild of the thread view fills its own queue and swaps both in together.
+   */
+  public QueueStore(
+      MongoDatabase database,
+      Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
+      String suffix) {
+    this.queue = database.getCollection(COLLECTION + suffix);
     this.readPreferences = Objects.requireNonNull(readPreferences, "readPreferences");
   }
 

@@ -72,7 +72,8 @@ public final class ThreadProjection implements Projection {
 
   /**
    * Feeding {@code feeds}, which outlive it (a rebuilt copy swapped in feeds the same readers), and
-   * writing the moderators' queue ({@code null}: none, as in a rebuild's shadow copy).
+   * writing the moderators' queue ({@code null}: none). A rebuild's shadow copy writes a queue of
+   * its own generation, swapped in with it.
    */
   public ThreadProjection(
       ThreadViewStore store, ReadModel readModel, LiveFeeds feeds, QueueStore queue) {
@@ -146,7 +147,10 @@ public final class ThreadProjection implements Projection {
     }
   }
 
-  /** A buffered store's event: votes and flags held back as they are, the thread kept for flush. */
+  /**
+   * A buffered store's event: votes and flags held back as they are, the queue written, the thread
+   * kept for flush.
+   */
   private void holdBack(EventEnvelope envelope, ThreadState before, ThreadState after) {
     ThreadId thread = envelope.thread();
     long seq = envelope.seq();
@@ -156,6 +160,11 @@ public final class ThreadProjection implements Projection {
       case CommentFlagged f ->
           store.writeFlag(thread, f.commentId(), f.flaggerId(), f.reason(), f.flaggedAt(), seq);
       default -> {}
+    }
+    // The queue is read by moderators, not by this batch: written at once, with absolute values.
+    Runnable queueWrite = queueWrite(envelope, after);
+    if (queueWrite != null) {
+      queueWrite.run();
     }
     heldFrom.putIfAbsent(thread, before.seq() + 1);
     held.put(thread, after);
@@ -290,16 +299,27 @@ public final class ThreadProjection implements Projection {
     if (changed >= 0) {
       writes.add(bucketWrite(before.comments().size(), after, changed));
     }
-    if (queue != null && envelope.event() instanceof CommentEvent event) {
-      String commentId = commentIdOf(event);
-      int at = commentId == null ? -1 : after.positionOf(commentId);
-      if (at >= 0) {
-        StoredComment comment = after.comments().get(at);
-        writes.add(() -> queue.apply(event, comment.moderatorView(), envelope.time()));
-      }
+    Runnable queueWrite = queueWrite(envelope, after);
+    if (queueWrite != null) {
+      writes.add(queueWrite);
     }
     writes.add(() -> store.writeThread(after));
     return new Plan(after, writes);
+  }
+
+  /** The moderators' queue's write of an event, or null when it concerns no comment or no queue. */
+  private Runnable queueWrite(EventEnvelope envelope, ThreadState after) {
+    if (queue == null) {
+      return null;
+    }
+    CommentEvent event = envelope.commentEvent();
+    String commentId = commentIdOf(event);
+    int at = commentId == null ? -1 : after.positionOf(commentId);
+    if (at < 0) {
+      return null;
+    }
+    StoredComment comment = after.comments().get(at);
+    return () -> queue.apply(event, comment.moderatorView(), envelope.time());
   }
 
   private static String commentIdOf(CommentEvent event) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.client.MongoDatabase;
 import dev.comments.events.ThreadId;
-import dev.comments.events.VoteDirection;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.events.query.CommentView;
 import dev.comments.events.query.FindReplies;
@@ -13,13 +12,9 @@ import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.query.TestMongo;
-import dev.comments.query.ThreadLog;
 import dev.comments.query.projection.AppliedEvents;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -27,13 +22,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cache coherence as a property: random histories of posts, replies, edits, deletes, votes, flags,
- * locks, duplicates, restarts and crashes between an event's writes; after each step, every page
- * the node serves from memory equals the page a node with nothing in memory rebuilds from the
- * store. Seeded, so a failure names the seed that reproduces it.
+ * Cache coherence as a property: random histories ({@link ThreadHistory}: every event type,
+ * moderation included), duplicates, restarts and crashes between an event's writes; after each
+ * step, every page the node serves from memory equals the page a node with nothing in memory
+ * rebuilds from the store. Seeded, so a failure names the seed that reproduces it.
  */
 class ReadModelCoherenceTest {
-  private static final List<String> VIEWERS = List.of("v1", "v2", "v3");
   private static TestMongo mongo;
 
   @BeforeAll
@@ -56,51 +50,6 @@ class ReadModelCoherenceTest {
     }
   }
 
-  /** One thread's history as the command side would make it, with the state its rules need. */
-  private static final class History {
-    final ThreadLog log;
-    final List<String> comments = new ArrayList<>();
-    final Map<String, VoteDirection> votes = new HashMap<>();
-    boolean locked;
-
-    History(ThreadId thread) {
-      log = new ThreadLog(thread);
-    }
-
-    EventEnvelope next(Random random) {
-      int pick = random.nextInt(100);
-      if (comments.isEmpty() || pick < 30) {
-        String id = log.thread().thread() + "-c" + comments.size();
-        comments.add(id);
-        return log.post(id, null, "a" + random.nextInt(3));
-      }
-      String some = comments.get(random.nextInt(comments.size()));
-      if (pick < 55) {
-        String id = log.thread().thread() + "-c" + comments.size();
-        comments.add(id);
-        return log.post(id, some, "a" + random.nextInt(3));
-      }
-      if (pick < 65) {
-        return log.edit(some, "a0", "edited " + random.nextInt(1000));
-      }
-      if (pick < 70) {
-        return log.delete(some, "a0");
-      }
-      if (pick < 90) {
-        String voter = VIEWERS.get(random.nextInt(VIEWERS.size()));
-        VoteDirection direction = VoteDirection.values()[random.nextInt(3)];
-        VoteDirection previous = votes.getOrDefault(some + "/" + voter, VoteDirection.NONE);
-        votes.put(some + "/" + voter, direction);
-        return log.vote(some, voter, direction, previous);
-      }
-      if (pick < 95) {
-        return log.flag(some, "f" + random.nextInt(1000), "spam");
-      }
-      locked = !locked;
-      return locked ? log.lock("mod") : log.unlock("mod");
-    }
-  }
-
   @Test
   void pages_served_from_memory_equal_pages_rebuilt_from_the_store() {
     for (long seed = 1; seed <= 4; seed++) {
@@ -112,17 +61,16 @@ class ReadModelCoherenceTest {
     Random random = new Random(seed);
     MongoDatabase database = mongo.freshDatabase();
     Node node = Node.on(database);
-    List<History> threads =
-        List.of(new History(new ThreadId("demo", "s" + seed)), new History(new ThreadId("x", "t")));
+    List<ThreadHistory> threads =
+        List.of(
+            new ThreadHistory(new ThreadId("demo", "s" + seed)),
+            new ThreadHistory(new ThreadId("x", "t")));
     // Enough comments that the first thread soon needs a second bucket.
     for (int i = 0; i < ThreadState.BUCKET_SIZE - 5; i++) {
-      History first = threads.getFirst();
-      String id = first.log.thread().thread() + "-c" + first.comments.size();
-      first.comments.add(id);
-      node.projection().apply(first.log.post(id, null, "a0"));
+      node.projection().apply(threads.getFirst().post("a0"));
     }
     for (int step = 0; step < steps; step++) {
-      History history = threads.get(random.nextInt(10) < 8 ? 0 : 1);
+      ThreadHistory history = threads.get(random.nextInt(10) < 8 ? 0 : 1);
       EventEnvelope event = history.next(random);
       int what = random.nextInt(20);
       if (what == 0) {
@@ -148,7 +96,10 @@ class ReadModelCoherenceTest {
     SortOrder sort = SortOrder.values()[random.nextInt(3)];
     int limit = 1 + random.nextInt(40);
     int replyLimit = random.nextInt(4);
-    String viewer = random.nextInt(4) == 0 ? null : VIEWERS.get(random.nextInt(VIEWERS.size()));
+    String viewer =
+        random.nextInt(4) == 0
+            ? null
+            : ThreadHistory.VIEWERS.get(random.nextInt(ThreadHistory.VIEWERS.size()));
     String cursor = null;
     do {
       FindThreadComments query =
