@@ -295,7 +295,8 @@ public final class ThreadProjection implements Projection {
       int at = commentId == null ? -1 : after.positionOf(commentId);
       if (at >= 0) {
         StoredComment comment = after.comments().get(at);
-        writes.add(() -> queue.apply(event, comment.moderatorView(), envelope.time()));
+        writes.add(
+            () -> queue.apply(event, comment.moderatorView(), envelope.time(), envelope.seq()));
       }
     }
     writes.add(() -> store.writeThread(after));
