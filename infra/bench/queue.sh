@@ -45,7 +45,7 @@ drain() {
 }
 
 echo "bench: seeding $queued pending comments" >&2
-seeded_s=$(python3 - "$url" "$queued" >"$work/authors" <<'PY'
+python3 - "$url" "$queued" >"$work/authors" <<'PY'
 import base64, http.client, json, sys, threading, time, urllib.parse
 url, total = sys.argv[1], int(sys.argv[2])
 host = urllib.parse.urlparse(url)
@@ -88,10 +88,9 @@ started = time.time()
 threads = [threading.Thread(target=work) for _ in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
-print(f"{time.time() - started:.0f}", file=sys.stderr)
+print(f"{time.time() - started:.0f}")
 PY
-)
-user=$(head -1 "$work/authors")
+user=$(sed -n 1p "$work/authors") seeded_s=$(sed -n 2p "$work/authors")
 drain
 
 run() {
