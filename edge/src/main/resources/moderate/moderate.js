@@ -419,7 +419,10 @@
     state.current = -1;
     render();
     say(T.loading);
-    connectLive();
+    if (!connectLive()) {
+      reload();
+      return;
+    }
     waitingLive = setTimeout(function () { waitingLive = null; reload(); }, 3000);
   }
 
@@ -429,7 +432,7 @@
       ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host +
         '/live/v1/tenants/' + tenant + '/moderation/queue', ['comments.v1', 'bearer.' + state.token]);
     } catch (e) {
-      return; // a credential that cannot travel as a subprotocol: the page works without live
+      return false; // a credential that cannot travel as a subprotocol: the page works without live
     }
     socket = ws;
     ws.onmessage = function (event) {
@@ -455,6 +458,7 @@
       var delay = Math.min(30000, 1000 * Math.pow(2, liveFailures++));
       liveTimer = setTimeout(connectLive, delay / 2 + Math.random() * delay / 2);
     };
+    return true;
   }
 
   function disconnectLive() {
