@@ -30,6 +30,7 @@
       k_approve: 'approve (restore in Removed)', k_reject: 'reject', k_remove: 'remove',
       k_next: 'next comment', k_prev: 'previous comment', k_help: 'show or hide this help',
       k_reason: 'write a reason', lastReason: 'Last reason: {reason}',
+      arrived: 'New in the queue: {text}',
     },
     pt: {
       title: 'Moderação', titleOf: 'Moderação: {tenant}',
@@ -49,6 +50,7 @@
       k_approve: 'aprovar (restaurar em Removidos)', k_reject: 'rejeitar', k_remove: 'remover',
       k_next: 'próximo comentário', k_prev: 'comentário anterior',
       k_help: 'mostrar ou ocultar esta ajuda', k_reason: 'escrever um motivo', lastReason: 'Último motivo: {reason}',
+      arrived: 'Novo na fila: {text}',
     },
     fr: {
       title: 'Modération', titleOf: 'Modération : {tenant}',
@@ -68,6 +70,7 @@
       k_approve: 'approuver (rétablir dans Retirés)', k_reject: 'rejeter', k_remove: 'retirer',
       k_next: 'commentaire suivant', k_prev: 'commentaire précédent',
       k_help: 'afficher ou masquer cette aide', k_reason: 'écrire un motif', lastReason: 'Dernier motif : {reason}',
+      arrived: 'Nouveau dans la file : {text}',
     },
     ja: {
       title: 'モデレーション', titleOf: 'モデレーション: {tenant}',
@@ -87,6 +90,7 @@
       k_approve: '承認(削除済みでは復元)', k_reject: '却下', k_remove: '削除',
       k_next: '次のコメント', k_prev: '前のコメント', k_help: 'このヘルプを表示・非表示',
       k_reason: '理由を書く', lastReason: '前回の理由: {reason}',
+      arrived: 'キューに追加: {text}',
     },
     ko: {
       title: '관리', titleOf: '관리: {tenant}',
@@ -106,6 +110,7 @@
       k_approve: '승인(삭제됨에서는 복원)', k_reject: '거부', k_remove: '삭제',
       k_next: '다음 댓글', k_prev: '이전 댓글', k_help: '이 도움말 보이기/숨기기',
       k_reason: '사유 쓰기', lastReason: '최근 사유: {reason}',
+      arrived: '대기열에 추가됨: {text}',
     },
   };
 
@@ -197,7 +202,7 @@
       state.token = tokenInput.value.trim();
       if (state.token) sessionStorage.setItem(storageKey, state.token);
       else sessionStorage.removeItem(storageKey);
-      reload();
+      begin();
     },
   }, [
     h('label', { for: 'token', text: T.token }), tokenInput,
@@ -206,6 +211,7 @@
       type: 'button', text: T.forget,
       onclick: function () {
         sessionStorage.removeItem(storageKey);
+        disconnectLive();
         state.token = '';
         tokenInput.value = '';
         state.items = [];
@@ -351,7 +357,10 @@
     request('GET', queuePath(append ? state.nextCursor : null)).then(function (page) {
       // An answer to a query the moderator has since changed is dropped.
       if (seq !== state.seq) return;
-      state.items = state.items.concat(page.items);
+      // A comment that arrived live meanwhile is not listed twice.
+      state.items = state.items.concat(page.items.filter(function (item) {
+        return indexOfComment(item.comment.id) < 0;
+      }));
       state.nextCursor = page.nextCursor || null;
       if (state.current < 0 && state.items.length) state.current = 0;
       say(state.items.length ? '' : T.empty);
@@ -389,6 +398,117 @@
     }).then(function () {
       state.busy = false;
     });
+  }
+
+  // ---- live: the queue follows this node's projection over a websocket (docs/live.md) ----
+  var LAST_CLOSES = [4400, 4401, 4403, 4404, 1003, 1007, 1009];
+  var socket = null;
+  var liveFailures = 0;
+  var liveTimer = null;
+  var waitingLive = null;
+
+  // Subscribes first, then reads the queue once the subscription runs: nothing falls between.
+  // Without a websocket (or if it does not open in a few seconds) the queue is read anyway.
+  function begin() {
+    disconnectLive();
+    if (!state.token || !window.WebSocket) {
+      reload();
+      return;
+    }
+    state.items = [];
+    state.current = -1;
+    render();
+    say(T.loading);
+    if (!connectLive()) {
+      reload();
+      return;
+    }
+    waitingLive = setTimeout(function () { waitingLive = null; reload(); }, 3000);
+  }
+
+  function connectLive() {
+    var ws;
+    try {
+      ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host +
+        '/live/v1/tenants/' + tenant + '/moderation/queue', ['comments.v1', 'bearer.' + state.token]);
+    } catch (e) {
+      return false; // a credential that cannot travel as a subprotocol: the page works without live
+    }
+    socket = ws;
+    ws.onmessage = function (event) {
+      var message;
+      try { message = JSON.parse(event.data); } catch (e) { return; }
+      if (message.type === 'subscribed' || message.type === 'resync') {
+        liveFailures = 0;
+        if (waitingLive) { clearTimeout(waitingLive); waitingLive = null; }
+        reload();
+      } else if (message.type === 'queue-changed') {
+        applyChange(message.payload);
+      }
+    };
+    ws.onclose = function (event) {
+      if (socket !== ws) return;
+      socket = null;
+      if (LAST_CLOSES.indexOf(event.code) >= 0) {
+        // Refused (a bad or dismissed token): the API's read says why.
+        if (waitingLive) { clearTimeout(waitingLive); waitingLive = null; }
+        reload();
+        return;
+      }
+      var delay = Math.min(30000, 1000 * Math.pow(2, liveFailures++));
+      liveTimer = setTimeout(connectLive, delay / 2 + Math.random() * delay / 2);
+    };
+    return true;
+  }
+
+  function disconnectLive() {
+    if (liveTimer) { clearTimeout(liveTimer); liveTimer = null; }
+    if (waitingLive) { clearTimeout(waitingLive); waitingLive = null; }
+    if (socket) {
+      var ws = socket;
+      socket = null;
+      ws.close(1000, 'bye');
+    }
+  }
+
+  function indexOfComment(id) {
+    for (var i = 0; i < state.items.length; i++) {
+      if (state.items[i].comment.id === id) return i;
+    }
+    return -1;
+  }
+
+  // The filters as the API applies them, for comments that arrive live.
+  function shown(item) {
+    var f = state.filters;
+    var author = item.comment.author;
+    if (f.thread && item.thread !== f.thread) return false;
+    if (f.user && (!author || author.id !== f.user)) return false;
+    if (f.q && (item.comment.text || '').toLowerCase().indexOf(f.q.toLowerCase()) < 0) return false;
+    return true;
+  }
+
+  // A comment entered this tab's queue (listed first), changed in it, or left it.
+  function applyChange(change) {
+    var item = change.item;
+    var index = indexOfComment(item.comment.id);
+    var belongs = change.queue === state.status && shown(item);
+    var focused = list.contains(document.activeElement);
+    if (index >= 0 && belongs) {
+      state.items[index] = item;
+    } else if (index >= 0) {
+      state.items.splice(index, 1);
+      if (index < state.current || state.current >= state.items.length) state.current--;
+      if (state.current < 0 && state.items.length) state.current = 0;
+    } else if (belongs) {
+      state.items.unshift(item);
+      state.current = state.current < 0 ? 0 : state.current + 1;
+      say(format(T.arrived, { text: short(item.comment.text) || item.comment.id }));
+    } else {
+      return;
+    }
+    render();
+    if (focused) focusCurrent();
   }
 
   // ---- rendering ----
@@ -485,7 +605,7 @@
   });
 
   if (state.token) {
-    reload();
+    begin();
   } else {
     render();
     tokenInput.focus();

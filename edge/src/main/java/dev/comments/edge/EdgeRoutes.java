@@ -47,6 +47,7 @@ import dev.comments.edge.mesh.MeshHandlers;
 import dev.comments.edge.moderation.BansHandler;
 import dev.comments.edge.moderation.ModerateCommentHandler;
 import dev.comments.edge.moderation.ModeratePage;
+import dev.comments.edge.moderation.ModeratorCredentials;
 import dev.comments.edge.moderation.ModeratorsHandler;
 import dev.comments.edge.moderation.QueueHandler;
 import dev.comments.edge.moderation.RequireModerator;
@@ -118,6 +119,7 @@ final class EdgeRoutes {
       "/api/v1/tenants/{tenant}/comments/{commentId}/moderation";
   static final String LIVE_THREAD = "/live/v1/tenants/{tenant}/threads/{thread}";
   static final String STREAM_THREAD = "/stream/v1/tenants/{tenant}/threads/{thread}";
+  static final String LIVE_MODERATION_QUEUE = "/live/v1/tenants/{tenant}/moderation/queue";
   static final String WIDGET_FILE = WidgetAssets.ROUTE;
   static final String DEMO_PAGE = "/";
   static final String MEDIA = "/api/v1/tenants/{tenant}/media";
@@ -296,7 +298,15 @@ final class EdgeRoutes {
                     RequireModerator.moderator(
                         settings.tenants(),
                         moderators,
-                        limited(new QueueHandler(moderationQueue)))));
+                        limited(new QueueHandler(moderationQueue)))))
+            // Moderators follow the queue as this node's projection changes it.
+            .route(
+                "GET",
+                LIVE_MODERATION_QUEUE,
+                LiveWebSocket.moderationQueue(
+                    live,
+                    settings.tenants().keySet(),
+                    new ModeratorCredentials(settings.tenants(), moderators)));
     auditRoutes(router, history);
     // The node mesh, on every node: heartbeats between the nodes, the operator's view and drain.
     mesh.map(MeshHandlers::new)

@@ -95,7 +95,12 @@ public final class EdgeServer implements AutoCloseable {
     Objects.requireNonNull(meters, "meters");
     LiveHub live =
         new LiveHub(
-            readSide.feeds(), readSide.queries(), readSide.blocked(), settings.live(), meters);
+            readSide.feeds(),
+            readSide.queries(),
+            readSide.blocked(),
+            readSide.moderationQueue(),
+            settings.live(),
+            meters);
     Optional<NodeTls> tls =
         settings.tls().enabled() ? Optional.of(NodeTls.start(settings.tls())) : Optional.empty();
     AtomicInteger boundHttpsPort = new AtomicInteger(settings.tls().port());

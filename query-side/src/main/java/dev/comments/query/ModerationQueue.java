@@ -67,6 +67,50 @@ public interface ModerationQueue {
 
   record QueuePage(List<QueueItem> items, String nextCursor) {}
 
+  /**
+   * Starts delivering {@code tenant}'s queue changes to {@code subscriber} as this node's
+   * projection applies them, each right after the queue holds it (a read of the queue then shows
+   * it). Nothing is replayed: a moderator subscribes, then reads the queue, and applies what
+   * follows.
+   */
+  default QueueSubscription subscribe(String tenant, QueueSubscriber subscriber) {
+    return () -> {};
+  }
+
+  /** Receives a tenant's queue changes. */
+  interface QueueSubscriber {
+    /**
+     * Called on the projection's thread, in the order the changes were applied: it must only hand
+     * the change over (to a bounded queue) and return.
+     */
+    void deliver(QueueChange change);
+  }
+
+  /** A running subscription; closing it stops delivery. */
+  interface QueueSubscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * One comment's change in the queue.
+   *
+   * @param queue where the comment is now: one of {@link #STATUSES}, or {@value #LEFT} when it left
+   *     every queue (approved, rejected, deleted, or its author banned)
+   * @param position the thread position of the event that changed it, or null for a ban, which is
+   *     no event of the thread
+   */
+  record QueueChange(String tenant, String queue, Long position, QueueItem item) {
+    /** The {@link #queue()} of a comment that is in no queue. */
+    public static final String LEFT = "none";
+
+    public QueueChange {
+      Objects.requireNonNull(tenant, "tenant");
+      Objects.requireNonNull(queue, "queue");
+      Objects.requireNonNull(item, "item");
+    }
+  }
+
   /** An empty queue: for nodes and tests without the projection. */
   ModerationQueue NONE = (query, readPreference) -> new QueuePage(List.of(), null);
 }

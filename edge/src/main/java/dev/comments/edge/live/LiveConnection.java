@@ -5,6 +5,8 @@ import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 import dev.comments.query.LiveUpdate;
 import dev.comments.query.LiveUpdate.VoteChange;
+import dev.comments.query.ModerationQueue;
+import dev.comments.query.ModerationQueue.QueueChange;
 import dev.comments.query.ThreadFeeds;
 import dev.comments.query.ThreadFeeds.Subscription;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * One reader's websocket or event stream: the threads it follows and its bounded outgoing queue.
@@ -22,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the reader is behind: it is sent nothing more until what it has is written, then one {@code
  * resync} per followed thread (reload, then apply what follows), so a slow reader costs bounded
  * memory and never sees a silent gap. A reader that stays behind is closed by {@link #tick}.
+ *
+ * <p>A moderator's connection {@linkplain #watchQueue watches} its tenant's moderation queue
+ * instead, through the same queue, with the same rules.
  */
 final class LiveConnection {
   static final int CLOSE_BEHIND = 4408;
@@ -35,6 +41,7 @@ final class LiveConnection {
   private final AtomicBoolean behind = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile long behindSince;
+  private volatile Watching watching;
 
   LiveConnection(Outlet outlet, LiveHub hub, String address, String viewerId) {
     this.outlet = outlet;
@@ -102,6 +109,67 @@ final class LiveConnection {
       if (!behind.get() && !closed.get()) {
         offer(LiveMessages.presence(thread, position, viewers), "presence", null);
       }
+    }
+  }
+
+  /** A moderator's watch of the tenant's moderation queue: its subscriber for this connection. */
+  private final class Watching implements ModerationQueue.QueueSubscriber {
+    private final BooleanSupplier allowed;
+    private ModerationQueue.QueueSubscription subscription;
+
+    private Watching(BooleanSupplier allowed) {
+      this.allowed = allowed;
+    }
+
+    @Override
+    public void deliver(QueueChange change) {
+      // A dismissed moderator is sent nothing more; recheck closes the connection.
+      if (behind.get() || closed.get() || !allowed.getAsBoolean()) {
+        return;
+      }
+      if (!offer(hub.messages().queueChange(change), "queue-changed", null)
+          && behind.compareAndSet(false, true)) {
+        behindSince = System.nanoTime();
+        hub.metrics().behind.increment();
+      }
+    }
+  }
+
+  /**
+   * Watches {@code tenant}'s moderation queue: subscribes, then says {@code subscribed}, after
+   * which a read of the queue misses nothing that follows. {@code allowed} says whether the
+   * credential still moderates the tenant; once it does not, nothing more is sent and {@link
+   * #recheck} closes.
+   */
+  void watchQueue(String tenant, BooleanSupplier allowed) {
+    if (watching != null || closed.get()) {
+      return;
+    }
+    Watching watch = new Watching(allowed);
+    watch.subscription = hub.moderationQueue().subscribe(tenant, watch);
+    watching = watch;
+    offer(LiveMessages.queueSubscribed(), "subscribed", null);
+    hub.watched(this);
+    if (closed.get()) {
+      unwatch();
+    }
+  }
+
+  /** Closes a moderator's connection (4401) once its credential no longer moderates the tenant. */
+  void recheck() {
+    Watching watch = watching;
+    if (watch != null && !closed.get() && !watch.allowed.getAsBoolean()) {
+      hub.metrics().refused("4401");
+      close(4401, "moderator_token_invalid: the moderator was dismissed");
+    }
+  }
+
+  private void unwatch() {
+    Watching watch = watching;
+    watching = null;
+    if (watch != null) {
+      watch.subscription.close();
+      hub.unwatched(this);
     }
   }
 
@@ -210,6 +278,7 @@ final class LiveConnection {
       for (ThreadId thread : following.keySet()) {
         unfollow(thread);
       }
+      unwatch();
       hub.disconnected(this);
     }
   }
@@ -245,6 +314,9 @@ final class LiveConnection {
             LiveMessages.resync(follow.thread, follow.position, "behind"),
             "resync",
             Long.toString(follow.position));
+      }
+      if (watching != null) {
+        offer(LiveMessages.queueResync("behind"), "resync", null);
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.comments.edge.live;
 
 import dev.comments.events.ThreadId;
 import dev.comments.query.BlockedUsers;
+import dev.comments.query.ModerationQueue;
 import dev.comments.query.ThreadFeeds;
 import dev.comments.query.ThreadQueries;
 import io.micrometer.core.instrument.Counter;
@@ -25,6 +26,7 @@ public final class LiveHub implements AutoCloseable {
   private final ThreadFeeds feeds;
   private final ThreadQueries queries;
   private final BlockedUsers blocked;
+  private final ModerationQueue moderationQueue;
   private final LiveLimits limits;
   private final LiveMessages messages = new LiveMessages();
   private final IoHandOff handOff = new IoHandOff();
@@ -33,6 +35,7 @@ public final class LiveHub implements AutoCloseable {
   private final Set<LiveConnection> connections = ConcurrentHashMap.newKeySet();
   private final Map<ThreadId, Set<LiveConnection.Following>> byThread = new ConcurrentHashMap<>();
   private final Set<ThreadId> presenceChanged = ConcurrentHashMap.newKeySet();
+  private final Set<LiveConnection> queueWatchers = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           runnable -> Thread.ofPlatform().daemon().name("live-timer").unstarted(runnable));
@@ -43,9 +46,21 @@ public final class LiveHub implements AutoCloseable {
       BlockedUsers blocked,
       LiveLimits limits,
       MeterRegistry meters) {
+    this(feeds, queries, blocked, ModerationQueue.NONE, limits, meters);
+  }
+
+  /** With {@code moderationQueue}, whose changes moderators follow live. */
+  public LiveHub(
+      ThreadFeeds feeds,
+      ThreadQueries queries,
+      BlockedUsers blocked,
+      ModerationQueue moderationQueue,
+      LiveLimits limits,
+      MeterRegistry meters) {
     this.feeds = Objects.requireNonNull(feeds, "feeds");
     this.queries = Objects.requireNonNull(queries, "queries");
     this.blocked = Objects.requireNonNull(blocked, "blocked");
+    this.moderationQueue = Objects.requireNonNull(moderationQueue, "moderationQueue");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.metrics = new Metrics(meters);
     Gauge.builder("comments.live.connections", connections, Set::size).register(meters);
@@ -54,8 +69,11 @@ public final class LiveHub implements AutoCloseable {
             byThread,
             map -> map.values().stream().mapToInt(Set::size).sum())
         .register(meters);
+    Gauge.builder("comments.live.queue.watchers", queueWatchers, Set::size).register(meters);
     long presence = limits.presenceInterval().toMillis();
     timer.scheduleWithFixedDelay(this::pushPresence, presence, presence, TimeUnit.MILLISECONDS);
+    // A dismissed moderator's queue closes within this, even while the queue is quiet.
+    timer.scheduleWithFixedDelay(this::recheckWatchers, presence, presence, TimeUnit.MILLISECONDS);
     long ping = limits.pingInterval().toMillis();
     timer.scheduleWithFixedDelay(this::tick, ping, ping, TimeUnit.MILLISECONDS);
   }
@@ -95,6 +113,10 @@ public final class LiveHub implements AutoCloseable {
 
   BlockedUsers blocked() {
     return blocked;
+  }
+
+  ModerationQueue moderationQueue() {
+    return moderationQueue;
   }
 
   LiveMessages messages() {
@@ -163,6 +185,18 @@ public final class LiveHub implements AutoCloseable {
           return followers.isEmpty() ? null : followers;
         });
     presenceChanged.add(follow.thread);
+  }
+
+  void watched(LiveConnection connection) {
+    queueWatchers.add(connection);
+  }
+
+  void unwatched(LiveConnection connection) {
+    queueWatchers.remove(connection);
+  }
+
+  private void recheckWatchers() {
+    queueWatchers.forEach(connection -> connection.onIoThread(connection::recheck));
   }
 
   private void pushPresence() {

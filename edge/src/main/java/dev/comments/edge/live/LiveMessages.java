@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.comments.edge.moderation.QueueHandler.ItemBody;
 import dev.comments.edge.thread.CommentBody;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -12,6 +13,7 @@ import dev.comments.query.LiveUpdate;
 import dev.comments.query.LiveUpdate.CommentChange;
 import dev.comments.query.LiveUpdate.LockChange;
 import dev.comments.query.LiveUpdate.VoteChange;
+import dev.comments.query.ModerationQueue.QueueChange;
 
 /**
  * The JSON messages of the live protocol (docs/live.md). An update is encoded once for all its
@@ -38,6 +40,9 @@ final class LiveMessages {
 
   record ErrorPayload(String code, String message) {}
 
+  /** A comment's change in the moderation queue: where it is now, and the item as the API shows. */
+  record QueuePayload(String queue, ItemBody item) {}
+
   /**
    * The update asked for last and its encodings: a fan-out asks for the same update once per reader
    * in a row, and a cache lookup per reader cost the projection's thread more than the rest of its
@@ -46,6 +51,36 @@ final class LiveMessages {
   private volatile Recent recent;
 
   private record Recent(LiveUpdate update, byte[][] byVote) {}
+
+  /** The queue change encoded last: every moderator of the tenant gets the same bytes. */
+  private volatile RecentChange recentChange;
+
+  private record RecentChange(QueueChange change, byte[] bytes) {}
+
+  byte[] queueChange(QueueChange change) {
+    RecentChange last = recentChange;
+    if (last != null && last.change() == change) {
+      return last.bytes();
+    }
+    byte[] bytes =
+        write(
+            new Message(
+                "queue-changed",
+                change.item().thread(),
+                change.position(),
+                new QueuePayload(change.queue(), ItemBody.of(change.item()))));
+    recentChange = new RecentChange(change, bytes);
+    return bytes;
+  }
+
+  /** A moderation queue's subscriber: read the queue now, then apply what follows. */
+  static byte[] queueSubscribed() {
+    return write(new Message("subscribed", null, null, new SubscribedPayload(false)));
+  }
+
+  static byte[] queueResync(String reason) {
+    return write(new Message("resync", null, null, new ResyncPayload(reason)));
+  }
 
   /** {@code update} as {@code reader} sees it: their own vote on vote messages. */
   byte[] update(LiveUpdate update, VoteDirection myVote) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.comments.edge.http.ApiException;
 import dev.comments.edge.http.StrictJson;
+import dev.comments.edge.moderation.ModeratorCredentials;
 import dev.comments.edge.security.BearerToken;
 import dev.comments.edge.session.Session;
 import dev.comments.edge.session.SessionTokens;
@@ -33,6 +34,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.xnio.IoUtils;
 import org.xnio.XnioIoThread;
@@ -46,6 +48,10 @@ import org.xnio.XnioIoThread;
  * <p>A session is {@code Authorization: Bearer <token>}, or, from a browser, which cannot set
  * headers on a websocket, the subprotocol {@code bearer.<token>} offered beside {@value
  * #SUBPROTOCOL}.
+ *
+ * <p>{@link #moderationQueue} serves {@code GET /live/v1/tenants/{tenant}/moderation/queue} the
+ * same way: a moderator's (or the tenant admin's) websocket that follows the tenant's moderation
+ * queue; the credential is checked as the queue's HTTP route checks it, and again while it runs.
  */
 public final class LiveWebSocket implements HttpHandler {
   public static final String SUBPROTOCOL = "comments.v1";
@@ -61,19 +67,46 @@ public final class LiveWebSocket implements HttpHandler {
 
   private record Refused(int code, String reason) implements Opening {}
 
+  /** A moderator's queue: {@code allowed} says whether the credential still moderates. */
+  private record Watching(String tenant, BooleanSupplier allowed, String address)
+      implements Opening {}
+
   private final LiveHub hub;
   private final Set<String> tenants;
   private final SessionTokens sessions;
   private final RevokedSessions revoked;
+  private final ModeratorCredentials moderators;
   private final StrictJson frames;
   private final HttpHandler handshake;
 
   public LiveWebSocket(
       LiveHub hub, Set<String> tenants, SessionTokens sessions, RevokedSessions revoked) {
+    this(
+        hub,
+        tenants,
+        Objects.requireNonNull(sessions, "sessions"),
+        Objects.requireNonNull(revoked, "revoked"),
+        null);
+  }
+
+  /** The websocket of a tenant's moderation queue, for its moderators and admin. */
+  public static LiveWebSocket moderationQueue(
+      LiveHub hub, Set<String> tenants, ModeratorCredentials moderators) {
+    return new LiveWebSocket(
+        hub, tenants, null, null, Objects.requireNonNull(moderators, "moderators"));
+  }
+
+  private LiveWebSocket(
+      LiveHub hub,
+      Set<String> tenants,
+      SessionTokens sessions,
+      RevokedSessions revoked,
+      ModeratorCredentials moderators) {
     this.hub = Objects.requireNonNull(hub, "hub");
     this.tenants = Set.copyOf(tenants);
-    this.sessions = Objects.requireNonNull(sessions, "sessions");
-    this.revoked = Objects.requireNonNull(revoked, "revoked");
+    this.sessions = sessions;
+    this.revoked = revoked;
+    this.moderators = moderators;
     this.frames = new StrictJson(hub.limits().maxFrameBytes());
     WebSocketConnectionCallback onConnect = this::connected;
     this.handshake =
@@ -84,8 +117,10 @@ public final class LiveWebSocket implements HttpHandler {
               throw new ApiException(
                   426,
                   "upgrade_required",
-                  "this is a websocket; the same messages come as an event stream from"
-                      + " /stream/v1/…",
+                  moderators != null
+                      ? "this is a websocket"
+                      : "this is a websocket; the same messages come as an event stream from"
+                          + " /stream/v1/…",
                   java.util.Map.of("Upgrade", "websocket"));
             });
   }
@@ -102,11 +137,22 @@ public final class LiveWebSocket implements HttpHandler {
     handshake.handleRequest(exchange);
   }
 
-  private Accepted open(HttpServerExchange exchange) {
+  private Opening open(HttpServerExchange exchange) {
     PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
     String tenant = match.getParameters().get("tenant");
     if (tenant == null || !ThreadId.isValidTenant(tenant) || !tenants.contains(tenant)) {
       throw ApiException.notFound("tenant_not_found", "there is no such tenant");
+    }
+    if (moderators != null) {
+      String token = token(exchange);
+      if (token == null) {
+        throw ModeratorCredentials.required();
+      }
+      moderators.actorOf(tenant, token);
+      return new Watching(
+          tenant,
+          () -> moderators.stillValid(tenant, token),
+          LiveRequest.address(exchange.getSourceAddress()));
     }
     ThreadId thread = LiveRequest.thread(tenant, match.getParameters().get("thread"));
     var since = exchange.getQueryParameters().get("since");
@@ -152,13 +198,19 @@ public final class LiveWebSocket implements HttpHandler {
         hub.metrics().refused(Integer.toString(code));
         outlet.close(code, reason);
       }
+      case Watching watching -> {
+        if (!admitted(outlet, watching.address())) {
+          return;
+        }
+        LiveConnection live = hub.connected(outlet, watching.address(), null);
+        channel.setIdleTimeout(hub.limits().idleTimeout().toMillis());
+        channel.addCloseTask(closed -> live.closed());
+        channel.getReceiveSetter().set(new Frames(live, null));
+        channel.resumeReceives();
+        live.watchQueue(watching.tenant(), watching.allowed());
+      }
       case Accepted accepted -> {
-        if (!hub.admit(accepted.address())) {
-          outlet.close(
-              4429,
-              "too_many_connections: "
-                  + hub.limits().connectionsPerAddress()
-                  + " live connections from this address");
+        if (!admitted(outlet, accepted.address())) {
           return;
         }
         LiveConnection live = hub.connected(outlet, accepted.address(), accepted.viewerId());
@@ -171,7 +223,22 @@ public final class LiveWebSocket implements HttpHandler {
     }
   }
 
-  /** What a client may send: {@code subscribe} and {@code unsubscribe}, as small JSON objects. */
+  private boolean admitted(Outlet outlet, String address) {
+    if (hub.admit(address)) {
+      return true;
+    }
+    outlet.close(
+        4429,
+        "too_many_connections: "
+            + hub.limits().connectionsPerAddress()
+            + " live connections from this address");
+    return false;
+  }
+
+  /**
+   * What a client may send: {@code subscribe} and {@code unsubscribe}, as small JSON objects; on a
+   * moderation queue ({@code tenant} null), nothing.
+   */
   private final class Frames extends AbstractReceiveListener {
     private final LiveConnection live;
     private final String tenant;
@@ -193,6 +260,10 @@ public final class LiveWebSocket implements HttpHandler {
 
     @Override
     protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
+      if (tenant == null) {
+        live.close(1007, "the moderation queue takes no messages");
+        return;
+      }
       ObjectNode frame;
       try {
         frame = frames.parseObject(message.getData().getBytes(StandardCharsets.UTF_8));

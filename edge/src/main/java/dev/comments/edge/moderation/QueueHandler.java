@@ -51,7 +51,7 @@ public final class QueueHandler implements HttpHandler {
       String moderatorId,
       String reason,
       Instant updatedAt) {
-    static ItemBody of(QueueItem item) {
+    public static ItemBody of(QueueItem item) {
       return new ItemBody(
           item.thread(),
           CommentBody.of(item.comment()),

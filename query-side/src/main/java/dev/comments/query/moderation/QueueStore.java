@@ -3,7 +3,9 @@ package dev.comments.query.moderation;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
@@ -27,11 +29,17 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.bson.Document;
 import org.bson.conversions.Bson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The moderators' queue in the node's MongoDB ({@value #COLLECTION}, {@code _id} {@code
@@ -43,15 +51,23 @@ import org.bson.conversions.Bson;
  * the readers' path, a moderator's page. MongoDB answers them from the {@code {tenant, queue,
  * updatedAt}} index; the embedded store scans the collection, which holds only comments that ever
  * concerned a moderator.
+ *
+ * <p>While a tenant's queue has live subscribers, each write returns the document it left ({@code
+ * findOneAndUpdate}, the same one round trip), which is delivered to them: a moderator's page
+ * follows the queue without polling, and a tenant nobody watches pays nothing.
  */
 public final class QueueStore implements ModerationQueue {
   public static final String COLLECTION = "moderation_queue";
 
+  private static final Logger log = LoggerFactory.getLogger(QueueStore.class);
+
   private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+  private static final UpdateOptions PLAIN = new UpdateOptions();
   private static final String NONE = "none";
 
   private final MongoCollection<Document> queue;
   private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
+  private final Map<String, Set<QueueSubscriber>> subscribers = new ConcurrentHashMap<>();
 
   public QueueStore(
       MongoDatabase database,
@@ -81,9 +97,10 @@ public final class QueueStore implements ModerationQueue {
 
   /**
    * What one event changes in the queue, given the comment as it stands after it (with author and
-   * text whatever its status); null when the thread holds no such comment.
+   * text whatever its status); null when the thread holds no such comment. {@code position} is the
+   * event's thread position, which live subscribers are told.
    */
-  public void apply(CommentEvent event, CommentView after, Instant at) {
+  public void apply(CommentEvent event, CommentView after, Instant at, long position) {
     if (after == null) {
       return;
     }
@@ -94,13 +111,13 @@ public final class QueueStore implements ModerationQueue {
       case CommentPosted posted -> {
         if (posted.status() == CommentStatus.PENDING) {
           set.add(Updates.set("queue", "pending"));
-          queue.updateOne(filter, Updates.combine(set), UPSERT);
+          write(event.tenant(), filter, set, UPSERT, position);
         }
       }
-      case CommentEdited edited -> queue.updateOne(filter, Updates.combine(set));
+      case CommentEdited edited -> write(event.tenant(), filter, set, PLAIN, position);
       case CommentDeleted deleted -> {
         set.add(Updates.set("queue", NONE));
-        queue.updateOne(filter, Updates.combine(set));
+        write(event.tenant(), filter, set, PLAIN, position);
       }
       case CommentFlagged flagged -> {
         set.add(Updates.set("queue", queueOf(after.status(), true)));
@@ -108,11 +125,11 @@ public final class QueueStore implements ModerationQueue {
             Updates.addToSet(
                 "flaggers",
                 new Document("id", flagged.flaggerId()).append("reason", flagged.reason())));
-        queue.updateOne(filter, Updates.combine(set), UPSERT);
+        write(event.tenant(), filter, set, UPSERT, position);
       }
       case CommentHeld held -> {
         set.add(Updates.set("queue", "pending"));
-        queue.updateOne(filter, Updates.combine(set), UPSERT);
+        write(event.tenant(), filter, set, UPSERT, position);
       }
       case CommentModerated moderated -> {
         set.add(Updates.set("lastAction", moderated.action().wireName()));
@@ -126,7 +143,7 @@ public final class QueueStore implements ModerationQueue {
           }
           case PIN, UNPIN -> {}
         }
-        queue.updateOne(filter, Updates.combine(set), UPSERT);
+        write(event.tenant(), filter, set, UPSERT, position);
       }
       default -> {}
     }
@@ -134,12 +151,78 @@ public final class QueueStore implements ModerationQueue {
 
   /** A ban: the author's pending comments leave the queue (readers never saw them). */
   public void hideAuthorsPending(String tenant, String userId) {
-    queue.updateMany(
+    Bson pending =
         Filters.and(
             Filters.eq("tenant", tenant),
             Filters.eq("authorId", userId),
-            Filters.eq("queue", "pending")),
-        Updates.set("queue", "banned"));
+            Filters.eq("queue", "pending"));
+    Set<QueueSubscriber> watching = subscribers.get(tenant);
+    // Read first only when someone watches: a ban is rare, and its subscribers must hear which
+    // comments left.
+    List<Document> leaving =
+        watching == null ? List.of() : queue.find(pending).into(new ArrayList<>());
+    queue.updateMany(pending, Updates.set("queue", "banned"));
+    for (Document doc : leaving) {
+      deliver(watching, new QueueChange(tenant, QueueChange.LEFT, null, item(doc)));
+    }
+  }
+
+  @Override
+  public QueueSubscription subscribe(String tenant, QueueSubscriber subscriber) {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(subscriber, "subscriber");
+    subscribers.compute(
+        tenant,
+        (t, set) -> {
+          Set<QueueSubscriber> all = set == null ? new CopyOnWriteArraySet<>() : set;
+          all.add(subscriber);
+          return all;
+        });
+    return () ->
+        subscribers.computeIfPresent(
+            tenant,
+            (t, set) -> {
+              set.remove(subscriber);
+              return set.isEmpty() ? null : set;
+            });
+  }
+
+  /** One comment's write; told to the tenant's subscribers, if it has any, as it left the doc. */
+  private void write(
+      String tenant, Bson filter, List<Bson> set, UpdateOptions options, long position) {
+    Set<QueueSubscriber> watching = subscribers.get(tenant);
+    if (watching == null) {
+      queue.updateOne(filter, Updates.combine(set), options);
+      return;
+    }
+    Document after =
+        queue.findOneAndUpdate(
+            filter,
+            Updates.combine(set),
+            new FindOneAndUpdateOptions()
+                .upsert(options.isUpsert())
+                .returnDocument(ReturnDocument.AFTER));
+    if (after != null) {
+      String now = after.getString("queue");
+      deliver(
+          watching,
+          new QueueChange(
+              tenant,
+              ModerationQueue.STATUSES.contains(now) ? now : QueueChange.LEFT,
+              position,
+              item(after)));
+    }
+  }
+
+  private static void deliver(Set<QueueSubscriber> watching, QueueChange change) {
+    for (QueueSubscriber subscriber : watching) {
+      try {
+        subscriber.deliver(change);
+      } catch (RuntimeException e) {
+        // One broken subscriber must not cost the others their change, nor the projection.
+        log.warn("queue subscriber failed on {}", change.item().comment().id(), e);
+      }
+    }
   }
 
   private static String queueOf(CommentStatus status, boolean flagged) {

@@ -243,6 +243,37 @@ class ModeratePageIT {
   }
 
   @Test
+  void a_new_pending_comment_appears_live_and_another_moderators_decision_takes_one_away()
+      throws Exception {
+    String thread = thread();
+    List<String> ids = pending(thread, "Dee", "Already waiting");
+    WebDriver driver = open("thread=" + thread, moderatorToken);
+    waitForListed(driver, ids);
+    // Gone if the page were loaded again: the list below changes without a reload.
+    js(driver, "window.sameDocument = true;");
+
+    String session = api.session("demo", "Eve");
+    assertThat(api.post("demo", thread(), session, "Elsewhere", null).status()).isEqualTo(201);
+    Reply posted = api.post("demo", thread, session, "Arrived live", null);
+    assertThat(posted.status()).isEqualTo(201);
+    String arrived = posted.json().get("commentId").asText();
+    waitForListed(driver, List.of(arrived, ids.get(0)));
+    waitForText(driver, "New in the queue: Arrived live");
+    assertThat(focused(driver)).isEqualTo(ids.get(0));
+
+    Reply approved =
+        api.send(
+            "POST",
+            "/api/v1/tenants/demo/comments/" + ids.get(0) + "/moderation",
+            node.adminKey(),
+            "{\"action\":\"approve\"}");
+    assertThat(approved.status()).isEqualTo(200);
+    waitForListed(driver, List.of(arrived));
+    assertThat(focused(driver)).isEqualTo(arrived);
+    assertThat(js(driver, "return window.sameDocument === true;")).isEqualTo(true);
+  }
+
+  @Test
   void a_bad_token_shows_the_apis_error_message() throws Exception {
     String bad = "mod1.demo.nobody00.not-a-secret";
     Reply refused = api.send("GET", QUEUE, bad, null);

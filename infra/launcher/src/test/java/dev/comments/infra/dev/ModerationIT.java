@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.comments.edge.EdgeServer;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
+import dev.comments.infra.LiveClient.Socket;
 import dev.comments.infra.node.NodeApplication;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -457,6 +459,114 @@ class ModerationIT {
         api.send("POST", T + "/bans", api.session("demo", "Nobody"), "{\"userId\":\"someone\"}"),
         401,
         "moderator_required");
+  }
+
+  @Test
+  void a_moderators_websocket_receives_each_queue_change_as_the_node_applies_it() {
+    String token = appointIn("held", HELD_ADMIN_KEY, "Live Watcher");
+    String writer = api.session("held", "Live Writer");
+    try (Socket admin = queueSocket("held", HELD_ADMIN_KEY);
+        Socket moderator = queueSocket("held", token)) {
+      assertThat(moderator.next("subscribed", Duration.ofSeconds(10)).at("/payload/resumed"))
+          .isEqualTo(com.fasterxml.jackson.databind.node.BooleanNode.FALSE);
+      admin.next("subscribed", Duration.ofSeconds(10));
+
+      Reply posted = api.post("held", "live-queue", writer, "Waiting live", null);
+      String id = commentId(posted);
+      JsonNode entered = moderator.next("queue-changed", Duration.ofSeconds(15));
+      assertThat(entered.get("thread").asText()).isEqualTo("live-queue");
+      assertThat(entered.get("position").asLong()).isZero();
+      assertThat(entered.at("/payload/queue").asText()).isEqualTo("pending");
+      assertThat(entered.at("/payload/item/comment/id").asText()).isEqualTo(id);
+      assertThat(entered.at("/payload/item/comment/text").asText()).isEqualTo("Waiting live");
+      assertThat(entered.at("/payload/item/comment/author/name").asText()).isEqualTo("Live Writer");
+      assertThat(admin.next("queue-changed", Duration.ofSeconds(15))).isEqualTo(entered);
+      // Told after the queue holds it: a read now shows it.
+      assertThat(texts(queue(api, "held", token, "thread=live-queue"))).contains("Waiting live");
+
+      assertThat(moderate(api, "held", id, token, "approve", "fine").status()).isEqualTo(200);
+      JsonNode left = moderator.next("queue-changed", Duration.ofSeconds(15));
+      assertThat(left.at("/payload/queue").asText()).isEqualTo("none");
+      assertThat(left.at("/payload/item/comment/id").asText()).isEqualTo(id);
+      assertThat(left.at("/payload/item/lastAction").asText()).isEqualTo("approve");
+      assertThat(left.at("/payload/item/reason").asText()).isEqualTo("fine");
+      assertThat(left.get("position").asLong()).isEqualTo(1);
+
+      // Another tenant's queue is not this one's business.
+      api.post("demo", "live-queue", api.session("demo", "Elsewhere"), "Not held", null);
+      Reply second = api.post("held", "live-queue", writer, "Second", null);
+      assertThat(
+              moderator
+                  .next("queue-changed", Duration.ofSeconds(15))
+                  .at("/payload/item/comment/id")
+                  .asText())
+          .isEqualTo(commentId(second));
+    }
+  }
+
+  @Test
+  void the_queue_websocket_refuses_who_may_not_moderate_and_closes_on_dismissal() {
+    String reader = api.session("held", "Curious Reader");
+    String demoModerator = appoint("Other Tenant's").json().get("token").asText();
+    assertClosed(queueSocket("held", null), 4401, "moderator_required");
+    assertClosed(queueSocket("held", reader), 4401, "moderator_required");
+    assertClosed(queueSocket("held", "mod1.held.nobody.c2VjcmV0"), 4401, "moderator_");
+    assertClosed(queueSocket("held", demoModerator), 4403, "moderator_wrong_tenant");
+    assertClosed(queueSocket("held", OTHER_ADMIN_KEY), 4403, "moderator_wrong_tenant");
+    assertClosed(queueSocket("nowhere", HELD_ADMIN_KEY), 4404, "tenant_not_found");
+
+    try (Socket talker = queueSocket("held", HELD_ADMIN_KEY)) {
+      talker.next("subscribed", Duration.ofSeconds(10));
+      talker.send("{\"type\":\"subscribe\",\"thread\":\"x\"}");
+      assertThat(talker.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(1007);
+    }
+
+    String token = appointIn("held", HELD_ADMIN_KEY, "Soon Dismissed");
+    try (Socket dismissed = queueSocket("held", token)) {
+      dismissed.next("subscribed", Duration.ofSeconds(10));
+      assertThat(
+              api.send(
+                      "DELETE",
+                      "/api/v1/tenants/held/moderators/" + moderatorIdOf(token),
+                      HELD_ADMIN_KEY,
+                      null)
+                  .status())
+          .isEqualTo(204);
+      Socket.Closed closed = dismissed.awaitClose(Duration.ofSeconds(10));
+      assertThat(closed.code()).isEqualTo(4401);
+      assertThat(closed.reason()).startsWith("moderator_token_invalid");
+    }
+  }
+
+  private static Socket queueSocket(String tenant, String bearer) {
+    URI uri =
+        URI.create(
+            node.baseUrl().replace("http://", "ws://")
+                + "/live/v1/tenants/"
+                + tenant
+                + "/moderation/queue");
+    return bearer == null
+        ? Socket.open(api.http(), uri)
+        : Socket.open(api.http(), uri, "comments.v1", "bearer." + bearer);
+  }
+
+  private static void assertClosed(Socket socket, int code, String reasonStart) {
+    try (socket) {
+      Socket.Closed closed = socket.awaitClose(Duration.ofSeconds(10));
+      assertThat(closed.code()).as("close of %s", closed).isEqualTo(code);
+      assertThat(closed.reason()).startsWith(reasonStart);
+    }
+  }
+
+  private static String appointIn(String tenant, String adminKey, String name) {
+    Reply appointed =
+        api.send(
+            "POST",
+            "/api/v1/tenants/" + tenant + "/moderators",
+            adminKey,
+            "{\"name\":\"" + name + "\"}");
+    assertThat(appointed.status()).as("appoint: %s", appointed.json()).isEqualTo(201);
+    return appointed.json().get("token").asText();
   }
 
   private static JsonNode queue(ApiClient client, String tenant, String bearer, String query) {
