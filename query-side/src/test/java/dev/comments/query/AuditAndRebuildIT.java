@@ -9,13 +9,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoDatabase;
+import dev.comments.events.ModerationAction;
+import dev.comments.events.TenantStream;
 import dev.comments.events.ThreadId;
+import dev.comments.events.UserBanned;
 import dev.comments.events.codec.EventCodec;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.infra.kafka.KafkaBroker;
+import dev.comments.query.moderation.QueueStore;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
 import dev.comments.query.projection.DeadLetters;
@@ -481,6 +485,67 @@ class AuditAndRebuildIT {
             () ->
                 audit(replica, all("demo")).stream()
                     .anyMatch(e -> e.stream().equals(later.thread())));
+  }
+
+  @Test
+  void a_rebuild_of_the_thread_view_rebuilds_the_moderators_queue_with_it() throws Exception {
+    ThreadLog t = ThreadLog.of("demo", "queued");
+    t.postPending("waits", null, "alice");
+    t.postPending("banned", null, "mallory");
+    t.post("loud", null, "bob");
+    t.flag("loud", "carol", "rude");
+    t.post("gone", null, "bob");
+    t.moderate("gone", ModerationAction.REMOVE, MODERATOR);
+    produce(t.events());
+    MongoDatabase database = mongo.freshDatabase();
+    QuerySide side = start(database, "queue-node");
+    await().atMost(PATIENCE).until(() -> side.status().caughtUp());
+    assertThat(side.queries().awaitSeq(t.thread(), t.events().size() - 1, PATIENCE, PRIMARY))
+        .isTrue();
+    // The ban comes once its author's comment is applied (it is another stream, on another
+    // partition); a rebuild may read it first, and the swap applies the bans in force again.
+    produce(
+        List.of(
+            new EventEnvelope(
+                "ban-1",
+                new TenantStream("ban", "demo", "mallory"),
+                0,
+                ThreadLog.START.plusSeconds(60),
+                new UserBanned("demo", "mallory", MODERATOR, "troll", null, ThreadLog.START))));
+    Map<String, List<String>> before = new HashMap<>();
+    for (String status : ModerationQueue.STATUSES) {
+      await().atMost(PATIENCE).until(() -> !queue(side, status).contains("banned"));
+      before.put(status, queue(side, status));
+    }
+    assertThat(before.get("pending")).containsExactly("waits");
+    assertThat(before.get("flagged")).containsExactly("loud");
+    assertThat(before.get("removed")).containsExactly("gone");
+
+    // The live queue is lost (a node restored without it): the rebuild brings it back.
+    database.getCollection(QueueStore.COLLECTION).drop();
+    assertThat(queue(side, "pending")).isEmpty();
+    side.rebuild(QuerySide.THREADS);
+    await()
+        .atMost(PATIENCE)
+        .until(() -> !side.info(QuerySide.THREADS).rebuilding() && side.status().caughtUp());
+    assertThat(side.info(QuerySide.THREADS).lastRebuild().state()).isEqualTo("swapped");
+    for (String status : ModerationQueue.STATUSES) {
+      assertThat(queue(side, status)).as(status).isEqualTo(before.get(status));
+    }
+
+    // The live consumer writes the new generation's queue from then on.
+    produce(List.of(t.postPending("later", null, "dave")));
+    await().atMost(PATIENCE).until(() -> queue(side, "pending").contains("later"));
+  }
+
+  private static List<String> queue(QuerySide side, String status) {
+    return side
+        .moderationQueue()
+        .find(new ModerationQueue.QueueQuery("demo", status, null, null, null, null, 100), PRIMARY)
+        .items()
+        .stream()
+        .map(item -> item.comment().id())
+        .toList();
   }
 
   @Test
