@@ -228,8 +228,12 @@ public class NodeConfiguration {
   }
 
   /**
-   * The node's TLS: one watcher of the PEM files and one certificate for the edge's listener, its
-   * calls to the primary and the heartbeats. Closed after the edge, which uses it.
+   * This node in the mesh: heartbeats to and from every peer, saying whether this node is up or
+   * drained and whether its projection is ready. Closed after the edge, which serves its routes.
+   */
+  /**
+   * The TLS of this node's calls to other nodes (heartbeats; the edge has its own, for its listener
+   * and its calls to the primary): the same PEM files, reloaded on change.
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnProperty(name = "comments.tls.enabled", havingValue = "true")
@@ -237,10 +241,6 @@ public class NodeConfiguration {
     return NodeTls.start(properties.tls().toSettings());
   }
 
-  /**
-   * This node in the mesh: heartbeats to and from every peer, saying whether this node is up or
-   * drained and whether its projection is ready. Closed after the edge, which serves its routes.
-   */
   @Bean(destroyMethod = "close")
   Heartbeats heartbeats(
       NodeProperties properties,
@@ -312,7 +312,6 @@ public class NodeConfiguration {
       QuerySide querySide,
       SessionRecordConsumer revokedSessions,
       Heartbeats heartbeats,
-      ObjectProvider<NodeTls> tls,
       PrometheusMeterRegistry meters,
       Clock clock)
       throws IOException {
@@ -348,7 +347,7 @@ public class NodeConfiguration {
                             limits(properties.limits(), e.getKey(), e.getValue()),
                             e.getValue().origins(e.getKey()),
                             e.getValue().toModeration(e.getKey()))));
-    EdgeSettings edge =
+    return EdgeServer.start(
         new EdgeSettings(
             http.host(),
             http.port(),
@@ -369,8 +368,8 @@ public class NodeConfiguration {
                 properties.cdn().cacheDirOf(properties.node().id()),
                 properties.cdn().cacheBytes(),
                 properties.cdn().maxUploadBytes()),
-            properties.tls().toSettings());
-    ReadSide readSide =
+            properties.tls().toSettings()),
+        role,
         new ReadSide(
             querySide.queries(),
             querySide.feeds(),
@@ -381,11 +380,9 @@ public class NodeConfiguration {
             new History(querySide.audit(), querySide),
             revokedSessions,
             querySide.moderationQueue(),
-            querySide.bans());
-    // The node's one TLS (the heartbeats' too), when it is on; else the edge speaks plain HTTP.
-    NodeTls nodeTls = tls.getIfAvailable();
-    return nodeTls == null
-        ? EdgeServer.start(edge, role, readSide, Optional.of(heartbeats), meters, clock)
-        : EdgeServer.start(edge, role, readSide, Optional.of(heartbeats), nodeTls, meters, clock);
+            querySide.bans()),
+        Optional.of(heartbeats),
+        meters,
+        clock);
   }
 }
