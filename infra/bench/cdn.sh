@@ -6,7 +6,7 @@
 # CPU time per request (the server's processes only, from /proc). Each figure is the median of RUNS
 # runs, node and nginx alternating. Prints a Markdown table and writes it into docs/benchmarks.md
 # between the cdn markers.
-#   infra/bench/cdn.sh [RUNS=3] [SECONDS=15] [CONNECTIONS=32] [STREAMS=10]
+#   infra/bench/cdn.sh [RUNS=3] [REQUESTS=20000] [CONNECTIONS=32] [STREAMS=10]
 # BENCH_JFR=1 records the node with JFR (profile settings) and prints its hottest methods and
 # allocation sites afterwards; its figures are then not the ones to compare (JFR costs a little).
 set -euo pipefail
@@ -15,7 +15,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/.mvn/select-jdk.sh"
 comments_select_jdk
 . "$root/infra/bench/lib.sh"
-runs="${1:-3}" seconds="${2:-15}" connections="${3:-32}" streams="${4:-10}"
+runs="${1:-3}" requests="${2:-20000}" connections="${3:-32}" streams="${4:-10}"
 
 command -v nginx >/dev/null || { echo "bench: nginx is needed: apt-get install nginx" >&2; exit 1; }
 if ! command -v h2load >/dev/null; then
@@ -85,13 +85,13 @@ cmp -s <(curl -sfk "https://127.0.0.1:$nginx_port$path") "$work/image.png" \
 nginx_pids() { echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true); }
 
 # Warm both up (the JIT, the page cache), then measure, alternating.
-h2load -D 5 -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$tls_port$path" >/dev/null
-h2load -D 3 -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$nginx_port$path" >/dev/null
+timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$tls_port$path" >/dev/null
+timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$nginx_port$path" >/dev/null
 : >"$work/node.res"; : >"$work/nginx.res"
 for r in $(seq 1 "$runs"); do
-  h2_run "node-$r" "https://127.0.0.1:$tls_port$path" "$seconds" "$connections" "$streams" "$work" \
+  h2_run "node-$r" "https://127.0.0.1:$tls_port$path" "$requests" "$connections" "$streams" "$work" \
     "$node_pid" >>"$work/node.res"
-  h2_run "nginx-$r" "https://127.0.0.1:$nginx_port$path" "$seconds" "$connections" "$streams" "$work" \
+  h2_run "nginx-$r" "https://127.0.0.1:$nginx_port$path" "$requests" "$connections" "$streams" "$work" \
     $(nginx_pids) >>"$work/nginx.res"
 done
 grep -q "Application protocol: h2" "$work/node-1.txt" || { echo "bench: the node did not speak h2" >&2; cat "$work/node-1.txt" >&2; exit 1; }
@@ -118,4 +118,4 @@ if [ -n "${BENCH_JFR:-}" ]; then
   echo "bench: JFR figures are not written to docs/benchmarks.md" >&2
   exit 0
 fi
-write_section cdn "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1 | sed 's/.*: //'), $(h2load --version | head -1), $seconds s × $runs runs, cipher $cipher, load average before $load_before"
+write_section cdn "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1 | sed 's/.*: //'), $(h2load --version | head -1), $requests requests × $runs runs, cipher $cipher, load average before $load_before"

@@ -92,16 +92,18 @@ $locations
 NGINX
 }
 
-# h2_run NAME URL SECONDS CONNECTIONS STREAMS WORK PID...: one h2load run (HTTP/2 over TLS, 2
-# threads) against URL; prints "req/s p50_ms p99_ms cpu_µs_per_request non_200" where CPU is that of
-# the given server processes over the requests answered 200. Latencies come from h2load's
-# per-request log, WORK/NAME.log; its summary is WORK/NAME.txt.
+# h2_run NAME URL REQUESTS CONNECTIONS STREAMS WORK PID...: one h2load run of REQUESTS requests
+# (HTTP/2 over TLS, 2 threads) against URL; prints "req/s p50_ms p99_ms cpu_µs_per_request non_200"
+# where CPU is that of the given server processes over the requests answered 200. Latencies come
+# from h2load's per-request log, WORK/NAME.log; its summary is WORK/NAME.txt. A count, not h2load's
+# -D: h2load 1.52's duration mode was seen to keep one connection going for many minutes past its
+# end; a run that takes over 10 minutes is stopped.
 h2_run() {
-  local name=$1 target=$2 seconds=$3 connections=$4 streams=$5 work=$6; shift 6
+  local name=$1 target=$2 requests=$3 connections=$4 streams=$5 work=$6; shift 6
   local before after
   before=$(cpu_s "$@")
-  h2load -D "$seconds" -c "$connections" -m "$streams" -t 2 --log-file "$work/$name.log" "$target" \
-    >"$work/$name.txt"
+  timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 --log-file "$work/$name.log" \
+    "$target" >"$work/$name.txt"
   after=$(cpu_s "$@")
   python3 - "$work/$name.log" "$work/$name.txt" "$before" "$after" <<'PY'
 import sys, re
