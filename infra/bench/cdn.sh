@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
-# The CDN's hit path beside nginx serving the same bytes, in one run: a cached ~100 KB image over
-# plain HTTP/1.1 (h2load --h1; TLS and HTTP/2 land with the edge's TLS listener), each side measured
-# RUNS times, alternating, the median kept. Reports req/s, p50, p99 (from h2load's per-request log)
-# and CPU per request (the server process's user+system time over the requests it answered). Prints a
-# Markdown table and writes it into docs/benchmarks.md between the cdn markers.
-#   infra/bench/cdn.sh [RUNS=3] [REQUESTS=20000] [CONNECTIONS=32]
+# The CDN's hit path beside nginx, side by side in one run, over HTTP/2 + TLS: h2load GETs a cached
+# ~100 KB image from a dev node's TLS listener and the same bytes as a static file from nginx,
+# configured with the node's certificate and key, TLS 1.2/1.3, the same cipher suites and the same
+# cache headers. Reports requests per second, latency p50/p99 (from h2load's per-request log) and
+# CPU time per request (the server's processes only, from /proc). Each figure is the median of RUNS
+# runs, node and nginx alternating. Prints a Markdown table and writes it into docs/benchmarks.md
+# between the cdn markers.
+#   infra/bench/cdn.sh [RUNS=3] [REQUESTS=20000] [CONNECTIONS=32] [STREAMS=10]
+# BENCH_JFR=1 records the node with JFR (profile settings) and prints its hottest methods and
+# allocation sites afterwards; its figures are then not the ones to compare (JFR costs a little).
 set -euo pipefail
 trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/.mvn/select-jdk.sh"
 comments_select_jdk
 . "$root/infra/bench/lib.sh"
-runs="${1:-3}" requests="${2:-20000}" connections="${3:-32}"
+runs="${1:-3}" requests="${2:-20000}" connections="${3:-32}" streams="${4:-10}"
 
-for tool in h2load:nghttp2-client nginx:nginx; do
-  if ! command -v "${tool%%:*}" >/dev/null && [ ! -x "/usr/sbin/${tool%%:*}" ]; then
-    echo "bench: installing ${tool#*:} (Debian package)" >&2
-    apt-get install -y -qq "${tool#*:}" >/dev/null || { echo "bench: apt-get install ${tool#*:}" >&2; exit 1; }
-  fi
-done
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+command -v nginx >/dev/null || { echo "bench: nginx is needed: apt-get install nginx" >&2; exit 1; }
+if ! command -v h2load >/dev/null; then
+  echo "bench: installing h2load (Debian package nghttp2-client)" >&2
+  apt-get install -y -qq nghttp2-client >/dev/null || { echo "bench: apt-get install nghttp2-client" >&2; exit 1; }
+fi
 
-work="$(mktemp -d)"; port=18090; nginx_port=18091; url="http://127.0.0.1:$port"
+work="$(mktemp -d)"
+port=$(free_port) tls_port=$(free_port) nginx_port=$(free_port) dns_port=$(free_port)
+url="http://127.0.0.1:$port"
 node="" nginx_pid=""
 cleanup() {
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
@@ -32,8 +36,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-"$root/infra/bin/comments" dev --http-port "$port" --data-dir "$work/dev" --rate-limits off \
-  >"$work/node.log" 2>&1 &
+jfr_opts=""
+[ -n "${BENCH_JFR:-}" ] && jfr_opts="-XX:StartFlightRecording=filename=$work/node.jfr,settings=profile"
+COMMENTS_JVM_OPTS="${COMMENTS_JVM_OPTS:-} $jfr_opts" \
+  "$root/infra/bin/comments" dev --http-port "$port" --https-port "$tls_port" --dns-port "$dns_port" \
+  --data-dir "$work/dev" --rate-limits off >"$work/node.log" 2>&1 &
 node=$!
 wait_ready "$url" "$node" "$work/node.log" 180
 node_pid=$(pgrep -f "dev.comments.infra.Launcher dev --http-port $port" | head -1)
@@ -55,81 +62,60 @@ token=$(curl -sf -X POST "$url/api/v1/tenants/demo/sessions" -H 'Content-Type: a
 path=$(curl -sf -X POST "$url/api/v1/tenants/demo/media" -H "Authorization: Bearer $token" \
   -H 'Content-Type: image/png' --data-binary @"$work/image.png" | sed -E 's/.*"url":"([^"]+)".*/\1/')
 # The projection learns of the upload, then one GET fills the cache.
-for _ in $(seq 1 100); do curl -sf -o /dev/null "$url$path" && break; sleep 0.1; done
-curl -sf "$url$path" | cmp - "$work/image.png"
+for _ in $(seq 1 100); do curl -sfk -o /dev/null "https://127.0.0.1:$tls_port$path" && break; sleep 0.1; done
+cmp -s <(curl -sfk "https://127.0.0.1:$tls_port$path") "$work/image.png" \
+  || { echo "bench: the node does not serve the image's bytes at $path" >&2; exit 1; }
 
-mkdir -p "$work/www/cdn" "$work/nginx"
-cp "$work/image.png" "$work/www/cdn/image.png"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 2;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  types { image/png png; }
-  server {
-    listen 127.0.0.1:$nginx_port;
-    root $work/www;
-    location /cdn/ {
-      add_header Cache-Control "public, max-age=31536000, immutable";
+# nginx: the node's own certificate and key, the same protocols and suites, the image as a file at
+# the same path, with the node's cache headers.
+nginx_tls "$work" "$nginx_port" "$work/dev/tls/certificate.pem" "$work/dev/tls/private-key.pem" "
+    location = $path {
+      default_type image/png;
+      add_header Cache-Control \"public, max-age=31536000, immutable\";
       add_header X-Content-Type-Options nosniff;
-    }
-  }
-}
-CONF
-"$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+      try_files /image.png =404;
+    }"
+cp "$work/image.png" "$work/nginx/html/image.png"
+chmod 644 "$work/nginx/html/image.png"
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 nginx_pid=$!
-for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/cdn/image.png" && break; sleep 0.1; done
+for _ in $(seq 1 50); do curl -sfk -o /dev/null "https://127.0.0.1:$nginx_port$path" && break; sleep 0.1; done
+cmp -s <(curl -sfk "https://127.0.0.1:$nginx_port$path") "$work/image.png" \
+  || { echo "bench: nginx does not serve the image's bytes" >&2; cat "$work/nginx/error.log" >&2; exit 1; }
+nginx_pids() { echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true); }
 
-# CPU ticks (user + system) of a process and its threads, and of nginx's workers with it.
-ticks() { local t=0; for p in "$@"; do t=$(( t + $(awk '{ print $14 + $15 }' "/proc/$p/stat") )); done; echo "$t"; }
-hz=$(getconf CLK_TCK)
-
-# One h2load run against URL, with the PIDS whose CPU it costs: prints "rps p50 p99 cpu_us_per_req".
-run() {
-  local target=$1; shift
-  local log="$work/h2load.log" before after
-  rm -f "$log"
-  before=$(ticks "$@")
-  h2load --h1 -n "$requests" -c "$connections" -t 2 --log-file="$log" "$target" >"$work/h2load.out"
-  after=$(ticks "$@")
-  local ok; ok=$(awk '/^requests:/ { print $8 }' "$work/h2load.out")
-  [ "$ok" = "$requests" ] || { cat "$work/h2load.out" >&2; echo "bench: failed requests" >&2; exit 1; }
-  local rps; rps=$(awk '/^finished in/ { printf "%.0f", $4 }' "$work/h2load.out")
-  # The log: start time, status, latency in microseconds, one request a line.
-  local p50 p99
-  p50=$(awk '{ print $3 }' "$log" | sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", a[int(NR * 0.50)] / 1000 }')
-  p99=$(awk '{ print $3 }' "$log" | sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", a[int(NR * 0.99)] / 1000 }')
-  local cpu; cpu=$(awk -v a="$before" -v b="$after" -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }')
-  echo "$rps $p50 $p99 $cpu"
-}
-
-nginx_pids="$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')"
-# Warm both (JIT, page cache), then alternate.
-run "$url$path" "$node_pid" >/dev/null
-run "http://127.0.0.1:$nginx_port/cdn/image.png" $nginx_pids >/dev/null
-: >"$work/edge.txt"; : >"$work/nginx.txt"
-for _ in $(seq 1 "$runs"); do
-  run "$url$path" "$node_pid" >>"$work/edge.txt"
-  run "http://127.0.0.1:$nginx_port/cdn/image.png" $nginx_pids >>"$work/nginx.txt"
+# Warm both up (the JIT, the page cache), then measure, alternating.
+timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$tls_port$path" >/dev/null
+timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$nginx_port$path" >/dev/null
+: >"$work/node.res"; : >"$work/nginx.res"
+for r in $(seq 1 "$runs"); do
+  h2_run "node-$r" "https://127.0.0.1:$tls_port$path" "$requests" "$connections" "$streams" "$work" \
+    "$node_pid" >>"$work/node.res"
+  h2_run "nginx-$r" "https://127.0.0.1:$nginx_port$path" "$requests" "$connections" "$streams" "$work" \
+    $(nginx_pids) >>"$work/nginx.res"
 done
-col() { awk -v c="$2" '{ print $c }' "$1" | median; }
-e_rps=$(col "$work/edge.txt" 1) n_rps=$(col "$work/nginx.txt" 1)
-ratio=$(awk -v a="$e_rps" -v b="$n_rps" 'BEGIN { printf "%.2f", a / b }')
+grep -q "Application protocol: h2" "$work/node-1.txt" || { echo "bench: the node did not speak h2" >&2; cat "$work/node-1.txt" >&2; exit 1; }
+col() { awk -v c="$2" '{ print $c }' "$work/$1.res" | median; }
+failed=$(awk '{ s += $5 } END { print s + 0 }' "$work/node.res" "$work/nginx.res")
+[ "$failed" -eq 0 ] || echo "bench: $failed requests were not 200 (node: $(awk '{ s += $5 } END { print s + 0 }' "$work/node.res"))" >&2
+node_rps=$(col node 1) ngx_rps=$(col nginx 1)
+cipher=$(sed -nE 's/^Cipher: (.*)/\1/p' "$work/node-1.txt" | head -1)
+ratio=$(awk -v a="$node_rps" -v b="$ngx_rps" 'BEGIN { printf "%.2f", a / b }')
 
 table=$(cat <<TABLE
-| ${size}-byte image, HTTP/1.1, $connections connections, $requests requests | req/s | p50 ms | p99 ms | CPU µs/request |
+| cached image ($size bytes) over HTTP/2 + TLS, $connections connections × $streams streams | req/s | p50 | p99 | CPU per request |
 | --- | --- | --- | --- | --- |
-| edge CDN (cache hit) | $e_rps | $(col "$work/edge.txt" 2) | $(col "$work/edge.txt" 3) | $(col "$work/edge.txt" 4) |
-| nginx (sendfile, 2 workers) | $n_rps | $(col "$work/nginx.txt" 2) | $(col "$work/nginx.txt" 3) | $(col "$work/nginx.txt" 4) |
-| edge / nginx | $ratio× | | | |
+| comments dev node, CDN cache hit (Undertow, JDK TLS) | $node_rps | $(col node 2) ms | $(col node 3) ms | $(col node 4) µs |
+| nginx, the same bytes as a static file, the same certificate and headers | $ngx_rps | $(col nginx 2) ms | $(col nginx 3) ms | $(col nginx 4) µs |
+| node as a share of nginx (target ≥ 0.9×) | $ratio× | | | |
 TABLE
 )
 echo "$table"
-when="$(date -u +%Y-%m-%d) on $(nproc) cores, load before $load_before, median of $runs runs (infra/bench/cdn.sh)"
-write_section cdn "$table" "$when"
+echo "cipher: $cipher; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "${BENCH_JFR:-}" ]; then
+  "$JAVA_HOME/bin/jcmd" "$node_pid" JFR.dump filename="$work/node.jfr" >/dev/null
+  jfr_top "$work/node.jfr"
+  echo "bench: JFR figures are not written to docs/benchmarks.md" >&2
+  exit 0
+fi
+write_section cdn "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1 | sed 's/.*: //'), $(h2load --version | head -1), $requests requests × $runs runs, cipher $cipher, load average before $load_before"

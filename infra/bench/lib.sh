@@ -1,4 +1,4 @@
-# Helpers shared by the benchmark scripts (node.sh, growth.sh, dns.sh): sourced, not run.
+# Helpers shared by the benchmark scripts (node.sh, growth.sh, dns.sh, tls.sh, cdn.sh): sourced, not run.
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
@@ -40,4 +40,92 @@ body = f"<!-- {name}:begin -->\nMeasured {when}:\n\n{table}\n<!-- {name}:end -->
 pattern = re.escape(f"<!-- {name}:begin -->") + ".*" + re.escape(f"<!-- {name}:end -->")
 open(doc, "w").write(re.sub(pattern, lambda m: body, text, flags=re.S))
 PY
+}
+
+# free_port: a port nothing listens on now (the kernel's pick for port 0), so that a script never
+# clashes with another one running beside it.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# cpu_s PID...: CPU seconds (user + system) used so far by these processes (all their threads).
+cpu_s() {
+  local total=0 p
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$(awk -v t="$total" -v hz="$(getconf CLK_TCK)" '{ print t + ($14 + $15) / hz }' "/proc/$p/stat")
+  done
+  echo "$total"
+}
+
+# nginx_tls WORK PORT CERT KEY LOCATIONS: writes WORK/nginx/nginx.conf for HTTP/2 over TLS with the
+# node's certificate and key, TLS 1.2/1.3 and NodeTls.CIPHER_SUITES' ECDHE/AEAD suites, serving
+# WORK/nginx/html with the given location blocks, and makes WORK reachable by nginx's workers, which
+# drop root's privileges (a mktemp -d directory is 0700: every request would be 403).
+nginx_tls() {
+  local work=$1 port=$2 cert=$3 key=$4 locations=$5
+  mkdir -p "$work/nginx/html"
+  chmod 755 "$work" "$work/nginx" "$work/nginx/html"
+  cat >"$work/nginx/nginx.conf" <<NGINX
+daemon off;
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  keepalive_requests 1000000;
+  default_type application/octet-stream;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  server {
+    listen 127.0.0.1:$port ssl http2;
+    ssl_certificate $cert;
+    ssl_certificate_key $key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    root $work/nginx/html;
+$locations
+  }
+}
+NGINX
+}
+
+# h2_run NAME URL REQUESTS CONNECTIONS STREAMS WORK PID...: one h2load run of REQUESTS requests
+# (HTTP/2 over TLS, 2 threads) against URL; prints "req/s p50_ms p99_ms cpu_µs_per_request non_200"
+# where CPU is that of the given server processes over the requests answered 200. Latencies come
+# from h2load's per-request log, WORK/NAME.log; its summary is WORK/NAME.txt. A count, not h2load's
+# -D: h2load 1.52's duration mode was seen to keep one connection going for many minutes past its
+# end; a run that takes over 10 minutes is stopped.
+h2_run() {
+  local name=$1 target=$2 requests=$3 connections=$4 streams=$5 work=$6; shift 6
+  local before after
+  before=$(cpu_s "$@")
+  timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 --log-file "$work/$name.log" \
+    "$target" >"$work/$name.txt"
+  after=$(cpu_s "$@")
+  python3 - "$work/$name.log" "$work/$name.txt" "$before" "$after" <<'PY'
+import sys, re
+log, txt, before, after = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+lat, failed = [], 0
+for line in open(log):
+    f = line.split()
+    if f[1] == "200":
+        lat.append(int(f[2]))
+    else:
+        failed += 1
+lat.sort()
+n = len(lat)
+pct = lambda q: lat[min(n - 1, int(q * n))] / 1000 if n else 0
+rps = float(re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", open(txt).read()).group(1))
+print(f"{rps:.0f} {pct(0.50):.2f} {pct(0.99):.2f} {(after - before) * 1e6 / max(n, 1):.0f} {failed}")
+PY
+}
+
+# jfr_top JFR_FILE: the node's hottest frames (top of stack, and any frame of ours) from JFR's
+# execution samples, and its allocation sites.
+jfr_top() {
+  "$JAVA_HOME/bin/jfr" view --width 160 hot-methods "$1" | head -40
+  "$JAVA_HOME/bin/jfr" view --width 160 allocation-by-site "$1" | head -20
 }

@@ -5,7 +5,7 @@
 # h2load's per-request log) and CPU time per request (the server's processes only, from /proc). Each
 # figure is the median of RUNS runs, node and nginx alternating. Prints a Markdown table and writes it
 # into docs/benchmarks.md between the tls markers.
-#   infra/bench/tls.sh [RUNS=3] [SECONDS=15] [CONNECTIONS=32] [STREAMS=10]
+#   infra/bench/tls.sh [RUNS=3] [REQUESTS=40000] [CONNECTIONS=32] [STREAMS=10]
 # BENCH_JFR=1 records the node with JFR (profile settings) and prints its hottest methods and
 # allocation sites afterwards; its figures are then not the ones to compare (JFR costs a little).
 set -euo pipefail
@@ -14,7 +14,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/.mvn/select-jdk.sh"
 comments_select_jdk
 . "$root/infra/bench/lib.sh"
-runs="${1:-3}" seconds="${2:-15}" connections="${3:-32}" streams="${4:-10}"
+runs="${1:-3}" requests="${2:-40000}" connections="${3:-32}" streams="${4:-10}"
 
 command -v nginx >/dev/null || { echo "bench: nginx is needed: apt-get install nginx" >&2; exit 1; }
 if ! command -v h2load >/dev/null; then
@@ -22,7 +22,8 @@ if ! command -v h2load >/dev/null; then
   apt-get install -y -qq nghttp2-client >/dev/null || { echo "bench: apt-get install nghttp2-client" >&2; exit 1; }
 fi
 
-work="$(mktemp -d)"; port=18280; tls_port=18643; nginx_port=18644; dns_port=18253
+work="$(mktemp -d)"
+port=$(free_port) tls_port=$(free_port) nginx_port=$(free_port) dns_port=$(free_port)
 url="http://127.0.0.1:$port"
 node="" nginx_pid=""
 cleanup() {
@@ -59,79 +60,27 @@ done
 page_bytes=$(wc -c <"$work/page.json")
 
 # nginx: the node's own certificate and key, the same protocols and suites, the page as a file.
-cert="$work/dev/tls/certificate.pem" key="$work/dev/tls/private-key.pem"
-mkdir -p "$work/nginx/html"
+nginx_tls "$work" "$nginx_port" "$work/dev/tls/certificate.pem" "$work/dev/tls/private-key.pem" "
+    location = $route { default_type application/json; try_files /page.json =404; }"
 cp "$work/page.json" "$work/nginx/html/page.json"
-# nginx's workers drop privileges: they must be able to reach the file.
-chmod 755 "$work" "$work/nginx" "$work/nginx/html"; chmod 644 "$work/nginx/html/page.json"
-cat >"$work/nginx/nginx.conf" <<NGINX
-daemon off;
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  default_type application/json;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  server {
-    listen 127.0.0.1:$nginx_port ssl http2;
-    ssl_certificate $cert;
-    ssl_certificate_key $key;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
-    root $work/nginx/html;
-    location = $route { try_files /page.json =404; }
-  }
-}
-NGINX
+chmod 644 "$work/nginx/html/page.json"
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 nginx_pid=$!
 for _ in $(seq 1 50); do curl -sfk "https://127.0.0.1:$nginx_port$path" >/dev/null && break; sleep 0.1; done
 cmp -s <(curl -sfk "https://127.0.0.1:$nginx_port$path") "$work/page.json" \
   || { echo "bench: nginx does not serve the page's bytes" >&2; exit 1; }
 
-# CPU seconds (user + system) used so far by a process and its children's threads (nginx: master
-# and workers).
-cpu_s() {
-  local total=0 p
-  for p in "$@"; do
-    [ -r "/proc/$p/stat" ] || continue
-    total=$(awk -v t="$total" -v hz="$(getconf CLK_TCK)" '{ print t + ($14 + $15) / hz }' "/proc/$p/stat")
-  done
-  echo "$total"
-}
 nginx_pids() { echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true); }
 
-# One h2load run: RPS, p50, p99 (ms) and CPU µs per request of the given server processes.
-run() {
-  local name=$1 target=$2; shift 2
-  local before after
-  before=$(cpu_s "$@")
-  h2load -D "$seconds" -c "$connections" -m "$streams" -t 2 --log-file "$work/$name.log" "$target" \
-    >"$work/$name.txt"
-  after=$(cpu_s "$@")
-  python3 - "$work/$name.log" "$work/$name.txt" "$before" "$after" "$seconds" <<'PY'
-import sys, re
-log, txt, before, after, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
-lat = sorted(int(line.split()[2]) for line in open(log) if line.split()[1] == "200")
-failed = sum(1 for line in open(log) if line.split()[1] != "200")
-n = len(lat)
-pct = lambda q: lat[min(n - 1, int(q * n))] / 1000
-rps = float(re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", open(txt).read()).group(1))
-print(f"{rps:.0f} {pct(0.50):.2f} {pct(0.99):.2f} {(after - before) * 1e6 / max(n, 1):.0f} {failed}")
-PY
-}
-
 # Warm both up (the JIT, nginx's caches), then measure, alternating.
-h2load -D 5 -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$tls_port$path" >/dev/null
-h2load -D 3 -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$nginx_port$path" >/dev/null
+timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$tls_port$path" >/dev/null
+timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$nginx_port$path" >/dev/null
 : >"$work/node.res"; : >"$work/nginx.res"
 for r in $(seq 1 "$runs"); do
-  run "node-$r" "https://127.0.0.1:$tls_port$path" "$node_pid" >>"$work/node.res"
-  run "nginx-$r" "https://127.0.0.1:$nginx_port$path" $(nginx_pids) >>"$work/nginx.res"
+  h2_run "node-$r" "https://127.0.0.1:$tls_port$path" "$requests" "$connections" "$streams" "$work" \
+    "$node_pid" >>"$work/node.res"
+  h2_run "nginx-$r" "https://127.0.0.1:$nginx_port$path" "$requests" "$connections" "$streams" "$work" \
+    $(nginx_pids) >>"$work/nginx.res"
 done
 grep -q "Application protocol: h2" "$work/node-1.txt" || { echo "bench: the node did not speak h2" >&2; cat "$work/node-1.txt" >&2; exit 1; }
 col() { awk -v c="$2" '{ print $c }' "$work/$1.res" | median; }
@@ -150,12 +99,11 @@ table=$(cat <<TABLE
 TABLE
 )
 echo "$table"
-echo "cipher: $protocol"
+echo "cipher: $protocol; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "${BENCH_JFR:-}" ]; then
   "$JAVA_HOME/bin/jcmd" "$node_pid" JFR.dump filename="$work/node.jfr" >/dev/null
-  "$JAVA_HOME/bin/jfr" view --width 160 hot-methods "$work/node.jfr" | head -40
-  "$JAVA_HOME/bin/jfr" view --width 160 allocation-by-site "$work/node.jfr" | head -20
+  jfr_top "$work/node.jfr"
   echo "bench: JFR figures are not written to docs/benchmarks.md" >&2
   exit 0
 fi
-write_section tls "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1 | sed 's/.*: //'), $(h2load --version | head -1), $seconds s × $runs runs, cipher $protocol, load average before $load_before"
+write_section tls "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1 | sed 's/.*: //'), $(h2load --version | head -1), $requests requests × $runs runs, cipher $protocol, load average before $load_before"

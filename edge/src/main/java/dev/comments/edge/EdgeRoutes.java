@@ -667,8 +667,10 @@ final class EdgeRoutes {
     };
   }
 
-  private HttpHandler reader(HttpHandler handler) {
-    return tenantPath(RequireSession.optional(sessions, revoked, limited(handler)));
+  /** A page read: answered on the IO thread when its bytes are in memory, else by a worker. */
+  private HttpHandler reader(ListCommentsHandler handler) {
+    return tenantPath(
+        RequireSession.optional(sessions, revoked, handler.inMemoryOr(limited(handler))));
   }
 
   /** Only with a valid session that was not signed out. */

@@ -169,6 +169,34 @@ class ThreadReadsEdgeTest {
   }
 
   @Test
+  void an_anonymous_nearest_page_held_in_memory_is_answered_as_before_without_building_it()
+      throws Exception {
+    queries.pages.put(T1, page(7, VoteDirection.NONE, VoteDirection.NONE));
+    queries.heldInMemory = true;
+    String nearest = PAGE + "?readPreference=nearest";
+
+    Reply built = get(nearest);
+    Reply fromMemory = get(nearest);
+    Reply notModified = get(nearest, "If-None-Match", built.header("ETag"));
+    int findsFromMemory = queries.finds.size();
+    Reply primary = get(PAGE);
+    queries.pages.put(T1, page(8, VoteDirection.NONE, VoteDirection.NONE));
+    Reply newerEvent = get(nearest);
+
+    assertThat(findsFromMemory).isEqualTo(1);
+    assertThat(fromMemory.status()).isEqualTo(200);
+    assertThat(fromMemory.body()).isEqualTo(built.body());
+    for (String header :
+        List.of("ETag", "X-Thread-Position", "X-Read-Preference", "Content-Type")) {
+      assertThat(fromMemory.header(header)).as(header).isEqualTo(built.header(header));
+    }
+    assertThat(notModified.status()).isEqualTo(304);
+    assertThat(primary.status()).isEqualTo(200);
+    assertThat(newerEvent.header("ETag")).startsWith("\"8-");
+    assertThat(queries.finds).hasSize(3);
+  }
+
+  @Test
   void the_replies_route_pages_one_comments_tree() throws Exception {
     CommentView r2 = comment("r2", "r1", VoteDirection.UP, List.of(), null);
     queries.replies.put(

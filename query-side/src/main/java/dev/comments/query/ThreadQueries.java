@@ -10,6 +10,7 @@ import dev.comments.events.query.ThreadPage;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The reads the edge serves from this node's projections. They are answered from the node's
@@ -44,4 +45,13 @@ public interface ThreadQueries {
    * {@code timeout}; returns whether it does. This is how a reader sees their own write.
    */
   boolean awaitSeq(ThreadId thread, long seq, Duration timeout, ReadPreference readPreference);
+
+  /**
+   * The event of {@code thread} that this node holds in memory, without going to the store; empty
+   * when the thread is not in memory or not known. The edge uses it to find a page's encoded bytes
+   * on its IO thread; empty (the default) only costs that shortcut, never an answer.
+   */
+  default OptionalLong heldSeq(ThreadId thread) {
+    return OptionalLong.empty();
+  }
 }

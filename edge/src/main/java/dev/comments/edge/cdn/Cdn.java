@@ -9,8 +9,6 @@ import dev.comments.query.MediaView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.undertow.io.IoCallback;
-import io.undertow.io.Sender;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.ByteRange;
@@ -24,9 +22,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -42,12 +38,13 @@ import org.xnio.IoUtils;
 
 /**
  * {@code GET /cdn/v1/{tenant}/{mediaId}} on every node: a hit is answered from the {@link
- * DiskCache} on the IO thread (zero-copy from the file); a miss asks the node's {@link
- * MediaCatalog} whether the item exists or was removed, then fetches it from the {@link Origin}
- * once however many requests miss together (single-flight: they all read the one {@link Fill} as it
- * grows). A fill whose origin fails or sends other bytes than the catalogue's hash is dropped,
- * never cached, and its readers' answers are cut, so a client never takes a partial file for a
- * whole one. Misses wait on virtual threads, so many at once cost no pool of workers.
+ * DiskCache} on the IO thread (from the file's mapping, no copy per request); a miss asks the
+ * node's {@link MediaCatalog} whether the item exists or was removed, then fetches it from the
+ * {@link Origin} once however many requests miss together (single-flight: they all read the one
+ * {@link Fill} as it grows). A fill whose origin fails or sends other bytes than the catalogue's
+ * hash is dropped, never cached, and its readers' answers are cut, so a client never takes a
+ * partial file for a whole one. Misses wait on virtual threads, so many at once cost no pool of
+ * workers.
  */
 public final class Cdn implements HttpHandler, AutoCloseable {
   public static final String ROUTE = "/cdn/v1/{tenant}/{mediaId}";
@@ -273,8 +270,11 @@ public final class Cdn implements HttpHandler, AutoCloseable {
   }
 
   /**
-   * Answers from a cached file; false if the file is gone (evicted or purged since the lookup), so
-   * the caller treats it as a miss.
+   * Answers from a cached file, on the thread it is called on (a hit: the IO thread, with no
+   * hand-off); false if the file is gone (evicted or purged since the lookup), so the caller treats
+   * it as a miss. The bytes come from the file's mapping ({@link DiskCache.Entry#bytes}), shared by
+   * every request: the kernel's page cache, as a file server's sendfile would read, with no read
+   * call and no worker per request. TLS encrypts from it; a range is a slice of it.
    */
   private boolean serveFile(HttpServerExchange exchange, DiskCache.Entry entry) {
     DiskCache.Meta meta = entry.meta();
@@ -283,9 +283,9 @@ public final class Cdn implements HttpHandler, AutoCloseable {
       notModified(exchange);
       return true;
     }
-    FileChannel channel;
+    ByteBuffer bytes;
     try {
-      channel = FileChannel.open(entry.file(), StandardOpenOption.READ);
+      bytes = entry.bytes();
     } catch (NoSuchFileException e) {
       return false;
     } catch (IOException e) {
@@ -294,29 +294,16 @@ public final class Cdn implements HttpHandler, AutoCloseable {
     long size = entry.size();
     ByteRange.RangeResponseResult range = range(exchange, size, meta);
     if (range != null) {
-      try (channel) {
-        if (range.getStatusCode() == 416) {
-          unsatisfiable(exchange, size);
-          return true;
-        }
-        ByteBuffer part = ByteBuffer.allocate((int) (range.getEnd() - range.getStart() + 1));
-        while (part.hasRemaining()) {
-          if (channel.read(part, range.getStart() + part.position()) < 0) {
-            throw new IOException("the cached file is shorter than its index says");
-          }
-        }
-        part.flip();
-        exchange.setStatusCode(206);
-        exchange.getResponseHeaders().put(Headers.CONTENT_RANGE, range.getContentRange());
-        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, part.remaining());
-        exchange.getResponseSender().send(part);
+      if (range.getStatusCode() == 416) {
+        unsatisfiable(exchange, size);
         return true;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
       }
+      bytes = bytes.slice((int) range.getStart(), (int) (range.getEnd() - range.getStart() + 1));
+      exchange.setStatusCode(206);
+      exchange.getResponseHeaders().put(Headers.CONTENT_RANGE, range.getContentRange());
     }
-    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, size);
-    exchange.getResponseSender().transferFrom(channel, closing(channel));
+    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, bytes.remaining());
+    exchange.getResponseSender().send(bytes);
     return true;
   }
 
@@ -359,29 +346,5 @@ public final class Cdn implements HttpHandler, AutoCloseable {
     exchange.getResponseHeaders().put(Headers.CONTENT_RANGE, "bytes */" + size);
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
     exchange.endExchange();
-  }
-
-  private static IoCallback closing(FileChannel channel) {
-    return new IoCallback() {
-      @Override
-      public void onComplete(HttpServerExchange exchange, Sender sender) {
-        closeQuietly(channel);
-        sender.close(IoCallback.END_EXCHANGE);
-      }
-
-      @Override
-      public void onException(HttpServerExchange exchange, Sender sender, IOException exception) {
-        closeQuietly(channel);
-        IoCallback.END_EXCHANGE.onException(exchange, sender, exception);
-      }
-    };
-  }
-
-  private static void closeQuietly(FileChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      // Read-only: nothing is lost.
-    }
   }
 }

@@ -2,11 +2,15 @@ package dev.comments.edge.cdn;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,6 +45,7 @@ public final class DiskCache {
     private final Path file;
     private final long size;
     private volatile Meta meta;
+    private volatile MappedByteBuffer mapped;
 
     Entry(Path file, long size, Meta meta) {
       this.file = file;
@@ -62,6 +67,28 @@ public final class DiskCache {
 
     void confirm(Meta confirmed) {
       this.meta = confirmed;
+    }
+
+    /**
+     * The file's bytes, mapped read-only on first use and shared by every later reader (each gets
+     * its own view). A cached file is never written again (it appears whole, by a move, and is only
+     * ever deleted), so the mapping stays whole; it outlives a deletion, as an open file does.
+     *
+     * @throws NoSuchFileException when the file was deleted before its first use
+     */
+    public ByteBuffer bytes() throws IOException {
+      MappedByteBuffer held = mapped;
+      if (held == null) {
+        if (size > Integer.MAX_VALUE) {
+          throw new IOException(file + " is too large to map: " + size + " bytes");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+          held = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        }
+        // Two first readers may both map: the second mapping is dropped, and both are right.
+        mapped = held;
+      }
+      return held.duplicate();
     }
   }
 

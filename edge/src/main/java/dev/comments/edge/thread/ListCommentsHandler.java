@@ -26,6 +26,7 @@ import io.undertow.util.HttpString;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 
@@ -187,6 +188,60 @@ public final class ListCommentsHandler implements HttpHandler {
           case REPLIES ->
               replies(thread, PathParameters.commentId(exchange), request, viewerId, preference);
         };
+    answer(exchange, page);
+  }
+
+  /**
+   * This route answered on the IO thread when it can be, else by {@code elsewhere} (the same
+   * handler behind the request limit and a worker): a page of the thread's first comments for a
+   * reader without a session, read {@code nearest} with no consistency token, whose thread is in
+   * memory and whose page is encoded already. That answer is the one a worker would send (the same
+   * bytes, under the same key), without the hand-off and without building the page first.
+   */
+  public HttpHandler inMemoryOr(HttpHandler elsewhere) {
+    Objects.requireNonNull(elsewhere, "elsewhere");
+    return exchange -> {
+      if (!answeredFromMemory(exchange)) {
+        elsewhere.handleRequest(exchange);
+      }
+    };
+  }
+
+  private boolean answeredFromMemory(HttpServerExchange exchange) {
+    if (listing != Listing.COMMENTS || Session.ifPresent(exchange).isPresent()) {
+      return false;
+    }
+    ListCommentsRequest request;
+    try {
+      request = ListCommentsRequest.from(exchange);
+    } catch (ApiException e) {
+      // The worker refuses it the same way.
+      return false;
+    }
+    if (request.readPreference() != ReadPreference.NEAREST
+        || request.consistencyToken() != null
+        || request.cursor() != null) {
+      return false;
+    }
+    ThreadId thread = PathParameters.threadId(exchange);
+    OptionalLong seq = queries.heldSeq(thread);
+    if (seq.isEmpty()) {
+      return false;
+    }
+    Optional<PageBytes.Rendered> page =
+        bytes.held(new PageBytes.Key(thread, variant(request), seq.getAsLong()));
+    if (page.isEmpty()) {
+      return false;
+    }
+    exchange.putAttachment(RequestMetrics.READ_PREFERENCE, request.readPreference().wireName());
+    exchange
+        .getResponseHeaders()
+        .put(NodeHeaders.READ_PREFERENCE, request.readPreference().wireName());
+    answer(exchange, page.get());
+    return true;
+  }
+
+  private static void answer(HttpServerExchange exchange, PageBytes.Rendered page) {
     exchange.getResponseHeaders().put(Headers.ETAG, page.etag());
     exchange.getResponseHeaders().put(THREAD_POSITION, page.position());
     if (matches(exchange.getRequestHeaders().get(Headers.IF_NONE_MATCH), page.etag())) {
@@ -195,6 +250,17 @@ public final class ListCommentsHandler implements HttpHandler {
       return;
     }
     JsonResponses.sendBytes(exchange, 200, page.json());
+  }
+
+  /** The query's part of a page's key: what shapes the page besides the thread and its event. */
+  private static String variant(ListCommentsRequest request) {
+    return String.join(
+        "|",
+        "comments",
+        request.sort().wireName(),
+        String.valueOf(request.limit()),
+        String.valueOf(request.replyLimit()),
+        Objects.requireNonNullElse(request.cursor(), ""));
   }
 
   private PageBytes.Rendered page(
@@ -219,16 +285,8 @@ public final class ListCommentsHandler implements HttpHandler {
                             + "' in tenant '"
                             + thread.tenant()
                             + "'"));
-    String variant =
-        String.join(
-            "|",
-            "comments",
-            request.sort().wireName(),
-            String.valueOf(request.limit()),
-            String.valueOf(request.replyLimit()),
-            Objects.requireNonNullElse(request.cursor(), ""));
     return bytes.render(
-        new PageBytes.Key(thread, variant, page.seq()),
+        new PageBytes.Key(thread, variant(request), page.seq()),
         () -> ThreadPageBody.withoutVotes(page),
         ThreadPageBody.votes(page.comments()));
   }

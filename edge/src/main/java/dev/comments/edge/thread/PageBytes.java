@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -128,6 +129,17 @@ final class PageBytes {
     }
     String etag = page.etagPrefix() + (overlay.isEmpty() ? "0" : digest(overlay.toString())) + "\"";
     return new Rendered(json, etag, key.seq());
+  }
+
+  /**
+   * The page for {@code key} as a reader without votes gets it, if it is encoded already; never
+   * encodes. Counted as a hit or a miss of the cache like {@link #render}.
+   */
+  Optional<Rendered> held(Key key) {
+    Encoded page = pages.getIfPresent(key);
+    return page == null
+        ? Optional.empty()
+        : Optional.of(new Rendered(page.json(), page.etagPrefix() + "0\"", key.seq()));
   }
 
   private static Encoded encode(Key key, Object body) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -32,6 +33,9 @@ public final class RecordingQueries implements ThreadQueries {
   public volatile RuntimeException failure;
   public volatile Duration delay = Duration.ZERO;
 
+  /** Whether the pages' threads count as held in memory ({@link #heldSeq}). */
+  public volatile boolean heldInMemory;
+
   @Override
   public Optional<ThreadPage> findComments(
       FindThreadComments query, ReadPreference readPreference) {
@@ -47,6 +51,12 @@ public final class RecordingQueries implements ThreadQueries {
       throw failure;
     }
     return Optional.ofNullable(pages.get(query.threadId()));
+  }
+
+  @Override
+  public OptionalLong heldSeq(ThreadId thread) {
+    ThreadPage page = pages.get(thread);
+    return heldInMemory && page != null ? OptionalLong.of(page.seq()) : OptionalLong.empty();
   }
 
   /** Replies put in under {@code "<thread stream id>/<comment id>"}. */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -164,6 +165,11 @@ public final class MongoThreadQueries implements ThreadQueries {
     } finally {
       reached.cancel(false);
     }
+  }
+
+  @Override
+  public OptionalLong heldSeq(ThreadId thread) {
+    return readModel.heldSeq(Objects.requireNonNull(thread, "thread"));
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Tags;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -64,6 +65,12 @@ public final class ReadModel {
   ThreadState thread(ThreadId thread, ReadPreference readPreference) {
     Caches current = caches;
     return current.threads().get(thread, id -> current.store().load(id, readPreference));
+  }
+
+  /** The event of {@code thread} held in memory, if it is held and known; never loads. */
+  OptionalLong heldSeq(ThreadId thread) {
+    ThreadState state = caches.threads().getIfPresent(thread);
+    return state == null || !state.known() ? OptionalLong.empty() : OptionalLong.of(state.seq());
   }
 
   /** The thread as the store's primary holds it: what the projection builds the next event on. */
