@@ -59,6 +59,12 @@ class WidgetClusterIT {
       })();
       """;
 
+  /** Finds, in the widget's shadow root, the comment ({@code li}) whose text is arguments[1]. */
+  private static final String COMMENT =
+      "const r = document.querySelector(arguments[0]).shadowRoot;"
+          + " const li = Array.from(r.querySelectorAll('li'))"
+          + ".find(l => l.querySelector('.text')?.textContent === arguments[1]);";
+
   @TempDir static Path profiles;
   private static TestCluster cluster;
   private static Browsers browsers;
@@ -85,8 +91,9 @@ class WidgetClusterIT {
   }
 
   @Test
-  void readers_on_two_continents_see_each_others_comments_and_votes_and_their_own_writes_at_once()
-      throws Exception {
+  void
+      readers_on_two_continents_see_each_others_comments_and_votes_and_keep_their_writes_and_blocks()
+          throws Exception {
     WebDriver ada = browsers.open();
     WebDriver bob = browsers.open();
     ((ChromeDriver) bob)
@@ -135,28 +142,56 @@ class WidgetClusterIT {
         .as("the replica proved the read holds the write: %s", reads)
         .isTrue();
     assertThat(upVotes(bob, "Hallo aus Frankfurt")).isEqualTo("1");
+
+    // Bob blocks Ada on the replica; the block (a record every node reads) survives his reload
+    // there, and Ada's vote survives hers on the primary.
+    click(bob, "Hello from Oregon", "button.block");
+    waitForText(bob, "Hidden: you blocked this person.", WAIT);
+    assertThat(text(bob)).doesNotContain("Hello from Oregon");
+    bob.navigate().refresh();
+    waitForText(bob, "Hallo aus Frankfurt", WAIT);
+    waitForText(bob, "Hidden: you blocked this person.", WAIT);
+    assertThat(text(bob)).doesNotContain("Hello from Oregon");
+    ada.navigate().refresh();
+    new WebDriverWait(ada, WAIT)
+        .until(
+            d -> "true".equals(inComment(d, "Hallo aus Frankfurt", "button.up", "aria-pressed")));
+    assertThat(upVotes(ada, "Hallo aus Frankfurt")).isEqualTo("1");
   }
 
   private static void voteUp(WebDriver driver, String commentText) {
-    script(
-        driver,
-        "const r = document.querySelector(arguments[0]).shadowRoot;"
-            + " const li = Array.from(r.querySelectorAll('li'))"
-            + ".find(l => l.querySelector('.text').textContent === arguments[1]);"
-            + " li.querySelector('button.up').click();",
-        Widget.HOST,
-        commentText);
+    click(driver, commentText, "button.up");
   }
 
   private static String upVotes(WebDriver driver, String commentText) {
     return (String)
         script(
             driver,
-            "const r = document.querySelector(arguments[0]).shadowRoot;"
-                + " const li = Array.from(r.querySelectorAll('li'))"
-                + ".find(l => l.querySelector('.text').textContent === arguments[1]);"
-                + " return li ? li.querySelector('button.up .n').textContent : null;",
+            COMMENT + " return li ? li.querySelector('button.up .n').textContent : null;",
             Widget.HOST,
             commentText);
+  }
+
+  private static void click(WebDriver driver, String commentText, String button) {
+    script(
+        driver,
+        COMMENT + " li.querySelector(arguments[2]).click();",
+        Widget.HOST,
+        commentText,
+        button);
+  }
+
+  private static String inComment(
+      WebDriver driver, String commentText, String element, String attribute) {
+    return (String)
+        script(
+            driver,
+            COMMENT
+                + " const e = li && li.querySelector(arguments[2]);"
+                + " return e ? e.getAttribute(arguments[3]) : null;",
+            Widget.HOST,
+            commentText,
+            element,
+            attribute);
   }
 }
