@@ -17,11 +17,7 @@ comments_select_jdk
 . "$root/infra/bench/lib.sh"
 runs="${1:-3}" requests="${2:-20000}" connections="${3:-32}" streams="${4:-10}"
 
-command -v nginx >/dev/null || { echo "bench: nginx is needed: apt-get install nginx" >&2; exit 1; }
-if ! command -v h2load >/dev/null; then
-  echo "bench: installing h2load (Debian package nghttp2-client)" >&2
-  apt-get install -y -qq nghttp2-client >/dev/null || { echo "bench: apt-get install nghttp2-client" >&2; exit 1; }
-fi
+need_nginx_and_h2load
 
 work="$(mktemp -d)"
 port=$(free_port) tls_port=$(free_port) nginx_port=$(free_port) dns_port=$(free_port)

@@ -27,7 +27,6 @@ fi
 # This benchmark runs its own gdnsd, with its own configuration directory and port.
 gdnsd_bin="$(command -v gdnsd)"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 work="$(mktemp -d)"; geodns_port=$(free_port); gdnsd_port=$(free_port)
 database="$root/infra/launcher/src/main/resources/geoip/GeoIP2-City-Test.mmdb"
 geodns="" gdnsd="" baseline=""

@@ -17,7 +17,7 @@ command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || { echo "be
 if ! ls "$root"/infra/launcher/target/comments-launcher-*.jar >/dev/null 2>&1 || [ ! -f "$root/infra/launcher/target/node.classpath" ]; then
   (cd "$root" && ./mvnw -q -B -ntp -DskipTests -Dspotless.check.skip=true -Djacoco.skip=true -Dfuzz.skip package) >&2
 fi
-work="$(mktemp -d)"; port=18090; url="http://127.0.0.1:$port"; node=""
+work="$(mktemp -d)"; port=$(free_port); url="http://127.0.0.1:$port"; node=""
 stop_node() { if [ -n "$node" ]; then kill "$node" 2>/dev/null; wait "$node" 2>/dev/null || true; node=""; fi; }
 cleanup() { stop_node; rm -rf "$work"; }
 trap cleanup EXIT
@@ -38,7 +38,8 @@ for size in ${sizes//,/ }; do
     || { cat "$work/seed-$size.log" >&2; exit 1; }
   seeded_s=$(( $(date +%s) - started ))
   started=$(date +%s)
-  "$root/infra/bin/comments" dev --http-port "$port" --data-dir "$dir" --rate-limits off >"$work/node-$size.log" 2>&1 &
+  "$root/infra/bin/comments" dev --http-port "$port" --https-port off --dns-port "$(free_port)" \
+    --data-dir "$dir" --rate-limits off >"$work/node-$size.log" 2>&1 &
   node=$!
   wait_ready "$url" "$node" "$work/node-$size.log" 600
   ready_s=$(( $(date +%s) - started ))

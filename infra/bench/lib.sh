@@ -48,6 +48,28 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# drain URL [SECONDS=300]: waits until the node's publisher and projection have caught up, so one
+# phase's backlog does not spill into the next one's figures.
+drain() {
+  local url=$1 limit=${2:-300}
+  for _ in $(seq 1 $((limit * 2))); do
+    curl -sf "$url/metrics" | awk '
+      /^comments_publisher_lag_seconds/ { p = $2 } /^comments_projection_lag_events/ { c = $2 }
+      END { exit !(p == 0 && c == 0) }' && return 0
+    sleep 0.5
+  done
+  echo "bench: the node did not catch up within $limit s" >&2; exit 1
+}
+
+# need_nginx_and_h2load: the HTTP/2 + TLS benchmarks' two Debian tools (h2load is installed if missing).
+need_nginx_and_h2load() {
+  command -v nginx >/dev/null || { echo "bench: nginx is needed: apt-get install nginx" >&2; exit 1; }
+  if ! command -v h2load >/dev/null; then
+    echo "bench: installing h2load (Debian package nghttp2-client)" >&2
+    apt-get install -y -qq nghttp2-client >/dev/null || { echo "bench: apt-get install nghttp2-client" >&2; exit 1; }
+  fi
+}
+
 # cpu_s PID...: CPU seconds (user + system) used so far by these processes (all their threads).
 cpu_s() {
   local total=0 p

@@ -32,7 +32,6 @@ echo "bench: building" >&2
 echo "bench: installing the reference's ws (npm ci)" >&2
 (cd "$root/infra/bench/live-ref" && npm ci --no-audit --no-fund --silent)
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 work="$(mktemp -d)"; port=$(free_port); ref_port=$(free_port); url="http://127.0.0.1:$port"
 jvm="" ref="" client=""
 stop_node() {

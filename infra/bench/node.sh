@@ -21,7 +21,7 @@ for tool in wrk nginx; do
   fi
 done
 
-work="$(mktemp -d)"; port=18080; nginx_port=18081; url="http://127.0.0.1:$port"
+work="$(mktemp -d)"; port=$(free_port); nginx_port=$(free_port); url="http://127.0.0.1:$port"
 node="" nginx_pid=""
 cleanup() {
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
@@ -34,7 +34,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Rate limits off: the benchmark is one client posting as fast as it can, which they would stop.
 started=$(date +%s.%N)
-"$root/infra/bin/comments" dev --http-port "$port" --data-dir "$work/dev" --rate-limits off \
+"$root/infra/bin/comments" dev --http-port "$port" --https-port off --dns-port "$(free_port)" \
+  --data-dir "$work/dev" --rate-limits off \
   >"$work/node.log" 2>&1 &
 node=$!
 wait_ready "$url" "$node" "$work/node.log" 120
@@ -43,17 +44,6 @@ node_pid=$(pgrep -f "dev.comments.infra.Launcher dev --http-port $port" | head -
 bootstrap=$(sed -nE 's/.*kafka: ([^ ]+).*/\1/p' "$work/node.log" | head -1)
 broker_pid=$(pgrep -P "$node_pid" java | head -1 || true)
 
-# Waits until the publisher and the projection have caught up, so one phase's backlog does not
-# spill into the next one's figures.
-drain() {
-  for _ in $(seq 1 600); do
-    curl -sf "$url/metrics" | awk '
-      /^comments_publisher_lag_seconds/ { p = $2 } /^comments_projection_lag_events/ { c = $2 }
-      END { exit !(p == 0 && c == 0) }' && return 0
-    sleep 0.5
-  done
-  echo "bench: the node did not catch up within 300 s" >&2; exit 1
-}
 rss_mib() { [ -n "$1" ] && awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 metric() { curl -sf "$url/metrics" | awk -v m="$1" 'index($0, m) == 1 { s += $NF } END { printf "%.6f\n", s }'; }
 # GC pause time between two readings as a percentage of the wall time between them.
@@ -85,7 +75,7 @@ for i in $(seq 1 50); do
   curl -sf -X POST "$url/api/v1/tenants/demo/threads/fifty/comments" -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' -d "{\"text\":\"comment $i of fifty, about as long as a short comment is\"}" >/dev/null
 done
-drain
+drain "$url"
 get_url="$url/api/v1/tenants/demo/threads/fifty/comments?limit=50&readPreference=nearest"
 curl -sf "$get_url" >"$work/page.json"
 page_bytes=$(wc -c <"$work/page.json")
@@ -128,9 +118,9 @@ for run in $(seq 1 "$runs"); do
   measure "$work/post-$run.txt" -d"${seconds}s" -s "$root/infra/bench/post-comment.lua" "$url"
   gc1=$(metric jvm_gc_pause_seconds_sum); t1=$(date +%s.%N)
   gc_share+=("$(share "$gc0" "$gc1" "$t0" "$t1")")
-  drain
+  drain "$url"
   measure "$work/hot-$run.txt" -d"${seconds}s" -s "$root/infra/bench/post-hot-thread.lua" "$url"
-  drain
+  drain "$url"
   gc0=$(metric jvm_gc_pause_seconds_sum); t0=$(date +%s.%N)
   measure "$work/get-$run.txt" -d"${seconds}s" "$get_url"
   gc1=$(metric jvm_gc_pause_seconds_sum); t1=$(date +%s.%N)
@@ -145,7 +135,7 @@ stat() { for run in $(seq 1 "$runs"); do field "$work/$1-$run.txt" "$2"; done | 
 errors() { for run in $(seq 1 "$runs"); do field "$work/$1-$run.txt" errors; done | awk '{ s += $1 } END { print s + 0 }'; }
 part() { for run in $(seq 1 "$runs"); do awk -v c="$2" '{ print $c }' "$work/$1-$run.txt"; done | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-drain
+drain "$url"
 stored=$(curl -sf "$url/metrics" | awk '/^comments_projection_applied_total/ { n += $2 } END { printf "%d", n }')
 read -r v50 v99 vmax < <("$JAVA_HOME/bin/java" "$root/infra/bench/WriteToVisible.java" "$url" "$TOKEN" 300)
 gc_median=$(printf '%s\n' "${gc_share[@]}" | median)

@@ -14,7 +14,7 @@ comments_select_jdk
 queued="${1:-10000}" runs="${2:-3}" seconds="${3:-10}" connections="${4:-8}"
 command -v wrk >/dev/null || { echo "bench: wrk is needed: apt-get install wrk" >&2; exit 1; }
 
-work="$(mktemp -d)"; port=18090; url="http://127.0.0.1:$port"
+work="$(mktemp -d)"; port=$(free_port); url="http://127.0.0.1:$port"
 node=""
 cleanup() {
   if [ -n "$node" ]; then kill "$node" 2>/dev/null; wait "$node" 2>/dev/null || true; fi
@@ -24,8 +24,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# Its own ports (HTTPS off, DNS away from 5353), so it runs beside other dev nodes.
-"$root/infra/bin/comments" dev --http-port "$port" --https-port off --dns-port 18093 \
+# Its own ports (HTTPS off, DNS on a free port), so it runs beside other dev nodes.
+"$root/infra/bin/comments" dev --http-port "$port" --https-port off --dns-port "$(free_port)" \
   --data-dir "$work/dev" --rate-limits off \
   --comments.tenants.demo.moderation.pre-moderation=all >"$work/node.log" 2>&1 &
 node=$!
@@ -34,15 +34,6 @@ wait_ready "$url" "$node" "$work/node.log" 180
 admin=$(sed -nE 's/^admin-key=(.+)$/\1/p' "$work/dev/secrets.properties")
 [ -n "$admin" ] || { echo "bench: no admin key in $work/dev/secrets.properties" >&2; exit 1; }
 
-drain() {
-  for _ in $(seq 1 1200); do
-    curl -sf "$url/metrics" | awk '
-      /^comments_publisher_lag_seconds/ { p = $2 } /^comments_projection_lag_events/ { c = $2 }
-      END { exit !(p == 0 && c == 0) }' && return 0
-    sleep 0.5
-  done
-  echo "bench: the node did not catch up within 600 s" >&2; exit 1
-}
 
 echo "bench: seeding $queued pending comments" >&2
 python3 - "$url" "$queued" >"$work/authors" <<'PY'
@@ -91,7 +82,7 @@ for t in threads: t.join()
 print(f"{time.time() - started:.0f}")
 PY
 user=$(sed -n 1p "$work/authors") seeded_s=$(sed -n 2p "$work/authors")
-drain
+drain "$url" 600
 
 run() {
   local name="$1" query="$2" i

@@ -10,7 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 comments_select_jdk
 . "$root/infra/bench/lib.sh"
 runs="${1:-3}"
-work="$(mktemp -d)"; port=18081; url="http://127.0.0.1:$port"
+work="$(mktemp -d)"; port=$(free_port); url="http://127.0.0.1:$port"
 node=""
 cleanup() { [ -n "$node" ] && { kill "$node" 2>/dev/null; wait "$node" 2>/dev/null || true; }; rm -rf "$work"; }
 trap cleanup EXIT
@@ -20,7 +20,8 @@ now_ms() { date +%s%3N; }
 start_once() {
   local dir="$work/run-$RANDOM" start ready rss
   start=$(now_ms)
-  "$root/infra/bin/comments" dev --http-port "$port" --data-dir "$dir" >"$work/node.log" 2>&1 &
+  "$root/infra/bin/comments" dev --http-port "$port" --https-port "$(free_port)" --dns-port "$(free_port)" \
+    --data-dir "$dir" >"$work/node.log" 2>&1 &
   node=$!
   for _ in $(seq 1 1200); do
     curl -sf "$url/health/ready" >/dev/null 2>&1 && break
