@@ -106,7 +106,7 @@ public final class BanProjection implements Projection, BannedUsers {
         };
     QueueStore current = queue.get();
     if (event instanceof UserBanned && current != null) {
-      current.hideAuthorsPending(event.tenant(), event.userId());
+      current.hideAuthorsPending(event.tenant(), event.userId(), ReadPreference.PRIMARY);
     }
     bans.replaceOne(
         Filters.eq("_id", key),
@@ -125,7 +125,8 @@ public final class BanProjection implements Projection, BannedUsers {
         (key, standing) -> {
           int slash = key.indexOf('/');
           if (banOf(key.substring(0, slash), key.substring(slash + 1), now).isPresent()) {
-            target.hideAuthorsPending(key.substring(0, slash), key.substring(slash + 1));
+            target.hideAuthorsPending(
+                key.substring(0, slash), key.substring(slash + 1), ReadPreference.PRIMARY);
           }
         });
   }

@@ -2,6 +2,7 @@ package dev.comments.query.moderation;
 
 import dev.comments.events.BanEvent;
 import dev.comments.events.LoggedEvent;
+import dev.comments.events.ReadPreference;
 import dev.comments.events.UserBanned;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.query.projection.Projection;
@@ -38,7 +39,7 @@ public final class QueueBans implements Projection {
       return Outcome.DUPLICATE;
     }
     if (event instanceof UserBanned) {
-      queue.hideAuthorsPending(event.tenant(), event.userId());
+      queue.hideAuthorsPending(event.tenant(), event.userId(), ReadPreference.PRIMARY);
     }
     applied.put(key, envelope.seq());
     return envelope.seq() == before + 1 ? Outcome.APPLIED : Outcome.APPLIED_AFTER_GAP;

@@ -149,8 +149,12 @@ public final class QueueStore implements ModerationQueue {
     }
   }
 
-  /** A ban: the author's pending comments leave the queue (readers never saw them). */
-  public void hideAuthorsPending(String tenant, String userId) {
+  /**
+   * A ban: the author's pending comments leave the queue (readers never saw them). Watching
+   * moderators are told which ones, read with {@code readPreference} (a projection reads what it
+   * has just written: primary).
+   */
+  public void hideAuthorsPending(String tenant, String userId, ReadPreference readPreference) {
     Bson pending =
         Filters.and(
             Filters.eq("tenant", tenant),
@@ -160,7 +164,12 @@ public final class QueueStore implements ModerationQueue {
     // Read first only when someone watches: a ban is rare, and its subscribers must hear which
     // comments left.
     List<Document> leaving =
-        watching == null ? List.of() : queue.find(pending).into(new ArrayList<>());
+        watching == null
+            ? List.of()
+            : queue
+                .withReadPreference(readPreferences.apply(readPreference))
+                .find(pending)
+                .into(new ArrayList<>());
     queue.updateMany(pending, Updates.set("queue", "banned"));
     for (Document doc : leaving) {
       deliver(watching, new QueueChange(tenant, QueueChange.LEFT, null, item(doc)));

@@ -319,8 +319,7 @@ public final class ThreadProjection implements Projection {
       return null;
     }
     StoredComment comment = after.comments().get(at);
-    return () ->
-        queue.apply(event, comment.moderatorView(), envelope.time(), envelope.seq());
+    return () -> queue.apply(event, comment.moderatorView(), envelope.time(), envelope.seq());
   }
 
   private static String commentIdOf(CommentEvent event) {
