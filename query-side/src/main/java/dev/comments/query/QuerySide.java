@@ -190,6 +190,14 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
             this.database, readPreferences, Generations.suffixOf(threadsGeneration));
     this.readModel = new ReadModel(store, settings.readModelBytes(), meters);
     this.feeds = new LiveFeeds(readModel);
+    // Before the queue, which asks it whether a pending comment's author is banned; it hides
+    // pending
+    // comments in whichever queue is live when a ban arrives.
+    this.bans =
+        new BanProjection(
+            database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
+            readPreferences,
+            () -> moderationQueue);
     this.moderationQueue = queueOf(threadsGeneration);
     ThreadsCopy threads =
         new ThreadsCopy(
@@ -205,11 +213,6 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
             new MediaStore(
                 database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
                 readPreferences));
-    this.bans =
-        new BanProjection(
-            database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
-            readPreferences,
-            () -> moderationQueue);
     Map<String, Projection> members = new LinkedHashMap<>();
     members.put(THREADS, threads.projection());
     members.put(MEDIA, media);
@@ -529,7 +532,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
             .renameCollection(new MongoNamespace(database.getName(), name));
       }
     }
-    return new QueueStore(unjournaled, readPreferences, Generations.suffixOf(generation));
+    return new QueueStore(unjournaled, readPreferences, Generations.suffixOf(generation), bans);
   }
 
   /** A fresh shadow copy of {@code name} at {@code generation}, written by no one else. */
@@ -548,7 +551,8 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
             new QueueStore(
                 database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
                 readPreferences,
-                Generations.suffixOf(generation));
+                Generations.suffixOf(generation),
+                bans);
         yield new ThreadsCopy(generation, store, queue, new ThreadProjection(store, shadow, queue));
       }
       case AUDIT -> auditCopy(generation);

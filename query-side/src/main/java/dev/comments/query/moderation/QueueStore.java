@@ -21,6 +21,7 @@ import dev.comments.events.CommentStatus;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentView;
+import dev.comments.query.BannedUsers;
 import dev.comments.query.InvalidCursorException;
 import dev.comments.query.ModerationQueue;
 import java.nio.charset.StandardCharsets;
@@ -64,27 +65,32 @@ public final class QueueStore implements ModerationQueue {
   private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
   private static final UpdateOptions PLAIN = new UpdateOptions();
   private static final String NONE = "none";
+  private static final String BANNED = "banned";
 
   private final MongoCollection<Document> queue;
   private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
   private final Map<String, Set<QueueSubscriber>> subscribers = new ConcurrentHashMap<>();
+  private final BannedUsers bans;
 
   public QueueStore(
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
-    this(database, readPreferences, "");
+    this(database, readPreferences, "", BannedUsers.NONE);
   }
 
   /**
    * The queue of one generation of the thread view ({@code suffix} of its collection names): a
-   * rebuild of the thread view fills its own queue and swaps both in together.
+   * rebuild of the thread view fills its own queue and swaps both in together. A pending comment
+   * whose author {@code bans} holds banned since before it was posted is queued as hidden.
    */
   public QueueStore(
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
-      String suffix) {
+      String suffix,
+      BannedUsers bans) {
     this.queue = database.getCollection(COLLECTION + suffix);
     this.readPreferences = Objects.requireNonNull(readPreferences, "readPreferences");
+    this.bans = Objects.requireNonNull(bans, "bans");
   }
 
   public void createIndexes() {
@@ -110,7 +116,11 @@ public final class QueueStore implements ModerationQueue {
     switch (event) {
       case CommentPosted posted -> {
         if (posted.status() == CommentStatus.PENDING) {
-          set.add(Updates.set("queue", "pending"));
+          // A ban and its author's comments are different streams: a node reading a backlog may
+          // apply the ban first. A ban in force when the comment was posted hides it, as the ban
+          // would have, had it come after.
+          boolean banned = bans.banOf(event.tenant(), posted.author().id(), at).isPresent();
+          set.add(Updates.set("queue", banned ? BANNED : "pending"));
           write(event.tenant(), filter, set, UPSERT, position);
         }
       }
@@ -170,7 +180,7 @@ public final class QueueStore implements ModerationQueue {
                 .withReadPreference(readPreferences.apply(readPreference))
                 .find(pending)
                 .into(new ArrayList<>());
-    queue.updateMany(pending, Updates.set("queue", "banned"));
+    queue.updateMany(pending, Updates.set("queue", BANNED));
     for (Document doc : leaving) {
       deliver(watching, new QueueChange(tenant, QueueChange.LEFT, null, item(doc)));
     }

@@ -1,0 +1,104 @@
+package dev.comments.query.moderation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.comments.events.Author;
+import dev.comments.events.CommentPosted;
+import dev.comments.events.CommentStatus;
+import dev.comments.events.ReadPreference;
+import dev.comments.events.VoteDirection;
+import dev.comments.events.query.CommentView;
+import dev.comments.query.BannedUsers;
+import dev.comments.query.ModerationQueue.QueueItem;
+import dev.comments.query.ModerationQueue.QueueQuery;
+import dev.comments.query.TestMongo;
+import dev.comments.query.projection.Stores;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class QueueStoreTest {
+  private static final Instant BANNED_AT = Instant.parse("2026-12-01T10:00:00Z");
+  private static final Instant BANNED_UNTIL = Instant.parse("2026-12-02T10:00:00Z");
+
+  /** Mallory is banned from BANNED_AT until BANNED_UNTIL; nobody else is. */
+  private static final BannedUsers MALLORY_BANNED =
+      (tenant, userId, now) ->
+          userId.equals("mallory") && now.isBefore(BANNED_UNTIL)
+              ? Optional.of(new BannedUsers.Ban(tenant, userId, BANNED_UNTIL))
+              : Optional.empty();
+
+  private static TestMongo mongo;
+
+  @BeforeAll
+  static void startMongo() {
+    mongo = new TestMongo();
+  }
+
+  @AfterAll
+  static void stopMongo() {
+    mongo.close();
+  }
+
+  @Test
+  void a_pending_comment_whose_author_the_node_already_holds_banned_is_not_queued() {
+    QueueStore queue = new QueueStore(mongo.freshDatabase(), Stores.UNTAGGED, "", MALLORY_BANNED);
+
+    // Read from a backlog after the ban: posted before it, or while it was in force.
+    post(queue, "c1", "mallory", BANNED_AT.minusSeconds(60));
+    post(queue, "c2", "mallory", BANNED_AT.plusSeconds(60));
+    // After the ban ran out, and another author's: both wait for a moderator.
+    post(queue, "c3", "mallory", BANNED_UNTIL.plusSeconds(60));
+    post(queue, "c4", "alice", BANNED_AT.plusSeconds(60));
+
+    assertThat(pendingIds(queue)).containsExactlyInAnyOrder("c3", "c4");
+  }
+
+  @Test
+  void a_ban_takes_its_authors_pending_comments_out_of_the_queue() {
+    QueueStore queue = new QueueStore(mongo.freshDatabase(), Stores.UNTAGGED, "", BannedUsers.NONE);
+    post(queue, "c1", "mallory", BANNED_AT.minusSeconds(60));
+    post(queue, "c2", "alice", BANNED_AT.minusSeconds(60));
+
+    queue.hideAuthorsPending("demo", "mallory", ReadPreference.PRIMARY);
+
+    assertThat(pendingIds(queue)).containsExactly("c2");
+  }
+
+  private static void post(QueueStore queue, String commentId, String authorId, Instant at) {
+    Author author = Author.anonymous(authorId, authorId);
+    CommentPosted posted =
+        new CommentPosted("demo", "t", commentId, null, author, "text", at, CommentStatus.PENDING);
+    CommentView view =
+        new CommentView(
+            commentId,
+            null,
+            author,
+            "text",
+            at,
+            null,
+            false,
+            0,
+            0,
+            VoteDirection.NONE,
+            List.of(),
+            null,
+            CommentStatus.PENDING,
+            false);
+    queue.apply(posted, view, at, 1);
+  }
+
+  private static List<String> pendingIds(QueueStore queue) {
+    return queue
+        .find(
+            new QueueQuery("demo", "pending", null, null, null, null, 100), ReadPreference.PRIMARY)
+        .items()
+        .stream()
+        .map(QueueItem::comment)
+        .map(CommentView::id)
+        .toList();
+  }
+}
