@@ -28,6 +28,7 @@ import dev.comments.edge.http.ErrorHandler;
 import dev.comments.edge.http.ErrorMapping;
 import dev.comments.edge.http.JsonBodyReader;
 import dev.comments.edge.http.JsonCompression;
+import dev.comments.edge.http.LingeringClose;
 import dev.comments.edge.http.NodeHeaders;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.http.ReceiveBody;
@@ -82,6 +83,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.RequestLimit;
 import io.undertow.server.handlers.RequestLimitingHandler;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -124,6 +126,14 @@ final class EdgeRoutes {
   static final String DEMO_PAGE = "/";
   static final String MEDIA = "/api/v1/tenants/{tenant}/media";
   static final String MEDIA_ITEM = "/api/v1/tenants/{tenant}/media/{mediaId}";
+
+  /**
+   * How much of a refused upload's body is read and dropped after the answer, and for how long at
+   * most, before its connection is closed: within Undertow's drain allowance (EdgeServer).
+   */
+  static final long UPLOAD_LINGER_BYTES = 512 * 1024;
+
+  static final Duration UPLOAD_LINGER = Duration.ofSeconds(5);
   static final String CDN_FILE = Cdn.ROUTE;
   // The audit log and replays (moderator key), and the projections' administration (cluster key).
   static final String AUDIT = "/api/v1/tenants/{tenant}/audit";
@@ -476,7 +486,7 @@ final class EdgeRoutes {
       MediaCatalog catalog,
       PrometheusMeterRegistry meters) {
     router
-        .route("POST", MEDIA, uploader(new UploadMediaHandler(commands)))
+        .route("POST", MEDIA, uploader(new UploadMediaHandler(commands, uploadRefusal())))
         .route(
             "DELETE",
             MEDIA_ITEM,
@@ -499,7 +509,10 @@ final class EdgeRoutes {
       MediaCatalog catalog,
       PrometheusMeterRegistry meters) {
     router
-        .route("POST", MEDIA, uploader(new ForwardUpload(link, settings.cdn().maxUploadBytes())))
+        .route(
+            "POST",
+            MEDIA,
+            uploader(new ForwardUpload(link, settings.cdn().maxUploadBytes(), uploadRefusal())))
         .route(
             "DELETE",
             MEDIA_ITEM,
@@ -532,6 +545,11 @@ final class EdgeRoutes {
    * An upload: a session, then a place among the running requests and a worker, which reads the
    * body as it streams; the body limit of this route is the upload limit, not the JSON one.
    */
+  /** How an upload refused mid-body is closed, so that a client still sending sees the answer. */
+  private static LingeringClose uploadRefusal() {
+    return new LingeringClose(UPLOAD_LINGER_BYTES, UPLOAD_LINGER);
+  }
+
   private HttpHandler uploader(HttpHandler upload) {
     HttpHandler running = new RequestLimitingHandler(apiLimit, new Blocking(upload));
     return tenantPath(
@@ -539,9 +557,9 @@ final class EdgeRoutes {
             sessions,
             revoked,
             exchange -> {
-              // No cap of Undertow's: ours counts the body and stops reading at the limit (413,
-              // connection closed). Undertow's chunked-body counter was seen tripping at 22 MiB
-              // on a chunked body of 10 MiB, cutting the connection before any answer.
+              // No cap of Undertow's on a declared length: ours counts the body and stops reading
+              // at the limit (413, lingering close). A chunked body keeps the server-wide cap
+              // (EdgeServer), which Undertow fixes when it parses the head: it admits an upload.
               exchange.setMaxEntitySize(Long.MAX_VALUE);
               running.handleRequest(exchange);
             }));

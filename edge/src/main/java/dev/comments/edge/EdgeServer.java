@@ -131,8 +131,13 @@ public final class EdgeServer implements AutoCloseable {
         Undertow.builder()
             .setIoThreads(settings.ioThreads())
             .setWorkerThreads(settings.workerThreads())
+            // Undertow's chunked decoder takes this cap when the request head is parsed, before
+            // any handler could raise it: it must admit the largest body a route takes (an
+            // upload). Each route still refuses at its own limit (ReceiveBody, the upload count).
             .setServerOption(
-                UndertowOptions.MAX_ENTITY_SIZE, settings.maxBodyBytes() + DRAIN_ALLOWANCE)
+                UndertowOptions.MAX_ENTITY_SIZE,
+                Math.max(settings.maxBodyBytes(), settings.cdn().maxUploadBytes())
+                    + DRAIN_ALLOWANCE)
             .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
             .setServerOption(UndertowOptions.MAX_HEADERS, 64)
             .setServerOption(UndertowOptions.MAX_PARAMETERS, 32)

@@ -3,6 +3,7 @@ package dev.comments.edge.http;
 import dev.comments.command.CommandRejectedException;
 import dev.comments.command.Rejection;
 import dev.comments.query.InvalidCursorException;
+import io.undertow.io.IoCallback;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HttpString;
@@ -68,6 +69,15 @@ public final class ErrorMapping {
 
   /** Answers {@code exchange} with the error {@code failure} maps to, if it still can. */
   public static void send(HttpServerExchange exchange, Throwable failure) {
+    send(exchange, failure, IoCallback.END_EXCHANGE);
+  }
+
+  /**
+   * Answers {@code exchange} with the error {@code failure} maps to, then runs {@code then} (which
+   * must end the exchange) rather than ending it at once. If a response had already started, the
+   * connection is cut and {@code then} is not run.
+   */
+  public static void send(HttpServerExchange exchange, Throwable failure, IoCallback then) {
     ApiError error = toError(failure);
     if (exchange.isResponseStarted()) {
       // Half a response is already on the wire: the only honest thing left is to cut it.
@@ -91,7 +101,12 @@ public final class ErrorMapping {
     for (Map.Entry<String, String> header : error.headers().entrySet()) {
       headers.put(HttpString.tryFromString(header.getKey()), header.getValue());
     }
-    JsonResponses.send(exchange, error.status(), new ErrorBody(error.code(), error.message()));
+    byte[] body = JsonResponses.bytes(new ErrorBody(error.code(), error.message()));
+    if (then == IoCallback.END_EXCHANGE) {
+      JsonResponses.sendBytes(exchange, error.status(), body);
+    } else {
+      JsonResponses.sendBytes(exchange, error.status(), body, then);
+    }
   }
 
   record ErrorBody(Detail error) {

@@ -3,6 +3,7 @@ package dev.comments.edge.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.events.codec.EventJson;
+import io.undertow.io.IoCallback;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
@@ -22,13 +23,16 @@ public final class JsonResponses {
   private JsonResponses() {}
 
   public static void send(HttpServerExchange exchange, int status, Object body) {
-    byte[] bytes;
+    sendBytes(exchange, status, bytes(body));
+  }
+
+  /** {@code body} as JSON. */
+  public static byte[] bytes(Object body) {
     try {
-      bytes = MAPPER.writeValueAsBytes(body);
+      return MAPPER.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
-    sendBytes(exchange, status, bytes);
   }
 
   /** Sends a JSON body that is already serialized (an answer remembered before). */
@@ -37,6 +41,19 @@ public final class JsonResponses {
     exchange.setStatusCode(status);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, JSON);
     exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
+  }
+
+  /**
+   * Sends a JSON body, then runs {@code then} instead of ending the exchange (which must end it).
+   * The length is declared, so the answer is complete on the wire before {@code then} runs.
+   */
+  public static void sendBytes(
+      HttpServerExchange exchange, int status, byte[] bytes, IoCallback then) {
+    exchange.putAttachment(SENT, bytes);
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, JSON);
+    exchange.setResponseContentLength(bytes.length);
+    exchange.getResponseSender().send(ByteBuffer.wrap(bytes), then);
   }
 
   /** {@code 204 No Content}: done, nothing to say. */

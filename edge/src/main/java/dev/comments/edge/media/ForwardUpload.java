@@ -2,6 +2,7 @@ package dev.comments.edge.media;
 
 import dev.comments.command.CommandRejectedException;
 import dev.comments.command.Rejection;
+import dev.comments.edge.http.LingeringClose;
 import dev.comments.edge.primary.PrimaryLink;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -18,27 +19,31 @@ import java.util.Objects;
 public final class ForwardUpload implements HttpHandler {
   private final PrimaryLink link;
   private final long maxBytes;
+  private final LingeringClose refusal;
 
-  public ForwardUpload(PrimaryLink link, long maxBytes) {
+  public ForwardUpload(PrimaryLink link, long maxBytes, LingeringClose refusal) {
     this.link = Objects.requireNonNull(link, "link");
     this.maxBytes = maxBytes;
+    this.refusal = Objects.requireNonNull(refusal, "refusal");
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws IOException {
+    exchange.startBlocking();
     long declared = exchange.getRequestContentLength();
     if (declared > maxBytes) {
-      exchange.setPersistent(false);
-      throw tooLarge();
+      refusal.refuse(exchange, tooLarge());
+      return;
     }
-    exchange.startBlocking();
     Limited body = new Limited(exchange.getInputStream(), maxBytes);
     try {
       link.forwardUpload(exchange, body, declared);
     } catch (IOException e) {
       if (body.exceeded) {
-        exchange.setPersistent(false);
-        throw tooLarge();
+        // Counted here, so the primary never sees more than the limit: its answer to the cut
+        // request is moot, the refusal is ours.
+        refusal.refuse(exchange, tooLarge());
+        return;
       }
       throw e;
     }
@@ -77,6 +82,14 @@ public final class ForwardUpload implements HttpHandler {
       }
       return n;
     }
+
+    /**
+     * Leaves the exchange's stream open: the HTTP client closes its body when the body fails, and
+     * closing Undertow's stream reads the rest of the body to its end, the whole upload that was
+     * just refused. The exchange ends it, after a bounded linger.
+     */
+    @Override
+    public void close() {}
 
     private void count(int n) throws IOException {
       read += n;

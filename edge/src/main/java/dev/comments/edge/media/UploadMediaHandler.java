@@ -4,6 +4,7 @@ import dev.comments.command.CommandRejectedException;
 import dev.comments.command.MediaCommands;
 import dev.comments.command.Rejection;
 import dev.comments.edge.http.JsonResponses;
+import dev.comments.edge.http.LingeringClose;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.session.Session;
 import io.undertow.server.HttpHandler;
@@ -21,9 +22,11 @@ import java.util.Objects;
  */
 public final class UploadMediaHandler implements HttpHandler {
   private final MediaCommands media;
+  private final LingeringClose refusal;
 
-  public UploadMediaHandler(MediaCommands media) {
+  public UploadMediaHandler(MediaCommands media, LingeringClose refusal) {
     this.media = Objects.requireNonNull(media, "media");
+    this.refusal = Objects.requireNonNull(refusal, "refusal");
   }
 
   /** The answer: where the item is served, and what it is. */
@@ -67,11 +70,13 @@ public final class UploadMediaHandler implements HttpHandler {
               exchange.getRequestContentLength(),
               new TooBigAsRejection(exchange.getInputStream()));
     } catch (CommandRejectedException e) {
-      if (e.rejection() != Rejection.MEDIA_TRUNCATED) {
-        // The rest of the body is not read: close the connection rather than drain it.
-        exchange.setPersistent(false);
+      if (e.rejection() == Rejection.MEDIA_TRUNCATED) {
+        throw e; // the body was read to its end: the connection can serve the next request
       }
-      throw e;
+      // The rest of the body is not read: answer, then close without reading it whole, lingering
+      // so that a client still sending gets the answer rather than a reset.
+      refusal.refuse(exchange, e);
+      return;
     }
     JsonResponses.send(
         exchange,
