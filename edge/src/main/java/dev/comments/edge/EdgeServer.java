@@ -9,6 +9,7 @@ import dev.comments.edge.tls.TransportSecurity;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
@@ -186,12 +187,15 @@ public final class EdgeServer implements AutoCloseable {
             .set(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
             .set(UndertowOptions.IDLE_TIMEOUT, IDLE_TIMEOUT_MS)
             .getMap();
+    // One pool for both listeners, as Undertow's own HTTPS listener shares it: HTTP/2 runs on
+    // HTTPS.
+    ByteBufferPool buffers =
+        new DefaultByteBufferPool(true, BUFFER_BYTES, POOLED_BUFFERS, THREAD_BUFFERS);
     Undertow.Builder builder =
         Undertow.builder()
             .setIoThreads(settings.ioThreads())
             .setWorkerThreads(settings.workerThreads())
-            .setByteBufferPool(
-                new DefaultByteBufferPool(true, BUFFER_BYTES, POOLED_BUFFERS, THREAD_BUFFERS))
+            .setByteBufferPool(buffers)
             .setHandler(root);
     serverOptions.forEach(option -> setServerOption(builder, option, serverOptions));
     builder.addHttpListener(settings.port(), settings.host());
@@ -199,7 +203,9 @@ public final class EdgeServer implements AutoCloseable {
     undertow.start();
     Optional<HttpsListener> https;
     try {
-      https = tls.map(nodeTls -> httpsListener(undertow, settings, nodeTls, serverOptions, root));
+      https =
+          tls.map(
+              nodeTls -> httpsListener(undertow, settings, nodeTls, buffers, serverOptions, root));
     } catch (RuntimeException e) {
       undertow.stop();
       throw e;
@@ -258,12 +264,14 @@ public final class EdgeServer implements AutoCloseable {
       Undertow undertow,
       EdgeSettings settings,
       NodeTls tls,
+      ByteBufferPool buffers,
       OptionMap serverOptions,
       HttpHandler root) {
     return HttpsListener.open(
         undertow.getWorker(),
         new InetSocketAddress(settings.host(), settings.tls().port()),
         tls,
+        buffers,
         sslOptions(settings.tls()),
         serverOptions,
         root,

@@ -3,7 +3,6 @@ package dev.comments.edge.tls;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
-import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.protocol.http.AlpnOpenListener;
 import io.undertow.server.protocol.http.HttpOpenListener;
@@ -33,25 +32,23 @@ import org.xnio.ssl.SslConnection;
  * bound on the handshake. Undertow times out a request's headers and an idle connection, but not a
  * handshake: a client that opens a connection to the TLS port and sends nothing (or half a
  * ClientHello, then nothing) would hold it for as long as it likes. Undertow's builder offers no
- * hook on a new connection, so the listener is opened here, on the server's own worker, with the
- * same open listeners; each new connection gets a deadline, removed when its handshake completes.
+ * hook on a new connection, so the listener is opened here, on the server's own worker and buffer
+ * pool, with the same open listeners; each new connection gets a deadline, removed when its
+ * handshake completes.
  */
 public final class HttpsListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpsListener.class);
 
-  /** What Undertow's builder uses for its buffers when the heap is large: 16 KiB, direct. */
-  private static final int BUFFER_SIZE = 16 * 1024 - 20;
-
   private final AcceptingChannel<SslConnection> channel;
-  private final ByteBufferPool buffers;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private HttpsListener(AcceptingChannel<SslConnection> channel, ByteBufferPool buffers) {
+  private HttpsListener(AcceptingChannel<SslConnection> channel) {
     this.channel = channel;
-    this.buffers = buffers;
   }
 
   /**
+   * @param buffers the server's own buffer pool (as Undertow gives its listeners), closed by the
+   *     server, not here
    * @param socketOptions the XNIO options of the listening socket and its connections (protocols,
    *     suites, client certificates)
    * @param serverOptions Undertow's options, the same as the plain listener's (header limits and
@@ -63,6 +60,7 @@ public final class HttpsListener implements AutoCloseable {
       XnioWorker worker,
       InetSocketAddress address,
       NodeTls tls,
+      ByteBufferPool buffers,
       OptionMap socketOptions,
       OptionMap serverOptions,
       HttpHandler root,
@@ -71,7 +69,7 @@ public final class HttpsListener implements AutoCloseable {
     if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
       throw new IllegalArgumentException("handshakeTimeout must be positive");
     }
-    ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
+    Objects.requireNonNull(buffers, "buffers");
     OptionMap undertowOptions =
         OptionMap.builder()
             .set(UndertowOptions.BUFFER_PIPELINED_DATA, false)
@@ -104,9 +102,8 @@ public final class HttpsListener implements AutoCloseable {
           ssl.createSslConnectionServer(
               worker, address, ChannelListeners.openListenerAdapter(guarded), options);
       channel.resumeAccepts();
-      return new HttpsListener(channel, buffers);
+      return new HttpsListener(channel);
     } catch (IOException e) {
-      buffers.close();
       throw new UncheckedIOException("cannot listen for HTTPS on " + address, e);
     }
   }
@@ -150,6 +147,5 @@ public final class HttpsListener implements AutoCloseable {
       return;
     }
     IoUtils.safeClose(channel);
-    buffers.close();
   }
 }
