@@ -2,12 +2,14 @@ package dev.comments.edge;
 
 import dev.comments.edge.live.LiveHub;
 import dev.comments.edge.mesh.Heartbeats;
+import dev.comments.edge.tls.HttpsListener;
 import dev.comments.edge.tls.NodeTls;
 import dev.comments.edge.tls.TlsSettings;
 import dev.comments.edge.tls.TransportSecurity;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
@@ -20,6 +22,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.Option;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Sequence;
@@ -59,20 +62,30 @@ public final class EdgeServer implements AutoCloseable {
   private static final int THREAD_BUFFERS = 4;
 
   private final Undertow undertow;
+  private final Optional<HttpsListener> https;
   private final LiveHub live;
   private final Optional<Heartbeats> mesh;
   private final Optional<NodeTls> tls;
+  private final boolean ownsTls;
   private final int port;
   private final OptionalInt httpsPort;
 
   private EdgeServer(
-      Undertow undertow, LiveHub live, Optional<Heartbeats> mesh, Optional<NodeTls> tls) {
+      Undertow undertow,
+      Optional<HttpsListener> https,
+      LiveHub live,
+      Optional<Heartbeats> mesh,
+      Optional<NodeTls> tls,
+      boolean ownsTls) {
     this.undertow = undertow;
+    this.https = https;
     this.live = live;
     this.mesh = mesh;
     this.tls = tls;
+    this.ownsTls = ownsTls;
     this.port = portOf(undertow, "http").orElseThrow();
-    this.httpsPort = portOf(undertow, "https");
+    this.httpsPort =
+        https.map(listener -> OptionalInt.of(listener.port())).orElse(OptionalInt.empty());
   }
 
   private static OptionalInt portOf(Undertow undertow, String protocol) {
@@ -102,6 +115,44 @@ public final class EdgeServer implements AutoCloseable {
       Optional<Heartbeats> mesh,
       PrometheusMeterRegistry meters,
       Clock clock) {
+    Optional<NodeTls> own =
+        settings.tls().enabled() ? Optional.of(NodeTls.start(settings.tls())) : Optional.empty();
+    try {
+      return start(settings, role, readSide, mesh, own, true, meters, clock);
+    } catch (RuntimeException e) {
+      own.ifPresent(NodeTls::close);
+      throw e;
+    }
+  }
+
+  /**
+   * @param tls the node's TLS, started and closed by the caller, which shares it with its other
+   *     clients (heartbeats): one watcher of the PEM files, one certificate for the whole node
+   */
+  public static EdgeServer start(
+      EdgeSettings settings,
+      NodeRole role,
+      ReadSide readSide,
+      Optional<Heartbeats> mesh,
+      NodeTls tls,
+      PrometheusMeterRegistry meters,
+      Clock clock) {
+    Objects.requireNonNull(tls, "tls");
+    if (!tls.settings().equals(settings.tls())) {
+      throw new IllegalArgumentException("the node's TLS was started with other settings");
+    }
+    return start(settings, role, readSide, mesh, Optional.of(tls), false, meters, clock);
+  }
+
+  private static EdgeServer start(
+      EdgeSettings settings,
+      NodeRole role,
+      ReadSide readSide,
+      Optional<Heartbeats> mesh,
+      Optional<NodeTls> tls,
+      boolean ownsTls,
+      PrometheusMeterRegistry meters,
+      Clock clock) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(readSide, "readSide");
     Objects.requireNonNull(meters, "meters");
@@ -113,8 +164,6 @@ public final class EdgeServer implements AutoCloseable {
             readSide.moderationQueue(),
             settings.live(),
             meters);
-    Optional<NodeTls> tls =
-        settings.tls().enabled() ? Optional.of(NodeTls.start(settings.tls())) : Optional.empty();
     AtomicInteger boundHttpsPort = new AtomicInteger(settings.tls().port());
     HttpHandler routes =
         EdgeRoutes.build(
@@ -127,37 +176,47 @@ public final class EdgeServer implements AutoCloseable {
             meters,
             Objects.requireNonNull(clock, "clock"));
     HttpHandler root = new TransportSecurity(settings.tls(), boundHttpsPort::get, routes);
+    OptionMap serverOptions =
+        OptionMap.builder()
+            // Undertow's chunked decoder takes this cap when the request head is parsed, before
+            // any handler could raise it: it must admit the largest body a route takes (an
+            // upload). Each route still refuses at its own limit (ReceiveBody, the upload count).
+            .set(
+                UndertowOptions.MAX_ENTITY_SIZE,
+                Math.max(settings.maxBodyBytes(), settings.cdn().maxUploadBytes())
+                    + DRAIN_ALLOWANCE)
+            .set(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+            .set(UndertowOptions.MAX_HEADERS, 64)
+            .set(UndertowOptions.MAX_PARAMETERS, 32)
+            // Slow or idle clients must not keep a connection (and its buffers) for ever.
+            .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.bodyTimeout().toMillis())
+            .set(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+            .set(UndertowOptions.IDLE_TIMEOUT, IDLE_TIMEOUT_MS)
+            .getMap();
+    // One pool for both listeners, as Undertow's own HTTPS listener shares it: HTTP/2 runs on
+    // HTTPS.
+    ByteBufferPool buffers =
+        new DefaultByteBufferPool(true, BUFFER_BYTES, POOLED_BUFFERS, THREAD_BUFFERS);
     Undertow.Builder builder =
         Undertow.builder()
             .setIoThreads(settings.ioThreads())
             .setWorkerThreads(settings.workerThreads())
-            // Undertow's chunked decoder takes this cap when the request head is parsed, before
-            // any handler could raise it: it must admit the largest body a route takes (an
-            // upload). Each route still refuses at its own limit (ReceiveBody, the upload count).
-            .setServerOption(
-                UndertowOptions.MAX_ENTITY_SIZE,
-                Math.max(settings.maxBodyBytes(), settings.cdn().maxUploadBytes())
-                    + DRAIN_ALLOWANCE)
-            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
-            .setServerOption(UndertowOptions.MAX_HEADERS, 64)
-            .setServerOption(UndertowOptions.MAX_PARAMETERS, 32)
-            // Slow or idle clients must not keep a connection (and its buffers) for ever.
-            .setServerOption(
-                UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.bodyTimeout().toMillis())
-            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
-            .setServerOption(UndertowOptions.IDLE_TIMEOUT, IDLE_TIMEOUT_MS)
-            .setByteBufferPool(
-                new DefaultByteBufferPool(true, BUFFER_BYTES, POOLED_BUFFERS, THREAD_BUFFERS))
+            .setByteBufferPool(buffers)
             .setHandler(root);
-    addListeners(builder, settings, tls);
+    serverOptions.forEach(option -> setServerOption(builder, option, serverOptions));
+    builder.addHttpListener(settings.port(), settings.host());
     Undertow undertow = builder.build();
+    undertow.start();
+    Optional<HttpsListener> https;
     try {
-      undertow.start();
+      https =
+          tls.map(
+              nodeTls -> httpsListener(undertow, settings, nodeTls, buffers, serverOptions, root));
     } catch (RuntimeException e) {
-      tls.ifPresent(NodeTls::close);
+      undertow.stop();
       throw e;
     }
-    EdgeServer server = new EdgeServer(undertow, live, mesh, tls);
+    EdgeServer server = new EdgeServer(undertow, https, live, mesh, tls, ownsTls);
     server.httpsPort.ifPresent(boundHttpsPort::set);
     mesh.ifPresent(heartbeats -> heartbeats.mesh().listening());
     log.info(
@@ -195,25 +254,34 @@ public final class EdgeServer implements AutoCloseable {
     }
   }
 
+  private static <T> void setServerOption(
+      Undertow.Builder builder, Option<T> option, OptionMap options) {
+    builder.setServerOption(option, options.get(option));
+  }
+
   /**
-   * Where the listeners are made: plain HTTP/1.1 always (loopback tools, health checks, or the
-   * redirect to HTTPS), and with TLS the HTTPS listener, which offers HTTP/2 and HTTP/1.1 by ALPN.
-   * HTTP/2 is enabled on that listener only: on plain HTTP it would invite h2c upgrades, which no
-   * browser makes and which would give every plain request a second code path.
+   * The HTTPS listener, beside the plain HTTP/1.1 one (loopback tools, health checks, or the
+   * redirect to HTTPS): HTTP/2 and HTTP/1.1 by ALPN, with the same server options, and a handshake
+   * that must end within {@link EdgeSettings#bodyTimeout()} (the headers' bound too). HTTP/2 is
+   * enabled on this listener only: on plain HTTP it would invite h2c upgrades, which no browser
+   * makes and which would give every plain request a second code path.
    */
-  private static void addListeners(
-      Undertow.Builder builder, EdgeSettings settings, Optional<NodeTls> tls) {
-    builder.addHttpListener(settings.port(), settings.host());
-    tls.ifPresent(
-        nodeTls ->
-            builder.addListener(
-                new Undertow.ListenerBuilder()
-                    .setType(Undertow.ListenerType.HTTPS)
-                    .setHost(settings.host())
-                    .setPort(settings.tls().port())
-                    .setSslContext(nodeTls.context())
-                    .setHttp2Enabled(true)
-                    .setOverrideSocketOptions(sslOptions(settings.tls()))));
+  private static HttpsListener httpsListener(
+      Undertow undertow,
+      EdgeSettings settings,
+      NodeTls tls,
+      ByteBufferPool buffers,
+      OptionMap serverOptions,
+      HttpHandler root) {
+    return HttpsListener.open(
+        undertow.getWorker(),
+        new InetSocketAddress(settings.host(), settings.tls().port()),
+        tls,
+        buffers,
+        sslOptions(settings.tls()),
+        serverOptions,
+        root,
+        settings.bodyTimeout());
   }
 
   /** TLS 1.3 and 1.2 only, with {@link NodeTls#CIPHER_SUITES}; client certificates if asked. */
@@ -258,7 +326,10 @@ public final class EdgeServer implements AutoCloseable {
           heartbeats.tellNow();
         });
     live.close();
+    https.ifPresent(HttpsListener::close);
     undertow.stop();
-    tls.ifPresent(NodeTls::close);
+    if (ownsTls) {
+      tls.ifPresent(NodeTls::close);
+    }
   }
 }

@@ -31,6 +31,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +44,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -131,8 +136,10 @@ class TlsEdgeTest {
 
     second.writeTo(dir);
 
+    // Until the reload, a client trusting only the new certificate refuses the old one.
     await()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptionsInstanceOf(SSLHandshakeException.class)
         .until(
             () ->
                 peer(clientTrusting(List.of(second.certificate()))
@@ -277,6 +284,147 @@ class TlsEdgeTest {
         .pollInterval(Duration.ofMillis(200))
         .until(() -> !sendsAnotherByte(out));
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(9));
+  }
+
+  @Test
+  void a_client_trickling_its_body_over_tls_and_http11_is_cut_off_after_the_body_timeout()
+      throws Exception {
+    Certificates.Issued certificate = selfSigned();
+    EdgeServer edge = start(tlsWith(certificate), Duration.ofSeconds(1));
+    SSLSocket socket = handshaken(certificate, "http/1.1", edge);
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        ("POST /api/v1/tenants/demo/sessions HTTP/1.1\r\nHost: a\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    long started = System.nanoTime();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> !sendsAnotherByte(out));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(9));
+  }
+
+  @Test
+  void an_http2_stream_trickling_its_body_is_cut_off_after_the_body_timeout() throws Exception {
+    Certificates.Issued certificate = selfSigned();
+    EdgeServer edge = start(tlsWith(certificate), Duration.ofSeconds(1));
+    SSLSocket socket = handshaken(certificate, "h2", edge);
+    assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
+    Http2Frames frames = new Http2Frames(socket);
+    frames.preface();
+    frames.headers(
+        1,
+        false,
+        true,
+        List.of(
+            Map.entry(":method", "POST"),
+            Map.entry(":scheme", "https"),
+            Map.entry(":authority", "a"),
+            Map.entry(":path", "/api/v1/tenants/demo/sessions"),
+            Map.entry("content-type", "application/json"),
+            Map.entry("content-length", "1000")));
+    long started = System.nanoTime();
+
+    // One body byte every 200 ms: the stream is never idle, the body never done.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> frames.streamEnded(1) || !frames.sendsDataByte(1));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(9));
+    // The listener is none the worse for it.
+    assertThat(
+            clientTrusting(certificate.certificate(), HttpClient.Version.HTTP_2, MODERN)
+                .send(
+                    HttpRequest.newBuilder(https(edge, "/health/live")).build(),
+                    BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void a_client_that_stalls_its_tls_handshake_is_dropped_after_the_timeout_and_others_go_on()
+      throws Exception {
+    Certificates.Issued certificate = selfSigned();
+    EdgeServer edge = start(tlsWith(certificate), Duration.ofSeconds(1));
+    int port = edge.httpsPort().orElseThrow();
+    SSLSocket handshaken = handshaken(certificate, "http/1.1", edge);
+    Socket silent = new Socket(LOOPBACK, port);
+    open.add(silent);
+    Socket halfHello = new Socket(LOOPBACK, port);
+    open.add(halfHello);
+    byte[] hello = clientHello();
+    halfHello.getOutputStream().write(hello, 0, hello.length / 2);
+    long started = System.nanoTime();
+
+    for (Socket stalled : List.of(silent, halfHello)) {
+      stalled.setSoTimeout(10_000);
+      assertThat(readUntilClosed(stalled.getInputStream())).isEmpty();
+    }
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(9));
+    // A connection past its handshake is not bound by it: it still answers, after the deadline.
+    handshaken.setSoTimeout(5_000);
+    handshaken
+        .getOutputStream()
+        .write("GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(new String(handshaken.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+        .isEqualTo("HTTP/1.1 200");
+  }
+
+  @Test
+  void an_edge_given_the_node_tls_uses_it_and_leaves_it_to_its_owner() throws Exception {
+    Certificates.Issued certificate = selfSigned();
+    TlsSettings settings = tlsWith(certificate);
+    NodeTls shared = NodeTls.start(settings);
+    open.add(shared);
+    InMemoryRevocations revocations = new InMemoryRevocations();
+    NodeRole role =
+        new NodeRole.Primary(
+            new RecordingCommands(),
+            new InMemoryIdempotencyKeys(),
+            new FixedPositions(),
+            revocations);
+    ReadSide readSide =
+        new ReadSide(
+            new RecordingQueries(), new QuietFeeds(), new FakeProjectionStatus(), revocations);
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    try (EdgeServer edge =
+        EdgeServer.start(
+            settings(settings, Duration.ofSeconds(5)),
+            role,
+            readSide,
+            Optional.empty(),
+            shared,
+            meters,
+            Clock.systemUTC())) {
+      assertThat(edge.tls()).containsSame(shared);
+      assertThat(
+              peer(
+                  clientTrusting(certificate.certificate(), HttpClient.Version.HTTP_2, MODERN)
+                      .send(
+                          HttpRequest.newBuilder(https(edge, "/health/live")).build(),
+                          BodyHandlers.ofString())))
+          .isEqualTo(certificate.certificate());
+    }
+    // Still the owner's: its context still makes connections once the edge is gone.
+    assertThat(shared.context().createSSLEngine()).isNotNull();
+    assertThat(shared.certificate()).isEqualTo(certificate.certificate());
+    assertThatThrownBy(
+            () ->
+                EdgeServer.start(
+                    settings(
+                        settings.withReloadInterval(Duration.ofSeconds(1)), Duration.ofSeconds(5)),
+                    role,
+                    readSide,
+                    Optional.empty(),
+                    shared,
+                    meters,
+                    Clock.systemUTC()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -505,19 +653,7 @@ class TlsEdgeTest {
       TlsSettings tls, Duration bodyTimeout, NodeRole role, InMemoryRevocations revocations) {
     EdgeServer edge =
         EdgeServer.start(
-            new EdgeSettings(
-                    "127.0.0.1",
-                    0,
-                    "node-a",
-                    Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
-                    TestKeys.edgeKeys(),
-                    EdgeSettings.DEFAULT_SESSION_TTL,
-                    EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
-                    EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-                    1,
-                    2,
-                    bodyTimeout)
-                .withTls(tls),
+            settings(tls, bodyTimeout),
             role,
             new ReadSide(
                 new RecordingQueries(), new QuietFeeds(), new FakeProjectionStatus(), revocations),
@@ -646,6 +782,156 @@ class TlsEdgeTest {
       return true;
     } catch (IOException closed) {
       return false;
+    }
+  }
+
+  private static EdgeSettings settings(TlsSettings tls, Duration bodyTimeout) {
+    return new EdgeSettings(
+            "127.0.0.1",
+            0,
+            "node-a",
+            Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
+            TestKeys.edgeKeys(),
+            EdgeSettings.DEFAULT_SESSION_TTL,
+            EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
+            EdgeSettings.DEFAULT_MAX_BODY_BYTES,
+            1,
+            2,
+            bodyTimeout)
+        .withTls(tls);
+  }
+
+  /** A connection past its handshake, which offered {@code protocol} by ALPN. */
+  private SSLSocket handshaken(Certificates.Issued certificate, String protocol, EdgeServer edge)
+      throws IOException {
+    SSLSocket socket =
+        (SSLSocket)
+            trusting(List.of(certificate.certificate()))
+                .getSocketFactory()
+                .createSocket(LOOPBACK, edge.httpsPort().orElseThrow());
+    open.add(socket);
+    SSLParameters parameters = socket.getSSLParameters();
+    parameters.setProtocols(MODERN);
+    parameters.setApplicationProtocols(new String[] {protocol});
+    socket.setSSLParameters(parameters);
+    socket.startHandshake();
+    return socket;
+  }
+
+  /** The first flight of a TLS client: its ClientHello record. */
+  private static byte[] clientHello() throws Exception {
+    SSLEngine engine = SSLContext.getDefault().createSSLEngine("localhost", 443);
+    engine.setUseClientMode(true);
+    ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+    engine.wrap(ByteBuffer.allocate(0), out);
+    out.flip();
+    byte[] hello = new byte[out.remaining()];
+    out.get(hello);
+    return hello;
+  }
+
+  /**
+   * Just enough of HTTP/2 (RFC 9113) to be a slow client: the preface, a HEADERS frame (HPACK
+   * literals without indexing or Huffman coding), DATA one byte at a time, and a reader that notes
+   * when the server ends a stream (RST_STREAM, GOAWAY or a closed connection).
+   */
+  private static final class Http2Frames {
+    private static final int DATA = 0;
+    private static final int HEADERS = 1;
+    private static final int RST_STREAM = 3;
+    private static final int SETTINGS = 4;
+    private static final int GOAWAY = 7;
+
+    private final OutputStream out;
+    private final Set<Integer> ended = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    Http2Frames(SSLSocket socket) throws IOException {
+      this.out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try {
+                  while (true) {
+                    byte[] header = in.readNBytes(9);
+                    if (header.length < 9) {
+                      break;
+                    }
+                    int length =
+                        ((header[0] & 0xff) << 16) | ((header[1] & 0xff) << 8) | (header[2] & 0xff);
+                    int type = header[3] & 0xff;
+                    int stream =
+                        ((header[5] & 0x7f) << 24)
+                            | ((header[6] & 0xff) << 16)
+                            | ((header[7] & 0xff) << 8)
+                            | (header[8] & 0xff);
+                    in.readNBytes(length);
+                    if (type == RST_STREAM) {
+                      ended.add(stream);
+                    } else if (type == GOAWAY) {
+                      closed = true;
+                    }
+                  }
+                } catch (IOException e) {
+                  // A reset is a closed connection too.
+                }
+                closed = true;
+              });
+    }
+
+    void preface() throws IOException {
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      frame(SETTINGS, 0, 0, new byte[0]);
+    }
+
+    void headers(
+        int stream, boolean endStream, boolean endHeaders, List<Map.Entry<String, String>> fields)
+        throws IOException {
+      ByteArrayOutputStream block = new ByteArrayOutputStream();
+      for (Map.Entry<String, String> field : fields) {
+        block.write(0);
+        literal(block, field.getKey());
+        literal(block, field.getValue());
+      }
+      frame(HEADERS, (endStream ? 0x1 : 0) | (endHeaders ? 0x4 : 0), stream, block.toByteArray());
+    }
+
+    boolean sendsDataByte(int stream) {
+      try {
+        frame(DATA, 0, stream, new byte[] {' '});
+        return true;
+      } catch (IOException closedByServer) {
+        return false;
+      }
+    }
+
+    boolean streamEnded(int stream) {
+      return closed || ended.contains(stream);
+    }
+
+    private static void literal(ByteArrayOutputStream block, String text) {
+      byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+      block.write(bytes.length);
+      block.write(bytes, 0, bytes.length);
+    }
+
+    private synchronized void frame(int type, int flags, int stream, byte[] payload)
+        throws IOException {
+      byte[] header = {
+        (byte) (payload.length >>> 16),
+        (byte) (payload.length >>> 8),
+        (byte) payload.length,
+        (byte) type,
+        (byte) flags,
+        (byte) (stream >>> 24),
+        (byte) (stream >>> 16),
+        (byte) (stream >>> 8),
+        (byte) stream
+      };
+      out.write(header);
+      out.write(payload);
+      out.flush();
     }
   }
 }

@@ -228,12 +228,8 @@ public class NodeConfiguration {
   }
 
   /**
-   * This node in the mesh: heartbeats to and from every peer, saying whether this node is up or
-   * drained and whether its projection is ready. Closed after the edge, which serves its routes.
-   */
-  /**
-   * The TLS of this node's calls to other nodes (heartbeats; the edge has its own, for its listener
-   * and its calls to the primary): the same PEM files, reloaded on change.
+   * The node's TLS: one watcher of the PEM files and one certificate for the edge's listener, its
+   * calls to the primary and the heartbeats. Closed after the edge, which uses it.
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnProperty(name = "comments.tls.enabled", havingValue = "true")
@@ -241,6 +237,10 @@ public class NodeConfiguration {
     return NodeTls.start(properties.tls().toSettings());
   }
 
+  /**
+   * This node in the mesh: heartbeats to and from every peer, saying whether this node is up or
+   * drained and whether its projection is ready. Closed after the edge, which serves its routes.
+   */
   @Bean(destroyMethod = "close")
   Heartbeats heartbeats(
       NodeProperties properties,
@@ -312,6 +312,7 @@ public class NodeConfiguration {
       QuerySide querySide,
       SessionRecordConsumer revokedSessions,
       Heartbeats heartbeats,
+      ObjectProvider<NodeTls> tls,
       PrometheusMeterRegistry meters,
       Clock clock)
       throws IOException {
@@ -347,7 +348,7 @@ public class NodeConfiguration {
                             limits(properties.limits(), e.getKey(), e.getValue()),
                             e.getValue().origins(e.getKey()),
                             e.getValue().toModeration(e.getKey()))));
-    return EdgeServer.start(
+    EdgeSettings edge =
         new EdgeSettings(
             http.host(),
             http.port(),
@@ -368,8 +369,8 @@ public class NodeConfiguration {
                 properties.cdn().cacheDirOf(properties.node().id()),
                 properties.cdn().cacheBytes(),
                 properties.cdn().maxUploadBytes()),
-            properties.tls().toSettings()),
-        role,
+            properties.tls().toSettings());
+    ReadSide readSide =
         new ReadSide(
             querySide.queries(),
             querySide.feeds(),
@@ -380,9 +381,11 @@ public class NodeConfiguration {
             new History(querySide.audit(), querySide),
             revokedSessions,
             querySide.moderationQueue(),
-            querySide.bans()),
-        Optional.of(heartbeats),
-        meters,
-        clock);
+            querySide.bans());
+    // The node's one TLS (the heartbeats' too), when it is on; else the edge speaks plain HTTP.
+    NodeTls nodeTls = tls.getIfAvailable();
+    return nodeTls == null
+        ? EdgeServer.start(edge, role, readSide, Optional.of(heartbeats), meters, clock)
+        : EdgeServer.start(edge, role, readSide, Optional.of(heartbeats), nodeTls, meters, clock);
   }
 }
