@@ -292,8 +292,19 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
 
   /** The moderators' queues, from this node's projection. */
   public ModerationQueue moderationQueue() {
-    // The port outlives a rebuild's swap: it asks the live generation's queue each time.
-    return (query, readPreference) -> moderationQueue.find(query, readPreference);
+    // The port outlives a rebuild's swap: it asks the live generation's queue each time, and the
+    // swapped-in queue takes over the subscribers.
+    return new ModerationQueue() {
+      @Override
+      public QueuePage find(QueueQuery query, ReadPreference readPreference) {
+        return moderationQueue.find(query, readPreference);
+      }
+
+      @Override
+      public QueueSubscription subscribe(String tenant, QueueSubscriber subscriber) {
+        return moderationQueue.subscribe(tenant, subscriber);
+      }
+    };
   }
 
   /** The media items this node has learned of from the log, for the CDN. */
@@ -571,6 +582,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
         // Bans in force hide their authors' pending comments, whichever stream the shadow read
         // first.
         bans.hidePendingOfBanned(threads.queue(), clock.instant());
+        threads.queue().takeSubscribersOf(moderationQueue);
         moderationQueue = threads.queue();
         ThreadProjection projection =
             new ThreadProjection(threads.store(), readModel, feeds, threads.queue());

@@ -69,7 +69,8 @@ public final class QueueStore implements ModerationQueue {
 
   private final MongoCollection<Document> queue;
   private final Function<ReadPreference, com.mongodb.ReadPreference> readPreferences;
-  private final Map<String, Set<QueueSubscriber>> subscribers = new ConcurrentHashMap<>();
+  // Handed on to the next generation's queue at a rebuild's swap (see takeSubscribersOf).
+  private volatile Map<String, Set<QueueSubscriber>> subscribers = new ConcurrentHashMap<>();
   private final BannedUsers bans;
 
   public QueueStore(
@@ -184,6 +185,14 @@ public final class QueueStore implements ModerationQueue {
     for (Document doc : leaving) {
       deliver(watching, new QueueChange(tenant, QueueChange.LEFT, null, item(doc)));
     }
+  }
+
+  /**
+   * Delivers from now on to the moderators who follow {@code previous}: a rebuilt queue swapped in
+   * for it keeps them, while a shadow being filled tells no one (a rebuild's events are not news).
+   */
+  public void takeSubscribersOf(QueueStore previous) {
+    this.subscribers = previous.subscribers;
   }
 
   @Override
