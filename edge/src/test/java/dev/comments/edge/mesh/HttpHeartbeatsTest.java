@@ -12,6 +12,7 @@ import dev.comments.edge.primary.ClusterKey;
 import dev.comments.edge.security.KeyRing;
 import dev.comments.edge.testing.FakeProjectionStatus;
 import dev.comments.edge.testing.FixedPositions;
+import dev.comments.edge.testing.FreePorts;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
 import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.QuietFeeds;
@@ -20,9 +21,7 @@ import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.edge.testing.TestKeys;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,8 +60,8 @@ class HttpHeartbeatsTest {
   @Test
   void two_nodes_learn_each_other_ready_and_a_drain_or_a_stop_reaches_the_peer_at_once()
       throws Exception {
-    int portA = freePort();
-    int portB = freePort();
+    int portA = FreePorts.next();
+    int portB = FreePorts.next();
     Node a = start("node-a", portA, portB);
     Node b = start("node-b", portB, portA);
 
@@ -88,8 +87,8 @@ class HttpHeartbeatsTest {
 
   @Test
   void refuses_heartbeats_and_drains_without_the_cluster_key() throws Exception {
-    int port = freePort();
-    Node node = start("node-a", port, freePort());
+    int port = FreePorts.next();
+    Node node = start("node-a", port, FreePorts.next());
 
     assertThat(post(port, HttpHeartbeats.PATH, false).statusCode()).isEqualTo(401);
     assertThat(post(port, MeshHandlers.DRAIN_PATH, false).statusCode()).isEqualTo(401);
@@ -158,11 +157,5 @@ class HttpHeartbeatsTest {
       request.header(ClusterKey.HEADER, ClusterKey.headerOf(TestKeys.edgeKeys().cluster()));
     }
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -11,6 +11,7 @@ import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
 import dev.comments.edge.testing.FakeProjectionStatus;
 import dev.comments.edge.testing.FixedPositions;
+import dev.comments.edge.testing.FreePorts;
 import dev.comments.edge.testing.InMemoryIdempotencyKeys;
 import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.QuietFeeds;
@@ -512,7 +513,7 @@ class TlsEdgeTest {
     PemFiles.write(ca, authority.certificate());
     TlsSettings primaryTls = issued(authority, "primary", ca);
     TlsSettings replicaTls = issued(authority, "replica", ca);
-    int primaryPort = freePort();
+    int primaryPort = FreePorts.next();
     TlsSettings onPort =
         new TlsSettings(
             true,
@@ -624,12 +625,6 @@ class TlsEdgeTest {
             .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"over TLS\"}"))
             .build(),
         BodyHandlers.ofString());
-  }
-
-  private static int freePort() throws IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, LOOPBACK)) {
-      return socket.getLocalPort();
-    }
   }
 
   private EdgeServer start(TlsSettings tls, Duration bodyTimeout) {

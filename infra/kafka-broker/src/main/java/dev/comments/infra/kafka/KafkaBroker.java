@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
@@ -32,6 +33,8 @@ import org.apache.kafka.common.Uuid;
  * #close()} is called or when this JVM dies.
  */
 public final class KafkaBroker implements AutoCloseable {
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
   private static final String CLASSPATH_RESOURCE = "broker.classpath";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
@@ -369,16 +372,28 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   /**
-   * A loopback port free at the time of asking: another process may take it before the caller binds
-   * it, which is the usual race of tests and local clusters, accepted there.
+   * A loopback port free at the time of asking and never handed out before in this JVM. Another
+   * process may take it before the caller binds it, which is the usual race of tests and local
+   * clusters, accepted there; but the kernel readily offers a just-closed port again, so two calls
+   * in a row (a broker's port and its controller's) could otherwise name the same port.
    */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port", e);
+    return freePort(InetAddress.getLoopbackAddress());
+  }
+
+  /** {@link #freePort()} on {@code address}, for nodes bound to another loopback address. */
+  public static int freePort(InetAddress address) {
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      try (ServerSocket socket = new ServerSocket(0, 1, address)) {
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("no free port on " + address, e);
+      }
     }
+    throw new IllegalStateException(
+        "no free port on " + address + " that was not handed out before");
   }
 
   private static String tail(Path logFile) {

@@ -12,9 +12,9 @@ import dev.comments.edge.security.SigningKey;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.FreePorts;
 import dev.comments.infra.dev.DevSecrets;
+import dev.comments.infra.kafka.KafkaBroker;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -456,8 +456,6 @@ class MeshIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.1.1"))) {
-      return socket.getLocalPort();
-    }
+    return KafkaBroker.freePort(InetAddress.getByName("127.0.1.1"));
   }
 }

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.infra.FreePorts;
+import dev.comments.infra.kafka.KafkaBroker;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,8 +123,6 @@ final class TestCluster implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.1.1"))) {
-      return socket.getLocalPort();
-    }
+    return KafkaBroker.freePort(InetAddress.getByName("127.0.1.1"));
   }
 }

@@ -1,9 +1,8 @@
 package dev.comments.infra.dev;
 
 import dev.comments.infra.ApiClient;
+import dev.comments.infra.kafka.KafkaBroker;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -182,8 +181,6 @@ final class DevProcess implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    return KafkaBroker.freePort();
   }
 }

@@ -7,8 +7,6 @@ import dev.comments.infra.ApiClient;
 import dev.comments.infra.dev.EmbeddedMongo;
 import dev.comments.infra.kafka.KafkaBroker;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,8 +134,6 @@ class NodeCommandIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    return KafkaBroker.freePort();
   }
 }
