@@ -2,31 +2,18 @@ package dev.comments.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.comments.edge.testing.FakeProjectionStatus;
-import dev.comments.edge.testing.FixedPositions;
-import dev.comments.edge.testing.InMemoryIdempotencyKeys;
-import dev.comments.edge.testing.InMemoryRevocations;
-import dev.comments.edge.testing.MutableClock;
-import dev.comments.edge.testing.QuietFeeds;
-import dev.comments.edge.testing.RecordingCommands;
-import dev.comments.edge.testing.RecordingQueries;
-import dev.comments.edge.testing.TestKeys;
+import dev.comments.edge.testing.PrimaryEdge;
 import dev.comments.events.Author;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentView;
 import dev.comments.events.query.ThreadPage;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,36 +29,11 @@ class JsonCompressionTest {
   private static final String PAGE = "/api/v1/tenants/demo/threads/t1/comments";
   private static final Instant T = Instant.parse("2026-03-01T11:00:00Z");
 
-  private final RecordingQueries queries = new RecordingQueries();
-  private final HttpClient client =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private EdgeServer server;
+  private PrimaryEdge edge;
 
   @BeforeEach
   void start() {
-    InMemoryRevocations revocations = new InMemoryRevocations();
-    server =
-        EdgeServer.start(
-            new EdgeSettings(
-                "127.0.0.1",
-                0,
-                "node-a",
-                Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
-                TestKeys.edgeKeys(),
-                EdgeSettings.DEFAULT_SESSION_TTL,
-                EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
-                EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-                1,
-                2,
-                Duration.ofSeconds(5)),
-            new NodeRole.Primary(
-                new RecordingCommands(),
-                new InMemoryIdempotencyKeys(),
-                new FixedPositions(),
-                revocations),
-            new ReadSide(queries, new QuietFeeds(), new FakeProjectionStatus(), revocations),
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
+    edge = PrimaryEdge.start(Map.of("demo", new TenantSettings("demo-moderator-key-0001")));
     List<CommentView> comments = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       comments.add(
@@ -89,13 +51,12 @@ class JsonCompressionTest {
               List.of(),
               null));
     }
-    queries.pages.put(T1, new ThreadPage(comments, null, 50));
+    edge.queries.pages.put(T1, new ThreadPage(comments, null, 50));
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    client.close();
+    edge.close();
   }
 
   @Test
@@ -124,12 +85,11 @@ class JsonCompressionTest {
 
   private HttpResponse<byte[]> get(String path, String acceptEncoding)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    HttpRequest.Builder request = edge.at(path);
     if (acceptEncoding != null) {
       request.header("Accept-Encoding", acceptEncoding);
     }
-    return client.send(request.build(), BodyHandlers.ofByteArray());
+    return edge.send(request, BodyHandlers.ofByteArray());
   }
 
   private static byte[] gunzip(byte[] bytes) throws IOException {

@@ -4,15 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.comments.edge.testing.FakeProjectionStatus;
-import dev.comments.edge.testing.FixedPositions;
-import dev.comments.edge.testing.InMemoryIdempotencyKeys;
-import dev.comments.edge.testing.InMemoryRevocations;
-import dev.comments.edge.testing.MutableClock;
-import dev.comments.edge.testing.QuietFeeds;
-import dev.comments.edge.testing.RecordingCommands;
+import dev.comments.edge.testing.PrimaryEdge;
 import dev.comments.edge.testing.RecordingQueries;
-import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.Author;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
@@ -22,15 +15,9 @@ import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.RepliesPage;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.query.InvalidCursorException;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -46,44 +33,18 @@ class ThreadReadsEdgeTest {
   private static final String REPLIES = "/api/v1/tenants/demo/threads/t1/comments/c1/replies";
   private static final Instant T = Instant.parse("2026-03-01T11:00:00Z");
 
-  private final RecordingQueries queries = new RecordingQueries();
-  private final HttpClient client =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private EdgeServer server;
+  private PrimaryEdge edge;
+  private RecordingQueries queries;
 
   @BeforeEach
   void start() {
-    InMemoryRevocations revocations = new InMemoryRevocations();
-    EdgeSettings settings =
-        new EdgeSettings(
-            "127.0.0.1",
-            0,
-            "node-a",
-            Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
-            TestKeys.edgeKeys(),
-            EdgeSettings.DEFAULT_SESSION_TTL,
-            EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
-            EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-            1,
-            2,
-            Duration.ofSeconds(5));
-    server =
-        EdgeServer.start(
-            settings,
-            new NodeRole.Primary(
-                new RecordingCommands(),
-                new InMemoryIdempotencyKeys(),
-                new FixedPositions(),
-                revocations),
-            new ReadSide(queries, new QuietFeeds(), new FakeProjectionStatus(), revocations),
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
+    edge = PrimaryEdge.start(Map.of("demo", new TenantSettings("demo-moderator-key-0001")));
+    queries = edge.queries;
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    client.close();
+    edge.close();
   }
 
   private static CommentView comment(
@@ -264,14 +225,11 @@ class ThreadReadsEdgeTest {
   }
 
   private Reply get(String path, String... headers) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-            .timeout(Duration.ofSeconds(30))
-            .method("GET", BodyPublishers.noBody());
+    HttpRequest.Builder request = edge.at(path);
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
     }
-    HttpResponse<String> response = client.send(request.build(), BodyHandlers.ofString());
+    HttpResponse<String> response = edge.send(request, BodyHandlers.ofString());
     JsonNode json = response.body().isEmpty() ? null : MAPPER.readTree(response.body());
     return new Reply(response.statusCode(), response, response.body(), json);
   }

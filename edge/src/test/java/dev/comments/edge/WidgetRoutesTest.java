@@ -3,26 +3,12 @@ package dev.comments.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.comments.edge.abuse.RateLimits;
-import dev.comments.edge.testing.FakeProjectionStatus;
-import dev.comments.edge.testing.FixedPositions;
-import dev.comments.edge.testing.InMemoryIdempotencyKeys;
-import dev.comments.edge.testing.InMemoryRevocations;
-import dev.comments.edge.testing.MutableClock;
-import dev.comments.edge.testing.QuietFeeds;
-import dev.comments.edge.testing.RecordingCommands;
-import dev.comments.edge.testing.RecordingQueries;
-import dev.comments.edge.testing.TestKeys;
+import dev.comments.edge.testing.PrimaryEdge;
 import dev.comments.edge.widget.AllowedOrigins;
 import dev.comments.edge.widget.WidgetAssets;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -34,17 +20,12 @@ import org.junit.jupiter.api.Test;
 /** The widget's files and the API's CORS answers, on a real Undertow. */
 class WidgetRoutesTest {
   private static final String ALLOWED = "https://news.example";
-  private final HttpClient client =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private EdgeServer server;
+  private PrimaryEdge edge;
 
   @BeforeEach
   void start() {
-    EdgeSettings settings =
-        new EdgeSettings(
-            "127.0.0.1",
-            0,
-            "node-a",
+    edge =
+        PrimaryEdge.start(
             Map.of(
                 "demo",
                 new TenantSettings(
@@ -52,40 +33,20 @@ class WidgetRoutesTest {
                     RateLimits.OFF,
                     AllowedOrigins.of(List.of(ALLOWED, "http://localhost:*"))),
                 "other",
-                new TenantSettings("other-moderator-key-01")),
-            TestKeys.edgeKeys(),
-            EdgeSettings.DEFAULT_SESSION_TTL,
-            EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
-            EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-            1,
-            2);
-    RecordingQueries queries = new RecordingQueries();
-    InMemoryRevocations revocations = new InMemoryRevocations();
-    server =
-        EdgeServer.start(
-            settings,
-            new NodeRole.Primary(
-                new RecordingCommands(),
-                new InMemoryIdempotencyKeys(),
-                new FixedPositions(),
-                revocations),
-            new ReadSide(queries, new QuietFeeds(), new FakeProjectionStatus(), revocations),
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
+                new TenantSettings("other-moderator-key-01")));
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    client.close();
+    edge.close();
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return client.send(request.timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString());
+    return edge.send(request, BodyHandlers.ofString());
   }
 
   private HttpRequest.Builder at(String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    return edge.at(path);
   }
 
   @Test
@@ -111,8 +72,8 @@ class WidgetRoutesTest {
     WidgetAssets assets = WidgetAssets.load();
     assertThat(assets.bundleGzippedBytes()).isLessThan(30 * 1024);
     HttpResponse<byte[]> gzipped =
-        client.send(
-            at("/widget/v1/" + assets.bundleName()).header("Accept-Encoding", "gzip").build(),
+        edge.send(
+            at("/widget/v1/" + assets.bundleName()).header("Accept-Encoding", "gzip"),
             BodyHandlers.ofByteArray());
     assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
     assertThat(gzipped.body()).hasSize(assets.bundleGzippedBytes());
@@ -206,7 +167,7 @@ class WidgetRoutesTest {
     HttpResponse<String> own =
         send(
             at("/api/v1/tenants/other/threads/t1/comments")
-                .header("Origin", "http://127.0.0.1:" + server.port()));
+                .header("Origin", "http://127.0.0.1:" + edge.server.port()));
     assertThat(own.statusCode()).isEqualTo(404);
     assertThat(own.body()).contains("thread_not_found");
   }
