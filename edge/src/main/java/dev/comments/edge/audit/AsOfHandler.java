@@ -3,11 +3,11 @@ package dev.comments.edge.audit;
 import dev.comments.edge.http.ApiException;
 import dev.comments.edge.http.JsonResponses;
 import dev.comments.edge.http.PathParameters;
+import dev.comments.edge.thread.ListCommentsRequest;
 import dev.comments.edge.thread.PageBodies;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.query.FindThreadComments;
-import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.query.AuditLog;
 import io.undertow.server.HttpHandler;
@@ -55,34 +55,7 @@ public final class AsOfHandler implements HttpHandler {
   private void asOf(HttpServerExchange exchange) {
     Instant asOf = HistoryParameters.asOf(exchange, clock);
     ThreadId thread = PathParameters.threadId(exchange);
-    String sortText = HistoryParameters.single(exchange, "sort");
-    SortOrder sort =
-        sortText == null
-            ? SortOrder.NEWEST
-            : SortOrder.parse(sortText)
-                .orElseThrow(
-                    () ->
-                        ApiException.badRequest(
-                            "invalid_parameter",
-                            "parameter 'sort' must be \"newest\", \"oldest\" or \"top\""));
-    FindThreadComments query =
-        new FindThreadComments(
-            thread,
-            sort,
-            number(
-                exchange,
-                "limit",
-                1,
-                FindThreadComments.MAX_LIMIT,
-                FindThreadComments.DEFAULT_LIMIT),
-            HistoryParameters.single(exchange, "cursor"),
-            number(
-                exchange,
-                "replyLimit",
-                0,
-                FindThreadComments.MAX_REPLY_LIMIT,
-                FindThreadComments.DEFAULT_REPLY_LIMIT),
-            null);
+    FindThreadComments query = ListCommentsRequest.from(exchange).pageQuery(thread, null);
     ThreadPage page =
         audit
             .threadAsOf(query, asOf, ReadPreference.NEAREST)
@@ -93,20 +66,5 @@ public final class AsOfHandler implements HttpHandler {
                         "thread '" + thread.thread() + "' had no comment event by " + asOf));
     exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
     JsonResponses.send(exchange, 200, PageBodies.of(page));
-  }
-
-  private static int number(
-      HttpServerExchange exchange, String name, int min, int max, int byDefault) {
-    String text = HistoryParameters.single(exchange, name);
-    if (text == null) {
-      return byDefault;
-    }
-    int value = text.matches("[0-9]{1,3}") ? Integer.parseInt(text) : -1;
-    if (value < min || value > max) {
-      throw ApiException.badRequest(
-          "invalid_parameter",
-          "parameter '" + name + "' must be an integer from " + min + " to " + max);
-    }
-    return value;
   }
 }

@@ -32,17 +32,7 @@ public final class CommentHistoryHandler implements HttpHandler {
     List<CommentRevision> revisions =
         audit
             .commentHistory(thread, commentId, ReadPreference.NEAREST)
-            .orElseThrow(
-                () ->
-                    ApiException.notFound(
-                        "comment_not_found",
-                        "there is no comment '"
-                            + commentId
-                            + "' in thread '"
-                            + thread.thread()
-                            + "' of tenant '"
-                            + thread.tenant()
-                            + "'"));
+            .orElseThrow(() -> ApiException.commentNotFound(thread, commentId));
     JsonResponses.send(exchange, 200, new Body(commentId, revisions));
   }
 }

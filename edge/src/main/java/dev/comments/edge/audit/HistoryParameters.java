@@ -61,7 +61,7 @@ final class HistoryParameters {
     return text;
   }
 
-  static String single(HttpServerExchange exchange, String name) {
+  private static String single(HttpServerExchange exchange, String name) {
     Map<String, Deque<String>> query = exchange.getQueryParameters();
     Deque<String> values = query.get(name);
     if (values == null || values.isEmpty()) {

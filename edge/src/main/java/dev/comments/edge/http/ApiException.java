@@ -1,5 +1,6 @@
 package dev.comments.edge.http;
 
+import dev.comments.events.ThreadId;
 import java.util.Map;
 import java.util.Objects;
 
@@ -36,6 +37,19 @@ public final class ApiException extends RuntimeException {
 
   public static ApiException notFound(String code, String message) {
     return new ApiException(404, code, message);
+  }
+
+  /** 404 {@code comment_not_found}: {@code thread} has no comment {@code commentId}. */
+  public static ApiException commentNotFound(ThreadId thread, String commentId) {
+    return notFound(
+        "comment_not_found",
+        "there is no comment '"
+            + commentId
+            + "' in thread '"
+            + thread.thread()
+            + "' of tenant '"
+            + thread.tenant()
+            + "'");
   }
 
   public int status() {

@@ -265,14 +265,7 @@ public final class ListCommentsHandler implements HttpHandler {
 
   private PageBytes.Rendered page(
       ThreadId thread, ListCommentsRequest request, String viewerId, ReadPreference preference) {
-    FindThreadComments query =
-        new FindThreadComments(
-            thread,
-            request.sort(),
-            request.limit(),
-            request.cursor(),
-            request.replyLimit(),
-            viewerId);
+    FindThreadComments query = request.pageQuery(thread, viewerId);
     ThreadPage page =
         queries
             .findComments(query, preference)
@@ -302,17 +295,7 @@ public final class ListCommentsHandler implements HttpHandler {
     RepliesPage page =
         queries
             .findReplies(query, preference)
-            .orElseThrow(
-                () ->
-                    ApiException.notFound(
-                        "comment_not_found",
-                        "there is no comment '"
-                            + commentId
-                            + "' in thread '"
-                            + thread.thread()
-                            + "' of tenant '"
-                            + thread.tenant()
-                            + "'"));
+            .orElseThrow(() -> ApiException.commentNotFound(thread, commentId));
     String variant =
         String.join(
             "|",

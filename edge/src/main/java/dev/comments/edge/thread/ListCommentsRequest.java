@@ -3,6 +3,7 @@ package dev.comments.edge.thread;
 import dev.comments.edge.consistency.WriteAcknowledgement;
 import dev.comments.edge.http.ApiException;
 import dev.comments.events.ReadPreference;
+import dev.comments.events.ThreadId;
 import dev.comments.events.query.FindReplies;
 import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.SortOrder;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  * (primary by default) and the consistency token, from the {@code X-Consistency-Token} header or
  * the {@code consistencyToken} parameter.
  */
-record ListCommentsRequest(
+public record ListCommentsRequest(
     SortOrder sort,
     int limit,
     int replyLimit,
@@ -29,7 +30,7 @@ record ListCommentsRequest(
   private static final int MAX_CURSOR_LENGTH = 1024;
 
   /** A page of the thread's top-level comments. */
-  static ListCommentsRequest from(HttpServerExchange exchange) {
+  public static ListCommentsRequest from(HttpServerExchange exchange) {
     Map<String, Deque<String>> query = exchange.getQueryParameters();
     String sortText = single(query, "sort", "invalid_parameter");
     SortOrder sort =
@@ -52,6 +53,11 @@ record ListCommentsRequest(
             FindThreadComments.DEFAULT_REPLY_LIMIT);
     return new ListCommentsRequest(
         sort, limit, replyLimit, cursor(query), preference(query), token(exchange, query));
+  }
+
+  /** The page query this request asks of {@code thread}, for {@code viewerId} (null: anonymous). */
+  public FindThreadComments pageQuery(ThreadId thread, String viewerId) {
+    return new FindThreadComments(thread, sort, limit, cursor, replyLimit, viewerId);
   }
 
   /** The replies of one comment's tree. */
