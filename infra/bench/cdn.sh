@@ -17,29 +17,7 @@ comments_select_jdk
 . "$root/infra/bench/lib.sh"
 runs="${1:-3}" requests="${2:-20000}" connections="${3:-32}" streams="${4:-10}"
 
-need_nginx_and_h2load
-
-work="$(mktemp -d)"
-port=$(free_port) tls_port=$(free_port) nginx_port=$(free_port) dns_port=$(free_port)
-url="http://127.0.0.1:$port"
-node="" nginx_pid=""
-cleanup() {
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
-  if [ -n "$node" ]; then kill "$node" 2>/dev/null; wait "$node" 2>/dev/null || true; fi
-  [ -n "${BENCH_KEEP:-}" ] && echo "bench: kept $work" >&2 || rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-
-jfr_opts=""
-[ -n "${BENCH_JFR:-}" ] && jfr_opts="-XX:StartFlightRecording=filename=$work/node.jfr,settings=profile"
-COMMENTS_JVM_OPTS="${COMMENTS_JVM_OPTS:-} $jfr_opts" \
-  "$root/infra/bin/comments" dev --http-port "$port" --https-port "$tls_port" --dns-port "$dns_port" \
-  --data-dir "$work/dev" --rate-limits off >"$work/node.log" 2>&1 &
-node=$!
-wait_ready "$url" "$node" "$work/node.log" 180
-node_pid=$(pgrep -f "dev.comments.infra.Launcher dev --http-port $port" | head -1)
+h2_node_start
 
 # A ~100 KB PNG of noise (noise does not compress), written without any imaging library.
 python3 - "$work/image.png" <<'PY'
@@ -64,39 +42,15 @@ cmp -s <(curl -sfk "https://127.0.0.1:$tls_port$path") "$work/image.png" \
 
 # nginx: the node's own certificate and key, the same protocols and suites, the image as a file at
 # the same path, with the node's cache headers.
-nginx_tls "$work" "$nginx_port" "$work/dev/tls/certificate.pem" "$work/dev/tls/private-key.pem" "
+h2_nginx_start "$path" "$work/image.png" "
     location = $path {
       default_type image/png;
       add_header Cache-Control \"public, max-age=31536000, immutable\";
       add_header X-Content-Type-Options nosniff;
       try_files /image.png =404;
     }"
-cp "$work/image.png" "$work/nginx/html/image.png"
-chmod 644 "$work/nginx/html/image.png"
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-nginx_pid=$!
-for _ in $(seq 1 50); do curl -sfk -o /dev/null "https://127.0.0.1:$nginx_port$path" && break; sleep 0.1; done
-cmp -s <(curl -sfk "https://127.0.0.1:$nginx_port$path") "$work/image.png" \
-  || { echo "bench: nginx does not serve the image's bytes" >&2; cat "$work/nginx/error.log" >&2; exit 1; }
-nginx_pids() { echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true); }
 
-# Warm both up (the JIT, the page cache), then measure, alternating.
-timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$tls_port$path" >/dev/null
-timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$nginx_port$path" >/dev/null
-: >"$work/node.res"; : >"$work/nginx.res"
-for r in $(seq 1 "$runs"); do
-  h2_run "node-$r" "https://127.0.0.1:$tls_port$path" "$requests" "$connections" "$streams" "$work" \
-    "$node_pid" >>"$work/node.res"
-  h2_run "nginx-$r" "https://127.0.0.1:$nginx_port$path" "$requests" "$connections" "$streams" "$work" \
-    $(nginx_pids) >>"$work/nginx.res"
-done
-grep -q "Application protocol: h2" "$work/node-1.txt" || { echo "bench: the node did not speak h2" >&2; cat "$work/node-1.txt" >&2; exit 1; }
-col() { awk -v c="$2" '{ print $c }' "$work/$1.res" | median; }
-failed=$(awk '{ s += $5 } END { print s + 0 }' "$work/node.res" "$work/nginx.res")
-[ "$failed" -eq 0 ] || echo "bench: $failed requests were not 200 (node: $(awk '{ s += $5 } END { print s + 0 }' "$work/node.res"))" >&2
-node_rps=$(col node 1) ngx_rps=$(col nginx 1)
-cipher=$(sed -nE 's/^Cipher: (.*)/\1/p' "$work/node-1.txt" | head -1)
-ratio=$(awk -v a="$node_rps" -v b="$ngx_rps" 'BEGIN { printf "%.2f", a / b }')
+h2_compare "$path"
 
 table=$(cat <<TABLE
 | cached image ($size bytes) over HTTP/2 + TLS, $connections connections × $streams streams | req/s | p50 | p99 | CPU per request |
@@ -106,12 +60,4 @@ table=$(cat <<TABLE
 | node as a share of nginx (target ≥ 0.9×) | $ratio× | | | |
 TABLE
 )
-echo "$table"
-echo "cipher: $cipher; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ -n "${BENCH_JFR:-}" ]; then
-  "$JAVA_HOME/bin/jcmd" "$node_pid" JFR.dump filename="$work/node.jfr" >/dev/null
-  jfr_top "$work/node.jfr"
-  echo "bench: JFR figures are not written to docs/benchmarks.md" >&2
-  exit 0
-fi
-write_section cdn "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1 | sed 's/.*: //'), $(h2load --version | head -1), $requests requests × $runs runs, cipher $cipher, load average before $load_before"
+h2_report cdn "$table"

@@ -151,3 +151,89 @@ jfr_top() {
   "$JAVA_HOME/bin/jfr" view --width 160 hot-methods "$1" | head -40
   "$JAVA_HOME/bin/jfr" view --width 160 allocation-by-site "$1" | head -20
 }
+
+# The HTTP/2 + TLS comparisons beside nginx (tls.sh, cdn.sh) share these steps. h2_node_start starts
+# a dev node with HTTPS on free ports, rate limits off (recorded with JFR when BENCH_JFR is set), and
+# sets work, port, tls_port, nginx_port, url, node, node_pid and load_before; everything goes when
+# the script exits (BENCH_KEEP=1 keeps the work directory).
+h2_node_start() {
+  need_nginx_and_h2load
+  work="$(mktemp -d)"
+  port=$(free_port) tls_port=$(free_port) nginx_port=$(free_port)
+  local dns_port jfr_opts=""
+  dns_port=$(free_port)
+  url="http://127.0.0.1:$port"
+  node="" nginx_pid=""
+  trap h2_cleanup EXIT
+  trap 'exit 130' INT TERM
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  [ -n "${BENCH_JFR:-}" ] && jfr_opts="-XX:StartFlightRecording=filename=$work/node.jfr,settings=profile"
+  COMMENTS_JVM_OPTS="${COMMENTS_JVM_OPTS:-} $jfr_opts" \
+    "$root/infra/bin/comments" dev --http-port "$port" --https-port "$tls_port" --dns-port "$dns_port" \
+    --data-dir "$work/dev" --rate-limits off >"$work/node.log" 2>&1 &
+  node=$!
+  wait_ready "$url" "$node" "$work/node.log" 180
+  node_pid=$(pgrep -f "dev.comments.infra.Launcher dev --http-port $port" | head -1)
+}
+
+h2_cleanup() {
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
+  if [ -n "$node" ]; then kill "$node" 2>/dev/null; wait "$node" 2>/dev/null || true; fi
+  [ -n "${BENCH_KEEP:-}" ] && echo "bench: kept $work" >&2 || rm -rf "$work"
+}
+
+# h2_nginx_start PATH FILE LOCATIONS: nginx with the node's own certificate and key, the same
+# protocols and suites, FILE in its root and the given location blocks; checks that it serves
+# FILE's bytes at PATH.
+h2_nginx_start() {
+  local path=$1 file=$2 locations=$3
+  nginx_tls "$work" "$nginx_port" "$work/dev/tls/certificate.pem" "$work/dev/tls/private-key.pem" "$locations"
+  cp "$file" "$work/nginx/html/"
+  chmod 644 "$work/nginx/html/$(basename "$file")"
+  nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+  nginx_pid=$!
+  for _ in $(seq 1 50); do curl -sfk -o /dev/null "https://127.0.0.1:$nginx_port$path" && break; sleep 0.1; done
+  cmp -s <(curl -sfk "https://127.0.0.1:$nginx_port$path") "$file" \
+    || { echo "bench: nginx does not serve $(basename "$file")'s bytes" >&2; cat "$work/nginx/error.log" >&2; exit 1; }
+}
+
+# h2_compare PATH: warms both servers up (the JIT, the caches), then RUNS runs of REQUESTS requests
+# over CONNECTIONS × STREAMS, node and nginx alternating; sets node_rps, ngx_rps, ratio and cipher,
+# and col NAME COLUMN gives a column's median (1 req/s, 2 p50, 3 p99, 4 CPU µs per request).
+h2_compare() {
+  local path=$1 failed
+  timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$tls_port$path" >/dev/null
+  timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$nginx_port$path" >/dev/null
+  : >"$work/node.res"; : >"$work/nginx.res"
+  for r in $(seq 1 "$runs"); do
+    h2_run "node-$r" "https://127.0.0.1:$tls_port$path" "$requests" "$connections" "$streams" "$work" \
+      "$node_pid" >>"$work/node.res"
+    h2_run "nginx-$r" "https://127.0.0.1:$nginx_port$path" "$requests" "$connections" "$streams" "$work" \
+      "$nginx_pid" $(pgrep -P "$nginx_pid" || true) >>"$work/nginx.res"
+  done
+  grep -q "Application protocol: h2" "$work/node-1.txt" \
+    || { echo "bench: the node did not speak h2" >&2; cat "$work/node-1.txt" >&2; exit 1; }
+  failed=$(awk '{ s += $5 } END { print s + 0 }' "$work/node.res" "$work/nginx.res")
+  [ "$failed" -eq 0 ] \
+    || echo "bench: $failed requests were not 200 (node: $(awk '{ s += $5 } END { print s + 0 }' "$work/node.res"))" >&2
+  node_rps=$(col node 1) ngx_rps=$(col nginx 1)
+  cipher=$(sed -nE 's/^Cipher: (.*)/\1/p' "$work/node-1.txt" | head -1)
+  ratio=$(awk -v a="$node_rps" -v b="$ngx_rps" 'BEGIN { printf "%.2f", a / b }')
+}
+
+col() { awk -v c="$2" '{ print $c }' "$work/$1.res" | median; }
+
+# h2_report SECTION TABLE: prints TABLE and writes it into docs/benchmarks.md between SECTION's
+# markers; with BENCH_JFR, prints the node's profile instead of writing.
+h2_report() {
+  local section=$1 table=$2
+  echo "$table"
+  echo "cipher: $cipher; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [ -n "${BENCH_JFR:-}" ]; then
+    "$JAVA_HOME/bin/jcmd" "$node_pid" JFR.dump filename="$work/node.jfr" >/dev/null
+    jfr_top "$work/node.jfr"
+    echo "bench: JFR figures are not written to docs/benchmarks.md" >&2
+    return
+  fi
+  write_section "$section" "$table" "$(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nginx -v 2>&1 | sed 's/.*: //'), $(h2load --version | head -1), $requests requests × $runs runs, cipher $cipher, load average before $load_before"
+}
