@@ -34,7 +34,8 @@ import org.xnio.ssl.SslConnection;
  * ClientHello, then nothing) would hold it for as long as it likes. Undertow's builder offers no
  * hook on a new connection, so the listener is opened here, on the server's own worker and buffer
  * pool, with the same open listeners; each new connection gets a deadline, removed when its
- * handshake completes.
+ * handshake completes. HTTP/2 connections get the header timeout of HTTP/1.1 on each header block
+ * as well ({@link Http2HeaderDeadline}).
  */
 public final class HttpsListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpsListener.class);
@@ -52,7 +53,7 @@ public final class HttpsListener implements AutoCloseable {
    * @param socketOptions the XNIO options of the listening socket and its connections (protocols,
    *     suites, client certificates)
    * @param serverOptions Undertow's options, the same as the plain listener's (header limits and
-   *     timeouts)
+   *     timeouts; {@code REQUEST_PARSE_TIMEOUT} bounds HTTP/2 header blocks too)
    * @param handshakeTimeout how long a connection may take from its opening to the end of its
    *     handshake before it is closed
    */
@@ -80,7 +81,11 @@ public final class HttpsListener implements AutoCloseable {
     Http2OpenListener http2 = new Http2OpenListener(buffers, undertowOptions);
     http2.setRootHandler(root);
     AlpnOpenListener alpn = new AlpnOpenListener(buffers, undertowOptions, http11);
-    alpn.addProtocol(Http2OpenListener.HTTP2, http2, 10);
+    int headerTimeout = undertowOptions.get(UndertowOptions.REQUEST_PARSE_TIMEOUT, -1);
+    alpn.addProtocol(
+        Http2OpenListener.HTTP2,
+        headerTimeout > 0 ? new Http2HeaderDeadline(http2, headerTimeout) : http2,
+        10);
     long deadlineMillis = handshakeTimeout.toMillis();
     ChannelListener<StreamConnection> guarded =
         connection -> {

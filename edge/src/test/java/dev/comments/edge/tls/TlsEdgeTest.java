@@ -309,6 +309,34 @@ class TlsEdgeTest {
   }
 
   @Test
+  void
+      an_http2_client_trickling_its_headers_in_continuation_frames_is_cut_off_after_the_header_timeout()
+          throws Exception {
+    Certificates.Issued certificate = selfSigned();
+    EdgeServer edge = start(tlsWith(certificate), Duration.ofSeconds(1));
+    SSLSocket socket = handshaken(certificate, "h2", edge);
+    Http2Frames frames = new Http2Frames(socket);
+    frames.preface();
+    frames.headers(
+        1,
+        true,
+        false,
+        List.of(
+            Map.entry(":method", "GET"),
+            Map.entry(":scheme", "https"),
+            Map.entry(":authority", "a"),
+            Map.entry(":path", "/health/live")));
+    long started = System.nanoTime();
+
+    // One CONTINUATION frame of one header field every 200 ms: never idle, the headers never done.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> frames.streamEnded(1) || !frames.sendsContinuation(1));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(9));
+  }
+
+  @Test
   void an_http2_stream_trickling_its_body_is_cut_off_after_the_body_timeout() throws Exception {
     Certificates.Issued certificate = selfSigned();
     EdgeServer edge = start(tlsWith(certificate), Duration.ofSeconds(1));
@@ -836,6 +864,7 @@ class TlsEdgeTest {
     private static final int RST_STREAM = 3;
     private static final int SETTINGS = 4;
     private static final int GOAWAY = 7;
+    private static final int CONTINUATION = 9;
 
     private final OutputStream out;
     private final Set<Integer> ended = ConcurrentHashMap.newKeySet();
@@ -895,6 +924,20 @@ class TlsEdgeTest {
     boolean sendsDataByte(int stream) {
       try {
         frame(DATA, 0, stream, new byte[] {' '});
+        return true;
+      } catch (IOException closedByServer) {
+        return false;
+      }
+    }
+
+    /** A CONTINUATION frame of the stream's header block, one more {@code x-a: b} field. */
+    boolean sendsContinuation(int stream) {
+      ByteArrayOutputStream block = new ByteArrayOutputStream();
+      block.write(0);
+      literal(block, "x-a");
+      literal(block, "b");
+      try {
+        frame(CONTINUATION, 0, stream, block.toByteArray());
         return true;
       } catch (IOException closedByServer) {
         return false;
