@@ -1,5 +1,6 @@
 package dev.comments.geodns.dns;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -38,13 +39,19 @@ final class BatchedSocket implements UdpSocket {
   private final Libc libc;
   private final int fd;
   private final int batch;
+  private final DistributionSummary received;
   private volatile boolean stopping;
   private boolean released;
 
-  BatchedSocket(Libc libc, InetSocketAddress bind, boolean reusePort, int batch)
+  /**
+   * @param received records how many datagrams each receive brought (the batches' fill)
+   */
+  BatchedSocket(
+      Libc libc, InetSocketAddress bind, boolean reusePort, int batch, DistributionSummary received)
       throws IOException {
     this.libc = libc;
     this.batch = batch;
+    this.received = received;
     try (Arena arena = Arena.ofConfined()) {
       this.fd =
           libc.openUdp(
@@ -100,6 +107,7 @@ final class BatchedSocket implements UdpSocket {
           continue;
         }
         used = count;
+        this.received.record(count);
         int answers = answer(responder, received, names, buffers, replies, repliesIov, count);
         send(state, replies, answers);
       }

@@ -1,6 +1,7 @@
 package dev.comments.geodns.dns;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -74,7 +75,12 @@ public final class UdpListener implements AutoCloseable {
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be at least 1: " + batch);
     }
-    Opener opener = opener(batch);
+    Opener opener =
+        opener(
+            batch,
+            DistributionSummary.builder("geodns.udp.batch")
+                .description("datagrams one recvmmsg brought")
+                .register(meters));
     this.io = opener.io();
     this.sockets = bindAll(opener, bind, threads);
     this.handler = handler;
@@ -102,7 +108,7 @@ public final class UdpListener implements AutoCloseable {
     Io io();
   }
 
-  private static Opener opener(int batch) {
+  private static Opener opener(int batch, DistributionSummary received) {
     if (batch > 1) {
       try {
         Libc libc = NativeLibc.get();
@@ -110,7 +116,7 @@ public final class UdpListener implements AutoCloseable {
         return new Opener() {
           @Override
           public UdpSocket open(InetSocketAddress bind, boolean reusePort) throws IOException {
-            return new BatchedSocket(libc, bind, reusePort, batch);
+            return new BatchedSocket(libc, bind, reusePort, batch, received);
           }
 
           @Override

@@ -3,6 +3,8 @@ package dev.comments.geodns.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
@@ -34,6 +36,8 @@ class UdpSocketIT {
   @Parameter String io;
 
   private final List<AutoCloseable> closing = new ArrayList<>();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final DistributionSummary batches = meters.summary("geodns.udp.batch");
   private UdpSocket socket;
   private Thread thread;
 
@@ -54,7 +58,7 @@ class UdpSocketIT {
 
   private UdpSocket open(InetSocketAddress bind, boolean reusePort) throws IOException {
     return io.equals("recvmmsg")
-        ? new BatchedSocket(Libc.load(), bind, reusePort, 8)
+        ? new BatchedSocket(Libc.load(), bind, reusePort, 8, batches)
         : new ChannelSocket(bind, reusePort);
   }
 
@@ -144,6 +148,11 @@ class UdpSocketIT {
     }
     assertThat(seen).hasSize(clients.size() * each);
     assertThat(seen).noneMatch(Seen::oversized);
+    if (io.equals("recvmmsg")) {
+      // 100 queued datagrams in batches of at most 8: no fewer than 13 receives, some of them full.
+      assertThat(batches.totalAmount()).isEqualTo(100);
+      assertThat(batches.max()).isEqualTo(8);
+    }
   }
 
   @Test
