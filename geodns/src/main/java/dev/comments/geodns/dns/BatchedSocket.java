@@ -100,7 +100,7 @@ final class BatchedSocket implements UdpSocket {
         }
         if (count < 0) {
           int errno = state.errno();
-          used = 0;
+          used = batch;
           if (errno != Libc.EINTR && errno != Libc.EAGAIN) {
             LOG.debug("UDP receive failed: {}", libc.message(errno));
           }

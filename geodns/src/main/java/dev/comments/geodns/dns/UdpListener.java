@@ -86,7 +86,9 @@ public final class UdpListener implements AutoCloseable {
     this.handler = handler;
     this.rateLimit = rateLimit;
     this.limited = meters.counter("geodns.queries.rate.limited", "transport", "udp");
-    Gauge.builder("geodns.udp.sockets", sockets, List::size)
+    // A constant, held by the gauge itself: a listener closed after a failed bind must not leave
+    // the gauge reading a collected object.
+    Gauge.builder("geodns.udp.sockets", () -> threads)
         .tag("io", io.name().toLowerCase(Locale.ROOT))
         .register(meters);
     List<Thread> started = new ArrayList<>();
