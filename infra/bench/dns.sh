@@ -108,13 +108,14 @@ if [ ! -d "$root/geodns/target/classes" ] || [ ! -f "$root/geodns/target/bench.c
       -Dmdep.outputFile=target/bench.classpath) >&2
 fi
 dependencies="$(cat "$root/geodns/target/bench.classpath")"
-"$JAVA_HOME/bin/java" -Xmx256m -cp "$root/geodns/target/classes:$dependencies" \
+# Native access lets geodns batch datagrams (recvmmsg/sendmmsg through FFM), as a node's launcher grants it.
+"$JAVA_HOME/bin/java" -Xmx256m --enable-native-access=ALL-UNNAMED -cp "$root/geodns/target/classes:$dependencies" \
   dev.comments.geodns.Main "$work/geodns.properties" >"$work/geodns.log" 2>&1 &
 geodns=$!
 if [ -n "${BASELINE_CLASSES:-}" ]; then
   baseline_port=$(free_port)
   sed "s/^port=.*/port=$baseline_port/" "$work/geodns.properties" >"$work/baseline.properties"
-  "$JAVA_HOME/bin/java" -Xmx256m -cp "$BASELINE_CLASSES:$dependencies" \
+  "$JAVA_HOME/bin/java" -Xmx256m --enable-native-access=ALL-UNNAMED -cp "$BASELINE_CLASSES:$dependencies" \
     dev.comments.geodns.Main "$work/baseline.properties" >"$work/baseline.log" 2>&1 &
   baseline=$!
 fi
@@ -138,6 +139,8 @@ fi
 for port in "$geodns_port" "$gdnsd_port" ${baseline:+"$baseline_port"}; do
   [ "$(answers "$port")" = 192.0.2.1 ] || { echo "bench: port $port does not send London to Frankfurt" >&2; cat "$work"/*.log >&2; exit 1; }
 done
+
+echo "bench: geodns UDP: $(grep -o 'UDP: [^)]*' "$work/geodns.log" | head -1)" >&2
 
 echo "edge.comments.test A" >"$work/queries.txt"
 # ECS for London, 81.2.69.142/32: family 1, source prefix 32, scope 0, the address.

@@ -72,9 +72,11 @@ public final class GeoDnsServer implements AutoCloseable {
     server.udp.start();
     server.tcp.start();
     LOG.info(
-        "GeoDNS answering on {} port {} (UDP and TCP)",
+        "GeoDNS answering on {} port {} (UDP and TCP; UDP: {} threads, {})",
         settings.bind().getAddress(),
-        server.port());
+        server.port(),
+        settings.udpThreads(),
+        server.udpIo());
     return server;
   }
 
@@ -90,7 +92,8 @@ public final class GeoDnsServer implements AutoCloseable {
       throws IOException {
     for (int attempt = 1; ; attempt++) {
       UdpListener udp =
-          new UdpListener(settings.bind(), settings.udpThreads(), handler, limit, meters);
+          new UdpListener(
+              settings.bind(), settings.udpThreads(), settings.udpBatch(), handler, limit, meters);
       try {
         TcpListener tcp =
             new TcpListener(
@@ -113,6 +116,11 @@ public final class GeoDnsServer implements AutoCloseable {
   /** The port both listeners are bound to. */
   public int port() {
     return udp.port();
+  }
+
+  /** How UDP datagrams move: batched system calls, or the JDK's channel as the fallback. */
+  public UdpListener.Io udpIo() {
+    return udp.io();
   }
 
   /** Rebuilds the index now (as an operator's command would); false if it failed. */

@@ -21,8 +21,11 @@ import java.util.Objects;
  * @param rebuildEvery how often the index is rebuilt even if the file did not change
  * @param checkFileEvery how often the database file is looked at for a new version
  * @param perSourceQps queries per second one source (IPv4 address, IPv6 /64) may send; 0 is off
- * @param udpThreads threads receiving and answering UDP queries on the one socket (default: one per
- *     core)
+ * @param udpThreads threads receiving and answering UDP queries, each on a socket of its own
+ *     (default: one per core)
+ * @param udpBatch the most datagrams one system call receives or sends per UDP thread ({@code
+ *     recvmmsg}/{@code sendmmsg}, Linux with native access); 1, or where those are not available,
+ *     one per call through the JDK's channel
  */
 public record GeoDnsSettings(
     InetSocketAddress bind,
@@ -39,7 +42,8 @@ public record GeoDnsSettings(
     long perSourceBurst,
     int maxTcpConnections,
     Duration tcpIdleTimeout,
-    int udpThreads) {
+    int udpThreads,
+    int udpBatch) {
   public static final int PRODUCTION_PORT = 53;
   public static final int DEV_PORT = 5353;
 
@@ -47,6 +51,11 @@ public record GeoDnsSettings(
   static final int MAX_ANSWERS = 64;
 
   static final int MAX_UDP_THREADS = 256;
+
+  static final int MAX_UDP_BATCH = 1024;
+
+  /** gdnsd's default: enough to empty the queue under load, few enough to answer promptly. */
+  static final int DEFAULT_UDP_BATCH = 32;
 
   public GeoDnsSettings {
     Objects.requireNonNull(bind, "bind");
@@ -68,6 +77,9 @@ public record GeoDnsSettings(
     if (udpThreads < 1 || udpThreads > MAX_UDP_THREADS) {
       throw new IllegalArgumentException(
           "udpThreads must be 1.." + MAX_UDP_THREADS + ": " + udpThreads);
+    }
+    if (udpBatch < 1 || udpBatch > MAX_UDP_BATCH) {
+      throw new IllegalArgumentException("udpBatch must be 1.." + MAX_UDP_BATCH + ": " + udpBatch);
     }
   }
 
@@ -100,7 +112,8 @@ public record GeoDnsSettings(
         2000,
         256,
         Duration.ofSeconds(10),
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        DEFAULT_UDP_BATCH);
   }
 
   public GeoDnsSettings withBind(InetSocketAddress newBind) {
@@ -119,7 +132,8 @@ public record GeoDnsSettings(
         perSourceBurst,
         maxTcpConnections,
         tcpIdleTimeout,
-        udpThreads);
+        udpThreads,
+        udpBatch);
   }
 
   public GeoDnsSettings withZones(List<Zone> newZones) {
@@ -138,7 +152,8 @@ public record GeoDnsSettings(
         perSourceBurst,
         maxTcpConnections,
         tcpIdleTimeout,
-        udpThreads);
+        udpThreads,
+        udpBatch);
   }
 
   public GeoDnsSettings withFallback(Coordinates newFallback) {
@@ -157,7 +172,8 @@ public record GeoDnsSettings(
         perSourceBurst,
         maxTcpConnections,
         tcpIdleTimeout,
-        udpThreads);
+        udpThreads,
+        udpBatch);
   }
 
   public GeoDnsSettings withAnswers(int newAnswers) {
@@ -176,7 +192,8 @@ public record GeoDnsSettings(
         perSourceBurst,
         maxTcpConnections,
         tcpIdleTimeout,
-        udpThreads);
+        udpThreads,
+        udpBatch);
   }
 
   public GeoDnsSettings withCheckFileEvery(Duration every) {
@@ -195,7 +212,8 @@ public record GeoDnsSettings(
         perSourceBurst,
         maxTcpConnections,
         tcpIdleTimeout,
-        udpThreads);
+        udpThreads,
+        udpBatch);
   }
 
   public GeoDnsSettings withRateLimit(long qps, long burst) {
@@ -214,7 +232,8 @@ public record GeoDnsSettings(
         burst,
         maxTcpConnections,
         tcpIdleTimeout,
-        udpThreads);
+        udpThreads,
+        udpBatch);
   }
 
   public GeoDnsSettings withTtl(Duration newTtl) {
@@ -233,7 +252,8 @@ public record GeoDnsSettings(
         perSourceBurst,
         maxTcpConnections,
         tcpIdleTimeout,
-        udpThreads);
+        udpThreads,
+        udpBatch);
   }
 
   public GeoDnsSettings withUdpThreads(int threads) {
@@ -252,6 +272,27 @@ public record GeoDnsSettings(
         perSourceBurst,
         maxTcpConnections,
         tcpIdleTimeout,
-        threads);
+        threads,
+        udpBatch);
+  }
+
+  public GeoDnsSettings withUdpBatch(int batch) {
+    return new GeoDnsSettings(
+        bind,
+        database,
+        zones,
+        fallback,
+        ttl,
+        answers,
+        failOpenTtl,
+        maxUdpPayload,
+        rebuildEvery,
+        checkFileEvery,
+        perSourceQps,
+        perSourceBurst,
+        maxTcpConnections,
+        tcpIdleTimeout,
+        udpThreads,
+        batch);
   }
 }

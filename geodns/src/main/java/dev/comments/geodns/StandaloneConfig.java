@@ -72,7 +72,8 @@ public record StandaloneConfig(GeoDnsSettings settings, List<Node> nodes) {
             Integer.parseInt(
                 p.getProperty("maxTcpConnections", String.valueOf(dev.maxTcpConnections()))),
             duration(p, "tcpIdleTimeout", dev.tcpIdleTimeout()),
-            Integer.parseInt(p.getProperty("udpThreads", String.valueOf(dev.udpThreads()))));
+            Integer.parseInt(p.getProperty("udpThreads", String.valueOf(dev.udpThreads()))),
+            Integer.parseInt(p.getProperty("udpBatch", String.valueOf(dev.udpBatch()))));
     return new StandaloneConfig(settings, nodes);
   }
 

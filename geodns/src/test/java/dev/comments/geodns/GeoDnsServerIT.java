@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.comments.geodns.dns.NameServer;
+import dev.comments.geodns.dns.UdpListener;
 import dev.comments.geodns.dns.Zone;
 import dev.comments.geodns.geo.Coordinates;
 import dev.comments.geodns.geo.IndexBuildException;
@@ -21,11 +22,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,10 +46,14 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
+/** Once on the batched UDP path and once on the JDK channel's (a batch of 1). */
+@ParameterizedClass(name = "udpBatch={0}")
+@ValueSource(ints = {32, 1})
 class GeoDnsServerIT {
   private static final String SERVICE = "edge.comments.test.";
   private static final String EU_SERVICE = "edge.comments-eu.test.";
 
+  @Parameter int udpBatch;
   @TempDir Path dir;
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final InMemoryNodeMap nodes = new InMemoryNodeMap(Fleet.threeRegions());
@@ -61,7 +69,8 @@ class GeoDnsServerIT {
   private GeoDnsSettings settings(Path database) {
     return GeoDnsSettings.dev(database)
         .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .withFallback(Fleet.SINGAPORE);
+        .withFallback(Fleet.SINGAPORE)
+        .withUdpBatch(udpBatch);
   }
 
   private Dig start(GeoDnsSettings settings) throws Exception {
@@ -108,6 +117,21 @@ class GeoDnsServerIT {
     assertThat(a.getHeader().getFlag(Flags.AA)).isTrue();
     assertThat(a.getHeader().getFlag(Flags.RA)).as("never recursive").isFalse();
     assertThat(a.getSection(Section.ANSWER).getFirst().getTTL()).isEqualTo(30);
+  }
+
+  @Test
+  void moves_udp_datagrams_in_batches_unless_the_batch_is_one() throws Exception {
+    start();
+
+    UdpListener.Io expected = udpBatch > 1 ? UdpListener.Io.RECVMMSG : UdpListener.Io.CHANNEL;
+    assertThat(server.udpIo()).isEqualTo(expected);
+    assertThat(
+            meters
+                .get("geodns.udp.sockets")
+                .tag("io", expected.name().toLowerCase(Locale.ROOT))
+                .gauge()
+                .value())
+        .isEqualTo(settings(Fleet.cityDatabase()).udpThreads());
   }
 
   @Test

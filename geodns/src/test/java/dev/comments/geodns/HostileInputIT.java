@@ -22,6 +22,9 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -30,10 +33,16 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-/** Hostile and broken messages, each followed by a valid query that must still be answered. */
+/**
+ * Hostile and broken messages, each followed by a valid query that must still be answered; once on
+ * the batched UDP path and once on the JDK channel's (a batch of 1).
+ */
+@ParameterizedClass(name = "udpBatch={0}")
+@ValueSource(ints = {32, 1})
 class HostileInputIT {
   private static final String SERVICE = "edge.comments.test.";
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  @Parameter int udpBatch;
   private GeoDnsServer server;
 
   @BeforeEach
@@ -42,7 +51,8 @@ class HostileInputIT {
         GeoDnsServer.start(
             GeoDnsSettings.dev(Fleet.cityDatabase())
                 .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .withRateLimit(200, 400),
+                .withRateLimit(200, 400)
+                .withUdpBatch(udpBatch),
             new InMemoryNodeMap(Fleet.threeRegions()),
             Clock.systemUTC(),
             meters);
@@ -189,6 +199,38 @@ class HostileInputIT {
         assertStillAnswers();
       }
     }
+  }
+
+  @Test
+  void answers_formerr_to_a_query_longer_than_it_reads_and_reads_one_just_short_enough()
+      throws Exception {
+    int bare = rawQuestion(1, SERVICE_NAME, QTYPE_A_IN, optWith(65001, new byte[0])).length;
+    // 4096 bytes, the most the listener reads, and one byte more (cut by the kernel).
+    byte[] fits = rawQuestion(1, SERVICE_NAME, QTYPE_A_IN, optWith(65001, new byte[4096 - bare]));
+    byte[] tooLong =
+        rawQuestion(1, SERVICE_NAME, QTYPE_A_IN, optWith(65001, new byte[4097 - bare]));
+    try (DatagramSocket client = new DatagramSocket()) {
+      client.setSoTimeout(3000);
+      InetSocketAddress target =
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
+      byte[] buffer = new byte[65_535];
+
+      client.send(new DatagramPacket(fits, fits.length, target));
+      DatagramPacket read = new DatagramPacket(buffer, buffer.length);
+      client.receive(read);
+      Message answered = new Message(Arrays.copyOf(buffer, read.getLength()));
+      client.send(new DatagramPacket(tooLong, tooLong.length, target));
+      DatagramPacket refused = new DatagramPacket(buffer, buffer.length);
+      client.receive(refused);
+      Message formErr = new Message(Arrays.copyOf(buffer, refused.getLength()));
+
+      assertThat(answered.getRcode()).isEqualTo(Rcode.NOERROR);
+      assertThat(answered.getSection(Section.ANSWER)).hasSize(1);
+      assertThat(formErr.getRcode()).isEqualTo(Rcode.FORMERR);
+      assertThat(formErr.getHeader().getID()).isEqualTo(0x1234);
+      assertThat(refused.getLength()).isEqualTo(12);
+    }
+    assertStillAnswers();
   }
 
   @Test

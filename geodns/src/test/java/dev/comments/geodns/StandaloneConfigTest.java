@@ -29,6 +29,8 @@ class StandaloneConfigTest {
                 node.eu-central.location=50.11,8.68
                 node.eu-central.addresses=192.0.2.1, 2001:db8::1
                 ttl=PT10S
+                udpThreads=3
+                udpBatch=8
                 """));
 
     assertThat(config.settings().bind().getPort()).isEqualTo(GeoDnsSettings.DEV_PORT);
@@ -38,6 +40,9 @@ class StandaloneConfigTest {
     assertThat(config.settings().zones().getFirst().service())
         .isEqualTo(Name.fromConstantString("edge.comments.test."));
     assertThat(config.nodes().getFirst().addresses()).hasSize(2);
+    assertThat(config.settings().udpThreads()).isEqualTo(3);
+    assertThat(config.settings().udpBatch()).isEqualTo(8);
+    assertThat(config.settings().maxUdpPayload()).isEqualTo(1232);
   }
 
   @Test

@@ -106,6 +106,19 @@ public final class QueryHandler {
     return Optional.of(general(wire, source, transport));
   }
 
+  /**
+   * The response to a message too long to be read ({@code start} is its beginning): FORMERR, or
+   * nothing for a response or a fragment shorter than a header.
+   */
+  public Optional<byte[]> oversized(byte[] start, Transport transport) {
+    if (start.length < HEADER_LENGTH || (start[2] & 0x80) != 0) {
+      count(transport, "dropped");
+      return Optional.empty();
+    }
+    count(transport, "FORMERR");
+    return Optional.of(formErr(start));
+  }
+
   DirectAnswer direct() {
     return direct;
   }

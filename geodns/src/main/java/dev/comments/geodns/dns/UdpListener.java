@@ -1,20 +1,17 @@
 package dev.comments.geodns.dns;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,16 +26,32 @@ import org.slf4j.LoggerFactory;
  * sharing one socket had to pass its receive lock on for every datagram, three futex calls per
  * query that cost more than the two calls that move the datagrams. A port-0 bind first takes a free
  * port without {@code SO_REUSEPORT}, so that it can never land in another process's group.
+ *
+ * <p>On Linux with native access granted, each socket moves a batch of datagrams per system call
+ * ({@link BatchedSocket}); elsewhere, or with a batch of 1, the JDK's channel moves one ({@link
+ * ChannelSocket}). {@link #io()} says which, and so do the log and a gauge.
  */
 public final class UdpListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UdpListener.class);
 
-  /** The largest datagram; a bigger one is cut by the kernel and then fails to parse (FORMERR). */
-  private static final int MAX_DATAGRAM = 65_535;
+  /**
+   * The longest query read and the longest answer sent: {@code maxUdpPayload} is at most this. A
+   * longer query is answered FORMERR, as one the server does not read.
+   */
+  static final int MAX_DATAGRAM = 4096;
 
-  private static final int RECEIVE_BUFFER = 4 << 20;
+  static final int RECEIVE_BUFFER = 4 << 20;
 
-  private final List<DatagramChannel> channels;
+  /** How datagrams move between the kernel and the listener. */
+  public enum Io {
+    /** {@code recvmmsg}/{@code sendmmsg} through the Foreign Function and Memory API. */
+    RECVMMSG,
+    /** The JDK's {@code DatagramChannel}, one datagram per system call. */
+    CHANNEL
+  }
+
+  private final Io io;
+  private final List<UdpSocket> sockets;
   private final QueryHandler handler;
   private final SourceRateLimit rateLimit;
   private final Counter limited;
@@ -46,10 +59,12 @@ public final class UdpListener implements AutoCloseable {
 
   /**
    * @param threads how many threads (and sockets) receive and answer (at least 1)
+   * @param batch the most datagrams one system call moves; 1 uses the JDK's channel
    */
   public UdpListener(
       InetSocketAddress bind,
       int threads,
+      int batch,
       QueryHandler handler,
       SourceRateLimit rateLimit,
       MeterRegistry meters)
@@ -57,132 +72,178 @@ public final class UdpListener implements AutoCloseable {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1: " + threads);
     }
-    this.channels = bindAll(bind, threads);
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be at least 1: " + batch);
+    }
+    Opener opener =
+        opener(
+            batch,
+            DistributionSummary.builder("geodns.udp.batch")
+                .description("datagrams one recvmmsg brought")
+                .register(meters));
+    this.io = opener.io();
+    this.sockets = bindAll(opener, bind, threads);
     this.handler = handler;
     this.rateLimit = rateLimit;
     this.limited = meters.counter("geodns.queries.rate.limited", "transport", "udp");
+    // A constant, held by the gauge itself: a listener closed after a failed bind must not leave
+    // the gauge reading a collected object.
+    Gauge.builder("geodns.udp.sockets", () -> threads)
+        .tag("io", io.name().toLowerCase(Locale.ROOT))
+        .register(meters);
     List<Thread> started = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
-      DatagramChannel channel = channels.get(i);
+      UdpSocket socket = sockets.get(i);
       started.add(
-          Thread.ofPlatform().name("geodns-udp-" + i).daemon().unstarted(() -> serve(channel)));
+          Thread.ofPlatform()
+              .name("geodns-udp-" + i)
+              .daemon()
+              .unstarted(() -> socket.serve(this::respond)));
     }
     this.threads = List.copyOf(started);
   }
 
-  private static List<DatagramChannel> bindAll(InetSocketAddress bind, int threads)
+  /** Opens one socket: the I/O it uses is fixed per listener. */
+  private interface Opener {
+    UdpSocket open(InetSocketAddress bind, boolean reusePort) throws IOException;
+
+    Io io();
+  }
+
+  private static Opener opener(int batch, DistributionSummary received) {
+    if (batch > 1) {
+      try {
+        Libc libc = NativeLibc.get();
+        LOG.info("GeoDNS UDP moves up to {} datagrams per system call (recvmmsg/sendmmsg)", batch);
+        return new Opener() {
+          @Override
+          public UdpSocket open(InetSocketAddress bind, boolean reusePort) throws IOException {
+            return new BatchedSocket(libc, bind, reusePort, batch, received);
+          }
+
+          @Override
+          public Io io() {
+            return Io.RECVMMSG;
+          }
+        };
+      } catch (UnsupportedOperationException e) {
+        LOG.warn(
+            "GeoDNS UDP moves one datagram per system call (DatagramChannel): {}", e.getMessage());
+      }
+    } else {
+      LOG.info("GeoDNS UDP moves one datagram per system call (DatagramChannel): batch is 1");
+    }
+    return new Opener() {
+      @Override
+      public UdpSocket open(InetSocketAddress bind, boolean reusePort) throws IOException {
+        return new ChannelSocket(bind, reusePort);
+      }
+
+      @Override
+      public Io io() {
+        return Io.CHANNEL;
+      }
+    };
+  }
+
+  /** The C library's bindings, made once per JVM, or the reason they cannot be. */
+  private static final class NativeLibc {
+    private static final Libc LIBC;
+    private static final String UNAVAILABLE;
+
+    static {
+      Libc libc = null;
+      String reason = null;
+      try {
+        libc = Libc.load();
+      } catch (UnsupportedOperationException | IllegalCallerException | LinkageError e) {
+        reason = e.getMessage();
+      } catch (RuntimeException e) {
+        reason = e.toString();
+      }
+      LIBC = libc;
+      UNAVAILABLE = reason;
+    }
+
+    static Libc get() {
+      if (LIBC == null) {
+        throw new UnsupportedOperationException(UNAVAILABLE);
+      }
+      return LIBC;
+    }
+  }
+
+  private static List<UdpSocket> bindAll(Opener opener, InetSocketAddress bind, int threads)
       throws IOException {
     if (threads == 1) {
-      return List.of(open(bind, false));
+      return List.of(opener.open(bind, false));
     }
     InetSocketAddress at = bind;
     if (bind.getPort() == 0) {
-      try (DatagramChannel probe = open(bind, false)) {
-        at = new InetSocketAddress(bind.getAddress(), port(probe));
+      UdpSocket probe = opener.open(bind, false);
+      try {
+        at = new InetSocketAddress(bind.getAddress(), probe.port());
+      } finally {
+        probe.release();
       }
     }
-    List<DatagramChannel> bound = new ArrayList<>();
+    List<UdpSocket> bound = new ArrayList<>();
     try {
       for (int i = 0; i < threads; i++) {
-        bound.add(open(at, true));
+        bound.add(opener.open(at, true));
       }
-    } catch (IOException e) {
-      for (DatagramChannel channel : bound) {
-        channel.close();
-      }
+    } catch (IOException | RuntimeException e) {
+      bound.forEach(UdpSocket::release);
       throw e;
     }
     return List.copyOf(bound);
   }
 
-  private static DatagramChannel open(InetSocketAddress bind, boolean reusePort)
-      throws IOException {
-    DatagramChannel channel =
-        DatagramChannel.open(
-            bind.getAddress() instanceof Inet6Address
-                ? StandardProtocolFamily.INET6
-                : StandardProtocolFamily.INET);
-    try {
-      // A deep queue absorbs bursts (the kernel caps it at net.core.rmem_max).
-      channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
-      if (reusePort) {
-        channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-      }
-      channel.bind(bind);
-      return channel;
-    } catch (IOException | UnsupportedOperationException e) {
-      channel.close();
-      throw e;
+  /** Rate limit, then the handler; an oversized query is not read, only answered FORMERR. */
+  private Optional<byte[]> respond(byte[] query, InetAddress source, boolean oversized) {
+    if (!rateLimit.tryAcquire(source)) {
+      limited.increment();
+      return Optional.empty();
     }
-  }
-
-  private static int port(DatagramChannel channel) throws IOException {
-    return ((InetSocketAddress) channel.getLocalAddress()).getPort();
+    return oversized
+        ? handler.oversized(query, QueryHandler.Transport.UDP)
+        : handler.handle(query, source, QueryHandler.Transport.UDP);
   }
 
   public int port() {
     try {
-      return port(channels.getFirst());
+      return sockets.getFirst().port();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Which I/O the sockets use (batched, or the JDK's channel as the fallback). */
+  public Io io() {
+    return io;
   }
 
   public void start() {
     threads.forEach(Thread::start);
   }
 
-  private void serve(DatagramChannel channel) {
-    // Direct buffers, one pair per thread, so that the channel copies no bytes of its own.
-    ByteBuffer in = ByteBuffer.allocateDirect(MAX_DATAGRAM);
-    ByteBuffer out = ByteBuffer.allocateDirect(MAX_DATAGRAM);
-    while (channel.isOpen()) {
-      try {
-        in.clear();
-        InetSocketAddress from = (InetSocketAddress) channel.receive(in);
-        if (from == null) {
-          continue;
-        }
-        InetAddress source = from.getAddress();
-        if (!rateLimit.tryAcquire(source)) {
-          limited.increment();
-          continue;
-        }
-        byte[] query = new byte[in.flip().remaining()];
-        in.get(query);
-        Optional<byte[]> response = handler.handle(query, source, QueryHandler.Transport.UDP);
-        if (response.isPresent()) {
-          out.clear();
-          out.put(response.get()).flip();
-          channel.send(out, from);
-        }
-      } catch (ClosedChannelException closed) {
-        return;
-      } catch (IOException e) {
-        if (channel.isOpen()) {
-          // One failed send (an unreachable client, an ICMP error) must not stop the listener.
-          LOG.debug("UDP receive or send failed", e);
-        }
-      } catch (RuntimeException e) {
-        LOG.error("UDP query failed unexpectedly; still serving", e);
-      }
-    }
-  }
-
   @Override
   public void close() throws InterruptedException {
-    for (DatagramChannel channel : channels) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        LOG.debug("closing a UDP channel failed", e);
-      }
-    }
+    sockets.forEach(UdpSocket::stop);
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     for (Thread thread : threads) {
       long left = deadline - System.nanoTime();
-      if (left > 0) {
+      if (left > 0 && thread.isAlive()) {
         thread.join(Duration.ofNanos(left));
+      }
+    }
+    for (int i = 0; i < sockets.size(); i++) {
+      // A thread still inside a system call keeps its descriptor, so that the number is not
+      // reused under it.
+      if (threads.get(i).isAlive()) {
+        LOG.warn("UDP thread {} did not stop; its socket stays open", threads.get(i).getName());
+      } else {
+        sockets.get(i).release();
       }
     }
   }

@@ -371,6 +371,8 @@ public final class LocalCluster implements AutoCloseable {
             "-Xmx512m",
             "-XX:+UseG1GC",
             "--sun-misc-unsafe-memory-access=allow",
+            // The DNS server batches UDP datagrams through the C library (FFM).
+            "--enable-native-access=ALL-UNNAMED",
             "-cp",
             System.getProperty("java.class.path"),
             "dev.comments.infra.Launcher",

@@ -300,6 +300,10 @@ public class NodeConfiguration {
             .withBind(new InetSocketAddress(bind, dns.port()))
             .withZones(List.of(zone))
             .withTtl(dns.ttl());
+    if (dns.udpThreads() > 0) {
+      settings = settings.withUdpThreads(dns.udpThreads());
+    }
+    settings = settings.withUdpBatch(dns.udpBatch());
     log.info("DNS for {} on {} port {} ({})", zone.origin(), dns.host(), dns.port(), database);
     return GeoDnsServer.start(settings, new MeshNodeMap(heartbeats.mesh()), clock, meters);
   }

@@ -275,6 +275,9 @@ public record NodeProperties(
    *     launcher ships (for dev only: it knows a handful of networks)
    * @param zone the zone (deployment {@code comments.mesh.deployment}), whose {@code edge.} name is
    *     answered
+   * @param udpThreads threads (each with its own socket) answering UDP; 0, one per core
+   * @param udpBatch the most datagrams one system call moves (recvmmsg/sendmmsg, which need {@code
+   *     --enable-native-access=ALL-UNNAMED}); 1, one per call through the JDK's channel
    */
   public record Dns(
       @DefaultValue("false") boolean enabled,
@@ -282,10 +285,20 @@ public record NodeProperties(
       @DefaultValue("5353") int port,
       String database,
       @DefaultValue("comments.test.") String zone,
-      @DefaultValue("30s") Duration ttl) {
+      @DefaultValue("30s") Duration ttl,
+      @DefaultValue("0") int udpThreads,
+      @DefaultValue("32") int udpBatch) {
     public Dns {
       if (port < 0 || port > 65_535) {
         throw new IllegalArgumentException("comments.dns.port must be 0..65535, not " + port);
+      }
+      if (udpThreads < 0 || udpThreads > 256) {
+        throw new IllegalArgumentException(
+            "comments.dns.udp-threads must be 0..256 (0: one per core), not " + udpThreads);
+      }
+      if (udpBatch < 1 || udpBatch > 1024) {
+        throw new IllegalArgumentException(
+            "comments.dns.udp-batch must be 1..1024, not " + udpBatch);
       }
       if (!zone.endsWith(".")) {
         throw new IllegalArgumentException("comments.dns.zone must end in a dot: " + zone);

@@ -47,7 +47,12 @@ final class DevProcess implements AutoCloseable {
     int httpsPort = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path")));
+    command.addAll(
+        List.of(
+            "-Xmx512m",
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path")));
     command.addAll(
         List.of(
             "dev.comments.infra.Launcher",
