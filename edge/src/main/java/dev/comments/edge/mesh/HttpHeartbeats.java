@@ -126,35 +126,37 @@ public final class HttpHeartbeats implements Heartbeats {
     Map<ThreadId, Integer> local = mesh.presence().local();
     String key = ClusterKey.headerOf(clusterKeys);
     outboxes.forEach(
-        (peer, outbox) ->
-            outbox
-                .next(local)
-                .ifPresent(
-                    share -> {
-                      byte[] body;
-                      try {
-                        body = JSON.writeValueAsBytes(share);
-                      } catch (IOException e) {
-                        outbox.failed(share.version());
-                        throw new UncheckedIOException(e);
-                      }
-                      HttpRequest request =
-                          HttpRequest.newBuilder(peer.resolve(PRESENCE_PATH))
-                              .timeout(timeout)
-                              .header(ClusterKey.HEADER, key)
-                              .header("Content-Type", "application/json")
-                              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                              .build();
-                      http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                          .whenComplete(
-                              (response, failure) -> {
-                                if (failure == null && response.statusCode() == 200) {
-                                  outbox.answered(share.version(), held(response.body()));
-                                } else {
-                                  outbox.failed(share.version());
-                                }
-                              });
-                    }));
+        (peer, outbox) -> {
+          // The outcome is the outbox's to note; nothing waits for it.
+          var _ = outbox.next(local).map(share -> share(peer, outbox, share, key));
+        });
+  }
+
+  private CompletableFuture<?> share(
+      URI peer, PresenceOutbox outbox, PresenceShare share, String key) {
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(share);
+    } catch (IOException e) {
+      outbox.failed(share.version());
+      throw new UncheckedIOException(e);
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(peer.resolve(PRESENCE_PATH))
+            .timeout(timeout)
+            .header(ClusterKey.HEADER, key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .whenComplete(
+            (response, failure) -> {
+              if (failure == null && response.statusCode() == 200) {
+                outbox.answered(share.version(), held(response.body()));
+              } else {
+                outbox.failed(share.version());
+              }
+            });
   }
 
   private static long held(byte[] answer) {
