@@ -119,7 +119,8 @@ public final class MeshPresence implements RemoteViewers {
     int viewers = 0;
     for (Map.Entry<String, Long> peer : counted.entrySet()) {
       Held held = peers.get(peer.getKey());
-      if (held != null) {
+      // Only the process the round counted: another one's counts wait for the next round.
+      if (held != null && held.incarnation() == peer.getValue()) {
         viewers += held.counts().getOrDefault(thread, 0);
       }
     }
