@@ -326,7 +326,9 @@ final class EdgeRoutes {
                     .route("POST", HttpHeartbeats.PATH, internal(handlers.heartbeat()))
                     .route("GET", MeshHandlers.VIEW_PATH, internal(handlers.view()))
                     .route("POST", MeshHandlers.DRAIN_PATH, internal(handlers.drain(true)))
-                    .route("POST", MeshHandlers.UNDRAIN_PATH, internal(handlers.drain(false))));
+                    .route("POST", MeshHandlers.UNDRAIN_PATH, internal(handlers.drain(false)))
+                    // Readers across the deployment: each peer's share of its own.
+                    .route("POST", HttpHeartbeats.PRESENCE_PATH, internal(handlers.presence())));
     switch (role) {
       case NodeRole.Primary primary -> {
         Function<Listing, HttpHandler> read =

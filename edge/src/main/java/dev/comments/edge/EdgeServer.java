@@ -164,6 +164,12 @@ public final class EdgeServer implements AutoCloseable {
             readSide.moderationQueue(),
             settings.live(),
             meters);
+    // Presence counts the readers of every live node: this node shares its own, counts its peers'.
+    mesh.ifPresent(
+        heartbeats -> {
+          heartbeats.mesh().presence().shareFrom(live::localViewers);
+          live.countRemote(heartbeats.mesh().presence());
+        });
     AtomicInteger boundHttpsPort = new AtomicInteger(settings.tls().port());
     HttpHandler routes =
         EdgeRoutes.build(

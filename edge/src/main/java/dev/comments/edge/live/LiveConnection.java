@@ -104,10 +104,18 @@ final class LiveConnection {
       }
     }
 
-    /** Presence goes through the same queue, but is skipped rather than queued when full. */
-    void presence(int viewers) {
-      if (!behind.get() && !closed.get()) {
-        offer(LiveMessages.presence(thread, position, viewers), "presence", null);
+    /** The deployment's total this reader was last sent; read and written by presence rounds. */
+    private int toldViewers = -1;
+
+    /**
+     * Presence goes through the same queue, but is skipped rather than queued when full, and not
+     * sent at all when this reader was told the same total already.
+     */
+    void presence(int viewers, int local) {
+      if (viewers != toldViewers && !behind.get() && !closed.get()) {
+        if (offer(LiveMessages.presence(thread, position, viewers, local), "presence", null)) {
+          toldViewers = viewers;
+        }
       }
     }
   }

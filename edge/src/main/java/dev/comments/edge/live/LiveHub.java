@@ -8,6 +8,7 @@ import dev.comments.query.ThreadQueries;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -16,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's live readers: who is connected from where, who follows which thread, and the two timers
@@ -23,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * no thread of their own.
  */
 public final class LiveHub implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
+
   private final ThreadFeeds feeds;
   private final ThreadQueries queries;
   private final BlockedUsers blocked;
@@ -36,6 +41,7 @@ public final class LiveHub implements AutoCloseable {
   private final Map<ThreadId, Set<LiveConnection.Following>> byThread = new ConcurrentHashMap<>();
   private final Set<ThreadId> presenceChanged = ConcurrentHashMap.newKeySet();
   private final Set<LiveConnection> queueWatchers = ConcurrentHashMap.newKeySet();
+  private volatile RemoteViewers remote = RemoteViewers.NONE;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           runnable -> Thread.ofPlatform().daemon().name("live-timer").unstarted(runnable));
@@ -71,7 +77,8 @@ public final class LiveHub implements AutoCloseable {
         .register(meters);
     Gauge.builder("comments.live.queue.watchers", queueWatchers, Set::size).register(meters);
     long presence = limits.presenceInterval().toMillis();
-    timer.scheduleWithFixedDelay(this::pushPresence, presence, presence, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::pushPresenceOrLog, presence, presence, TimeUnit.MILLISECONDS);
     // A dismissed moderator's queue closes within this, even while the queue is quiet.
     timer.scheduleWithFixedDelay(this::recheckWatchers, presence, presence, TimeUnit.MILLISECONDS);
     long ping = limits.pingInterval().toMillis();
@@ -199,15 +206,55 @@ public final class LiveHub implements AutoCloseable {
     queueWatchers.forEach(connection -> connection.onIoThread(connection::recheck));
   }
 
-  private void pushPresence() {
+  /**
+   * Counts the readers of the deployment's other nodes in every {@code presence} message from now
+   * on.
+   */
+  public void countRemote(RemoteViewers remote) {
+    this.remote = Objects.requireNonNull(remote, "remote");
+  }
+
+  /** This node's readers per thread, only threads that have any: what its peers are told. */
+  public Map<ThreadId, Integer> localViewers() {
+    Map<ThreadId, Integer> viewers = new HashMap<>();
+    byThread.forEach(
+        (thread, followers) -> {
+          int count = followers.size();
+          if (count > 0) {
+            viewers.put(thread, count);
+          }
+        });
+    return viewers;
+  }
+
+  /** A round that fails must not end the timer's later rounds. */
+  private void pushPresenceOrLog() {
+    try {
+      pushPresence();
+    } catch (RuntimeException e) {
+      log.warn("a presence round failed", e);
+    }
+  }
+
+  /**
+   * One presence round: every thread whose readers here or on another node changed since the last
+   * round is pushed to its readers here, once, with the deployment's total; a reader already told
+   * that total is sent nothing.
+   */
+  void pushPresence() {
+    RemoteViewers others = remote;
+    for (ThreadId thread : others.changed()) {
+      presenceChanged.add(thread);
+    }
     for (Iterator<ThreadId> changed = presenceChanged.iterator(); changed.hasNext(); ) {
       ThreadId thread = changed.next();
       // Removed before it is read: a change meanwhile marks it again for the next round.
       changed.remove();
       Set<LiveConnection.Following> followers = byThread.get(thread);
       if (followers != null) {
-        int viewers = followers.size();
-        followers.forEach(follow -> follow.presence(viewers));
+        int local = followers.size();
+        int viewers = local + others.viewers(thread);
+        followers.forEach(follow -> follow.presence(viewers, local));
       }
     }
   }

@@ -32,7 +32,11 @@ final class LiveMessages {
 
   record LockPayload(boolean locked) {}
 
-  record PresencePayload(int viewers) {}
+  /**
+   * @param viewers readers of the thread on every live node of the deployment
+   * @param local of those, the readers on this node
+   */
+  record PresencePayload(int viewers, int local) {}
 
   record ResyncPayload(String reason) {}
 
@@ -127,8 +131,9 @@ final class LiveMessages {
     return write(new Message("resync", thread.thread(), position, new ResyncPayload(reason)));
   }
 
-  static byte[] presence(ThreadId thread, long position, int viewers) {
-    return write(new Message("presence", thread.thread(), position, new PresencePayload(viewers)));
+  static byte[] presence(ThreadId thread, long position, int viewers, int local) {
+    return write(
+        new Message("presence", thread.thread(), position, new PresencePayload(viewers, local)));
   }
 
   static byte[] error(ThreadId thread, String code, String message) {

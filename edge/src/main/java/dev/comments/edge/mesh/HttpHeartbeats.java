@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.edge.primary.ClusterKey;
 import dev.comments.edge.security.KeyRing;
 import dev.comments.edge.tls.NodeTls;
+import dev.comments.events.ThreadId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class HttpHeartbeats implements Heartbeats {
   public static final String PATH = "/internal/mesh/heartbeat";
 
+  /** Where each beat's share of this node's readers goes ({@link PresenceShare}). */
+  public static final String PRESENCE_PATH = "/internal/mesh/presence";
+
   static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -52,6 +56,7 @@ public final class HttpHeartbeats implements Heartbeats {
   private final ScheduledExecutorService ticks;
   private final Map<URI, Counter> failures = new LinkedHashMap<>();
   private final Map<URI, Boolean> lastFailed = new ConcurrentHashMap<>();
+  private final Map<URI, PresenceOutbox> outboxes = new LinkedHashMap<>();
 
   private HttpHeartbeats(
       Mesh mesh, KeyRing clusterKeys, Optional<NodeTls> tls, MeterRegistry meters) {
@@ -66,6 +71,7 @@ public final class HttpHeartbeats implements Heartbeats {
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("mesh-heartbeats").factory());
     for (URI peer : mesh.settings().peers()) {
+      outboxes.put(peer, new PresenceOutbox(mesh.settings().nodeId(), mesh.incarnation()));
       failures.put(
           peer,
           Counter.builder("comments.mesh.heartbeats.failed")
@@ -103,6 +109,61 @@ public final class HttpHeartbeats implements Heartbeats {
       sendToAll();
     } catch (RuntimeException e) {
       log.warn("sending heartbeats failed", e);
+    }
+    try {
+      sharePresence();
+    } catch (RuntimeException e) {
+      log.warn("sharing presence failed", e);
+    }
+  }
+
+  /**
+   * Tells every peer what changed of this node's readers, in its own message beside the heartbeat:
+   * a heartbeat that carried 10,000 threads would pass the peers' body limit and be refused, and
+   * the peer taken for down. An unanswered share leaves liveness to the heartbeats.
+   */
+  private void sharePresence() {
+    Map<ThreadId, Integer> local = mesh.presence().local();
+    String key = ClusterKey.headerOf(clusterKeys);
+    outboxes.forEach(
+        (peer, outbox) -> {
+          // The outcome is the outbox's to note; nothing waits for it.
+          var _ = outbox.next(local).map(share -> share(peer, outbox, share, key));
+        });
+  }
+
+  private CompletableFuture<?> share(
+      URI peer, PresenceOutbox outbox, PresenceShare share, String key) {
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(share);
+    } catch (IOException e) {
+      outbox.failed(share.version());
+      throw new UncheckedIOException(e);
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(peer.resolve(PRESENCE_PATH))
+            .timeout(timeout)
+            .header(ClusterKey.HEADER, key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .whenComplete(
+            (response, failure) -> {
+              if (failure == null && response.statusCode() == 200) {
+                outbox.answered(share.version(), held(response.body()));
+              } else {
+                outbox.failed(share.version());
+              }
+            });
+  }
+
+  private static long held(byte[] answer) {
+    try {
+      return JSON.readValue(answer, PresenceShare.Held.class).held();
+    } catch (IOException e) {
+      return PresenceShare.WHOLE;
     }
   }
 
@@ -159,6 +220,7 @@ public final class HttpHeartbeats implements Heartbeats {
     try {
       Heartbeat theirs = JSON.readValue(response.body(), Heartbeat.class);
       mesh.receive(theirs);
+      outboxes.get(peer).peerIs(theirs.incarnation());
       return theirs.id();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

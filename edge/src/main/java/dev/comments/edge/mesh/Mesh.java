@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,6 +33,7 @@ public final class Mesh {
   private volatile boolean leaving;
   private final long incarnation = new SecureRandom().nextLong();
   private final AtomicLong seq = new AtomicLong();
+  private final MeshPresence presence = new MeshPresence(this);
 
   private record Received(Heartbeat heartbeat, List<InetAddress> addresses, Instant at) {}
 
@@ -93,6 +95,33 @@ public final class Mesh {
     return arriving.incarnation() != known.incarnation() || arriving.seq() > known.seq();
   }
 
+  /** Readers across the deployment: this node's to share, the peers' as they told them. */
+  public MeshPresence presence() {
+    return presence;
+  }
+
+  long incarnation() {
+    return incarnation;
+  }
+
+  /** A peer as its presence counts: its state now, its process, whether of this deployment. */
+  record Standing(MemberState state, long incarnation, boolean sameDeployment) {}
+
+  /** Every peer heard of, by id. */
+  Map<String, Standing> standings() {
+    Instant now = clock.instant();
+    Map<String, Standing> standings = new HashMap<>();
+    peers.forEach(
+        (id, r) ->
+            standings.put(
+                id,
+                new Standing(
+                    stateOf(r, now),
+                    r.heartbeat().incarnation(),
+                    r.heartbeat().deployment().equals(settings.deployment()))));
+    return standings;
+  }
+
   /** Takes this node out of DNS answers everywhere, once its peers have heard it. */
   public void drain() {
     draining = true;
@@ -127,13 +156,13 @@ public final class Mesh {
     members.add(member(self, settings.addresses(), self.state(), true));
     peers.values().stream()
         .sorted(Comparator.comparing(r -> r.heartbeat().id()))
-        .forEach(
-            r -> {
-              boolean silent = Duration.between(r.at(), now).compareTo(settings.downAfter()) > 0;
-              MemberState state = silent ? MemberState.DOWN : r.heartbeat().state();
-              members.add(member(r.heartbeat(), r.addresses(), state, false));
-            });
+        .forEach(r -> members.add(member(r.heartbeat(), r.addresses(), stateOf(r, now), false)));
     return members;
+  }
+
+  private MemberState stateOf(Received r, Instant now) {
+    boolean silent = Duration.between(r.at(), now).compareTo(settings.downAfter()) > 0;
+    return silent ? MemberState.DOWN : r.heartbeat().state();
   }
 
   /** How long ago each peer was last heard of, for the operator's view. */

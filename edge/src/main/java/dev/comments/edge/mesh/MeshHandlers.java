@@ -41,6 +41,24 @@ public final class MeshHandlers {
     };
   }
 
+  /**
+   * {@code POST /internal/mesh/presence}: takes a peer's share of its readers, answers with the
+   * version of that peer's counts this node holds now.
+   */
+  public HttpHandler presence() {
+    return exchange -> {
+      long held;
+      try {
+        PresenceShare share =
+            HttpHeartbeats.JSON.readValue(ReceiveBody.of(exchange), PresenceShare.class);
+        held = heartbeats.mesh().presence().receive(share);
+      } catch (IOException | IllegalArgumentException e) {
+        throw ApiException.badRequest("invalid_presence", "not a usable presence share");
+      }
+      JsonResponses.send(exchange, 200, new PresenceShare.Held(held));
+    };
+  }
+
   /** {@code GET /internal/mesh}: every member as this node sees it. */
   public HttpHandler view() {
     return exchange -> JsonResponses.send(exchange, 200, view(heartbeats.mesh()));

@@ -3,6 +3,8 @@ package dev.comments.edge.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
@@ -21,17 +23,21 @@ import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.edge.testing.TestKeys;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +89,85 @@ class HttpHeartbeatsTest {
 
     b.edge().close();
     assertThat(a.sees("node-b").state()).isEqualTo(MemberState.DRAINING);
+  }
+
+  @Test
+  void each_nodes_readers_see_the_readers_of_both_nodes_until_one_leaves() throws Exception {
+    int portA = FreePorts.next();
+    int portB = FreePorts.next();
+    start("node-a", portA, portB);
+    start("node-b", portB, portA);
+    Presence onA = new Presence();
+    Presence onB = new Presence();
+    WebSocket readerA = follow(portA, "article-42", onA);
+    WebSocket readerB = follow(portB, "article-42", onB);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> onA.last().equals("2/1"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> onB.last().equals("2/1"));
+
+    readerB.abort();
+    await().atMost(Duration.ofSeconds(10)).until(() -> onA.last().equals("1/1"));
+    readerA.abort();
+  }
+
+  @Test
+  void refuses_presence_without_the_cluster_key_and_a_share_with_a_bad_thread() throws Exception {
+    int port = FreePorts.next();
+    start("node-a", port, FreePorts.next());
+
+    assertThat(post(port, HttpHeartbeats.PRESENCE_PATH, false).statusCode()).isEqualTo(401);
+    HttpResponse<String> bad =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + HttpHeartbeats.PRESENCE_PATH))
+                .header("Content-Type", "application/json")
+                .header(ClusterKey.HEADER, ClusterKey.headerOf(TestKeys.edgeKeys().cluster()))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"node\":\"node-b\",\"incarnation\":1,\"base\":-1,\"version\":0,"
+                            + "\"counts\":{\"demo\":{\"a/b\":1}}}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("invalid_presence");
+  }
+
+  /** The viewers and the local count of the last presence message, as {@code "2/1"}. */
+  private static final class Presence implements WebSocket.Listener {
+    private volatile String last = "";
+    private final StringBuilder partial = new StringBuilder();
+
+    String last() {
+      return last;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean whole) {
+      partial.append(data);
+      if (whole) {
+        try {
+          JsonNode message = new ObjectMapper().readTree(partial.toString());
+          if (message.path("type").asText().equals("presence")) {
+            JsonNode payload = message.path("payload");
+            last = payload.path("viewers").asInt() + "/" + payload.path("local").asInt();
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        partial.setLength(0);
+      }
+      socket.request(1);
+      return null;
+    }
+  }
+
+  private WebSocket follow(int port, String thread, Presence listener) {
+    return client
+        .newWebSocketBuilder()
+        .buildAsync(
+            URI.create("ws://127.0.0.1:" + port + "/live/v1/tenants/demo/threads/" + thread),
+            listener)
+        .join();
   }
 
   @Test

@@ -10,6 +10,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
+import dev.comments.infra.LiveClient.Socket;
 import dev.comments.infra.dev.DevSecrets;
 import dev.comments.query.QuerySideSettings;
 import dev.comments.query.thread.ThreadViewStore;
@@ -317,6 +318,41 @@ class ClusterIT {
     assertThat(node(replicaId).path("state").asText()).isEqualTo("running");
     assertThat(replica.thread(TENANT, "outage", "readPreference=nearest", null).status())
         .isEqualTo(200);
+  }
+
+  /** Before the kills below, so that it runs on a cluster whose nodes are all up. */
+  @Test
+  @Order(4)
+  void a_reader_on_each_node_sees_both_readers_of_the_thread_and_one_once_the_other_leaves() {
+    Duration wait = Duration.ofSeconds(30);
+    try (Socket onPrimary = socket(primary, "presence");
+        Socket onReplica = socket(replica, "presence")) {
+      onPrimary.next("subscribed", wait);
+      onReplica.next("subscribed", wait);
+      // The peer's count crosses with the next heartbeat's share, then the next presence round.
+      await().atMost(wait).until(() -> viewers(onPrimary, wait) == 2);
+      await().atMost(wait).until(() -> viewers(onReplica, wait) == 2);
+
+      onReplica.close();
+      JsonNode alone = onPrimary.next("presence", wait);
+      assertThat(alone.path("payload").path("viewers").asInt()).isEqualTo(1);
+      assertThat(alone.path("payload").path("local").asInt()).isEqualTo(1);
+    }
+  }
+
+  private static Socket socket(ApiClient node, String thread) {
+    return Socket.open(
+        node.http(),
+        URI.create(
+            node.baseUrl().replace("http://", "ws://")
+                + "/live/v1/tenants/"
+                + TENANT
+                + "/threads/"
+                + thread));
+  }
+
+  private static int viewers(Socket reader, Duration wait) {
+    return reader.next("presence", wait).path("payload").path("viewers").asInt();
   }
 
   /** Before the kills below, so that it runs on a cluster whose nodes are all up. */
