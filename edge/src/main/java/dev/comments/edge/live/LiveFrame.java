@@ -34,6 +34,15 @@ final class LiveFrame {
     return shared.duplicate();
   }
 
+  int length() {
+    return framed.length;
+  }
+
+  /** Puts the whole frame into {@code buffer}, at its position. */
+  void copyTo(ByteBuffer buffer) {
+    buffer.put(framed);
+  }
+
   String json() {
     return new String(framed, headerLength, framed.length - headerLength, StandardCharsets.UTF_8);
   }

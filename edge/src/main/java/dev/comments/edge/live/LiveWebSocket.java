@@ -182,6 +182,11 @@ public final class LiveWebSocket implements HttpHandler {
    * connection is ours, framed by {@link WebSocketOutlet}.
    */
   private void upgraded(StreamConnection connection, HttpServerExchange exchange) {
+    if (Thread.currentThread() != connection.getIoThread()) {
+      // The exchange may end on a worker thread; an outlet lives on its IO thread from the start.
+      connection.getIoThread().execute(() -> upgraded(connection, exchange));
+      return;
+    }
     Opening opening = exchange.getAttachment(OPENING);
     WebSocketOutlet outlet =
         new WebSocketOutlet(

@@ -37,6 +37,17 @@ final class WebSocketOutlet implements Outlet, FrameReader.Receiver {
 
   private record Pending(ByteBuffer bytes, Consumer<Boolean> done) {}
 
+  /** Frames up to this size are written from the IO thread's direct buffer. */
+  private static final int SCRATCH_BYTES = 16 * 1024;
+
+  /** An IO thread's direct buffer and the frame it holds a copy of. */
+  private static final class Scratch {
+    private final ByteBuffer direct = ByteBuffer.allocateDirect(SCRATCH_BYTES);
+    private LiveFrame frame;
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private final StreamConnection connection;
   private final ConduitStreamSinkChannel sink;
   private final ByteBufferPool buffers;
@@ -85,7 +96,46 @@ final class WebSocketOutlet implements Outlet, FrameReader.Receiver {
       done.accept(false);
       return;
     }
-    write(frame.frame(), done);
+    if ((queued == null || queued.isEmpty()) && frame.length() <= SCRATCH_BYTES) {
+      writeFromScratch(frame, done);
+    } else {
+      write(frame.frame(), done);
+    }
+  }
+
+  /**
+   * Writes {@code frame} from its copy in the IO thread's direct buffer: a fan-out writes the same
+   * frame to every socket of the thread in a row, and a socket write of a heap buffer would copy it
+   * into direct memory each time. What the socket does not take is queued from the frame itself.
+   */
+  private void writeFromScratch(LiveFrame frame, Consumer<Boolean> done) {
+    Scratch scratch = SCRATCH.get();
+    ByteBuffer direct = scratch.direct;
+    if (scratch.frame != frame) {
+      direct.clear();
+      frame.copyTo(direct);
+      direct.flip();
+      scratch.frame = frame;
+    } else {
+      direct.position(0);
+    }
+    try {
+      sink.write(direct);
+      if (!direct.hasRemaining()) {
+        if (!sink.flush()) {
+          sink.resumeWrites();
+        }
+        done.accept(true);
+        return;
+      }
+    } catch (IOException e) {
+      done.accept(false);
+      cut();
+      return;
+    }
+    ByteBuffer rest = frame.frame();
+    rest.position(direct.position());
+    queue(rest, done);
   }
 
   @Override
@@ -149,6 +199,10 @@ final class WebSocketOutlet implements Outlet, FrameReader.Receiver {
         return;
       }
     }
+    queue(bytes, done);
+  }
+
+  private void queue(ByteBuffer bytes, Consumer<Boolean> done) {
     if (queued == null) {
       queued = new ArrayDeque<>(4);
     }

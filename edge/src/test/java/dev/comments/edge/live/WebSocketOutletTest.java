@@ -181,6 +181,38 @@ class WebSocketOutletTest {
   }
 
   @Test
+  void a_small_shared_frame_the_socket_takes_in_part_is_resumed_from_where_it_stopped()
+      throws Exception {
+    CompletableFuture<Accepted> accepted = new CompletableFuture<>();
+    try (Socket socket = client(accepted)) {
+      WebSocketOutlet outlet = accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS).outlet();
+      int count = 3000;
+      AtomicInteger written = new AtomicInteger();
+      LiveFrame[] shared = {small(0), small(1)};
+      onIoThread(
+          outlet,
+          () -> {
+            for (int n = 0; n < count; n++) {
+              outlet.send(shared[n % 2], "comment-posted", null, ok -> written.incrementAndGet());
+            }
+          });
+      assertThat(written.get()).as("3 MB do not fit a 4 KiB socket at once").isLessThan(count);
+
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      for (int n = 0; n < count; n++) {
+        assertThat(readFrame(in).text()).isEqualTo(shared[n % 2].json());
+      }
+      await().atMost(WAIT).until(() -> written.get() == count);
+    }
+  }
+
+  private static LiveFrame small(int n) {
+    return LiveFrame.of(
+        ("{\"n\":" + n + ",\"pad\":\"" + "s".repeat(1000 + n) + "\"}")
+            .getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void a_reader_that_never_reads_holds_only_what_was_sent_and_one_pong() throws Exception {
     CompletableFuture<Accepted> accepted = new CompletableFuture<>();
     try (Socket socket = client(accepted)) {
