@@ -96,8 +96,8 @@ final class LiveConnection {
       if (behind.get() || closed.get()) {
         return;
       }
-      byte[] json = hub.messages().update(update, mine);
-      if (!offer(json, update.kind().wireName(), Long.toString(update.position()))
+      LiveFrame frame = hub.messages().update(update, mine);
+      if (!offer(frame, update.kind().wireName(), Long.toString(update.position()))
           && behind.compareAndSet(false, true)) {
         behindSince = System.nanoTime();
         hub.metrics().behind.increment();
@@ -296,20 +296,25 @@ final class LiveConnection {
    * message that is not an update is then dropped, an update makes the reader behind.
    */
   private boolean offer(byte[] json, String type, String id) {
+    return offer(LiveFrame.of(json), type, id);
+  }
+
+  /** As {@link #offer(byte[], String, String)}, for a frame that may be shared by many readers. */
+  private boolean offer(LiveFrame frame, String type, String id) {
     if (inFlight.incrementAndGet() > hub.limits().queuedMessages()) {
       inFlight.decrementAndGet();
       return false;
     }
-    hub.handOff().run(outlet.ioThread(), () -> write(json, type, id));
+    hub.handOff().run(outlet.ioThread(), () -> write(frame, type, id));
     return true;
   }
 
-  private void write(byte[] json, String type, String id) {
+  private void write(LiveFrame frame, String type, String id) {
     if (closed.get()) {
       written(false);
       return;
     }
-    outlet.send(json, type, id, this::written);
+    outlet.send(frame, type, id, this::written);
   }
 
   private void written(boolean ok) {

@@ -16,14 +16,15 @@ import dev.comments.query.LiveUpdate.VoteChange;
 import dev.comments.query.ModerationQueue.QueueChange;
 
 /**
- * The JSON messages of the live protocol (docs/live.md). An update is encoded once for all its
- * readers; a vote message differs only by the reader's own vote, so it has at most three encodings.
+ * The JSON messages of the live protocol (docs/live.md). An update is encoded and framed once for
+ * all its readers; a vote message differs only by the reader's own vote, so it has at most three
+ * encodings. Messages for one reader are JSON, framed as they are offered.
  */
 final class LiveMessages {
   private static final ObjectMapper MAPPER = EventJson.newMapper();
 
   /** Updates being fanned out; weak keys, so an update is forgotten once nobody holds it. */
-  private final Cache<LiveUpdate, byte[][]> encoded =
+  private final Cache<LiveUpdate, LiveFrame[]> encoded =
       Caffeine.newBuilder().weakKeys().maximumSize(4096).build();
 
   record Message(String type, String thread, Long position, Object payload) {}
@@ -54,27 +55,28 @@ final class LiveMessages {
    */
   private volatile Recent recent;
 
-  private record Recent(LiveUpdate update, byte[][] byVote) {}
+  private record Recent(LiveUpdate update, LiveFrame[] byVote) {}
 
   /** The queue change encoded last: every moderator of the tenant gets the same bytes. */
   private volatile RecentChange recentChange;
 
-  private record RecentChange(QueueChange change, byte[] bytes) {}
+  private record RecentChange(QueueChange change, LiveFrame frame) {}
 
-  byte[] queueChange(QueueChange change) {
+  LiveFrame queueChange(QueueChange change) {
     RecentChange last = recentChange;
     if (last != null && last.change() == change) {
-      return last.bytes();
+      return last.frame();
     }
-    byte[] bytes =
-        write(
-            new Message(
-                "queue-changed",
-                change.item().thread(),
-                change.position(),
-                new QueuePayload(change.queue(), ItemBody.of(change.item()))));
-    recentChange = new RecentChange(change, bytes);
-    return bytes;
+    LiveFrame frame =
+        LiveFrame.of(
+            write(
+                new Message(
+                    "queue-changed",
+                    change.item().thread(),
+                    change.position(),
+                    new QueuePayload(change.queue(), ItemBody.of(change.item())))));
+    recentChange = new RecentChange(change, frame);
+    return frame;
   }
 
   /** A moderation queue's subscriber: read the queue now, then apply what follows. */
@@ -87,23 +89,23 @@ final class LiveMessages {
   }
 
   /** {@code update} as {@code reader} sees it: their own vote on vote messages. */
-  byte[] update(LiveUpdate update, VoteDirection myVote) {
+  LiveFrame update(LiveUpdate update, VoteDirection myVote) {
     VoteDirection shown = update.payload() instanceof VoteChange ? myVote : VoteDirection.NONE;
     Recent last = recent;
-    byte[][] byVote;
+    LiveFrame[] byVote;
     if (last != null && last.update() == update) {
       byVote = last.byVote();
     } else {
-      byVote = encoded.get(update, u -> new byte[VoteDirection.values().length][]);
+      byVote = encoded.get(update, u -> new LiveFrame[VoteDirection.values().length]);
       recent = new Recent(update, byVote);
     }
-    byte[] bytes = byVote[shown.ordinal()];
-    if (bytes == null) {
+    LiveFrame frame = byVote[shown.ordinal()];
+    if (frame == null) {
       // Two threads may both encode it: the same bytes, so either may win.
-      bytes = encode(update, shown);
-      byVote[shown.ordinal()] = bytes;
+      frame = LiveFrame.of(encode(update, shown));
+      byVote[shown.ordinal()] = frame;
     }
-    return bytes;
+    return frame;
   }
 
   private static byte[] encode(LiveUpdate update, VoteDirection myVote) {

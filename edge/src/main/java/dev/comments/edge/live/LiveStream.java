@@ -94,9 +94,9 @@ public final class LiveStream implements HttpHandler {
   private record StreamOutlet(ServerSentEventConnection connection, XnioIoThread ioThread)
       implements Outlet {
     @Override
-    public void send(byte[] json, String type, String id, Consumer<Boolean> done) {
+    public void send(LiveFrame frame, String type, String id, Consumer<Boolean> done) {
       connection.send(
-          new String(json, java.nio.charset.StandardCharsets.UTF_8),
+          frame.json(),
           type,
           id,
           new ServerSentEventConnection.EventCallback() {

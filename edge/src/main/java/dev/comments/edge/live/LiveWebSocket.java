@@ -12,32 +12,20 @@ import dev.comments.events.ThreadId;
 import dev.comments.query.RevokedSessions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.HttpUpgradeListener;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.PathTemplateMatch;
-import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
-import io.undertow.websockets.core.AbstractReceiveListener;
-import io.undertow.websockets.core.BufferedBinaryMessage;
-import io.undertow.websockets.core.BufferedTextMessage;
-import io.undertow.websockets.core.CloseMessage;
-import io.undertow.websockets.core.WebSocketCallback;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
-import io.undertow.websockets.spi.WebSocketHttpExchange;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
-import org.xnio.IoUtils;
-import org.xnio.XnioIoThread;
+import org.xnio.StreamConnection;
 
 /**
  * {@code GET /live/v1/tenants/{tenant}/threads/{thread}}: a websocket that follows the thread of
@@ -57,7 +45,6 @@ public final class LiveWebSocket implements HttpHandler {
   public static final String SUBPROTOCOL = "comments.v1";
   private static final String BEARER_SUBPROTOCOL = "bearer.";
   private static final AttachmentKey<Opening> OPENING = AttachmentKey.create(Opening.class);
-  private static final long CLOSE_GRACE_SECONDS = 5;
 
   /** What the handshake request asked for, or why it is refused. */
   private sealed interface Opening {}
@@ -108,11 +95,11 @@ public final class LiveWebSocket implements HttpHandler {
     this.revoked = revoked;
     this.moderators = moderators;
     this.frames = new StrictJson(hub.limits().maxFrameBytes());
-    WebSocketConnectionCallback onConnect = this::connected;
+    HttpUpgradeListener onUpgrade = this::upgraded;
     this.handshake =
         new WebSocketProtocolHandshakeHandler(
             List.of(new Hybi13Handshake(Set.of(SUBPROTOCOL), false)),
-            onConnect,
+            onUpgrade,
             exchange -> {
               throw new ApiException(
                   426,
@@ -190,12 +177,27 @@ public final class LiveWebSocket implements HttpHandler {
         .orElse(null);
   }
 
-  private void connected(WebSocketHttpExchange exchange, WebSocketChannel channel) {
+  /**
+   * The 101 is written (Undertow's handshake: the accept key, the subprotocol): from here on the
+   * connection is ours, framed by {@link WebSocketOutlet}.
+   */
+  private void upgraded(StreamConnection connection, HttpServerExchange exchange) {
+    if (Thread.currentThread() != connection.getIoThread()) {
+      // The exchange may end on a worker thread; an outlet lives on its IO thread from the start.
+      connection.getIoThread().execute(() -> upgraded(connection, exchange));
+      return;
+    }
     Opening opening = exchange.getAttachment(OPENING);
-    SocketOutlet outlet = new SocketOutlet(channel);
+    WebSocketOutlet outlet =
+        new WebSocketOutlet(
+            connection,
+            exchange.getConnection().getByteBufferPool(),
+            hub.limits().maxFrameBytes(),
+            hub.limits().idleTimeout().toNanos());
     switch (opening) {
       case Refused(int code, String reason) -> {
         hub.metrics().refused(Integer.toString(code));
+        outlet.start(Frames.IGNORED);
         outlet.close(code, reason);
       }
       case Watching watching -> {
@@ -203,10 +205,7 @@ public final class LiveWebSocket implements HttpHandler {
           return;
         }
         LiveConnection live = hub.connected(outlet, watching.address(), null);
-        channel.setIdleTimeout(hub.limits().idleTimeout().toMillis());
-        channel.addCloseTask(closed -> live.closed());
-        channel.getReceiveSetter().set(new Frames(live, null));
-        channel.resumeReceives();
+        outlet.start(new Frames(live, null, connection.getWorker()));
         live.watchQueue(watching.tenant(), watching.allowed());
       }
       case Accepted accepted -> {
@@ -214,19 +213,17 @@ public final class LiveWebSocket implements HttpHandler {
           return;
         }
         LiveConnection live = hub.connected(outlet, accepted.address(), accepted.viewerId());
-        channel.setIdleTimeout(hub.limits().idleTimeout().toMillis());
-        channel.addCloseTask(closed -> live.closed());
-        channel.getReceiveSetter().set(new Frames(live, accepted.thread().tenant()));
-        channel.resumeReceives();
-        live.followOn(channel.getWorker(), accepted.thread(), accepted.since());
+        outlet.start(new Frames(live, accepted.thread().tenant(), connection.getWorker()));
+        live.followOn(connection.getWorker(), accepted.thread(), accepted.since());
       }
     }
   }
 
-  private boolean admitted(Outlet outlet, String address) {
+  private boolean admitted(WebSocketOutlet outlet, String address) {
     if (hub.admit(address)) {
       return true;
     }
+    outlet.start(Frames.IGNORED);
     outlet.close(
         4429,
         "too_many_connections: "
@@ -239,34 +236,36 @@ public final class LiveWebSocket implements HttpHandler {
    * What a client may send: {@code subscribe} and {@code unsubscribe}, as small JSON objects; on a
    * moderation queue ({@code tenant} null), nothing.
    */
-  private final class Frames extends AbstractReceiveListener {
+  private final class Frames implements WebSocketOutlet.Events {
+    /** A refused connection's: it is closing, and what the client says no longer matters. */
+    static final WebSocketOutlet.Events IGNORED =
+        new WebSocketOutlet.Events() {
+          @Override
+          public void text(byte[] utf8) {}
+
+          @Override
+          public void closed() {}
+        };
+
     private final LiveConnection live;
     private final String tenant;
+    private final Executor worker;
 
-    Frames(LiveConnection live, String tenant) {
+    Frames(LiveConnection live, String tenant, Executor worker) {
       this.live = live;
       this.tenant = tenant;
+      this.worker = worker;
     }
 
     @Override
-    protected long getMaxTextBufferSize() {
-      return hub.limits().maxFrameBytes();
-    }
-
-    @Override
-    protected long getMaxBinaryBufferSize() {
-      return hub.limits().maxFrameBytes();
-    }
-
-    @Override
-    protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
+    public void text(byte[] utf8) {
       if (tenant == null) {
         live.close(1007, "the moderation queue takes no messages");
         return;
       }
       ObjectNode frame;
       try {
-        frame = frames.parseObject(message.getData().getBytes(StandardCharsets.UTF_8));
+        frame = frames.parseObject(utf8);
       } catch (ApiException e) {
         live.close(1007, "malformed message: " + e.getMessage());
         return;
@@ -285,14 +284,14 @@ public final class LiveWebSocket implements HttpHandler {
         return;
       }
       switch (type.textValue()) {
-        case "subscribe" -> subscribe(channel, threadId, frame.get("since"));
+        case "subscribe" -> subscribe(threadId, frame.get("since"));
         case "unsubscribe" -> live.unfollow(threadId);
         default ->
             live.close(1007, "unknown message type; a client sends subscribe or unsubscribe");
       }
     }
 
-    private void subscribe(WebSocketChannel channel, ThreadId thread, JsonNode since) {
+    private void subscribe(ThreadId thread, JsonNode since) {
       if (live.follows(thread)) {
         return;
       }
@@ -316,81 +315,12 @@ public final class LiveWebSocket implements HttpHandler {
         live.error(thread, e.code(), e.getMessage());
         return;
       }
-      live.followOn(channel.getWorker(), thread, from);
+      live.followOn(worker, thread, from);
     }
 
     @Override
-    protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
-      message.getData().free();
-      live.close(1003, "binary messages are not part of this protocol");
-    }
-
-    @Override
-    protected void onCloseMessage(CloseMessage message, WebSocketChannel channel) {
+    public void closed() {
       live.closed();
-    }
-
-    @Override
-    protected void onError(WebSocketChannel channel, Throwable error) {
-      live.closed();
-      super.onError(channel, error);
-    }
-  }
-
-  private record SocketOutlet(WebSocketChannel channel) implements Outlet {
-    private static final int MAX_REASON_BYTES = 123;
-
-    @Override
-    public void send(byte[] json, String type, String id, Consumer<Boolean> done) {
-      WebSockets.sendText(
-          ByteBuffer.wrap(json),
-          channel,
-          new WebSocketCallback<Void>() {
-            @Override
-            public void complete(WebSocketChannel channel, Void context) {
-              done.accept(true);
-            }
-
-            @Override
-            public void onError(WebSocketChannel channel, Void context, Throwable throwable) {
-              done.accept(false);
-            }
-          });
-    }
-
-    @Override
-    public void ping() {
-      WebSockets.sendPing(ByteBuffer.allocate(0), channel, null);
-    }
-
-    /**
-     * Sends the close frame, and cuts the connection if the peer has not answered it in a few
-     * seconds (a reader that stopped reading never will).
-     */
-    @Override
-    public void close(int code, String reason) {
-      WebSockets.sendClose(code, fitted(reason), channel, null);
-      channel
-          .getIoThread()
-          .executeAfter(() -> IoUtils.safeClose(channel), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public XnioIoThread ioThread() {
-      return channel.getIoThread();
-    }
-
-    /** A close reason is at most 123 bytes of UTF-8. */
-    private static String fitted(String reason) {
-      byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-      if (bytes.length <= MAX_REASON_BYTES) {
-        return reason;
-      }
-      int end = MAX_REASON_BYTES;
-      while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
-        end--;
-      }
-      return new String(bytes, 0, end, StandardCharsets.UTF_8);
     }
   }
 }

@@ -7,12 +7,13 @@ import org.xnio.XnioIoThread;
 interface Outlet {
   /**
    * Queues one message for writing; {@code done} runs once it was written (true) or failed. Called
-   * on the connection's IO thread.
+   * on the connection's IO thread. The frame may be shared with other connections: an outlet writes
+   * its own {@linkplain LiveFrame#frame view} of it.
    *
    * @param type the message type, which an event stream names in its {@code event:} line
    * @param id the position an event stream names in its {@code id:} line, or null
    */
-  void send(byte[] json, String type, String id, Consumer<Boolean> done);
+  void send(LiveFrame frame, String type, String id, Consumer<Boolean> done);
 
   /** Keeps an idle connection open and proves the peer is there. */
   void ping();
