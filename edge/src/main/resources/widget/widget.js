@@ -43,6 +43,7 @@
       editWindow: 'Comments can be edited only in their first 15 minutes.',
       failed: 'That did not work: {message}', noBlocks: 'Blocking is not available here yet.',
       tryAgain: 'Try again.',
+      image: 'Image {i} of {n} in the comment by {name}',
     },
     pt: {
       title: 'Comentários', loading: 'Carregando comentários…',
@@ -72,6 +73,7 @@
       editWindow: 'Comentários só podem ser editados nos primeiros 15 minutos.',
       failed: 'Não funcionou: {message}', noBlocks: 'Bloquear ainda não está disponível aqui.',
       tryAgain: 'Tente de novo.',
+      image: 'Imagem {i} de {n} no comentário de {name}',
     },
     fr: {
       title: 'Commentaires', loading: 'Chargement des commentaires…',
@@ -101,6 +103,7 @@
       editWindow: 'Un commentaire ne peut être modifié que pendant ses 15 premières minutes.',
       failed: 'Cela n’a pas marché : {message}',
       noBlocks: 'Le blocage n’est pas encore disponible ici.', tryAgain: 'Réessayez.',
+      image: 'Image {i} sur {n} du commentaire de {name}',
     },
     ja: {
       title: 'コメント', loading: 'コメントを読み込み中…',
@@ -128,6 +131,7 @@
       editWindow: 'コメントを編集できるのは投稿後 15 分間だけです。',
       failed: '失敗しました: {message}', noBlocks: 'ここではまだブロックを使えません。',
       tryAgain: 'もう一度お試しください。',
+      image: '{name} さんのコメントの画像 {i}/{n}',
     },
     ko: {
       title: '댓글', loading: '댓글을 불러오는 중…', empty: '아직 댓글이 없습니다. 첫 댓글을 남겨 보세요.',
@@ -152,6 +156,7 @@
       editWindow: '댓글은 게시 후 15분 동안만 수정할 수 있습니다.',
       failed: '실패했습니다: {message}', noBlocks: '여기서는 아직 차단을 사용할 수 없습니다.',
       tryAgain: '다시 시도하세요.',
+      image: '{name} 님 댓글의 이미지 {i}/{n}',
     },
   };
 
@@ -197,6 +202,8 @@
     '.author{font-weight:600}',
     '.text{white-space:pre-wrap;overflow-wrap:anywhere;margin:2px 0}',
     '.text a{color:var(--accent)}',
+    '.media{display:flex;gap:6px;flex-wrap:wrap;margin:4px 0}',
+    '.media img{max-width:min(100%,320px);height:auto;border-radius:4px;border:1px solid var(--line)}',
     '.actions{display:flex;gap:2px;flex-wrap:wrap;font-size:.9em}',
     '[hidden]{display:none!important}',
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}',
@@ -930,6 +937,7 @@
         d.editedAt ? h('span', { class: 'muted', text: ' · ' + T.edited }) : null,
       ]);
       var text = h('div', { class: 'text', dir: 'auto' }, richText(d.text));
+      var media = d.media && d.media.length ? h('div', { class: 'media' }, d.media.map(function (m, i) { return picture(m, i, d.media.length, name); })) : null;
       var actions = h('div', { class: 'actions' }, [
         voteButton(c, 'up', '▲', T.up),
         voteButton(c, 'down', '▼', T.down),
@@ -939,8 +947,26 @@
         mine ? null : h('button', { type: 'button', class: 'flag', text: T.flag, onclick: function (e) { openForm(c, 'flag', e.target); } }),
         mine || !d.author ? null : h('button', { type: 'button', class: 'block', text: T.block, onclick: function () { block(d.author.id, true); } }),
       ]);
-      body.appendChild(h('article', null, [header, text, actions]));
+      body.appendChild(h('article', null, [header, text, media, actions]));
       c.form = null;
+    }
+
+    /**
+     * An image the comment shows, from the comments server's CDN: lazy, and sized by the page's
+     * numbers so nothing moves when it arrives. One a moderator removed since (410) or this node
+     * cannot serve yet goes away rather than showing as broken.
+     */
+    function picture(m, i, n, name) {
+      var img = h('img', {
+        src: server + m.url,
+        alt: format(T.image, { i: i + 1, n: n, name: name }),
+        loading: 'lazy',
+        decoding: 'async',
+        width: m.width || null,
+        height: m.height || null,
+        onerror: function () { img.remove(); },
+      });
+      return img;
     }
 
     function voteButton(c, direction, arrow, label) {
