@@ -15,6 +15,7 @@
   var THEMES = ['light', 'dark', 'auto'];
   var MAX_TEXT = 10000;
   var MAX_NAME = 64;
+  var MAX_IMAGES = 4; // the API's limit of media per comment
   var LINK = /\bhttps?:\/\/[^\s<>"'`]+/g;
 
   // ---- languages ----
@@ -43,6 +44,8 @@
       editWindow: 'Comments can be edited only in their first 15 minutes.',
       failed: 'That did not work: {message}', noBlocks: 'Blocking is not available here yet.',
       tryAgain: 'Try again.',
+      image: 'Image {i} of {n} in the comment by {name}',
+      attach: 'Images (up to {n})', tooManyImages: 'At most {n} images per comment.',
     },
     pt: {
       title: 'Comentários', loading: 'Carregando comentários…',
@@ -72,6 +75,8 @@
       editWindow: 'Comentários só podem ser editados nos primeiros 15 minutos.',
       failed: 'Não funcionou: {message}', noBlocks: 'Bloquear ainda não está disponível aqui.',
       tryAgain: 'Tente de novo.',
+      image: 'Imagem {i} de {n} no comentário de {name}',
+      attach: 'Imagens (até {n})', tooManyImages: 'No máximo {n} imagens por comentário.',
     },
     fr: {
       title: 'Commentaires', loading: 'Chargement des commentaires…',
@@ -101,6 +106,8 @@
       editWindow: 'Un commentaire ne peut être modifié que pendant ses 15 premières minutes.',
       failed: 'Cela n’a pas marché : {message}',
       noBlocks: 'Le blocage n’est pas encore disponible ici.', tryAgain: 'Réessayez.',
+      image: 'Image {i} sur {n} du commentaire de {name}',
+      attach: 'Images ({n} au plus)', tooManyImages: 'Au plus {n} images par commentaire.',
     },
     ja: {
       title: 'コメント', loading: 'コメントを読み込み中…',
@@ -128,6 +135,8 @@
       editWindow: 'コメントを編集できるのは投稿後 15 分間だけです。',
       failed: '失敗しました: {message}', noBlocks: 'ここではまだブロックを使えません。',
       tryAgain: 'もう一度お試しください。',
+      image: '{name} さんのコメントの画像 {i}/{n}',
+      attach: '画像（{n} 枚まで）', tooManyImages: '画像は 1 件のコメントに {n} 枚までです。',
     },
     ko: {
       title: '댓글', loading: '댓글을 불러오는 중…', empty: '아직 댓글이 없습니다. 첫 댓글을 남겨 보세요.',
@@ -152,6 +161,8 @@
       editWindow: '댓글은 게시 후 15분 동안만 수정할 수 있습니다.',
       failed: '실패했습니다: {message}', noBlocks: '여기서는 아직 차단을 사용할 수 없습니다.',
       tryAgain: '다시 시도하세요.',
+      image: '{name} 님 댓글의 이미지 {i}/{n}',
+      attach: '이미지 (최대 {n}개)', tooManyImages: '댓글 하나에 이미지는 최대 {n}개입니다.',
     },
   };
 
@@ -197,6 +208,8 @@
     '.author{font-weight:600}',
     '.text{white-space:pre-wrap;overflow-wrap:anywhere;margin:2px 0}',
     '.text a{color:var(--accent)}',
+    '.media{display:flex;gap:6px;flex-wrap:wrap;margin:4px 0}',
+    '.media img{max-width:min(100%,320px);height:auto;border-radius:4px;border:1px solid var(--line)}',
     '.actions{display:flex;gap:2px;flex-wrap:wrap;font-size:.9em}',
     '[hidden]{display:none!important}',
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}',
@@ -672,6 +685,10 @@
       var cancel = options.onCancel
         ? h('button', { type: 'button', text: T.cancel, onclick: options.onCancel })
         : null;
+      // Images to attach (a new top-level comment only): uploaded when the form is sent.
+      var files = options.images
+        ? h('input', { id: id + 'i', type: 'file', multiple: true, accept: 'image/png,image/jpeg,image/gif,image/webp' })
+        : null;
       function count() {
         var n = codePoints(area.value);
         var over = n - MAX_TEXT;
@@ -688,10 +705,16 @@
           onsubmit: function (event) {
             event.preventDefault();
             if (codePoints(area.value) > MAX_TEXT || !area.value.trim()) return;
+            var chosen = files ? Array.prototype.slice.call(files.files) : [];
+            if (chosen.length > MAX_IMAGES) {
+              fail(format(T.tooManyImages, { n: MAX_IMAGES }));
+              return;
+            }
             submit.disabled = true;
-            options.onSubmit(area.value).then(
+            options.onSubmit(area.value, chosen).then(
               function () {
                 area.value = '';
+                if (files) files.value = '';
                 count();
               },
               function (e) {
@@ -714,6 +737,8 @@
           h('label', { for: id, text: options.label }),
           area,
           h('div', { class: 'row' }, [submit, cancel, counter]),
+          // After the send button: a writer who tabs from the text still reaches it first.
+          files ? h('div', { class: 'row' }, [h('label', { for: id + 'i', text: format(T.attach, { n: MAX_IMAGES }) }), files]) : null,
         ]
       );
       count();
@@ -757,16 +782,52 @@
         editor({
           label: T.write,
           submitLabel: T.post,
-          onSubmit: function (text) {
-            return post(text, null);
+          images: true,
+          onSubmit: function (text, images) {
+            return uploadAll(images || []).then(function (media) {
+              return post(text, null, media);
+            });
           },
         })
       );
     }
 
     // ---- writes ----
-    function post(text, parentId) {
-      return write('POST', '/threads/' + thread + '/comments', { text: text, parentId: parentId }).then(
+    /** Uploads each image in turn (the API's answer gives its id, url and size); none: none. */
+    function uploadAll(images) {
+      var media = [];
+      return images.reduce(function (done, file) {
+        return done.then(function () {
+          return fetch(server + '/api/v1/tenants/' + tenant + '/media', {
+            method: 'POST',
+            headers: { Authorization: 'Bearer ' + w.session.token, 'Content-Type': file.type },
+            body: file,
+            mode: 'cors',
+            credentials: 'omit',
+          }).then(function (response) {
+            return response.text().then(function (text) {
+              var json = null;
+              try {
+                json = text ? JSON.parse(text) : null;
+              } catch (e) {
+                json = null;
+              }
+              var reply = { status: response.status, json: json, headers: response.headers };
+              if (response.status !== 201 || !json) throw explain(reply);
+              media.push({ mediaId: json.mediaId, url: json.url, contentType: json.contentType, width: json.width, height: json.height });
+            });
+          });
+        });
+      }, Promise.resolve()).then(function () {
+        return media;
+      });
+    }
+
+    function post(text, parentId, media) {
+      media = media || [];
+      var body = { text: text, parentId: parentId };
+      if (media.length) body.media = media.map(function (m) { return m.mediaId; });
+      return write('POST', '/threads/' + thread + '/comments', body).then(
         function (reply) {
           // Shown at once; the live message or the next read (with the consistency token) agrees.
           var id = reply.json.commentId;
@@ -781,6 +842,7 @@
                 editedAt: null,
                 deleted: false,
                 votes: { up: 0, down: 0 },
+                media: media,
                 myVote: 'none',
                 replies: [],
                 repliesNextCursor: null,
@@ -930,6 +992,7 @@
         d.editedAt ? h('span', { class: 'muted', text: ' · ' + T.edited }) : null,
       ]);
       var text = h('div', { class: 'text', dir: 'auto' }, richText(d.text));
+      var media = d.media && d.media.length ? h('div', { class: 'media' }, d.media.map(function (m, i) { return picture(m, i, d.media.length, name); })) : null;
       var actions = h('div', { class: 'actions' }, [
         voteButton(c, 'up', '▲', T.up),
         voteButton(c, 'down', '▼', T.down),
@@ -939,8 +1002,26 @@
         mine ? null : h('button', { type: 'button', class: 'flag', text: T.flag, onclick: function (e) { openForm(c, 'flag', e.target); } }),
         mine || !d.author ? null : h('button', { type: 'button', class: 'block', text: T.block, onclick: function () { block(d.author.id, true); } }),
       ]);
-      body.appendChild(h('article', null, [header, text, actions]));
+      body.appendChild(h('article', null, [header, text, media, actions]));
       c.form = null;
+    }
+
+    /**
+     * An image the comment shows, from the comments server's CDN: lazy, and sized by the page's
+     * numbers so nothing moves when it arrives. One a moderator removed since (410) or this node
+     * cannot serve yet goes away rather than showing as broken.
+     */
+    function picture(m, i, n, name) {
+      var img = h('img', {
+        src: server + m.url,
+        alt: format(T.image, { i: i + 1, n: n, name: name }),
+        loading: 'lazy',
+        decoding: 'async',
+        width: m.width || null,
+        height: m.height || null,
+        onerror: function () { img.remove(); },
+      });
+      return img;
     }
 
     function voteButton(c, direction, arrow, label) {

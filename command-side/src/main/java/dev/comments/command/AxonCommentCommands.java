@@ -1,6 +1,7 @@
 package dev.comments.command;
 
 import dev.comments.command.locator.CommentLocator;
+import dev.comments.command.media.MediaReferences;
 import dev.comments.command.thread.KeyedCommands;
 import dev.comments.command.thread.Outcome;
 import dev.comments.events.Author;
@@ -21,6 +22,7 @@ import dev.comments.events.command.UnlockThread;
 import dev.comments.events.command.VoteOnComment;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.GenericCommandMessage;
@@ -38,6 +40,7 @@ final class AxonCommentCommands implements CommentCommands {
   private final CommandGateway gateway;
   private final CommentLocator locator;
   private final CommentIds ids;
+  private final MediaReferences media;
   private final Clock clock;
   private final MetaData metaData;
 
@@ -46,6 +49,7 @@ final class AxonCommentCommands implements CommentCommands {
         Objects.requireNonNull(gateway, "gateway"),
         Objects.requireNonNull(locator, "locator"),
         new CommentIds(Objects.requireNonNull(clock, "clock")),
+        new MediaReferences(gateway, clock),
         clock,
         MetaData.emptyInstance());
   }
@@ -54,11 +58,13 @@ final class AxonCommentCommands implements CommentCommands {
       CommandGateway gateway,
       CommentLocator locator,
       CommentIds ids,
+      MediaReferences media,
       Clock clock,
       MetaData metaData) {
     this.gateway = gateway;
     this.locator = locator;
     this.ids = ids;
+    this.media = media;
     this.clock = clock;
     this.metaData = metaData;
   }
@@ -66,19 +72,25 @@ final class AxonCommentCommands implements CommentCommands {
   @Override
   public CommentCommands keyed(IdempotencyKeys.Key key, String requestHash) {
     return new AxonCommentCommands(
-        gateway, locator, ids, clock, KeyedCommands.metaData(key, requestHash));
+        gateway, locator, ids, media, clock, KeyedCommands.metaData(key, requestHash));
   }
 
   @Override
-  public Accepted post(ThreadId thread, String parentId, Author author, String text) {
+  public Accepted post(
+      ThreadId thread, String parentId, Author author, String text, List<String> mediaIds) {
     Objects.requireNonNull(thread, "thread");
     Objects.requireNonNull(author, "author");
+    Objects.requireNonNull(mediaIds, "mediaIds");
+    // Before the locator entry: a refused post leaves nothing behind.
+    media.check(thread.tenant(), mediaIds);
     String commentId = ids.next();
     // The entry goes first: once the event is stored, an edit must be able to find its thread.
     locator.register(thread, commentId);
     try {
       Outcome outcome =
-          send(new PostComment(thread, commentId, parentId, author, text, clock.instant()));
+          send(
+              new PostComment(
+                  thread, commentId, parentId, author, text, clock.instant(), mediaIds));
       if (!commentId.equals(outcome.commentId())) {
         // A retry the thread had applied before, under the comment id of the first attempt (whose
         // entry that attempt made): the id made for this one names nothing.

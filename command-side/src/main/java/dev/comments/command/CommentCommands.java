@@ -5,6 +5,7 @@ import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What the edge asks of the command side. Each call is one command to one thread aggregate; it
@@ -20,7 +21,19 @@ public interface CommentCommands {
    */
   CommentCommands keyed(IdempotencyKeys.Key key, String requestHash);
 
-  Accepted post(ThreadId thread, String parentId, Author author, String text);
+  /** A post without media. */
+  default Accepted post(ThreadId thread, String parentId, Author author, String text) {
+    return post(thread, parentId, author, text, List.of());
+  }
+
+  /**
+   * A post that shows {@code media}: ids of images uploaded in the thread's tenant, at most {@link
+   * dev.comments.events.command.PostComment#MAX_MEDIA}, no id twice.
+   *
+   * @throws CommandRejectedException {@code unknown_media} for an id no upload of the tenant made,
+   *     {@code media_removed} for one a moderator removed, or any rule of a post
+   */
+  Accepted post(ThreadId thread, String parentId, Author author, String text, List<String> media);
 
   Accepted edit(String tenant, String commentId, String editorId, String text);
 

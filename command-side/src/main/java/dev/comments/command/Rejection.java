@@ -24,6 +24,10 @@ public enum Rejection {
   MEDIA_TRUNCATED,
   MEDIA_DIMENSIONS_TOO_LARGE,
   MEDIA_NOT_FOUND,
+  /** A comment names media that no upload of its tenant made. */
+  UNKNOWN_MEDIA,
+  /** A comment names media a moderator removed. */
+  MEDIA_REMOVED,
   /** The action does not apply to the comment as it stands (restore a comment never removed). */
   MODERATION_NOT_ALLOWED,
   /** An unban of a user who is not banned. */

@@ -20,9 +20,11 @@ import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.Author;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
+import dev.comments.events.query.CommentMedia;
 import dev.comments.events.query.CommentView;
 import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
@@ -59,6 +61,8 @@ class EdgeServerTest {
   private static final String JSON = "application/json";
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final ThreadId T1 = new ThreadId("demo", "t1");
+  private static final String PNG = "3f9a0c2e7b6d41e58a1f0d2c9b8e7a61";
+  private static final String GIF = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e";
 
   /** Short, so that the stalled-body test is quick; long enough for every other test's body. */
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(3);
@@ -274,6 +278,82 @@ class EdgeServerTest {
     assertThat(call.arguments().get(1)).isEqualTo("0190d2f4-8c3a-7b21-9a4e-1f2d3c4b5a69");
     assertThat(((Author) call.arguments().get(2)).name()).isEqualTo("Ada");
     assertThat(call.arguments().get(3)).isEqualTo("hello");
+  }
+
+  @Test
+  void posts_a_comment_with_media_passing_their_ids_in_order() throws Exception {
+    String token = session("demo", "Ada");
+
+    Reply reply =
+        postJson(
+            "/api/v1/tenants/demo/threads/t1/comments",
+            "{\"text\":\"look\",\"media\":[\"" + GIF + "\",\"" + PNG + "\"]}",
+            token);
+
+    assertThat(reply.status).isEqualTo(201);
+    assertThat(commands.calls.getFirst().arguments()).last().isEqualTo(List.of(GIF, PNG));
+  }
+
+  @Test
+  void a_post_with_null_or_no_media_shows_none() throws Exception {
+    String token = session("demo", "Ada");
+
+    postJson("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"a\",\"media\":null}", token);
+    postJson("/api/v1/tenants/demo/threads/t1/comments", "{\"text\":\"b\",\"media\":[]}", token);
+
+    assertThat(commands.calls).hasSize(2).allSatisfy(c -> assertThat(c.arguments()).hasSize(4));
+  }
+
+  @Test
+  void refuses_bad_media_lists_precisely_and_sends_nothing() throws Exception {
+    String token = session("demo", "Ada");
+    String path = "/api/v1/tenants/demo/threads/t1/comments";
+
+    assertError(
+        postJson(path, "{\"text\":\"a\",\"media\":\"" + PNG + "\"}", token), 400, "invalid_field");
+    assertError(postJson(path, "{\"text\":\"a\",\"media\":{}}", token), 400, "invalid_field");
+    assertError(postJson(path, "{\"text\":\"a\",\"media\":[5]}", token), 400, "invalid_media_id");
+    Reply malformed =
+        postJson(path, "{\"text\":\"a\",\"media\":[\"" + PNG + "\",\"../<b>x</b>\"]}", token);
+    assertError(malformed, 400, "invalid_media_id");
+    assertThat(malformed.json.get("error").get("message").textValue())
+        .contains("media[1]")
+        .doesNotContain("<b>");
+    assertError(
+        postJson(
+            path,
+            "{\"text\":\"a\",\"media\":[\"" + PNG.toUpperCase(java.util.Locale.ROOT) + "\"]}",
+            token),
+        400,
+        "invalid_media_id");
+    assertError(
+        postJson(path, "{\"text\":\"a\",\"media\":[\"" + PNG + "\",\"" + PNG + "\"]}", token),
+        400,
+        "duplicate_media");
+    String five =
+        String.join(
+            ",",
+            List.of(
+                "\"" + "1".repeat(32) + "\"",
+                "\"" + "2".repeat(32) + "\"",
+                "\"" + "3".repeat(32) + "\"",
+                "\"" + "4".repeat(32) + "\"",
+                "\"" + "5".repeat(32) + "\""));
+    assertError(
+        postJson(path, "{\"text\":\"a\",\"media\":[" + five + "]}", token), 400, "too_many_media");
+    assertThat(commands.calls).isEmpty();
+  }
+
+  @Test
+  void answers_422_for_media_the_command_side_cannot_show() throws Exception {
+    String token = session("demo", "Ada");
+    String body = "{\"text\":\"a\",\"media\":[\"" + PNG + "\"]}";
+    String path = "/api/v1/tenants/demo/threads/t1/comments";
+
+    commands.failure = new CommandRejectedException(Rejection.UNKNOWN_MEDIA, "no media");
+    assertError(postJson(path, body, token), 422, "unknown_media");
+    commands.failure = new CommandRejectedException(Rejection.MEDIA_REMOVED, "removed");
+    assertError(postJson(path, body, token), 422, "media_removed");
   }
 
   @Test
@@ -675,10 +755,11 @@ class EdgeServerTest {
             """
             {"comments":[{"id":"c1","parentId":null,"author":null,"text":null,
               "postedAt":"2026-03-01T11:00:00Z","editedAt":"2026-03-01T11:00:09Z","deleted":true,
-              "votes":{"up":3,"down":0},"status":"approved","pinned":false,"myVote":"up",
+              "votes":{"up":3,"down":0},"status":"approved","pinned":false,"media":[],"myVote":"up",
               "replies":[{"id":"c2","parentId":"c1","author":{"id":"s2","name":"Bob"},"text":"re",
                 "postedAt":"2026-03-01T11:00:05Z","editedAt":null,"deleted":false,
-                "votes":{"up":0,"down":1},"status":"approved","pinned":false,"myVote":"none","replies":[],
+                "votes":{"up":0,"down":1},"status":"approved","pinned":false,"media":[],
+                "myVote":"none","replies":[],
                 "repliesNextCursor":null}],
               "repliesNextCursor":null}],
              "nextCursor":"next-1","locked":true}
@@ -690,6 +771,55 @@ class EdgeServerTest {
     assertThat(find.query().cursor()).isEqualTo("abc");
     assertThat(find.query().viewerId()).isNull();
     assertThat(find.readPreference()).isEqualTo(ReadPreference.PRIMARY);
+  }
+
+  @Test
+  void reads_a_page_showing_media_at_their_cdn_urls_with_a_tag_that_changes_with_them()
+      throws Exception {
+    Instant t = Instant.parse("2026-03-01T11:00:00Z");
+    CommentMedia known = new CommentMedia("demo", PNG, "image/png", 640, 480);
+    CommentMedia unknown = CommentMedia.idOnly("demo", GIF);
+    queries.pages.put(T1, new ThreadPage(List.of(withMedia(t, known, unknown)), null, 3, false, 1));
+
+    Reply first = get("/api/v1/tenants/demo/threads/t1/comments?readPreference=nearest", null);
+
+    JsonNode media = first.json.get("comments").get(0).get("media");
+    assertThat(media)
+        .isEqualTo(
+            MAPPER.readTree(
+                """
+                [{"mediaId":"%s","url":"/cdn/v1/demo/%s","contentType":"image/png",
+                  "width":640,"height":480},
+                 {"mediaId":"%s","url":"/cdn/v1/demo/%s"}]"""
+                    .formatted(PNG, PNG, GIF, GIF)));
+
+    // A moderator removed the GIF: same thread event, a newer catalogue, another tag.
+    queries.pages.put(T1, new ThreadPage(List.of(withMedia(t, known)), null, 3, false, 2));
+    queries.mediaVersion = 2;
+    Reply second = get("/api/v1/tenants/demo/threads/t1/comments?readPreference=nearest", null);
+
+    assertThat(second.json.get("comments").get(0).get("media")).hasSize(1);
+    assertThat(second.header("ETag")).isNotEqualTo(first.header("ETag"));
+    assertThat(second.header("ETag")).startsWith("\"3-");
+  }
+
+  private static CommentView withMedia(Instant t, CommentMedia... media) {
+    return new CommentView(
+        "c1",
+        null,
+        Author.anonymous("s1", "Ann"),
+        "pictures",
+        t,
+        null,
+        false,
+        0,
+        0,
+        VoteDirection.NONE,
+        List.of(),
+        null,
+        CommentStatus.APPROVED,
+        false,
+        List.of(media));
   }
 
   @Test

@@ -304,8 +304,13 @@ class InDoubtRetryIT {
     }
 
     @Override
-    public Accepted post(ThreadId thread, String parentId, Author author, String text) {
-      return trip(() -> real.post(thread, parentId, author, text));
+    public Accepted post(
+        ThreadId thread,
+        String parentId,
+        Author author,
+        String text,
+        java.util.List<String> media) {
+      return trip(() -> real.post(thread, parentId, author, text, media));
     }
 
     @Override

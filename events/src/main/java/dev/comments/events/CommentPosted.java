@@ -2,6 +2,7 @@ package dev.comments.events;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -9,7 +10,8 @@ import java.util.Objects;
  *
  * <p>Schema version 2 added the author's display name: version 1 carried only {@code authorId}.
  * Version 3 added {@code status}: {@code pending} when pre-moderation holds it, else {@code
- * approved} (what every earlier version was).
+ * approved} (what every earlier version was). Version 4 added {@code media}: the ids of the
+ * tenant's uploaded images the comment shows, in order (none in every earlier version).
  */
 public record CommentPosted(
     String tenant,
@@ -19,11 +21,26 @@ public record CommentPosted(
     Author author,
     String text,
     Instant postedAt,
-    CommentStatus status)
+    CommentStatus status,
+    List<String> media)
     implements CommentEvent {
   @JsonCreator
   public CommentPosted {
     Objects.requireNonNull(status, "status");
+    media = media == null ? List.of() : List.copyOf(media);
+  }
+
+  /** A comment that shows no media. */
+  public CommentPosted(
+      String tenant,
+      String thread,
+      String commentId,
+      String parentId,
+      Author author,
+      String text,
+      Instant postedAt,
+      CommentStatus status) {
+    this(tenant, thread, commentId, parentId, author, text, postedAt, status, List.of());
   }
 
   /** A comment shown at once. */

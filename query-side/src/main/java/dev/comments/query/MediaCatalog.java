@@ -18,10 +18,23 @@ public interface MediaCatalog {
         public AutoCloseable onRemoved(Removals listener) {
           return () -> {};
         }
+
+        @Override
+        public long version() {
+          return 0;
+        }
       };
 
   /** The item, removed or not; empty if this node has not (yet) seen it uploaded. */
   Optional<MediaView> find(String tenant, String mediaId, ReadPreference readPreference);
+
+  /**
+   * Rises whenever what {@link #find} answers changes in a way a page already shown must reflect:
+   * an item removed, or an item uploaded that was asked for while unknown. Pages that show media
+   * are kept by the edge for one version; it is this node's alone (not comparable across nodes or
+   * restarts).
+   */
+  long version();
 
   /**
    * Tells {@code listener} of every removal this node applies from now on, right after it is

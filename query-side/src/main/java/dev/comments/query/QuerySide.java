@@ -27,6 +27,7 @@ import dev.comments.query.projection.ProjectionMetrics;
 import dev.comments.query.projection.ProjectionSet;
 import dev.comments.query.projection.Stores;
 import dev.comments.query.thread.LiveFeeds;
+import dev.comments.query.thread.MediaShown;
 import dev.comments.query.thread.MongoThreadQueries;
 import dev.comments.query.thread.ReadModel;
 import dev.comments.query.thread.ThreadProjection;
@@ -188,7 +189,13 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     ThreadViewStore store =
         new ThreadViewStore(
             this.database, readPreferences, Generations.suffixOf(threadsGeneration));
-    this.readModel = new ReadModel(store, settings.readModelBytes(), meters);
+    // Before the read model, which shows the media comments name as this catalogue knows them.
+    this.media =
+        new MediaProjection(
+            new MediaStore(
+                database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
+                readPreferences));
+    this.readModel = new ReadModel(store, settings.readModelBytes(), meters, new MediaShown(media));
     this.feeds = new LiveFeeds(readModel);
     // Before the queue, which asks it whether a pending comment's author is banned; it hides
     // pending
@@ -208,11 +215,6 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     AuditCopy auditCopy = auditCopy(auditGeneration);
     live.put(THREADS, threads);
     live.put(AUDIT, auditCopy);
-    this.media =
-        new MediaProjection(
-            new MediaStore(
-                database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
-                readPreferences));
     Map<String, Projection> members = new LinkedHashMap<>();
     members.put(THREADS, threads.projection());
     members.put(MEDIA, media);

@@ -54,4 +54,10 @@ public interface ThreadQueries {
   default OptionalLong heldSeq(ThreadId thread) {
     return OptionalLong.empty();
   }
+
+  /**
+   * The version of this node's media catalogue that pages read now would show ({@link
+   * ThreadPage#mediaVersion()}): with the thread's event, what a page's encoding is kept for.
+   */
+  long mediaVersion();
 }

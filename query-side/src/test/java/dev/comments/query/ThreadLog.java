@@ -78,6 +78,21 @@ public final class ThreadLog {
             tick()));
   }
 
+  /** A comment that shows {@code media}. */
+  public EventEnvelope postWithMedia(String commentId, String authorId, List<String> media) {
+    return add(
+        new CommentPosted(
+            thread.tenant(),
+            thread.thread(),
+            commentId,
+            null,
+            new Author(Author.Kind.USER, authorId, "Name of " + authorId),
+            "text of " + commentId,
+            tick(),
+            CommentStatus.APPROVED,
+            media));
+  }
+
   /** A comment pre-moderation holds for a moderator. */
   public EventEnvelope postPending(String commentId, String parentId, String authorId) {
     return add(

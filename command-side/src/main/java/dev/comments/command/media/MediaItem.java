@@ -2,8 +2,11 @@ package dev.comments.command.media;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
+import dev.comments.command.CommandRejectedException;
+import dev.comments.command.Rejection;
 import dev.comments.events.MediaRemoved;
 import dev.comments.events.MediaUploaded;
+import dev.comments.events.command.AttachMedia;
 import dev.comments.events.command.RegisterMedia;
 import dev.comments.events.command.RemoveMedia;
 import org.axonframework.commandhandling.CommandHandler;
@@ -44,6 +47,19 @@ public final class MediaItem {
     apply(
         new MediaRemoved(command.tenant(), command.mediaId(), command.moderatorId(), command.at()));
     return true;
+  }
+
+  /**
+   * A comment may show the item while it is not removed; nothing is logged. An item never uploaded
+   * has no stream, which the caller hears as Axon's aggregate-not-found.
+   */
+  @CommandHandler
+  void handle(AttachMedia command) {
+    if (removed) {
+      throw new CommandRejectedException(
+          Rejection.MEDIA_REMOVED,
+          "media " + command.mediaId() + " was removed by a moderator and cannot be shown");
+    }
   }
 
   @EventSourcingHandler

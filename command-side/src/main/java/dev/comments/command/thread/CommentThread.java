@@ -199,7 +199,8 @@ public final class CommentThread {
             cmd.author(),
             text,
             cmd.at(),
-            held ? CommentStatus.PENDING : CommentStatus.APPROVED),
+            held ? CommentStatus.PENDING : CommentStatus.APPROVED,
+            cmd.media()),
         keyOf(meta));
     return new Outcome(getVersion(), cmd.commentId());
   }

@@ -38,6 +38,7 @@ import dev.comments.events.command.VoteOnComment;
 import dev.comments.events.moderation.ModerationPolicy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
@@ -102,6 +103,26 @@ class CommentThreadTest {
         .when(post("c1", null, "Hello"))
         .expectEvents(posted("c1"))
         .expectResultMessagePayload(new Outcome(0, "c1"));
+  }
+
+  @Test
+  void a_post_with_media_logs_them_in_the_order_given() {
+    List<String> media =
+        List.of("3f9a0c2e7b6d41e58a1f0d2c9b8e7a61", "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e");
+    fixture
+        .givenNoPriorActivity()
+        .when(new PostComment(THREAD, "c1", null, ALICE, "Hello", T0, media))
+        .expectEvents(
+            new CommentPosted(
+                THREAD.tenant(),
+                THREAD.thread(),
+                "c1",
+                null,
+                ALICE,
+                "Hello",
+                T0,
+                CommentStatus.APPROVED,
+                media));
   }
 
   @Test

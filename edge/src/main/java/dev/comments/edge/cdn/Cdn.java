@@ -48,6 +48,12 @@ import org.xnio.IoUtils;
  */
 public final class Cdn implements HttpHandler, AutoCloseable {
   public static final String ROUTE = "/cdn/v1/{tenant}/{mediaId}";
+
+  /** Where an item is served, as pages and uploads name it: {@link #ROUTE} filled in. */
+  public static String path(String tenant, String mediaId) {
+    return "/cdn/v1/" + tenant + "/" + mediaId;
+  }
+
   static final String IMMUTABLE = "public, max-age=31536000, immutable";
   private static final HttpString NOSNIFF = HttpString.tryFromString("X-Content-Type-Options");
   private static final int PIECE = 64 * 1024;

@@ -62,7 +62,8 @@ public final class CommentWriteHandler implements HttpHandler {
               PathParameters.threadId(exchange),
               request.parentId(),
               Author.anonymous(session.sessionId(), session.displayName()),
-              request.text());
+              request.text(),
+              request.media());
         });
   }
 

@@ -57,6 +57,8 @@ public final class ErrorMapping {
       case MEDIA_TRUNCATED, MEDIA_TYPE_MISMATCH, MEDIA_DIMENSIONS_TOO_LARGE -> 400;
       case MEDIA_TOO_LARGE -> 413;
       case MEDIA_TYPE_UNSUPPORTED -> 415;
+      // The request is well formed; what it names cannot be shown.
+      case UNKNOWN_MEDIA, MEDIA_REMOVED -> 422;
       case NOT_AUTHOR -> 403;
       case THREAD_LOCKED,
           COMMENT_DELETED,

@@ -1,7 +1,10 @@
 package dev.comments.edge.thread;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.comments.edge.cdn.Cdn;
 import dev.comments.events.Author;
 import dev.comments.events.VoteDirection;
+import dev.comments.events.query.CommentMedia;
 import dev.comments.events.query.CommentView;
 import java.time.Instant;
 import java.util.List;
@@ -22,6 +25,7 @@ public record CommentBody(
     Votes votes,
     String status,
     boolean pinned,
+    List<MediaBody> media,
     String myVote,
     List<CommentBody> replies,
     String repliesNextCursor) {
@@ -42,12 +46,30 @@ public record CommentBody(
         new Votes(view.up(), view.down()),
         view.status().wireName(),
         view.pinned(),
+        view.media().stream().map(MediaBody::of).toList(),
         VoteDirection.NONE.wireName(),
         all(view.replies() == null ? List.of() : view.replies()),
         view.repliesNextCursor());
   }
 
   public record AuthorBody(String id, String name) {}
+
+  /**
+   * An image the comment shows, where this node's CDN serves it. Type and size are left out while
+   * this node has not seen the item's upload.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record MediaBody(
+      String mediaId, String url, String contentType, Integer width, Integer height) {
+    static MediaBody of(CommentMedia media) {
+      return new MediaBody(
+          media.mediaId(),
+          Cdn.path(media.tenant(), media.mediaId()),
+          media.contentType(),
+          media.known() ? media.width() : null,
+          media.known() ? media.height() : null);
+    }
+  }
 
   public record Votes(long up, long down) {}
 }

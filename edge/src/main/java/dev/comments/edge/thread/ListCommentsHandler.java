@@ -229,7 +229,8 @@ public final class ListCommentsHandler implements HttpHandler {
       return false;
     }
     Optional<PageBytes.Rendered> page =
-        bytes.held(new PageBytes.Key(thread, variant(request), seq.getAsLong()));
+        bytes.held(
+            new PageBytes.Key(thread, variant(request), seq.getAsLong(), queries.mediaVersion()));
     if (page.isEmpty()) {
       return false;
     }
@@ -279,7 +280,7 @@ public final class ListCommentsHandler implements HttpHandler {
                             + thread.tenant()
                             + "'"));
     return bytes.render(
-        new PageBytes.Key(thread, variant(request), page.seq()),
+        new PageBytes.Key(thread, variant(request), page.seq(), page.mediaVersion()),
         () -> ThreadPageBody.withoutVotes(page),
         ThreadPageBody.votes(page.comments()));
   }
@@ -304,7 +305,7 @@ public final class ListCommentsHandler implements HttpHandler {
             String.valueOf(request.limit()),
             Objects.requireNonNullElse(request.cursor(), ""));
     return bytes.render(
-        new PageBytes.Key(thread, variant, page.seq()),
+        new PageBytes.Key(thread, variant, page.seq(), page.mediaVersion()),
         () -> ThreadPageBody.RepliesBody.withoutVotes(page),
         ThreadPageBody.votes(page.replies()));
   }

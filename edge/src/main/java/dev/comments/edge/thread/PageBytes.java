@@ -41,8 +41,25 @@ final class PageBytes {
   private static final int VALUE_OFFSET = "\"myVote\":".length();
   private static final int NONE_LENGTH = "\"none\"".length();
 
-  /** Which page: the thread, the query that shaped it, and the thread's event it reflects. */
-  record Key(ThreadId thread, String variant, long seq) {}
+  /**
+   * Which page: the thread, the query that shaped it, the thread's event it reflects and the
+   * version of the node's media catalogue its media were read at (a removal raises it).
+   */
+  record Key(ThreadId thread, String variant, long seq, long mediaVersion) {
+    /** A page that shows no media. */
+    Key(ThreadId thread, String variant, long seq) {
+      this(thread, variant, seq, 0);
+    }
+  }
+
+  /**
+   * A body that can say which media it shows, so that its entity tag changes when they do (an item
+   * removed, or its type and size learned) while the thread's event does not.
+   */
+  interface ShowsMedia {
+    /** The media shown, as text that differs when they do; empty when it shows none. */
+    String mediaShown();
+  }
 
   /**
    * A page encoded once: the bytes, where each comment's {@code "none"} starts, and the start of
@@ -153,10 +170,17 @@ final class PageBytes {
     for (int i = indexOf(json, 0); i >= 0; i = indexOf(json, i + NONE.length)) {
       offsets.add(i + VALUE_OFFSET);
     }
+    // A page without media keeps the tag it had before media existed, the same on every node.
+    String media = body instanceof ShowsMedia shows ? shows.mediaShown() : "";
     return new Encoded(
         json,
         offsets.stream().mapToInt(Integer::intValue).toArray(),
-        "\"" + key.seq() + "-" + digest(key.variant()) + "-");
+        "\""
+            + key.seq()
+            + "-"
+            + digest(key.variant())
+            + (media.isEmpty() ? "" : "-" + digest(media))
+            + "-");
   }
 
   private static int indexOf(byte[] json, int from) {

@@ -1,5 +1,6 @@
 package dev.comments.edge.thread;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentView;
 import dev.comments.events.query.RepliesPage;
@@ -12,15 +13,49 @@ import java.util.List;
  * without any viewer's votes ({@code myVote} is {@code "none"} throughout) so that one encoding
  * serves every reader; {@link #votes} lists the viewer's, in the order the body writes comments.
  */
-record ThreadPageBody(List<CommentBody> comments, String nextCursor, boolean locked) {
+record ThreadPageBody(List<CommentBody> comments, String nextCursor, boolean locked)
+    implements PageBytes.ShowsMedia {
   static ThreadPageBody withoutVotes(ThreadPage page) {
     return new ThreadPageBody(CommentBody.all(page.comments()), page.nextCursor(), page.locked());
   }
 
+  @JsonIgnore
+  @Override
+  public String mediaShown() {
+    return ThreadPageBody.mediaShown(comments);
+  }
+
   /** The replies of one comment's tree. */
-  record RepliesBody(List<CommentBody> replies, String nextCursor) {
+  record RepliesBody(List<CommentBody> replies, String nextCursor) implements PageBytes.ShowsMedia {
     static RepliesBody withoutVotes(RepliesPage page) {
       return new RepliesBody(CommentBody.all(page.replies()), page.nextCursor());
+    }
+
+    @JsonIgnore
+    @Override
+    public String mediaShown() {
+      return ThreadPageBody.mediaShown(replies);
+    }
+  }
+
+  /** Each comment's shown media (id, and whether its type is known), replies included. */
+  static String mediaShown(List<CommentBody> comments) {
+    StringBuilder shown = new StringBuilder();
+    addMedia(comments, shown);
+    return shown.toString();
+  }
+
+  private static void addMedia(List<CommentBody> comments, StringBuilder shown) {
+    for (CommentBody comment : comments) {
+      for (CommentBody.MediaBody media : comment.media()) {
+        shown
+            .append(comment.id())
+            .append(':')
+            .append(media.mediaId())
+            .append(media.contentType() == null ? '?' : '+')
+            .append(';');
+      }
+      addMedia(comment.replies(), shown);
     }
   }
 

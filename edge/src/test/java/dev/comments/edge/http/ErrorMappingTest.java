@@ -33,7 +33,9 @@ class ErrorMappingTest {
           Map.entry(Rejection.MEDIA_TYPE_MISMATCH, 400),
           Map.entry(Rejection.MEDIA_TRUNCATED, 400),
           Map.entry(Rejection.MEDIA_DIMENSIONS_TOO_LARGE, 400),
-          Map.entry(Rejection.MEDIA_NOT_FOUND, 404));
+          Map.entry(Rejection.MEDIA_NOT_FOUND, 404),
+          Map.entry(Rejection.UNKNOWN_MEDIA, 422),
+          Map.entry(Rejection.MEDIA_REMOVED, 422));
 
   @ParameterizedTest
   @EnumSource(Rejection.class)

@@ -42,6 +42,11 @@ public final class InMemoryMediaCatalog implements MediaCatalog {
   }
 
   @Override
+  public long version() {
+    return 0;
+  }
+
+  @Override
   public AutoCloseable onRemoved(Removals listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);

@@ -53,6 +53,14 @@ public final class RecordingQueries implements ThreadQueries {
     return Optional.ofNullable(pages.get(query.threadId()));
   }
 
+  /** What {@link #mediaVersion} answers; pages carry their own. */
+  public volatile long mediaVersion;
+
+  @Override
+  public long mediaVersion() {
+    return mediaVersion;
+  }
+
   @Override
   public OptionalLong heldSeq(ThreadId thread) {
     ThreadPage page = pages.get(thread);

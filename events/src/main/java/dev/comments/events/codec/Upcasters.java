@@ -54,8 +54,28 @@ public final class Upcasters {
         }
       };
 
+  /** Version 4 of {@code CommentPosted} added the media it shows: no earlier comment showed any. */
+  static final Upcaster COMMENT_POSTED_V3_TO_V4 =
+      new Upcaster() {
+        @Override
+        public String eventType() {
+          return "CommentPosted";
+        }
+
+        @Override
+        public int fromVersion() {
+          return 3;
+        }
+
+        @Override
+        public ObjectNode upcast(ObjectNode payload) {
+          payload.putArray("media");
+          return payload;
+        }
+      };
+
   private static final Map<String, Upcaster> CHAIN =
-      List.of(COMMENT_POSTED_V1_TO_V2, COMMENT_POSTED_V2_TO_V3).stream()
+      List.of(COMMENT_POSTED_V1_TO_V2, COMMENT_POSTED_V2_TO_V3, COMMENT_POSTED_V3_TO_V4).stream()
           .collect(
               Collectors.toUnmodifiableMap(
                   u -> u.eventType() + "@" + u.fromVersion(), Function.identity()));

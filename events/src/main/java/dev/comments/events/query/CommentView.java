@@ -15,6 +15,8 @@ import java.util.List;
  *     FindReplies}), or {@code null} when all are shown
  * @param status where it stands with the moderators; only an approved comment has author and text
  * @param pinned whether a moderator pinned it (pinned comments open the first page)
+ * @param media the images it shows, in the order its author gave them; only an approved comment
+ *     shows any, and an image a moderator removed is left out
  */
 public record CommentView(
     String id,
@@ -30,7 +32,45 @@ public record CommentView(
     List<CommentView> replies,
     String repliesNextCursor,
     CommentStatus status,
-    boolean pinned) {
+    boolean pinned,
+    List<CommentMedia> media) {
+  public CommentView {
+    media = media == null ? List.of() : List.copyOf(media);
+  }
+
+  /** A comment that shows no media. */
+  public CommentView(
+      String id,
+      String parentId,
+      Author author,
+      String text,
+      Instant postedAt,
+      Instant editedAt,
+      boolean deleted,
+      long up,
+      long down,
+      VoteDirection myVote,
+      List<CommentView> replies,
+      String repliesNextCursor,
+      CommentStatus status,
+      boolean pinned) {
+    this(
+        id,
+        parentId,
+        author,
+        text,
+        postedAt,
+        editedAt,
+        deleted,
+        up,
+        down,
+        myVote,
+        replies,
+        repliesNextCursor,
+        status,
+        pinned,
+        List.of());
+  }
 
   /** An approved comment, not pinned. */
   public CommentView(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.events.Author;
 import dev.comments.events.CommentPosted;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.MediaUploaded;
 import dev.comments.events.StreamId;
 import dev.comments.events.TenantStream;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,55 @@ class EventCodecTest {
                 Author.anonymous("s-42", Author.ANONYMOUS_NAME),
                 "First!",
                 Instant.parse("2026-03-01T10:15:30Z")));
+  }
+
+  @Test
+  void comment_posted_v3_upcasts_to_a_comment_without_media() throws IOException {
+    EventEnvelope envelope = codec.decode(read("CommentPosted.v3.json"));
+
+    assertThat(envelope.event())
+        .isEqualTo(
+            new CommentPosted(
+                "demo",
+                "launch-day",
+                "c-3",
+                null,
+                Author.anonymous("s-44", "Lin"),
+                "Held for a moderator",
+                Instant.parse("2026-03-01T10:22:00Z"),
+                CommentStatus.PENDING,
+                List.of()));
+  }
+
+  @Test
+  void every_older_comment_posted_version_reads_with_an_empty_media_list() throws IOException {
+    for (int version = 1; version <= 3; version++) {
+      CommentPosted posted =
+          (CommentPosted) codec.decode(read("CommentPosted.v" + version + ".json")).event();
+
+      assertThat(posted.media()).as("version %d", version).isEmpty();
+    }
+  }
+
+  @Test
+  void comment_posted_v4_carries_its_media_in_order() throws IOException {
+    CommentPosted posted = (CommentPosted) codec.decode(read("CommentPosted.v4.json")).event();
+
+    assertThat(posted.media())
+        .containsExactly("3f9a0c2e7b6d41e58a1f0d2c9b8e7a61", "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e");
+  }
+
+  @Test
+  void a_comment_posted_payload_without_media_reads_as_none() {
+    byte[] bare =
+        """
+        {"eventId":"e","type":"CommentPosted","version":4,"stream":"demo/t","seq":0,
+         "time":"2026-03-01T10:17:00Z","payload":{"tenant":"demo","thread":"t","commentId":"c",
+         "parentId":null,"author":{"kind":"anonymous","id":"s","name":"A"},"text":"x",
+         "postedAt":"2026-03-01T10:17:00Z","status":"approved","media":null}}"""
+            .getBytes(StandardCharsets.UTF_8);
+
+    assertThat(((CommentPosted) codec.decode(bare).event()).media()).isEmpty();
   }
 
   @Test

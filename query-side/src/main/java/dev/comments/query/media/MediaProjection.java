@@ -14,6 +14,7 @@ import dev.comments.query.projection.Projection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,12 @@ public final class MediaProjection implements Projection, MediaCatalog {
   private final List<Removals> removals = new CopyOnWriteArrayList<>();
   private final Cache<String, MediaView> known =
       Caffeine.newBuilder().maximumSize(KEPT_ITEMS).build();
+
+  /** Items asked for while this node knew nothing of them: their upload changes pages. */
+  private final Cache<String, Boolean> missed =
+      Caffeine.newBuilder().maximumSize(KEPT_ITEMS).build();
+
+  private final AtomicLong version = new AtomicLong();
 
   public MediaProjection(MediaStore store) {
     this.store = store;
@@ -97,6 +104,10 @@ public final class MediaProjection implements Projection, MediaCatalog {
           };
       store.put(after);
       known.put(key, after);
+      // After the item is in memory: a page read at the new version sees it as it now is.
+      if (event instanceof MediaRemoved || missed.asMap().remove(key) != null) {
+        version.incrementAndGet();
+      }
       if (event instanceof MediaRemoved) {
         for (Removals listener : removals) {
           try {
@@ -118,9 +129,17 @@ public final class MediaProjection implements Projection, MediaCatalog {
   public Optional<MediaView> find(String tenant, String mediaId, ReadPreference readPreference) {
     // Loaded atomically per key, so the projection's put of a newer view waits for this load
     // rather than being overwritten by it; an absent item is not remembered (null is not cached).
-    return Optional.ofNullable(
-        known.get(
-            key(tenant, mediaId), k -> store.find(tenant, mediaId, readPreference).orElse(null)));
+    String key = key(tenant, mediaId);
+    MediaView view = known.get(key, k -> store.find(tenant, mediaId, readPreference).orElse(null));
+    if (view == null) {
+      missed.put(key, Boolean.TRUE);
+    }
+    return Optional.ofNullable(view);
+  }
+
+  @Override
+  public long version() {
+    return version.get();
   }
 
   @Override
@@ -133,6 +152,7 @@ public final class MediaProjection implements Projection, MediaCatalog {
   public void reset() {
     store.drop();
     known.invalidateAll();
+    version.incrementAndGet();
   }
 
   private static String key(String tenant, String mediaId) {

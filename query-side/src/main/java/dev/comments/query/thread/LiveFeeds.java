@@ -134,7 +134,7 @@ public final class LiveFeeds implements ThreadFeeds {
    * event. A position the feed already passed (events applied again by a rebuild) is not news.
    */
   void applied(EventEnvelope envelope, ThreadState before, ThreadState after) {
-    LiveUpdate update = updateOf(envelope, before, after);
+    LiveUpdate update = updateOf(envelope, before, after, readModel.media());
     long position = envelope.seq();
     synchronized (this) {
       Feed feed = feeds.get(envelope.thread());
@@ -188,16 +188,17 @@ public final class LiveFeeds implements ThreadFeeds {
 
   /** What readers see of one event: null for an event they do not see (a flag). */
   private static LiveUpdate updateOf(
-      EventEnvelope envelope, ThreadState before, ThreadState after) {
+      EventEnvelope envelope, ThreadState before, ThreadState after, MediaShown media) {
     ThreadId thread = envelope.thread();
     long position = envelope.seq();
     return switch (envelope.commentEvent()) {
       case CommentPosted posted ->
-          comment(thread, position, Kind.COMMENT_POSTED, posted.commentId(), before, after);
+          comment(thread, position, Kind.COMMENT_POSTED, posted.commentId(), before, after, media);
       case CommentEdited edited ->
-          comment(thread, position, Kind.COMMENT_EDITED, edited.commentId(), before, after);
+          comment(thread, position, Kind.COMMENT_EDITED, edited.commentId(), before, after, media);
       case CommentDeleted deleted ->
-          comment(thread, position, Kind.COMMENT_DELETED, deleted.commentId(), before, after);
+          comment(
+              thread, position, Kind.COMMENT_DELETED, deleted.commentId(), before, after, media);
       case CommentVoted voted -> {
         int at = after.positionOf(voted.commentId());
         if (at < 0) {
@@ -218,8 +219,8 @@ public final class LiveFeeds implements ThreadFeeds {
           new LiveUpdate(thread, position, Kind.THREAD_UNLOCKED, null, new LockChange(false));
       case CommentFlagged f -> null;
       case CommentModerated moderated ->
-          moderation(thread, position, moderated.commentId(), before, after);
-      case CommentHeld held -> moderation(thread, position, held.commentId(), before, after);
+          moderation(thread, position, moderated.commentId(), before, after, media);
+      case CommentHeld held -> moderation(thread, position, held.commentId(), before, after, media);
     };
   }
 
@@ -228,7 +229,12 @@ public final class LiveFeeds implements ThreadFeeds {
    * it before nor see it now (a pending comment rejected).
    */
   private static LiveUpdate moderation(
-      ThreadId thread, long position, String commentId, ThreadState before, ThreadState after) {
+      ThreadId thread,
+      long position,
+      String commentId,
+      ThreadState before,
+      ThreadState after,
+      MediaShown media) {
     int was = before.positionOf(commentId);
     int at = after.positionOf(commentId);
     if (at < 0
@@ -238,7 +244,10 @@ public final class LiveFeeds implements ThreadFeeds {
     }
     StoredComment comment = after.comments().get(at);
     String authorId = comment.author() == null ? null : comment.author().id();
-    CommentView view = comment.view(VoteDirection.NONE, List.of(), null);
+    // The same view a page read now makes; the projection reads its catalogue's primary copy.
+    CommentView view =
+        comment.view(
+            VoteDirection.NONE, List.of(), null, media.of(thread, comment, ReadPreference.PRIMARY));
     return new LiveUpdate(
         thread, position, Kind.COMMENT_MODERATED, authorId, new CommentChange(view));
   }
@@ -254,7 +263,8 @@ public final class LiveFeeds implements ThreadFeeds {
       Kind kind,
       String commentId,
       ThreadState before,
-      ThreadState after) {
+      ThreadState after,
+      MediaShown media) {
     int at = after.positionOf(commentId);
     if (at < 0) {
       return null;
@@ -266,7 +276,10 @@ public final class LiveFeeds implements ThreadFeeds {
     int was = before.positionOf(commentId);
     StoredComment earlier = was < 0 ? comment : before.comments().get(was);
     String authorId = earlier.author() == null ? null : earlier.author().id();
-    CommentView view = comment.view(VoteDirection.NONE, List.of(), null);
+    // The same view a page read now makes; the projection reads its catalogue's primary copy.
+    CommentView view =
+        comment.view(
+            VoteDirection.NONE, List.of(), null, media.of(thread, comment, ReadPreference.PRIMARY));
     return new LiveUpdate(thread, position, kind, authorId, new CommentChange(view));
   }
 }

@@ -3,6 +3,7 @@ package dev.comments.query.thread;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
+import dev.comments.events.query.CommentMedia;
 import dev.comments.events.query.CommentView;
 import dev.comments.events.query.FindReplies;
 import dev.comments.events.query.FindThreadComments;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Answers thread reads from the read model in memory; the MongoDB thread view behind it is read
@@ -54,16 +56,34 @@ public final class MongoThreadQueries implements ThreadQueries {
       // A foreign cursor is refused whether or not the thread is known.
       PageCursor.decode(query.cursor(), query.sort(), thread);
     }
+    // Before any media is looked up: a change after this re-keys the page the edge keeps.
+    long mediaVersion = readModel.media().version();
     ThreadState state = readModel.thread(thread, readPreference);
     if (!state.known()) {
       return Optional.empty();
     }
-    return Optional.of(page(state, query, myVotes(thread, query.viewerId(), readPreference)));
+    return Optional.of(
+        page(
+            state,
+            query,
+            myVotes(thread, query.viewerId(), readPreference),
+            media(readModel.media(), thread, readPreference),
+            mediaVersion));
   }
 
-  /** One page of {@code state}, with {@code mine} laid over it. */
+  /** One page of {@code state}, with {@code mine} laid over it, showing no media. */
   static ThreadPage page(
       ThreadState state, FindThreadComments query, Map<String, VoteDirection> mine) {
+    return page(state, query, mine, c -> List.of(), 0);
+  }
+
+  /** One page of {@code state}, with {@code mine} laid over it and media as {@code media} shows. */
+  static ThreadPage page(
+      ThreadState state,
+      FindThreadComments query,
+      Map<String, VoteDirection> mine,
+      Function<StoredComment, List<CommentMedia>> media,
+      long mediaVersion) {
     ThreadId thread = query.threadId();
     PageCursor after =
         query.cursor() == null ? null : PageCursor.decode(query.cursor(), query.sort(), thread);
@@ -85,7 +105,7 @@ public final class MongoThreadQueries implements ThreadQueries {
               ? RepliesCursor.after(thread, root.id(), lastShown(state, root, shown)).encode()
               : null;
       Map<String, List<StoredComment>> children = byParent(state, shown);
-      views.add(view(root, children, mine, repliesCursor));
+      views.add(view(root, children, mine, repliesCursor, media));
     }
     String nextCursor = null;
     if (to < sorted.size()) {
@@ -95,7 +115,7 @@ public final class MongoThreadQueries implements ThreadQueries {
                   query.sort(), thread, last.score(), last.postedAt().toEpochMilli(), last.id())
               .encode();
     }
-    return new ThreadPage(views, nextCursor, state.seq(), state.locked());
+    return new ThreadPage(views, nextCursor, state.seq(), state.locked(), mediaVersion);
   }
 
   @Override
@@ -107,12 +127,15 @@ public final class MongoThreadQueries implements ThreadQueries {
         query.cursor() == null
             ? null
             : RepliesCursor.decode(query.cursor(), thread, query.commentId());
+    long mediaVersion = readModel.media().version();
     ThreadState state = readModel.thread(thread, readPreference);
     int at = state.known() ? state.positionOf(query.commentId()) : -1;
     if (at < 0 || !state.comments().get(at).listed()) {
       return Optional.empty();
     }
     Map<String, VoteDirection> mine = myVotes(thread, query.viewerId(), readPreference);
+    Function<StoredComment, List<CommentMedia>> media =
+        media(readModel.media(), thread, readPreference);
     List<Integer> replies = state.repliesUnder(query.commentId());
     int from = 0;
     while (from < replies.size() && after != null && replies.get(from) <= after.after()) {
@@ -127,14 +150,14 @@ public final class MongoThreadQueries implements ThreadQueries {
     for (int position : shown) {
       StoredComment reply = state.comments().get(position);
       if (!shownIds.contains(reply.parentId())) {
-        views.add(view(reply, children, mine, null));
+        views.add(view(reply, children, mine, null, media));
       }
     }
     String nextCursor =
         to < replies.size()
             ? RepliesCursor.after(thread, query.commentId(), replies.get(to - 1)).encode()
             : null;
-    return Optional.of(new RepliesPage(views, nextCursor, state.seq()));
+    return Optional.of(new RepliesPage(views, nextCursor, state.seq(), mediaVersion));
   }
 
   /**
@@ -201,13 +224,27 @@ public final class MongoThreadQueries implements ThreadQueries {
       StoredComment comment,
       Map<String, List<StoredComment>> children,
       Map<String, VoteDirection> mine,
-      String repliesCursor) {
+      String repliesCursor,
+      Function<StoredComment, List<CommentMedia>> media) {
     List<CommentView> replies =
         children.getOrDefault(comment.id(), List.of()).stream()
-            .map(child -> view(child, children, mine, null))
+            .map(child -> view(child, children, mine, null, media))
             .toList();
     return comment.view(
-        mine.getOrDefault(comment.id(), VoteDirection.NONE), replies, repliesCursor);
+        mine.getOrDefault(comment.id(), VoteDirection.NONE),
+        replies,
+        repliesCursor,
+        media.apply(comment));
+  }
+
+  private static Function<StoredComment, List<CommentMedia>> media(
+      MediaShown shown, ThreadId thread, ReadPreference readPreference) {
+    return comment -> shown.of(thread, comment, readPreference);
+  }
+
+  @Override
+  public long mediaVersion() {
+    return readModel.media().version();
   }
 
   /** The position the rest of the replies come after: the last shown, else the root itself. */

@@ -43,13 +43,20 @@ public final class ReadModel {
       Cache<ViewerKey, Map<String, VoteDirection>> viewerVotes) {}
 
   private final long maxBytes;
+  private final MediaShown media;
   private volatile Caches caches;
 
   /** The statistics of caches a rebuild replaced, so that the counters never go back. */
   private final Map<String, CacheStats> retired = new ConcurrentHashMap<>();
 
   public ReadModel(ThreadViewStore store, long maxBytes, MeterRegistry meters) {
+    this(store, maxBytes, meters, MediaShown.NONE_KNOWN);
+  }
+
+  /** Showing the media comments name as {@code media} knows them. */
+  public ReadModel(ThreadViewStore store, long maxBytes, MeterRegistry meters, MediaShown media) {
     Objects.requireNonNull(store, "store");
+    this.media = Objects.requireNonNull(media, "media");
     if (maxBytes < 1024) {
       throw new IllegalArgumentException("maxBytes must be at least 1024");
     }
@@ -65,6 +72,11 @@ public final class ReadModel {
   ThreadState thread(ThreadId thread, ReadPreference readPreference) {
     Caches current = caches;
     return current.threads().get(thread, id -> current.store().load(id, readPreference));
+  }
+
+  /** What readers see of the media comments name. */
+  MediaShown media() {
+    return media;
   }
 
   /** The event of {@code thread} held in memory, if it is held and known; never loads. */

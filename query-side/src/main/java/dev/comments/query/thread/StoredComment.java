@@ -3,6 +3,7 @@ package dev.comments.query.thread;
 import dev.comments.events.Author;
 import dev.comments.events.CommentStatus;
 import dev.comments.events.VoteDirection;
+import dev.comments.events.query.CommentMedia;
 import dev.comments.events.query.CommentView;
 import java.time.Instant;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.List;
  * A comment as the read model keeps it. {@code rootId} is the top-level comment of its tree (its
  * own id for a top-level comment); {@code author} and {@code text} are null once deleted. A comment
  * that is not approved keeps them (a moderator may restore or approve it), but readers' views leave
- * them out.
+ * them out. {@code media} are the ids of the images it names, dropped with the text on deletion.
  */
 record StoredComment(
     String id,
@@ -25,7 +26,31 @@ record StoredComment(
     long up,
     long down,
     CommentStatus status,
-    boolean pinned) {
+    boolean pinned,
+    List<String> media) {
+
+  StoredComment {
+    media = media == null ? List.of() : List.copyOf(media);
+  }
+
+  /** A comment without media. */
+  StoredComment(
+      String id,
+      String parentId,
+      String rootId,
+      Author author,
+      String text,
+      Instant postedAt,
+      Instant editedAt,
+      boolean deleted,
+      long up,
+      long down,
+      CommentStatus status,
+      boolean pinned) {
+    this(
+        id, parentId, rootId, author, text, postedAt, editedAt, deleted, up, down, status, pinned,
+        List.of());
+  }
 
   /** An approved comment, not pinned. */
   StoredComment(
@@ -69,12 +94,14 @@ record StoredComment(
 
   StoredComment withText(String newText, Instant at) {
     return new StoredComment(
-        id, parentId, rootId, author, newText, postedAt, at, false, up, down, status, pinned);
+        id, parentId, rootId, author, newText, postedAt, at, false, up, down, status, pinned,
+        media);
   }
 
   StoredComment asDeleted() {
     return new StoredComment(
-        id, parentId, rootId, null, null, postedAt, editedAt, true, up, down, status, pinned);
+        id, parentId, rootId, null, null, postedAt, editedAt, true, up, down, status, pinned,
+        List.of());
   }
 
   StoredComment withStatus(CommentStatus newStatus) {
@@ -90,13 +117,14 @@ record StoredComment(
         up,
         down,
         newStatus,
-        newStatus == CommentStatus.APPROVED && pinned);
+        newStatus == CommentStatus.APPROVED && pinned,
+        media);
   }
 
   StoredComment withPinned(boolean newPinned) {
     return new StoredComment(
         id, parentId, rootId, author, text, postedAt, editedAt, deleted, up, down, status,
-        newPinned);
+        newPinned, media);
   }
 
   StoredComment withVotes(long upDelta, long downDelta) {
@@ -112,11 +140,24 @@ record StoredComment(
         up + upDelta,
         down + downDelta,
         status,
-        pinned);
+        pinned,
+        media);
   }
 
-  /** The comment as readers see it, with a reader's vote and the replies shown with it. */
-  CommentView view(VoteDirection myVote, List<CommentView> replies, String repliesCursor) {
+  /** Whether readers see its author, text and media: approved and not deleted. */
+  boolean showsContent() {
+    return status == CommentStatus.APPROVED && !deleted;
+  }
+
+  /**
+   * The comment as readers see it, with a reader's vote, the replies shown with it and what readers
+   * see of its media ({@link MediaShown}).
+   */
+  CommentView view(
+      VoteDirection myVote,
+      List<CommentView> replies,
+      String repliesCursor,
+      List<CommentMedia> shownMedia) {
     boolean shown = status == CommentStatus.APPROVED;
     return new CommentView(
         id,
@@ -132,7 +173,8 @@ record StoredComment(
         replies,
         repliesCursor,
         status,
-        pinned);
+        pinned,
+        showsContent() ? shownMedia : List.of());
   }
 
   /** The comment with its author and text whatever its status: for moderators. */
@@ -162,6 +204,9 @@ record StoredComment(
     }
     if (author != null) {
       weight += 64 + 2L * (author.id().length() + author.name().length());
+    }
+    for (String mediaId : media) {
+      weight += 56 + 2L * mediaId.length();
     }
     return weight;
   }

@@ -381,7 +381,8 @@ public final class ThreadProjection implements Projection {
         0,
         0,
         posted.status(),
-        false);
+        false,
+        posted.media());
   }
 
   /**

@@ -409,24 +409,30 @@ public final class ThreadViewStore {
 
   private static Document commentDoc(StoredComment comment) {
     Author author = comment.author();
-    return new Document("id", comment.id())
-        .append("parentId", comment.parentId())
-        .append("rootId", comment.rootId())
-        .append(
-            "author",
-            author == null
-                ? null
-                : new Document("kind", author.kind() == Author.Kind.USER ? "user" : "anonymous")
-                    .append("id", author.id())
-                    .append("name", author.name()))
-        .append("text", comment.text())
-        .append("postedAt", Date.from(comment.postedAt()))
-        .append("editedAt", comment.editedAt() == null ? null : Date.from(comment.editedAt()))
-        .append("deleted", comment.deleted())
-        .append("up", comment.up())
-        .append("down", comment.down())
-        .append("status", comment.status().wireName())
-        .append("pinned", comment.pinned());
+    Document doc =
+        new Document("id", comment.id())
+            .append("parentId", comment.parentId())
+            .append("rootId", comment.rootId())
+            .append(
+                "author",
+                author == null
+                    ? null
+                    : new Document("kind", author.kind() == Author.Kind.USER ? "user" : "anonymous")
+                        .append("id", author.id())
+                        .append("name", author.name()))
+            .append("text", comment.text())
+            .append("postedAt", Date.from(comment.postedAt()))
+            .append("editedAt", comment.editedAt() == null ? null : Date.from(comment.editedAt()))
+            .append("deleted", comment.deleted())
+            .append("up", comment.up())
+            .append("down", comment.down())
+            .append("status", comment.status().wireName())
+            .append("pinned", comment.pinned());
+    // Only where there are any: a comment without media is stored as before media existed.
+    if (!comment.media().isEmpty()) {
+      doc.append("media", comment.media());
+    }
+    return doc;
   }
 
   private static StoredComment comment(Document doc) {
@@ -448,7 +454,8 @@ public final class ThreadViewStore {
         number(doc, "up").longValue(),
         number(doc, "down").longValue(),
         status(doc.getString("status")),
-        doc.getBoolean("pinned", false));
+        doc.getBoolean("pinned", false),
+        doc.getList("media", String.class, List.of()));
   }
 
   /** A comment stored before statuses existed was shown. */

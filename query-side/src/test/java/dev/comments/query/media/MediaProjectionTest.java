@@ -63,6 +63,35 @@ class MediaProjectionTest {
   }
 
   @Test
+  void the_version_rises_with_a_removal() {
+    projection.apply(uploaded());
+    long before = projection.version();
+
+    projection.apply(removed());
+
+    assertThat(projection.version()).isGreaterThan(before);
+  }
+
+  @Test
+  void the_version_rises_with_the_upload_of_an_item_asked_for_while_unknown() {
+    assertThat(projection.find("demo", "m-1", NEAREST)).isEmpty();
+    long before = projection.version();
+
+    projection.apply(uploaded());
+
+    assertThat(projection.version()).isGreaterThan(before);
+  }
+
+  @Test
+  void an_upload_nobody_asked_for_leaves_the_version_alone() {
+    long before = projection.version();
+
+    projection.apply(uploaded());
+
+    assertThat(projection.version()).isEqualTo(before);
+  }
+
+  @Test
   void an_event_applied_again_changes_nothing() {
     projection.apply(uploaded());
     projection.apply(removed());

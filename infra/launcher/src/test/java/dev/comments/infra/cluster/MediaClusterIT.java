@@ -3,6 +3,7 @@ package dev.comments.infra.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * Media across a real cluster (a primary in us-west, a replica in eu-central, each its own
  * process): uploads through either node are stored by the primary and served by the replica's CDN,
  * which fills from the primary; a moderator's removal reaches every node's cache; bad uploads get
- * their stable codes on both nodes.
+ * their stable codes on both nodes. Comments show uploaded images on every node until a moderator
+ * removes them, and a comment naming media it cannot show is refused on both nodes.
  */
 class MediaClusterIT {
   private static final String TENANT = "demo";
@@ -145,7 +147,11 @@ class MediaClusterIT {
         assertThat(refused.sentWhenAnswered()).as(as).isLessThan(chunked ? 3 * LIMIT : LIMIT);
       }
     }
-    assertThat(stored()).isEqualTo(before);
+    // A replica answers 413 as soon as its count passes the limit; the primary, still reading the
+    // forwarded stream, deletes what it wrote once that stream ends: wait for it, never assume it.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(stored()).isEqualTo(before));
   }
 
   @Test
@@ -168,6 +174,106 @@ class MediaClusterIT {
       assertThat(taken.status()).as(node.baseUrl() + " " + taken.body()).isEqualTo(201);
       assertThat(taken.body()).contains("\"size\":" + png.size());
     }
+  }
+
+  @Test
+  void a_comment_shows_an_uploaded_image_on_every_node_until_a_moderator_removes_it()
+      throws Exception {
+    byte[] png = image("png", 40, 30);
+    String mediaId = upload(primary, "image/png", png).json().get("mediaId").asText();
+    String token = replica.session(TENANT, "Painter");
+
+    Reply posted = postWithMedia(replica, token, "pictures", "[" + ApiClient.quote(mediaId) + "]");
+
+    assertThat(posted.status()).as(posted.json().toString()).isEqualTo(201);
+    String commentId = posted.json().get("commentId").asText();
+    String[] tags = new String[2];
+    ApiClient[] nodes = {primary, replica};
+    for (int n = 0; n < nodes.length; n++) {
+      ApiClient node = nodes[n];
+      int at = n;
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                Reply page = node.thread(TENANT, "pictures", "readPreference=nearest", null);
+                JsonNode media = commentOf(page, commentId).get("media");
+                assertThat(media).hasSize(1);
+                assertThat(media.get(0).get("mediaId").asText()).isEqualTo(mediaId);
+                assertThat(media.get(0).get("url").asText()).isEqualTo("/cdn/v1/demo/" + mediaId);
+                assertThat(media.get(0).get("contentType").asText()).isEqualTo("image/png");
+                assertThat(media.get(0).get("width").asInt()).isEqualTo(40);
+                assertThat(media.get(0).get("height").asInt()).isEqualTo(30);
+                tags[at] = page.header("ETag");
+              });
+      // The url the page names is served by that node's CDN.
+      assertThat(awaitServed(node, mediaId).raw().body()).isEqualTo(png);
+    }
+
+    Reply removed = primary.send("DELETE", MEDIA + "/" + mediaId, moderator, null);
+
+    assertThat(removed.status()).isEqualTo(204);
+    for (int n = 0; n < nodes.length; n++) {
+      ApiClient node = nodes[n];
+      String tagBefore = tags[n];
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                Reply page = node.thread(TENANT, "pictures", "readPreference=nearest", null);
+                assertThat(commentOf(page, commentId).get("media")).isEmpty();
+                assertThat(page.header("ETag")).isNotEqualTo(tagBefore);
+              });
+      Reply again = postWithMedia(node, token, "pictures", "[" + ApiClient.quote(mediaId) + "]");
+      assertThat(again.status()).isEqualTo(422);
+      assertThat(again.errorCode()).isEqualTo("media_removed");
+    }
+  }
+
+  @Test
+  void a_comment_naming_media_it_cannot_show_is_refused_with_its_code_on_both_nodes()
+      throws Exception {
+    String real = upload(primary, "image/png", image("png", 8, 8)).json().get("mediaId").asText();
+    String never = ApiClient.quote("0".repeat(32));
+    for (ApiClient node : new ApiClient[] {primary, replica}) {
+      String token = node.session(TENANT, "Refused");
+      Reply unknown = postWithMedia(node, token, "refused", "[" + never + "]");
+      assertThat(unknown.status()).isEqualTo(422);
+      assertThat(unknown.errorCode()).isEqualTo("unknown_media");
+      assertThat(postWithMedia(node, token, "refused", "[\"../x\"]").errorCode())
+          .isEqualTo("invalid_media_id");
+      assertThat(postWithMedia(node, token, "refused", "[7]").errorCode())
+          .isEqualTo("invalid_media_id");
+      String twice = "[" + ApiClient.quote(real) + "," + ApiClient.quote(real) + "]";
+      assertThat(postWithMedia(node, token, "refused", twice).errorCode())
+          .isEqualTo("duplicate_media");
+      String five = "[" + String.join(",", java.util.Collections.nCopies(5, never)) + "]";
+      Reply tooMany = postWithMedia(node, token, "refused", five);
+      assertThat(tooMany.status()).isEqualTo(400);
+      assertThat(tooMany.errorCode()).isEqualTo("too_many_media");
+      assertThat(postWithMedia(node, token, "refused", ApiClient.quote(real)).errorCode())
+          .isEqualTo("invalid_field");
+    }
+    // Nothing refused was stored: the thread was never written.
+    assertThat(primary.thread(TENANT, "refused", null, null).status()).isEqualTo(404);
+  }
+
+  private static Reply postWithMedia(ApiClient node, String token, String thread, String media) {
+    return node.send(
+        "POST",
+        "/api/v1/tenants/demo/threads/" + thread + "/comments",
+        token,
+        "{\"text\":\"with media\",\"media\":" + media + "}");
+  }
+
+  private static JsonNode commentOf(Reply page, String commentId) {
+    assertThat(page.status()).isEqualTo(200);
+    for (JsonNode comment : page.json().get("comments")) {
+      if (comment.get("id").asText().equals(commentId)) {
+        return comment;
+      }
+    }
+    throw new AssertionError("no comment " + commentId + " in " + page.json());
   }
 
   private static Reply upload(ApiClient node, String type, byte[] body) {

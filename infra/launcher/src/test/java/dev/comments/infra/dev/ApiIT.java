@@ -13,6 +13,7 @@ import dev.comments.edge.security.SigningKey;
 import dev.comments.edge.session.SessionTokens;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -24,6 +25,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -202,6 +205,32 @@ class ApiIT {
     expect(400, "parent_not_found", api.post("demo", "guarded", ada, "moved", otherThreadComment));
     String otherTenant = api.session("other", "Eve");
     expect(400, "parent_not_found", api.post("other", "guarded", otherTenant, "cross", id));
+    // Media a post names: their form is checked first (400), then whether the tenant has them
+    // (422).
+    String mine = upload("demo", ada);
+    String theirs = upload("other", otherTenant);
+    String gone = upload("demo", ada);
+    assertThat(api.send("DELETE", T + "/media/" + gone, node.adminKey(), null).status())
+        .isEqualTo(204);
+    expect(422, "unknown_media", postMedia(ada, ApiClient.quote("0".repeat(32))));
+    expect(422, "unknown_media", postMedia(ada, ApiClient.quote(theirs)));
+    expect(422, "media_removed", postMedia(ada, ApiClient.quote(gone)));
+    expect(
+        422, "media_removed", postMedia(ada, ApiClient.quote(mine) + "," + ApiClient.quote(gone)));
+    expect(400, "invalid_media_id", postMedia(ada, ApiClient.quote(mine.toUpperCase(Locale.ROOT))));
+    expect(400, "invalid_media_id", postMedia(ada, "null"));
+    expect(
+        400,
+        "duplicate_media",
+        postMedia(ada, ApiClient.quote(mine) + "," + ApiClient.quote(mine)));
+    expect(
+        400,
+        "too_many_media",
+        postMedia(ada, String.join(",", Collections.nCopies(5, ApiClient.quote(mine)))));
+    expect(
+        400,
+        "invalid_field",
+        api.send("POST", T + "/threads/guarded/comments", ada, "{\"text\":\"x\",\"media\":{}}"));
     expect(
         409,
         "comment_deleted",
@@ -389,6 +418,28 @@ class ApiIT {
             .header("Idempotency-Key", key)
             .POST(HttpRequest.BodyPublishers.ofString(json))
             .build());
+  }
+
+  /** A comment on thread {@code guarded} naming {@code mediaList}, the JSON array's entries. */
+  private static Reply postMedia(String token, String mediaList) {
+    return api.send(
+        "POST",
+        T + "/threads/guarded/comments",
+        token,
+        "{\"text\":\"with media\",\"media\":[" + mediaList + "]}");
+  }
+
+  /** Uploads a small PNG to {@code tenant}; returns its id. */
+  private static String upload(String tenant, String token) throws IOException {
+    java.awt.image.BufferedImage image =
+        new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(image, "png", png);
+    Reply uploaded =
+        api.sendBytes(
+            "POST", "/api/v1/tenants/" + tenant + "/media", token, "image/png", png.toByteArray());
+    assertThat(uploaded.status()).as("%s", uploaded.json()).isEqualTo(201);
+    return uploaded.json().get("mediaId").asText();
   }
 
   private static Reply expect(int status, String code, Reply reply) {

@@ -13,6 +13,7 @@ import static dev.comments.infra.Widget.waitForText;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.Browsers;
@@ -114,6 +115,11 @@ class WidgetIT {
 
   /** A host page with the widget, under a strict policy; returns its path. */
   private static String page(String lang, String attributes) {
+    return page(lang, attributes, "");
+  }
+
+  /** The same, its policy ending with {@code morePolicy} (e.g. {@code img-src …}). */
+  private static String page(String lang, String attributes, String morePolicy) {
     String path = "/article-" + counter.incrementAndGet();
     String api = node.baseUrl();
     pages.put(
@@ -121,13 +127,14 @@ class WidgetIT {
         """
         <!doctype html><html lang="%s"><head><meta charset="utf-8">
         <meta http-equiv="Content-Security-Policy" content="default-src 'none'; \
-        script-src %s; connect-src %s %s; style-src 'none'">
+        script-src %s; connect-src %s %s; style-src 'none'%s">
         <title>Host page</title></head>
         <body><main><h1>An article</h1><p>Text of the article.</p>
         <div id="c" %s></div></main>
         <script src="%s/widget/v1/embed.js" async></script></body></html>
         """
-            .formatted(lang, api, api, api.replace("http://", "ws://"), attributes, api));
+            .formatted(
+                lang, api, api, api.replace("http://", "ws://"), morePolicy, attributes, api));
     return path;
   }
 
@@ -221,6 +228,82 @@ class WidgetIT {
             + " const a = r.querySelector('textarea'); a.value = 'Written on the demo page';"
             + " a.dispatchEvent(new Event('input')); r.querySelector('form button.primary').click();");
     waitForText(driver, "Written on the demo page", WAIT);
+  }
+
+  @Test
+  void a_comment_shows_its_image_lazily_at_its_size_with_alt_text() throws Exception {
+    String thread = thread();
+    String token = api.session("demo", "Painter");
+    java.awt.image.BufferedImage image =
+        new java.awt.image.BufferedImage(48, 24, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(image, "png", png);
+    String mediaId =
+        api.sendBytes("POST", "/api/v1/tenants/demo/media", token, "image/png", png.toByteArray())
+            .json()
+            .get("mediaId")
+            .asText();
+    ApiClient.Reply posted =
+        api.send(
+            "POST",
+            "/api/v1/tenants/demo/threads/" + thread + "/comments",
+            token,
+            "{\"text\":\"A picture\",\"media\":[" + ApiClient.quote(mediaId) + "]}");
+    assertThat(posted.status()).as(posted.json().toString()).isEqualTo(201);
+    WebDriver reader = browsers.open();
+
+    reader.get(
+        allowed(
+            page(
+                "en",
+                "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread + "\"",
+                "; img-src " + node.baseUrl())));
+
+    waitForText(reader, "A picture", WAIT);
+    new WebDriverWait(reader, WAIT)
+        .until(
+            d ->
+                Boolean.TRUE.equals(
+                    Widget.script(
+                        d,
+                        "const r = document.querySelector(arguments[0]).shadowRoot;"
+                            + " const i = r && r.querySelector('.media img');"
+                            + " return !!i && i.complete && i.naturalWidth === 48;",
+                        HOST)));
+    assertThat(attributeOf(reader, ".media img", "src"))
+        .isEqualTo(node.baseUrl() + "/cdn/v1/demo/" + mediaId);
+    assertThat(attributeOf(reader, ".media img", "loading")).isEqualTo("lazy");
+    assertThat(attributeOf(reader, ".media img", "width")).isEqualTo("48");
+    assertThat(attributeOf(reader, ".media img", "height")).isEqualTo("24");
+    assertThat(attributeOf(reader, ".media img", "alt"))
+        .isEqualTo("Image 1 of 1 in the comment by Painter");
+  }
+
+  @Test
+  void a_writer_attaches_an_image_and_it_shows_under_the_comment() throws Exception {
+    String thread = thread();
+    java.awt.image.BufferedImage image =
+        new java.awt.image.BufferedImage(30, 20, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    Path file = Files.createTempFile(data, "attached", ".png");
+    javax.imageio.ImageIO.write(image, "png", file.toFile());
+    WebDriver writer = browsers.open();
+    writer.get(
+        allowed(
+            page(
+                "en",
+                "data-comments-tenant=\"demo\" data-comments-thread=\"" + thread + "\"",
+                "; img-src " + node.baseUrl())));
+    join(writer, "Sketcher");
+
+    find(writer, "input[type=file]").sendKeys(file.toString());
+    post(writer, "Here is my sketch");
+
+    new WebDriverWait(writer, WAIT).until(d -> attributeOf(d, ".media img", "src") != null);
+    assertThat(attributeOf(writer, ".media img", "width")).isEqualTo("30");
+    JsonNode comment =
+        api.thread("demo", thread, "readPreference=primary", null).json().get("comments").get(0);
+    assertThat(comment.get("media")).hasSize(1);
+    assertThat(comment.get("media").get(0).get("width").asInt()).isEqualTo(30);
   }
 
   @Test

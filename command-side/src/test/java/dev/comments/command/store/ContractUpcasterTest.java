@@ -1,0 +1,128 @@
+package dev.comments.command.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.comments.events.Author;
+import dev.comments.events.CommentPosted;
+import dev.comments.events.CommentStatus;
+import dev.comments.events.codec.EventTypes;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.extensions.mongo.DefaultMongoTemplate;
+import org.axonframework.extensions.mongo.eventsourcing.eventstore.MongoEventStorageEngine;
+import org.axonframework.serialization.Serializer;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Events stored by earlier versions of the code read as the current version out of the store. */
+class ContractUpcasterTest {
+  private MongoServer server;
+  private MongoClient client;
+  private MongoDatabase database;
+  private MongoEventStorageEngine engine;
+
+  @BeforeEach
+  void startStore() {
+    server = new MongoServer(new MemoryBackend());
+    server.bind("127.0.0.1", 0);
+    client = MongoClients.create("mongodb://127.0.0.1:" + server.getLocalAddress().getPort());
+    database = client.getDatabase("events");
+    Serializer serializer = EventSerialization.newSerializer();
+    engine =
+        MongoEventStorageEngine.builder()
+            .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(database).build())
+            .eventSerializer(serializer)
+            .snapshotSerializer(serializer)
+            .upcasterChain(new ContractUpcaster())
+            .build();
+  }
+
+  @AfterEach
+  void stopStore() {
+    client.close();
+    server.shutdownNow();
+  }
+
+  private void store(String revision, String payload) {
+    database
+        .getCollection("domainevents")
+        .insertOne(
+            new Document("aggregateIdentifier", "demo/legacy")
+                .append("type", "CommentThread")
+                .append("sequenceNumber", 0L)
+                .append("serializedPayload", payload)
+                .append("timestamp", "2026-03-01T10:22:00Z")
+                .append("payloadType", CommentPosted.class.getName())
+                .append("payloadRevision", revision)
+                .append("serializedMetaData", "{}")
+                .append("eventIdentifier", UUID.randomUUID().toString()));
+  }
+
+  private CommentPosted readBack() {
+    List<? extends DomainEventMessage<?>> events =
+        engine.readEvents("demo/legacy", 0).asStream().toList();
+    assertThat(events).hasSize(1);
+    return (CommentPosted) events.getFirst().getPayload();
+  }
+
+  @Test
+  void a_comment_posted_stored_at_version_3_reads_with_no_media() {
+    store(
+        "3",
+        """
+        {"tenant":"demo","thread":"legacy","commentId":"c-3","parentId":null,\
+        "author":{"kind":"anonymous","id":"s-44","name":"Lin"},"text":"Held",\
+        "postedAt":"2026-03-01T10:22:00Z","status":"pending"}""");
+
+    assertThat(readBack())
+        .isEqualTo(
+            new CommentPosted(
+                "demo",
+                "legacy",
+                "c-3",
+                null,
+                Author.anonymous("s-44", "Lin"),
+                "Held",
+                Instant.parse("2026-03-01T10:22:00Z"),
+                CommentStatus.PENDING,
+                List.of()));
+  }
+
+  @Test
+  void a_comment_posted_stored_at_version_1_climbs_every_step_to_the_current_version() {
+    store(
+        "1",
+        """
+        {"tenant":"demo","thread":"legacy","commentId":"c-1","parentId":null,\
+        "authorId":"s-42","text":"First!","postedAt":"2026-03-01T10:15:30Z"}""");
+
+    CommentPosted posted = readBack();
+
+    assertThat(EventTypes.of(CommentPosted.class).version()).isEqualTo(4);
+    assertThat(posted.author()).isEqualTo(Author.anonymous("s-42", Author.ANONYMOUS_NAME));
+    assertThat(posted.status()).isEqualTo(CommentStatus.APPROVED);
+    assertThat(posted.media()).isEmpty();
+  }
+
+  @Test
+  void a_comment_posted_stored_at_the_current_version_keeps_its_media() {
+    store(
+        "4",
+        """
+        {"tenant":"demo","thread":"legacy","commentId":"c-4","parentId":null,\
+        "author":{"kind":"anonymous","id":"s-45","name":"Grace"},"text":"Look",\
+        "postedAt":"2026-03-01T10:23:00Z","status":"approved",\
+        "media":["3f9a0c2e7b6d41e58a1f0d2c9b8e7a61"]}""");
+
+    assertThat(readBack().media()).containsExactly("3f9a0c2e7b6d41e58a1f0d2c9b8e7a61");
+  }
+}
