@@ -165,10 +165,10 @@ class LiveHubPresenceTest {
     }
 
     @Override
-    public void send(byte[] json, String type, String id, Consumer<Boolean> done) {
+    public void send(LiveFrame frame, String type, String id, Consumer<Boolean> done) {
       if (type.equals("presence")) {
         try {
-          presence.add(JSON.readTree(json));
+          presence.add(JSON.readTree(frame.json()));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

@@ -7,6 +7,7 @@ import dev.comments.edge.tls.Certificates;
 import dev.comments.edge.tls.PemFiles;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
+import dev.comments.infra.LiveClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,6 +60,22 @@ class DevTlsIT {
                   HttpResponse.BodyHandlers.ofString());
       assertThat(overHttp11.statusCode()).isEqualTo(200);
       assertThat(overHttp11.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+      // Live threads over TLS (wss), as a widget on an HTTPS page opens them: the edge frames
+      // websocket messages itself, through the TLS layer.
+      URI wss =
+          URI.create(
+              node.httpsUrl().replace("https://", "wss://") + "/live/v1/tenants/demo/threads/tls");
+      try (LiveClient.Socket live =
+          LiveClient.Socket.open(trusting(certificate, HttpClient.Version.HTTP_1_1), wss)) {
+        live.next("subscribed", Duration.ofSeconds(30));
+        assertThat(overTls.post("demo", "tls", ada, "Live over TLS", null).status()).isEqualTo(201);
+        assertThat(
+                live.next("comment-posted", Duration.ofSeconds(30))
+                    .get("payload")
+                    .get("text")
+                    .asText())
+            .isEqualTo("Live over TLS");
+      }
       // Plain HTTP on loopback stays for local tools and scripts.
       assertThat(node.api().thread("demo", "tls", null, null).status()).isEqualTo(200);
     }
