@@ -33,6 +33,7 @@ import dev.comments.command.thread.ThreadRules;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.command.MediaCommand;
 import dev.comments.events.command.ThreadCommand;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -210,6 +211,9 @@ public final class CommandSide implements AutoCloseable {
             new JournalBarrier(database),
             appendListeners,
             threadCache::remove);
+    FunctionCounter.builder("comments.event.store.barriers", appends, DurableAppends::barriers)
+        .description("Barriers written to make pipelined appends durable, each shared by many")
+        .register(meters);
 
     Configuration axon =
         DefaultConfigurer.defaultConfiguration(false)

@@ -199,6 +199,9 @@ public final class DurableAppends {
   }
 
   private void awaitDurable(Started command) {
+    // The stream's appends made so far, fixed once: the thread's later appends, which keep coming
+    // on a hot thread, are the later commands' to wait for.
+    long target = -1;
     while (true) {
       Round waitFor;
       boolean lead = false;
@@ -214,7 +217,10 @@ public final class DurableAppends {
                   + command.stream()
                   + " could not be made durable; this command's outcome is unknown");
         }
-        if (state.lastTicket <= settled) {
+        if (target < 0) {
+          target = state.lastTicket;
+        }
+        if (target <= settled) {
           return;
         }
         if (round == null) {

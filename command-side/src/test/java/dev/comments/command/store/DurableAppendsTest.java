@@ -157,6 +157,27 @@ class DurableAppendsTest {
   }
 
   @Test
+  void a_command_waits_only_for_the_appends_made_before_its_answer_not_for_later_ones()
+      throws Exception {
+    DurableAppends.Started first = appends.started(HOT);
+    DurableAppends.Started second = appends.started(HOT);
+    appends.storedUnjournaled(HOT, events(HOT, 0), -1);
+    holdBarrier = new CountDownLatch(1);
+    CompletableFuture<Void> firstAnswered =
+        CompletableFuture.runAsync(() -> appends.finished(first), commands);
+    assertThat(barrierEntered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    // The thread goes on appending while the barrier that covers the first command is written.
+    appends.storedUnjournaled(HOT, events(HOT, 1), -1);
+    holdBarrier.countDown();
+    firstAnswered.get(10, TimeUnit.SECONDS);
+
+    assertThat(barriers).hasValue(1);
+    appends.finished(second);
+    assertThat(barriers).hasValue(2);
+  }
+
+  @Test
   void a_failed_barrier_fails_every_command_it_covered_evicts_the_thread_and_hands_off_nothing()
       throws Exception {
     failing.set(true);
