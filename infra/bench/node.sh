@@ -35,7 +35,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Rate limits off: the benchmark is one client posting as fast as it can, which they would stop.
 started=$(date +%s.%N)
 "$root/infra/bin/comments" dev --http-port "$port" --https-port off --dns-port "$(free_port)" \
-  --data-dir "$work/dev" --rate-limits off \
+  --data-dir "$work/dev" --rate-limits off ${BENCH_NODE_ARGS:-} \
   >"$work/node.log" 2>&1 &
 node=$!
 wait_ready "$url" "$node" "$work/node.log" 120

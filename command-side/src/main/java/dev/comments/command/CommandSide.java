@@ -19,7 +19,9 @@ import dev.comments.command.publish.KafkaSetup;
 import dev.comments.command.publish.PublisherOptions;
 import dev.comments.command.store.AppendListener;
 import dev.comments.command.store.ContractUpcaster;
+import dev.comments.command.store.DurableAppends;
 import dev.comments.command.store.EventSerialization;
+import dev.comments.command.store.JournalBarrier;
 import dev.comments.command.store.KeyedEventReads;
 import dev.comments.command.store.MarkingStorageEngine;
 import dev.comments.command.store.StoredEvents;
@@ -29,6 +31,9 @@ import dev.comments.command.thread.CommentThread;
 import dev.comments.command.thread.ThreadCommandTargetResolver;
 import dev.comments.command.thread.ThreadRules;
 import dev.comments.events.ReadPreference;
+import dev.comments.events.command.MediaCommand;
+import dev.comments.events.command.ThreadCommand;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -37,14 +42,19 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import org.axonframework.commandhandling.CommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.DefaultConfigurer;
 import org.axonframework.eventsourcing.AggregateSnapshotter;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.extensions.mongo.DefaultMongoTemplate;
 import org.axonframework.extensions.mongo.MongoTemplate;
 import org.axonframework.extensions.mongo.eventsourcing.eventstore.MongoEventStorageEngine;
+import org.axonframework.modelling.command.CommandTargetResolver;
 import org.axonframework.serialization.Serializer;
 
 /**
@@ -68,6 +78,7 @@ public final class CommandSide implements AutoCloseable {
   static final int SNAPSHOT_EVERY = 100;
 
   private final Configuration axon;
+  private final CommandGateway gateway;
   private final ExecutorService snapshots;
   private final CommentCommands commands;
   private final IdempotencyKeys idempotencyKeys;
@@ -79,6 +90,7 @@ public final class CommandSide implements AutoCloseable {
 
   private CommandSide(
       Configuration axon,
+      CommandGateway gateway,
       ExecutorService snapshots,
       CommentCommands commands,
       IdempotencyKeys idempotencyKeys,
@@ -88,6 +100,7 @@ public final class CommandSide implements AutoCloseable {
       MediaBlobs mediaBlobs,
       Clock clock) {
     this.axon = axon;
+    this.gateway = gateway;
     this.snapshots = snapshots;
     this.commands = commands;
     this.idempotencyKeys = idempotencyKeys;
@@ -172,6 +185,10 @@ public final class CommandSide implements AutoCloseable {
         new StreamPositions(marks, storedEvents, StreamPositions.DEFAULT_MAX_STREAMS);
     List<AppendListener> appendListeners = new ArrayList<>(List.of(positions));
     EventPublisher publisher = null;
+    // Threads stay in memory between commands, up to a bound; one that left is loaded from its
+    // snapshot and the few events after it, never its history.
+    CaffeineCache threadCache =
+        CaffeineCache.bounded(AGGREGATE_CACHE_SIZE, meters, "comments.aggregates.cache");
     if (settings.publisherEnabled()) {
       publisher =
           new EventPublisher(
@@ -187,6 +204,16 @@ public final class CommandSide implements AutoCloseable {
               clock);
       appendListeners.add(publisher);
     }
+    // A thread's evicted after a failed barrier: its state may hold events never made durable.
+    DurableAppends appends =
+        new DurableAppends(
+            settings.pipelinedAppends(),
+            new JournalBarrier(database),
+            appendListeners,
+            threadCache::remove);
+    FunctionCounter.builder("comments.event.store.barriers", appends, DurableAppends::barriers)
+        .description("Barriers written to make pipelined appends durable, each shared by many")
+        .register(meters);
 
     Configuration axon =
         DefaultConfigurer.defaultConfiguration(false)
@@ -194,7 +221,12 @@ public final class CommandSide implements AutoCloseable {
             .configureEventSerializer(c -> serializer)
             .configureMessageSerializer(c -> serializer)
             .configureEmbeddedEventStore(
-                c -> storageEngine(template, serializer, marks, appendListeners))
+                c ->
+                    new MarkingStorageEngine(
+                        axonEngine(template, serializer),
+                        axonEngine(unjournaled(database), serializer),
+                        marks,
+                        appends))
             .registerComponent(ThreadRules.class, c -> rules)
             .configureSnapshotter(
                 c ->
@@ -213,12 +245,7 @@ public final class CommandSide implements AutoCloseable {
             .configureAggregate(
                 AggregateConfigurer.defaultConfiguration(CommentThread.class)
                     .configureCommandTargetResolver(c -> new ThreadCommandTargetResolver())
-                    // Threads stay in memory between commands, up to a bound; one that left is
-                    // loaded from its snapshot and the few events after it, never its history.
-                    .configureCache(
-                        c ->
-                            CaffeineCache.bounded(
-                                AGGREGATE_CACHE_SIZE, meters, "comments.aggregates.cache"))
+                    .configureCache(c -> threadCache)
                     .configureSnapshotTrigger(
                         c ->
                             new EventCountSnapshotTriggerDefinition(
@@ -229,9 +256,15 @@ public final class CommandSide implements AutoCloseable {
                     .configureCommandTargetResolver(c -> new BanTargetResolver()))
             .start();
 
+    CommandGateway gateway =
+        appends.pipelining()
+            ? DefaultCommandGateway.builder()
+                .commandBus(
+                    new DurableCommandBus(axon.commandBus(), appends, CommandSide::streamOf))
+                .build()
+            : axon.commandGateway();
     CommentCommands commands =
-        new AxonCommentCommands(
-            axon.commandGateway(), new CommentLocator(database, readPreferences), clock);
+        new AxonCommentCommands(gateway, new CommentLocator(database, readPreferences), clock);
     MongoIdempotencyKeys idempotencyKeys =
         new MongoIdempotencyKeys(
             database,
@@ -255,6 +288,7 @@ public final class CommandSide implements AutoCloseable {
     }
     return new CommandSide(
         axon,
+        gateway,
         snapshots,
         commands,
         idempotencyKeys,
@@ -282,7 +316,7 @@ public final class CommandSide implements AutoCloseable {
    * ({@value MediaBlobs#FILES}, {@value MediaBlobs#CHUNKS}).
    */
   public MediaCommands media(MediaLimits limits) {
-    return new AxonMediaCommands(axon.commandGateway(), mediaBlobs, limits, clock);
+    return new AxonMediaCommands(gateway, mediaBlobs, limits, clock);
   }
 
   /**
@@ -321,16 +355,35 @@ public final class CommandSide implements AutoCloseable {
       Serializer serializer,
       StreamMarks marks,
       List<AppendListener> appendListeners) {
-    return new MarkingStorageEngine(
-        MongoEventStorageEngine.builder()
-            .mongoTemplate(template)
-            .eventSerializer(serializer)
-            .snapshotSerializer(serializer)
-            .upcasterChain(new ContractUpcaster())
-            .snapshotFilter(EventSerialization.currentSnapshotsOnly())
-            .storageStrategy(new KeyedEventReads(template.snapshotCollection()))
-            .build(),
-        marks,
-        appendListeners);
+    return new MarkingStorageEngine(axonEngine(template, serializer), marks, appendListeners);
+  }
+
+  private static EventStorageEngine axonEngine(MongoTemplate template, Serializer serializer) {
+    return MongoEventStorageEngine.builder()
+        .mongoTemplate(template)
+        .eventSerializer(serializer)
+        .snapshotSerializer(serializer)
+        .upcasterChain(new ContractUpcaster())
+        .snapshotFilter(EventSerialization.currentSnapshotsOnly())
+        .storageStrategy(new KeyedEventReads(template.snapshotCollection()))
+        .build();
+  }
+
+  /** The event store's collections, written without waiting for the journal: pipelined appends. */
+  private static MongoTemplate unjournaled(MongoDatabase database) {
+    return DefaultMongoTemplate.builder()
+        .mongoDatabase(database.withWriteConcern(database.getWriteConcern().withJournal(false)))
+        .build();
+  }
+
+  /** The stream a command is sent to: its aggregate's identifier. */
+  private static String streamOf(CommandMessage<?> command) {
+    CommandTargetResolver resolver =
+        switch (command.getPayload()) {
+          case ThreadCommand _ -> new ThreadCommandTargetResolver();
+          case MediaCommand _ -> new MediaCommandTargetResolver();
+          default -> new BanTargetResolver();
+        };
+    return resolver.resolveTarget(command).getIdentifier();
   }
 }

@@ -20,6 +20,10 @@ import java.util.Objects;
  *     tests) that must store without publishing
  * @param moderation each tenant's pre-moderation and flag threshold; a tenant not named has {@link
  *     ModerationPolicy#DEFAULTS}
+ * @param pipelinedAppends whether the appends of a thread that other commands wait for are
+ *     pipelined (store.DurableAppends): only on a store whose durable state is a prefix of what it
+ *     applied, the embedded one; never on a MongoDB replica set, where a failover can roll back an
+ *     unjournaled write that a later barrier says nothing about
  */
 public record CommandSideSettings(
     String database,
@@ -30,7 +34,8 @@ public record CommandSideSettings(
     int maxReplyDepth,
     Duration editWindow,
     boolean publisherEnabled,
-    Map<String, ModerationPolicy> moderation) {
+    Map<String, ModerationPolicy> moderation,
+    boolean pipelinedAppends) {
 
   public static final String DEFAULT_TOPIC = "comments.events";
 
@@ -68,7 +73,8 @@ public record CommandSideSettings(
         maxReplyDepth,
         editWindow,
         publisherEnabled,
-        Map.of());
+        Map.of(),
+        false);
   }
 
   public CommandSideSettings withModeration(Map<String, ModerationPolicy> policies) {
@@ -81,12 +87,13 @@ public record CommandSideSettings(
         maxReplyDepth,
         editWindow,
         publisherEnabled,
-        policies);
+        policies,
+        pipelinedAppends);
   }
 
   /**
    * Topic {@value #DEFAULT_TOPIC} with 12 partitions and replication factor 1, replies five levels
-   * deep, a 15-minute edit window, publishing on.
+   * deep, a 15-minute edit window, publishing on, every append journaled (not pipelined).
    */
   public static CommandSideSettings defaults(String database, String kafkaBootstrapServers) {
     return new CommandSideSettings(
@@ -110,7 +117,8 @@ public record CommandSideSettings(
         maxReplyDepth,
         editWindow,
         publisherEnabled,
-        moderation);
+        moderation,
+        pipelinedAppends);
   }
 
   public CommandSideSettings withPublisherEnabled(boolean enabled) {
@@ -123,6 +131,21 @@ public record CommandSideSettings(
         maxReplyDepth,
         editWindow,
         enabled,
-        moderation);
+        moderation,
+        pipelinedAppends);
+  }
+
+  public CommandSideSettings withPipelinedAppends(boolean pipelined) {
+    return new CommandSideSettings(
+        database,
+        kafkaBootstrapServers,
+        topic,
+        topicPartitions,
+        replicationFactor,
+        maxReplyDepth,
+        editWindow,
+        publisherEnabled,
+        moderation,
+        pipelined);
   }
 }

@@ -126,7 +126,11 @@ class PostRoundTripsTest {
                 .build());
     side =
         CommandSide.start(
-            CommandSideSettings.defaults("comments", "127.0.0.1:1").withPublisherEnabled(false),
+            // Pipelined as on the embedded store: a command alone on its thread appends journaled
+            // and writes no barrier, so it costs what it costs without pipelining.
+            CommandSideSettings.defaults("comments", "127.0.0.1:1")
+                .withPublisherEnabled(false)
+                .withPipelinedAppends(true),
             client,
             new SimpleMeterRegistry(),
             Clock.systemUTC());

@@ -4,8 +4,10 @@ import java.util.List;
 import org.axonframework.eventhandling.DomainEventMessage;
 
 /**
- * Told of every append to the event store, in the appending thread, while the aggregate's lock is
- * held: so a stream's appends arrive in seq order. Must not block.
+ * Told of every append to the event store once it is durable, a stream's appends in seq order: a
+ * journaled append in the appending thread, under the aggregate's lock; a pipelined one by the
+ * thread that wrote the barrier covering it, after that barrier, in the order of the appends
+ * ({@link DurableAppends}). So nothing is told that the store could still lose. Must not block.
  */
 public interface AppendListener {
   /**
@@ -15,6 +17,9 @@ public interface AppendListener {
    */
   void appended(String stream, List<DomainEventMessage<?>> events, long publishedBefore);
 
-  /** An append of the stream failed: some of its events may or may not be stored. */
+  /**
+   * An append of the stream failed, or the barrier that was to make it durable did: some of its
+   * events may or may not be stored.
+   */
   void appendFailed(String stream);
 }

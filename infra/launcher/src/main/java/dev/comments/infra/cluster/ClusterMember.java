@@ -33,7 +33,10 @@ public final class ClusterMember {
                   "spring.config.import",
                   "file:" + dir.resolve(PROPERTIES),
                   "comments.mongo.uri",
-                  mongo.connectionString()));
+                  mongo.connectionString(),
+                  // Its embedded store keeps a prefix of its writes: appends can be pipelined.
+                  "comments.event-store.pipelined-appends",
+                  "true"));
       return () -> {
         try {
           node.close();

@@ -126,6 +126,8 @@ public final class DevNode implements AutoCloseable {
             "comments.dns.database", DevGeoDatabase.writeInto(dir.resolve("geoip")).toString());
       }
       properties.put("comments.mongo.uri", mongo.connectionString());
+      // The embedded store keeps a prefix of its writes: a hot thread's appends can be pipelined.
+      properties.put("comments.event-store.pipelined-appends", true);
       properties.put("comments.kafka.bootstrap-servers", broker.bootstrapServers());
       // The dev broker is one node: one copy of the log (it says so in its log).
       properties.put("comments.kafka.replication-factor", 1);

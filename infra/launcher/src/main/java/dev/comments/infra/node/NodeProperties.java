@@ -44,7 +44,8 @@ public record NodeProperties(
     @DefaultValue Dns dns,
     Map<String, Tenant> tenants,
     @DefaultValue Cdn cdn,
-    @DefaultValue Tls tls) {
+    @DefaultValue Tls tls,
+    @DefaultValue EventStore eventStore) {
 
   public NodeProperties {
     Objects.requireNonNull(node, "comments.node");
@@ -381,6 +382,18 @@ public record NodeProperties(
   }
 
   public record Publisher(@DefaultValue("true") boolean enabled) {}
+
+  /**
+   * How the primary appends to its event store.
+   *
+   * @param pipelinedAppends whether the appends of a thread that other commands wait for are
+   *     pipelined: made without waiting for the journal, each command answered after a barrier
+   *     shared by all of them. Only for a store whose durable state is a prefix of the writes it
+   *     applied, the embedded one (on by default in {@code comments dev} and {@code comments
+   *     cluster}); never on a MongoDB replica set, where a failover can roll back an unjournaled
+   *     write that a later barrier says nothing about (docs/architecture.md).
+   */
+  public record EventStore(@DefaultValue("false") boolean pipelinedAppends) {}
 
   public record Rules(
       @DefaultValue("5") int maxReplyDepth, @DefaultValue("15m") Duration editWindow) {}

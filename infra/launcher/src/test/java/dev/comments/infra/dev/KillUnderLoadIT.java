@@ -21,10 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kill -9} of a dev node while writers keep posting: the embedded store commits writes in
- * groups, and every write the node acknowledged must still be there after the restart.
+ * groups, and every write the node acknowledged must still be there after the restart. Some writers
+ * share one hot thread, whose appends are pipelined (answered after a barrier that covers them).
  */
 class KillUnderLoadIT {
   private static final int WRITERS = 16;
+
+  /** Writers that all post to one thread, as at a live event: its appends are pipelined. */
+  private static final int HOT_WRITERS = 8;
 
   /** Each writer posts to its own thread, at most this many: one page of the thread holds all. */
   private static final int POSTS_EACH = 95;
@@ -41,7 +45,7 @@ class KillUnderLoadIT {
     AtomicInteger acks = new AtomicInteger();
     AtomicBoolean killed = new AtomicBoolean();
     try (DevProcess node = DevProcess.start(data, "--rate-limits", "off");
-        ExecutorService writers = Executors.newFixedThreadPool(WRITERS)) {
+        ExecutorService writers = Executors.newFixedThreadPool(WRITERS + HOT_WRITERS)) {
       ApiClient api = node.api();
       String token = api.session("demo", "Writer");
       for (int w = 0; w < WRITERS; w++) {
@@ -54,6 +58,29 @@ class KillUnderLoadIT {
                   ApiClient.Reply reply = api.post("demo", thread, token, "post " + i, null);
                   if (reply.status() == 201) {
                     ids.add(reply.json().get("commentId").asText());
+                    acks.incrementAndGet();
+                  }
+                } catch (RuntimeException nodeGone) {
+                  return;
+                }
+              }
+            });
+      }
+      Set<String> hotIds =
+          acknowledged.computeIfAbsent("kill-hot", t -> ConcurrentHashMap.newKeySet());
+      AtomicInteger hotPosts = new AtomicInteger();
+      for (int w = 0; w < HOT_WRITERS; w++) {
+        writers.execute(
+            () -> {
+              // One page holds the whole thread: the hot writers share the bound of one writer.
+              for (int n = hotPosts.incrementAndGet();
+                  n <= POSTS_EACH && !killed.get();
+                  n = hotPosts.incrementAndGet()) {
+                try {
+                  ApiClient.Reply reply =
+                      api.post("demo", "kill-hot", token, "hot post " + n, null);
+                  if (reply.status() == 201) {
+                    hotIds.add(reply.json().get("commentId").asText());
                     acks.incrementAndGet();
                   }
                 } catch (RuntimeException nodeGone) {
