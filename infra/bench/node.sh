@@ -41,7 +41,14 @@ node=$!
 wait_ready "$url" "$node" "$work/node.log" 120
 ready_s=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 node_pid=$(pgrep -f "dev.comments.infra.Launcher dev --http-port $port" | head -1)
-bootstrap=$(sed -nE 's/.*kafka: ([^ ]+).*/\1/p' "$work/node.log" | head -1)
+# The banner, which names the broker, follows readiness by a moment.
+bootstrap=""
+for _ in $(seq 1 100); do
+  bootstrap=$(sed -nE 's/.*kafka: ([^ ]+).*/\1/p' "$work/node.log" | head -1)
+  [ -n "$bootstrap" ] && break
+  sleep 0.1
+done
+[ -n "$bootstrap" ] || { echo "bench: the node's banner names no Kafka broker" >&2; exit 1; }
 broker_pid=$(pgrep -P "$node_pid" java | head -1 || true)
 
 rss_mib() { [ -n "$1" ] && awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
