@@ -497,17 +497,19 @@
     }
 
     // ---- HTTP ----
+    /** A call to the API; {@code options.contentType} sends {@code body} as it is (a file), else JSON. */
     function request(method, path, body, options) {
       options = options || {};
+      var raw = options.contentType !== undefined;
       var headers = {};
       if (w.session && !options.anonymous) headers.Authorization = 'Bearer ' + w.session.token;
-      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      if (body !== undefined) headers['Content-Type'] = raw ? options.contentType : 'application/json';
       if (options.key) headers['Idempotency-Key'] = options.key;
       if (options.consistency) headers['X-Consistency-Token'] = options.consistency;
       return fetch(server + '/api/v1/tenants/' + tenant + path, {
         method: method,
         headers: headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined || raw ? body : JSON.stringify(body),
         mode: 'cors',
         credentials: 'omit',
       }).then(function (response) {
@@ -798,24 +800,10 @@
       var media = [];
       return images.reduce(function (done, file) {
         return done.then(function () {
-          return fetch(server + '/api/v1/tenants/' + tenant + '/media', {
-            method: 'POST',
-            headers: { Authorization: 'Bearer ' + w.session.token, 'Content-Type': file.type },
-            body: file,
-            mode: 'cors',
-            credentials: 'omit',
-          }).then(function (response) {
-            return response.text().then(function (text) {
-              var json = null;
-              try {
-                json = text ? JSON.parse(text) : null;
-              } catch (e) {
-                json = null;
-              }
-              var reply = { status: response.status, json: json, headers: response.headers };
-              if (response.status !== 201 || !json) throw explain(reply);
-              media.push({ mediaId: json.mediaId, url: json.url, contentType: json.contentType, width: json.width, height: json.height });
-            });
+          return request('POST', '/media', file, { contentType: file.type }).then(function (reply) {
+            var json = reply.json;
+            if (reply.status !== 201 || !json) throw explain(reply);
+            media.push({ mediaId: json.mediaId, url: json.url, contentType: json.contentType, width: json.width, height: json.height });
           });
         });
       }, Promise.resolve()).then(function () {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Everything the server is told. {@link #dev(Path)} gives the defaults; production differs in
@@ -117,182 +118,108 @@ public record GeoDnsSettings(
   }
 
   public GeoDnsSettings withBind(InetSocketAddress newBind) {
-    return new GeoDnsSettings(
-        newBind,
-        database,
-        zones,
-        fallback,
-        ttl,
-        answers,
-        failOpenTtl,
-        maxUdpPayload,
-        rebuildEvery,
-        checkFileEvery,
-        perSourceQps,
-        perSourceBurst,
-        maxTcpConnections,
-        tcpIdleTimeout,
-        udpThreads,
-        udpBatch);
+    return with(copy -> copy.bind = newBind);
   }
 
   public GeoDnsSettings withZones(List<Zone> newZones) {
-    return new GeoDnsSettings(
-        bind,
-        database,
-        newZones,
-        fallback,
-        ttl,
-        answers,
-        failOpenTtl,
-        maxUdpPayload,
-        rebuildEvery,
-        checkFileEvery,
-        perSourceQps,
-        perSourceBurst,
-        maxTcpConnections,
-        tcpIdleTimeout,
-        udpThreads,
-        udpBatch);
+    return with(copy -> copy.zones = newZones);
   }
 
   public GeoDnsSettings withFallback(Coordinates newFallback) {
-    return new GeoDnsSettings(
-        bind,
-        database,
-        zones,
-        newFallback,
-        ttl,
-        answers,
-        failOpenTtl,
-        maxUdpPayload,
-        rebuildEvery,
-        checkFileEvery,
-        perSourceQps,
-        perSourceBurst,
-        maxTcpConnections,
-        tcpIdleTimeout,
-        udpThreads,
-        udpBatch);
+    return with(copy -> copy.fallback = newFallback);
   }
 
   public GeoDnsSettings withAnswers(int newAnswers) {
-    return new GeoDnsSettings(
-        bind,
-        database,
-        zones,
-        fallback,
-        ttl,
-        newAnswers,
-        failOpenTtl,
-        maxUdpPayload,
-        rebuildEvery,
-        checkFileEvery,
-        perSourceQps,
-        perSourceBurst,
-        maxTcpConnections,
-        tcpIdleTimeout,
-        udpThreads,
-        udpBatch);
+    return with(copy -> copy.answers = newAnswers);
   }
 
   public GeoDnsSettings withCheckFileEvery(Duration every) {
-    return new GeoDnsSettings(
-        bind,
-        database,
-        zones,
-        fallback,
-        ttl,
-        answers,
-        failOpenTtl,
-        maxUdpPayload,
-        rebuildEvery,
-        every,
-        perSourceQps,
-        perSourceBurst,
-        maxTcpConnections,
-        tcpIdleTimeout,
-        udpThreads,
-        udpBatch);
+    return with(copy -> copy.checkFileEvery = every);
   }
 
   public GeoDnsSettings withRateLimit(long qps, long burst) {
-    return new GeoDnsSettings(
-        bind,
-        database,
-        zones,
-        fallback,
-        ttl,
-        answers,
-        failOpenTtl,
-        maxUdpPayload,
-        rebuildEvery,
-        checkFileEvery,
-        qps,
-        burst,
-        maxTcpConnections,
-        tcpIdleTimeout,
-        udpThreads,
-        udpBatch);
+    return with(
+        copy -> {
+          copy.perSourceQps = qps;
+          copy.perSourceBurst = burst;
+        });
   }
 
   public GeoDnsSettings withTtl(Duration newTtl) {
-    return new GeoDnsSettings(
-        bind,
-        database,
-        zones,
-        fallback,
-        newTtl,
-        answers,
-        failOpenTtl,
-        maxUdpPayload,
-        rebuildEvery,
-        checkFileEvery,
-        perSourceQps,
-        perSourceBurst,
-        maxTcpConnections,
-        tcpIdleTimeout,
-        udpThreads,
-        udpBatch);
+    return with(copy -> copy.ttl = newTtl);
   }
 
   public GeoDnsSettings withUdpThreads(int threads) {
-    return new GeoDnsSettings(
-        bind,
-        database,
-        zones,
-        fallback,
-        ttl,
-        answers,
-        failOpenTtl,
-        maxUdpPayload,
-        rebuildEvery,
-        checkFileEvery,
-        perSourceQps,
-        perSourceBurst,
-        maxTcpConnections,
-        tcpIdleTimeout,
-        threads,
-        udpBatch);
+    return with(copy -> copy.udpThreads = threads);
   }
 
   public GeoDnsSettings withUdpBatch(int batch) {
-    return new GeoDnsSettings(
-        bind,
-        database,
-        zones,
-        fallback,
-        ttl,
-        answers,
-        failOpenTtl,
-        maxUdpPayload,
-        rebuildEvery,
-        checkFileEvery,
-        perSourceQps,
-        perSourceBurst,
-        maxTcpConnections,
-        tcpIdleTimeout,
-        udpThreads,
-        batch);
+    return with(copy -> copy.udpBatch = batch);
+  }
+
+  /** These settings with {@code change} made to a copy of their fields, checked again. */
+  private GeoDnsSettings with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.settings();
+  }
+
+  /** The fields of one settings record, some of them to change. */
+  private static final class Copy {
+    private InetSocketAddress bind;
+    private Path database;
+    private List<Zone> zones;
+    private Coordinates fallback;
+    private Duration ttl;
+    private int answers;
+    private Duration failOpenTtl;
+    private int maxUdpPayload;
+    private Duration rebuildEvery;
+    private Duration checkFileEvery;
+    private long perSourceQps;
+    private long perSourceBurst;
+    private int maxTcpConnections;
+    private Duration tcpIdleTimeout;
+    private int udpThreads;
+    private int udpBatch;
+
+    Copy(GeoDnsSettings settings) {
+      bind = settings.bind;
+      database = settings.database;
+      zones = settings.zones;
+      fallback = settings.fallback;
+      ttl = settings.ttl;
+      answers = settings.answers;
+      failOpenTtl = settings.failOpenTtl;
+      maxUdpPayload = settings.maxUdpPayload;
+      rebuildEvery = settings.rebuildEvery;
+      checkFileEvery = settings.checkFileEvery;
+      perSourceQps = settings.perSourceQps;
+      perSourceBurst = settings.perSourceBurst;
+      maxTcpConnections = settings.maxTcpConnections;
+      tcpIdleTimeout = settings.tcpIdleTimeout;
+      udpThreads = settings.udpThreads;
+      udpBatch = settings.udpBatch;
+    }
+
+    GeoDnsSettings settings() {
+      return new GeoDnsSettings(
+          bind,
+          database,
+          zones,
+          fallback,
+          ttl,
+          answers,
+          failOpenTtl,
+          maxUdpPayload,
+          rebuildEvery,
+          checkFileEvery,
+          perSourceQps,
+          perSourceBurst,
+          maxTcpConnections,
+          tcpIdleTimeout,
+          udpThreads,
+          udpBatch);
+    }
   }
 }

@@ -3,11 +3,8 @@ package dev.comments.infra.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class NodePropertiesDnsTest {
 
@@ -39,13 +36,6 @@ class NodePropertiesDnsTest {
   }
 
   private static NodeProperties bind(Map<String, String> settings) {
-    Map<String, String> all = new HashMap<>(settings);
-    all.put("comments.mongo.uri", "mongodb://127.0.0.1:27017");
-    all.put("comments.kafka.bootstrap-servers", "127.0.0.1:9092");
-    all.putAll(NodePropertiesSecretsTest.validKeys());
-    all.put("comments.tenants.demo.moderator-key", "a-long-moderator-key");
-    return new Binder(new MapConfigurationPropertySource(all))
-        .bind("comments", NodeProperties.class)
-        .get();
+    return NodePropertiesSecretsTest.bindWithDefaults(settings);
   }
 }

@@ -114,6 +114,14 @@ class NodePropertiesSecretsTest {
     return bindAll(all);
   }
 
+  /** {@code settings} bound with what else a node needs: store, broker, valid keys, a tenant. */
+  static NodeProperties bindWithDefaults(Map<String, String> settings) {
+    Map<String, String> all = validKeys();
+    all.put("comments.tenants.demo.moderator-key", "a-long-moderator-key");
+    all.putAll(settings);
+    return bindAll(all);
+  }
+
   private static NodeProperties bindAll(Map<String, String> settings) {
     Map<String, String> all = new HashMap<>(settings);
     all.put("comments.mongo.uri", "mongodb://127.0.0.1:27017");

@@ -6,13 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.comments.edge.tls.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.BindException;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class NodePropertiesTlsTest {
 
@@ -76,13 +73,6 @@ class NodePropertiesTlsTest {
   }
 
   private static NodeProperties bind(Map<String, String> settings) {
-    Map<String, String> all = new HashMap<>(settings);
-    all.put("comments.mongo.uri", "mongodb://127.0.0.1:27017");
-    all.put("comments.kafka.bootstrap-servers", "127.0.0.1:9092");
-    all.putAll(NodePropertiesSecretsTest.validKeys());
-    all.put("comments.tenants.demo.moderator-key", "a-long-moderator-key");
-    return new Binder(new MapConfigurationPropertySource(all))
-        .bind("comments", NodeProperties.class)
-        .get();
+    return NodePropertiesSecretsTest.bindWithDefaults(settings);
   }
 }
