@@ -227,9 +227,13 @@ class CdnTest {
     assertThatThrownBy(() -> get("a", Map.of())).isInstanceOf(IOException.class);
 
     await().until(() -> !hasFiles(dir));
+    // The JDK's client tries a GET again when it is cut before the headers, so one or two fetches.
+    int failed = fetches("a");
+    assertThat(failed).isBetween(1, 2);
     dieMidStream = false;
     assertThat(get("a", Map.of()).body()).isEqualTo(a);
-    assertThat(fetches("a")).isEqualTo(2);
+    // Nothing of the broken fills was kept: the good answer is a fetch of its own.
+    assertThat(fetches("a")).isEqualTo(failed + 1);
   }
 
   @Test
