@@ -27,7 +27,7 @@
       confirmDelete: 'Delete this comment?', flag: 'Flag', reason: 'Why should a moderator look?',
       send: 'Send', flagged: 'Thank you. A moderator will look at it.', block: 'Block',
       unblock: 'Unblock', blockedHidden: 'Hidden: you blocked this person.', up: 'Vote up',
-      down: 'Vote down', deleted: 'This comment was deleted.', edited: 'edited',
+      down: 'Vote down', deleted: 'This comment was deleted.', removed: 'A moderator removed this comment.', edited: 'edited',
       more: 'Load more comments', moreReplies: 'Show more replies',
       newOne: '{n} new comment', newMany: '{n} new comments', sort: 'Sort',
       newest: 'Newest', oldest: 'Oldest', top: 'Top', you: 'you', signedAs: 'Commenting as {name}',
@@ -36,6 +36,7 @@
       readers: '{n} reading', offline: 'Cannot reach the comments server. Retrying…',
       reconnecting: 'Connection lost. Reconnecting…', retrying: 'The server is busy. Retrying…',
       needName: 'Choose a display name first.', posted: 'Your comment is posted.',
+      held: 'Thank you: your comment will appear once a moderator approves it.',
       originRefused:
         'This site may not show these comments: the comments operator must allow {origin}.',
       noTenant: 'Unknown comments tenant "{tenant}". Check data-comments-tenant.',
@@ -56,7 +57,7 @@
       reason: 'Por que um moderador deve ver?', send: 'Enviar',
       flagged: 'Obrigado. Um moderador vai analisar.', block: 'Bloquear', unblock: 'Desbloquear',
       blockedHidden: 'Oculto: você bloqueou esta pessoa.', up: 'Votar a favor',
-      down: 'Votar contra', deleted: 'Este comentário foi excluído.', edited: 'editado',
+      down: 'Votar contra', deleted: 'Este comentário foi excluído.', removed: 'Um moderador removeu este comentário.', edited: 'editado',
       more: 'Carregar mais comentários', moreReplies: 'Mostrar mais respostas',
       newOne: '{n} comentário novo', newMany: '{n} comentários novos', sort: 'Ordenar',
       newest: 'Mais recentes', oldest: 'Mais antigos', top: 'Melhores', you: 'você',
@@ -67,6 +68,7 @@
       reconnecting: 'Conexão perdida. Reconectando…',
       retrying: 'O servidor está ocupado. Tentando de novo…',
       needName: 'Escolha primeiro um nome de exibição.', posted: 'Seu comentário foi publicado.',
+      held: 'Obrigado: seu comentário aparecerá quando um moderador o aprovar.',
       originRefused:
         'Este site não pode mostrar estes comentários: o operador precisa permitir {origin}.',
       noTenant: 'Inquilino de comentários desconhecido "{tenant}". Verifique data-comments-tenant.',
@@ -87,7 +89,7 @@
       reason: 'Pourquoi un modérateur devrait-il regarder ?', send: 'Envoyer',
       flagged: 'Merci. Un modérateur va regarder.', block: 'Bloquer', unblock: 'Débloquer',
       blockedHidden: 'Masqué : vous avez bloqué cette personne.', up: 'Voter pour',
-      down: 'Voter contre', deleted: 'Ce commentaire a été supprimé.', edited: 'modifié',
+      down: 'Voter contre', deleted: 'Ce commentaire a été supprimé.', removed: 'Un modérateur a retiré ce commentaire.', edited: 'modifié',
       more: 'Plus de commentaires', moreReplies: 'Plus de réponses',
       newOne: '{n} nouveau commentaire', newMany: '{n} nouveaux commentaires', sort: 'Trier',
       newest: 'Plus récents', oldest: 'Plus anciens', top: 'Meilleurs', you: 'vous',
@@ -98,6 +100,7 @@
       reconnecting: 'Connexion perdue. Reconnexion…',
       retrying: 'Le serveur est occupé. Nouvel essai…',
       needName: 'Choisissez d’abord un nom affiché.', posted: 'Votre commentaire est publié.',
+      held: 'Merci : votre commentaire apparaîtra dès qu’un modérateur l’aura approuvé.',
       originRefused:
         'Ce site ne peut pas afficher ces commentaires : l’opérateur doit autoriser {origin}.',
       noTenant: 'Locataire de commentaires inconnu « {tenant} ». Vérifiez data-comments-tenant.',
@@ -117,7 +120,7 @@
       flag: '報告', reason: 'モデレーターに確認してほしい理由', send: '送信',
       flagged: 'ありがとうございます。モデレーターが確認します。', block: 'ブロック',
       unblock: 'ブロック解除', blockedHidden: 'ブロックした人のコメントは非表示です。',
-      up: '高評価', down: '低評価', deleted: 'このコメントは削除されました。', edited: '編集済み',
+      up: '高評価', down: '低評価', deleted: 'このコメントは削除されました。', removed: 'このコメントはモデレーターが削除しました。', edited: '編集済み',
       more: 'さらにコメントを読み込む', moreReplies: 'さらに返信を表示',
       newOne: '新しいコメント {n} 件', newMany: '新しいコメント {n} 件', sort: '並べ替え',
       newest: '新しい順', oldest: '古い順', top: '評価順', you: 'あなた',
@@ -127,6 +130,7 @@
       offline: 'コメントサーバーに接続できません。再試行中…',
       reconnecting: '接続が切れました。再接続中…', retrying: 'サーバーが混雑しています。再試行中…',
       needName: '先に表示名を決めてください。', posted: 'コメントを投稿しました。',
+      held: 'ありがとうございます。コメントはモデレーターの承認後に表示されます。',
       originRefused:
         'このサイトではこのコメントを表示できません。運営者が {origin} を許可する必要があります。',
       noTenant: '不明なテナント「{tenant}」です。data-comments-tenant を確認してください。',
@@ -145,7 +149,7 @@
       flag: '신고', reason: '관리자가 확인해야 하는 이유', send: '보내기',
       flagged: '감사합니다. 관리자가 확인합니다.', block: '차단', unblock: '차단 해제',
       blockedHidden: '차단한 사람의 댓글이라 숨겼습니다.', up: '추천', down: '비추천',
-      deleted: '삭제된 댓글입니다.', edited: '수정됨', more: '댓글 더 보기',
+      deleted: '삭제된 댓글입니다.', removed: '관리자가 삭제한 댓글입니다.', edited: '수정됨', more: '댓글 더 보기',
       moreReplies: '답글 더 보기', newOne: '새 댓글 {n}개', newMany: '새 댓글 {n}개', sort: '정렬',
       newest: '최신순', oldest: '오래된순', top: '인기순', you: '나',
       signedAs: '{name}(으)로 댓글 작성 중', chars: '{n} / {max}', tooLong: '{n}자 초과했습니다.',
@@ -154,6 +158,7 @@
       reconnecting: '연결이 끊겼습니다. 다시 연결하는 중…',
       retrying: '서버가 바쁩니다. 다시 시도하는 중…', needName: '먼저 표시 이름을 정하세요.',
       posted: '댓글을 게시했습니다.',
+      held: '감사합니다. 댓글은 운영자가 승인하면 표시됩니다.',
       originRefused: '이 사이트는 이 댓글을 표시할 수 없습니다. 운영자가 {origin}을 허용해야 합니다.',
       noTenant: '알 수 없는 테넌트 "{tenant}". data-comments-tenant를 확인하세요.',
       rate: '요청이 너무 많습니다. {s}초 후에 다시 시도하세요.',
@@ -817,6 +822,11 @@
       if (media.length) body.media = media.map(function (m) { return m.mediaId; });
       return write('POST', '/threads/' + thread + '/comments', body).then(
         function (reply) {
+          // Held for the moderators: no reader sees it yet, its writer included, so say so.
+          if (reply.json.status === 'pending') {
+            say(T.held);
+            return;
+          }
           // Shown at once; the live message or the next read (with the consistency token) agrees.
           var id = reply.json.commentId;
           if (!w.comments[id]) {
@@ -928,7 +938,7 @@
     function update(data) {
       var c = w.comments[data.id];
       if (!c) return;
-      ['author', 'text', 'editedAt', 'deleted', 'votes', 'myVote'].forEach(function (key) {
+      ['author', 'text', 'editedAt', 'deleted', 'votes', 'myVote', 'status', 'media'].forEach(function (key) {
         if (key in data) c.data[key] = data[key];
       });
       renderComment(c);
@@ -958,8 +968,9 @@
       body.textContent = '';
       c.node.setAttribute('aria-level', String(level(c)));
       var mine = w.session && d.author && d.author.id === w.session.id;
-      if (d.deleted) {
-        body.appendChild(h('p', { class: 'muted', text: T.deleted }));
+      if (d.deleted || d.status === 'removed') {
+        // A moderator's removal keeps the comment's place (its replies stay) without author or text.
+        body.appendChild(h('p', { class: 'muted', text: d.deleted ? T.deleted : T.removed }));
         return;
       }
       if (d.author && w.blocked[d.author.id]) {
@@ -1235,19 +1246,52 @@
           if (q.id === p.commentId) q.votes = p.votes;
         });
       } else if (m.type === 'comment-posted') {
-        if (w.comments[p.id]) update(p);
-        else if (p.author && w.blocked[p.author.id]) return;
-        else if (w.session && p.author && p.author.id === w.session.id) place(p, w.sort !== 'oldest');
-        else {
-          w.pending.push(p);
-          showPendingCount();
-        }
+        arrived(p);
+      } else if (m.type === 'comment-moderated') {
+        moderated(p);
       } else if (m.type === 'comment-edited' || m.type === 'comment-deleted') {
         update(p);
         w.pending.forEach(function (q, i) {
           if (q.id === p.id) w.pending[i] = p;
         });
       }
+    }
+
+    /** A comment new to this reader: their own shows at once, others' behind "N new comments". */
+    function arrived(p) {
+      if (w.comments[p.id]) update(p);
+      else if (p.author && w.blocked[p.author.id]) return;
+      else if (w.session && p.author && p.author.id === w.session.id) place(p, w.sort !== 'oldest');
+      else {
+        w.pending.push(p);
+        showPendingCount();
+      }
+    }
+
+    /**
+     * A moderator's decision (or the flag threshold): approved shows the comment (it may be new here,
+     * a held one just approved), removed keeps its place without author or text, pending and
+     * rejected take it and its replies out of view, as a reload would.
+     */
+    function moderated(p) {
+      w.pending = w.pending.filter(function (q) {
+        return q.id !== p.id;
+      });
+      var c = w.comments[p.id];
+      if (p.status === 'pending' || p.status === 'rejected') {
+        if (c) {
+          Object.keys(w.comments).forEach(function (id) {
+            if (c.node.contains(w.comments[id].node)) delete w.comments[id];
+          });
+          c.node.remove();
+        }
+      } else if (c) {
+        update(p);
+      } else if (p.status === 'approved') {
+        arrived(p);
+        return;
+      }
+      showPendingCount();
     }
 
     function showPendingCount() {

@@ -96,7 +96,7 @@ final class AxonCommentCommands implements CommentCommands {
         // entry that attempt made): the id made for this one names nothing.
         locator.forget(thread, commentId);
       }
-      return new Accepted(thread, outcome.commentId(), outcome.seq());
+      return new Accepted(thread, outcome.commentId(), outcome.seq(), outcome.status());
     } catch (CommandRejectedException rejected) {
       locator.forget(thread, commentId);
       throw rejected;
@@ -106,15 +106,13 @@ final class AxonCommentCommands implements CommentCommands {
   @Override
   public Accepted edit(String tenant, String commentId, String editorId, String text) {
     ThreadId thread = locate(tenant, commentId);
-    return accepted(
-        thread, commentId, new EditComment(thread, commentId, editorId, text, clock.instant()));
+    return accepted(thread, new EditComment(thread, commentId, editorId, text, clock.instant()));
   }
 
   @Override
   public Accepted delete(String tenant, String commentId, String requesterId) {
     ThreadId thread = locate(tenant, commentId);
-    return accepted(
-        thread, commentId, new DeleteComment(thread, commentId, requesterId, clock.instant()));
+    return accepted(thread, new DeleteComment(thread, commentId, requesterId, clock.instant()));
   }
 
   @Override
@@ -122,16 +120,13 @@ final class AxonCommentCommands implements CommentCommands {
     Objects.requireNonNull(direction, "direction");
     ThreadId thread = locate(tenant, commentId);
     return accepted(
-        thread,
-        commentId,
-        new VoteOnComment(thread, commentId, voterId, direction, clock.instant()));
+        thread, new VoteOnComment(thread, commentId, voterId, direction, clock.instant()));
   }
 
   @Override
   public Accepted flag(String tenant, String commentId, String flaggerId, String reason) {
     ThreadId thread = locate(tenant, commentId);
-    return accepted(
-        thread, commentId, new FlagComment(thread, commentId, flaggerId, reason, clock.instant()));
+    return accepted(thread, new FlagComment(thread, commentId, flaggerId, reason, clock.instant()));
   }
 
   @Override
@@ -141,7 +136,6 @@ final class AxonCommentCommands implements CommentCommands {
     ThreadId thread = locate(tenant, commentId);
     return accepted(
         thread,
-        commentId,
         new ModerateComment(thread, commentId, action, moderatorId, reason, clock.instant()));
   }
 
@@ -176,19 +170,18 @@ final class AxonCommentCommands implements CommentCommands {
 
   @Override
   public Accepted lock(ThreadId thread, String moderatorId) {
-    return new Accepted(
-        thread, null, send(new LockThread(thread, moderatorId, clock.instant())).seq());
+    return accepted(thread, new LockThread(thread, moderatorId, clock.instant()));
   }
 
   @Override
   public Accepted unlock(ThreadId thread, String moderatorId) {
     // A thread that never had an event cannot be unlocked: it is refused as not found.
-    return new Accepted(
-        thread, null, send(new UnlockThread(thread, moderatorId, clock.instant())).seq());
+    return accepted(thread, new UnlockThread(thread, moderatorId, clock.instant()));
   }
 
-  private Accepted accepted(ThreadId thread, String commentId, ThreadCommand command) {
-    return new Accepted(thread, commentId, send(command).seq());
+  private Accepted accepted(ThreadId thread, ThreadCommand command) {
+    Outcome outcome = send(command);
+    return new Accepted(thread, outcome.commentId(), outcome.seq(), outcome.status());
   }
 
   private ThreadId locate(String tenant, String commentId) {

@@ -309,6 +309,12 @@ final class EdgeRoutes {
                         settings.tenants(),
                         moderators,
                         limited(new QueueHandler(moderationQueue)))))
+            .route(
+                "GET",
+                BANS,
+                tenantPath(
+                    RequireModerator.moderator(
+                        settings.tenants(), moderators, limited(BansHandler.list(bans, clock)))))
             // Moderators follow the queue as this node's projection changes it.
             .route(
                 "GET",

@@ -1,6 +1,7 @@
 package dev.comments.query;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,20 @@ public interface BannedUsers {
   /** The user's ban in force at {@code now}, if any. */
   Optional<Ban> banOf(String tenant, String userId, Instant now);
 
+  /** The tenant's bans in force at {@code now}, by user id. */
+  List<Ban> bansOf(String tenant, Instant now);
+
   /** Nobody is banned: for nodes and tests without the projection. */
-  BannedUsers NONE = (tenant, userId, now) -> Optional.empty();
+  BannedUsers NONE =
+      new BannedUsers() {
+        @Override
+        public Optional<Ban> banOf(String tenant, String userId, Instant now) {
+          return Optional.empty();
+        }
+
+        @Override
+        public List<Ban> bansOf(String tenant, Instant now) {
+          return List.of();
+        }
+      };
 }

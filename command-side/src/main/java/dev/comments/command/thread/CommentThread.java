@@ -202,7 +202,7 @@ public final class CommentThread {
             held ? CommentStatus.PENDING : CommentStatus.APPROVED,
             cmd.media()),
         keyOf(meta));
-    return new Outcome(getVersion(), cmd.commentId());
+    return outcome(cmd.commentId());
   }
 
   @CommandHandler
@@ -218,7 +218,7 @@ public final class CommentThread {
     apply(
         new CommentEdited(t.tenant(), t.thread(), cmd.commentId(), cmd.editorId(), text, cmd.at()),
         keyOf(meta));
-    return new Outcome(getVersion(), cmd.commentId());
+    return outcome(cmd.commentId());
   }
 
   @CommandHandler
@@ -228,7 +228,7 @@ public final class CommentThread {
     apply(
         new CommentDeleted(t.tenant(), t.thread(), cmd.commentId(), cmd.requesterId(), cmd.at()),
         keyOf(meta));
-    return new Outcome(getVersion(), cmd.commentId());
+    return outcome(cmd.commentId());
   }
 
   @CommandHandler
@@ -254,7 +254,7 @@ public final class CommentThread {
               cmd.at()),
           keyOf(meta));
     }
-    return new Outcome(getVersion(), cmd.commentId());
+    return outcome(cmd.commentId());
   }
 
   @CommandHandler
@@ -276,7 +276,7 @@ public final class CommentThread {
           new CommentHeld(
               t.tenant(), t.thread(), cmd.commentId(), comment.flagsSinceDecision(), cmd.at()));
     }
-    return new Outcome(getVersion(), cmd.commentId());
+    return outcome(cmd.commentId());
   }
 
   @CommandHandler
@@ -328,7 +328,7 @@ public final class CommentThread {
               cmd.at()),
           keyOf(meta));
     }
-    return new Outcome(getVersion(), cmd.commentId());
+    return outcome(cmd.commentId());
   }
 
   private static boolean allowed(
@@ -348,7 +348,7 @@ public final class CommentThread {
               cmd.threadId().tenant(), cmd.threadId().thread(), cmd.moderatorId(), cmd.at()),
           keyOf(meta));
     }
-    return new Outcome(getVersion(), null);
+    return outcome(null);
   }
 
   @CommandHandler
@@ -359,7 +359,7 @@ public final class CommentThread {
               cmd.threadId().tenant(), cmd.threadId().thread(), cmd.moderatorId(), cmd.at()),
           keyOf(meta));
     }
-    return new Outcome(getVersion(), null);
+    return outcome(null);
   }
 
   @EventSourcingHandler
@@ -449,7 +449,16 @@ public final class CommentThread {
         || !at.isBefore(applied.at().plus(IdempotencyKeys.KEPT_FOR))) {
       return Optional.empty();
     }
-    return Optional.of(applied.outcome());
+    return Optional.of(outcome(applied.seq(), applied.commentId()));
+  }
+
+  private Outcome outcome(String commentId) {
+    return outcome(getVersion(), commentId);
+  }
+
+  private Outcome outcome(long seq, String commentId) {
+    Comment comment = commentId == null ? null : comments.get(commentId);
+    return new Outcome(seq, commentId, comment == null ? null : comment.status());
   }
 
   /** The command's key and request hash, copied onto its event; nothing else of its metadata. */

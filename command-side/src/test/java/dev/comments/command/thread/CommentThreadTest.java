@@ -102,7 +102,7 @@ class CommentThreadTest {
         .givenNoPriorActivity()
         .when(post("c1", null, "Hello"))
         .expectEvents(posted("c1"))
-        .expectResultMessagePayload(new Outcome(0, "c1"));
+        .expectResultMessagePayload(new Outcome(0, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -139,7 +139,7 @@ class CommentThreadTest {
         .given(posted("c1"))
         .when(new PostComment(THREAD, "c2", "c1", BOB, "Reply", T0))
         .expectEvents(reply("c2", "c1"))
-        .expectResultMessagePayload(new Outcome(1, "c2"));
+        .expectResultMessagePayload(new Outcome(1, "c2", CommentStatus.APPROVED));
   }
 
   @Test
@@ -256,7 +256,7 @@ class CommentThreadTest {
         .when(edit("c1", ALICE.id(), " Better ", at))
         .expectEvents(
             new CommentEdited(THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), "Better", at))
-        .expectResultMessagePayload(new Outcome(1, "c1"));
+        .expectResultMessagePayload(new Outcome(1, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -320,7 +320,7 @@ class CommentThreadTest {
         .given(posted("c1"), locked())
         .when(new DeleteComment(THREAD, "c1", ALICE.id(), at))
         .expectEvents(new CommentDeleted(THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), at))
-        .expectResultMessagePayload(new Outcome(2, "c1"));
+        .expectResultMessagePayload(new Outcome(2, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -347,7 +347,7 @@ class CommentThreadTest {
         .given(posted("c1"))
         .when(vote("c1", "bob", UP))
         .expectEvents(voted("c1", "bob", UP, NONE))
-        .expectResultMessagePayload(new Outcome(1, "c1"));
+        .expectResultMessagePayload(new Outcome(1, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -365,7 +365,7 @@ class CommentThreadTest {
         .when(vote("c1", "bob", UP))
         .expectSuccessfulHandlerExecution()
         .expectNoEvents()
-        .expectResultMessagePayload(new Outcome(1, "c1"));
+        .expectResultMessagePayload(new Outcome(1, "c1", CommentStatus.APPROVED));
     fixtureWith(ThreadRules.defaults())
         .given(posted("c1"), voted("c1", "bob", UP, NONE))
         .when(vote("c1", "bob", DOWN))
@@ -387,7 +387,7 @@ class CommentThreadTest {
         .when(vote("c1", "bob", NONE))
         .expectSuccessfulHandlerExecution()
         .expectNoEvents()
-        .expectResultMessagePayload(new Outcome(1, "c1"));
+        .expectResultMessagePayload(new Outcome(1, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -468,7 +468,7 @@ class CommentThreadTest {
         .givenNoPriorActivity()
         .when(new LockThread(THREAD, "mod", T0))
         .expectEvents(new ThreadLocked(THREAD.tenant(), THREAD.thread(), "mod", T0))
-        .expectResultMessagePayload(new Outcome(0, null));
+        .expectResultMessagePayload(new Outcome(0, null, null));
   }
 
   @Test
@@ -477,7 +477,7 @@ class CommentThreadTest {
         .given(posted("c1"), locked())
         .when(new LockThread(THREAD, "mod", T0))
         .expectNoEvents()
-        .expectResultMessagePayload(new Outcome(1, null));
+        .expectResultMessagePayload(new Outcome(1, null, null));
   }
 
   @Test
@@ -511,7 +511,7 @@ class CommentThreadTest {
         .givenNoPriorActivity()
         .when(post("c1", null, "Hello"), key("h1").and("traceNote", "not for the store"))
         .expectEvents(underKey(posted("c1"), "h1"))
-        .expectResultMessagePayload(new Outcome(0, "c1"));
+        .expectResultMessagePayload(new Outcome(0, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -521,7 +521,7 @@ class CommentThreadTest {
         .when(post("c-retry", null, "Hello"), key("h1"))
         .expectSuccessfulHandlerExecution()
         .expectNoEvents()
-        .expectResultMessagePayload(new Outcome(0, "c1"));
+        .expectResultMessagePayload(new Outcome(0, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -531,7 +531,7 @@ class CommentThreadTest {
         .when(vote("c1", "bob", UP), key("h1"))
         .expectSuccessfulHandlerExecution()
         .expectNoEvents()
-        .expectResultMessagePayload(new Outcome(1, "c1"));
+        .expectResultMessagePayload(new Outcome(1, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -540,7 +540,7 @@ class CommentThreadTest {
         .given(posted("c1"), underKey(flagged("c1", "bob", "spam"), "h1"))
         .when(flag("c1", "bob", "spam"), key("h1"))
         .expectNoEvents()
-        .expectResultMessagePayload(new Outcome(1, "c1"));
+        .expectResultMessagePayload(new Outcome(1, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -549,7 +549,7 @@ class CommentThreadTest {
         .given(posted("c1"))
         .when(new LockThread(THREAD, "mod", T0), key("h1"))
         .expectEvents(underKey(locked(), "h1"))
-        .expectResultMessagePayload(new Outcome(1, null));
+        .expectResultMessagePayload(new Outcome(1, null, null));
   }
 
   @Test
@@ -558,7 +558,7 @@ class CommentThreadTest {
         .given(underKey(posted("c1"), "h1"))
         .when(post("c2", null, "Hello"), key("h2"))
         .expectEvents(underKey(posted("c2"), "h2"))
-        .expectResultMessagePayload(new Outcome(1, "c2"));
+        .expectResultMessagePayload(new Outcome(1, "c2", CommentStatus.APPROVED));
   }
 
   @Test
@@ -572,7 +572,7 @@ class CommentThreadTest {
                 new CommentPosted(
                     THREAD.tenant(), THREAD.thread(), "c2", null, ALICE, "Hello", later),
                 "h1"))
-        .expectResultMessagePayload(new Outcome(1, "c2"));
+        .expectResultMessagePayload(new Outcome(1, "c2", CommentStatus.APPROVED));
   }
 
   // --- moderation ----------------------------------------------------------------------------
@@ -611,7 +611,7 @@ class CommentThreadTest {
         .given(posted("c1"))
         .when(moderate("c1", ModerationAction.APPROVE, null))
         .expectNoEvents()
-        .expectResultMessagePayload(new Outcome(0, "c1"));
+        .expectResultMessagePayload(new Outcome(0, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -646,7 +646,22 @@ class CommentThreadTest {
         .when(post("c1", null, "Hello"))
         .expectEvents(
             new CommentPosted(
-                "demo", "launch-day", "c1", null, ALICE, "Hello", T0, CommentStatus.PENDING));
+                "demo", "launch-day", "c1", null, ALICE, "Hello", T0, CommentStatus.PENDING))
+        .expectResultMessagePayload(new Outcome(0, "c1", CommentStatus.PENDING));
+  }
+
+  @Test
+  void a_retry_of_a_held_post_answers_the_status_the_comment_has_now() {
+    fixtureWith(rulesWith(ModerationPolicy.PreModeration.ALL, 0))
+        .given(
+            underKey(
+                new CommentPosted(
+                    "demo", "launch-day", "c1", null, ALICE, "Hello", T0, CommentStatus.PENDING),
+                "h1"),
+            moderated("c1", ModerationAction.APPROVE, null))
+        .when(post("c-retry", null, "Hello"), key("h1"))
+        .expectNoEvents()
+        .expectResultMessagePayload(new Outcome(0, "c1", CommentStatus.APPROVED));
   }
 
   @Test
@@ -674,7 +689,8 @@ class CommentThreadTest {
         .given(posted("c1"), flagged("c1", "bob", "rude"))
         .when(flag("c1", "carl", "rude"))
         .expectEvents(
-            flagged("c1", "carl", "rude"), new CommentHeld("demo", "launch-day", "c1", 2, T0));
+            flagged("c1", "carl", "rude"), new CommentHeld("demo", "launch-day", "c1", 2, T0))
+        .expectResultMessagePayload(new Outcome(3, "c1", CommentStatus.PENDING));
   }
 
   @Test

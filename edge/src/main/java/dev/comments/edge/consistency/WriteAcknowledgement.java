@@ -2,6 +2,7 @@ package dev.comments.edge.consistency;
 
 import dev.comments.command.Accepted;
 import dev.comments.edge.http.JsonResponses;
+import dev.comments.events.CommentStatus;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 import java.util.Objects;
@@ -19,10 +20,14 @@ public final class WriteAcknowledgement {
     this.tokens = Objects.requireNonNull(tokens, "tokens");
   }
 
-  /** {@code {"commentId": "…", "token": "…"}}. */
+  /**
+   * {@code {"commentId": "…", "token": "…", "status": "approved|pending|rejected|removed"}}: the
+   * comment's status after the command, so a writer whose post is held for the moderators is told.
+   */
   public void sendComment(HttpServerExchange exchange, int status, Accepted accepted) {
     String token = token(exchange, accepted);
-    JsonResponses.send(exchange, status, new CommentWritten(accepted.commentId(), token));
+    JsonResponses.send(
+        exchange, status, new CommentWritten(accepted.commentId(), token, accepted.status()));
   }
 
   /** {@code {"token": "…"}}, for thread-wide commands. */
@@ -36,7 +41,7 @@ public final class WriteAcknowledgement {
     return token;
   }
 
-  record CommentWritten(String commentId, String token) {}
+  record CommentWritten(String commentId, String token, CommentStatus status) {}
 
   record ThreadWritten(String token) {}
 }

@@ -21,8 +21,9 @@ import java.util.Map;
 
 /**
  * Bans ({@code POST …/bans} {@code {"userId", "duration", "reason"}}, {@code DELETE
- * …/bans/{userId}}): a command to the primary and an event in the log naming the moderator; every
- * node refuses a banned user's writes from its own projection ({@link #refuseBanned}).
+ * …/bans/{userId}}, and {@code GET …/bans} to list them): a command to the primary and an event in
+ * the log naming the moderator; every node refuses a banned user's writes from its own projection
+ * ({@link #refuseBanned}).
  */
 public final class BansHandler {
   /** The longest ban with an end; longer is for good ({@code duration} absent or null). */
@@ -73,6 +74,22 @@ public final class BansHandler {
       Actor actor = Actor.of(exchange);
       commands.ban(actor.tenant(), request.userId(), actor.id(), reason(request.reason()), until);
       JsonResponses.send(exchange, 200, new Banned(request.userId(), until));
+    };
+  }
+
+  private record Listed(List<Banned> bans) {}
+
+  /**
+   * {@code GET …/bans}: the tenant's bans in force, by user id, from this node's memory (who banned
+   * and why are in the audit log: {@code audit?user=}).
+   */
+  public static HttpHandler list(BannedUsers bans, Clock clock) {
+    return exchange -> {
+      List<Banned> listed =
+          bans.bansOf(PathParameters.tenant(exchange), clock.instant()).stream()
+              .map(ban -> new Banned(ban.userId(), ban.until()))
+              .toList();
+      JsonResponses.send(exchange, 200, new Listed(listed));
     };
   }
 

@@ -4,6 +4,7 @@ import dev.comments.command.Accepted;
 import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
 import dev.comments.events.Author;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -69,38 +70,38 @@ public final class RecordingCommands implements CommentCommands {
     } else {
       call("post", thread, parentId, author, text, media);
     }
-    return new Accepted(thread, "c" + seq.get(), seq.get());
+    return new Accepted(thread, "c" + seq.get(), seq.get(), CommentStatus.APPROVED);
   }
 
   @Override
   public Accepted edit(String tenant, String commentId, String editorId, String text) {
     call("edit", tenant, commentId, editorId, text);
-    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get());
+    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get(), CommentStatus.APPROVED);
   }
 
   @Override
   public Accepted delete(String tenant, String commentId, String requesterId) {
     call("delete", tenant, commentId, requesterId);
-    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get());
+    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get(), CommentStatus.APPROVED);
   }
 
   @Override
   public Accepted vote(String tenant, String commentId, String voterId, VoteDirection direction) {
     call("vote", tenant, commentId, voterId, direction);
-    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get());
+    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get(), CommentStatus.APPROVED);
   }
 
   @Override
   public Accepted flag(String tenant, String commentId, String flaggerId, String reason) {
     call("flag", tenant, commentId, flaggerId, reason);
-    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get());
+    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get(), CommentStatus.APPROVED);
   }
 
   @Override
   public Accepted moderate(
       String tenant, String commentId, ModerationAction action, String moderatorId, String reason) {
     call("moderate", tenant, commentId, action, moderatorId, reason);
-    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get());
+    return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get(), CommentStatus.APPROVED);
   }
 
   @Override
@@ -119,13 +120,13 @@ public final class RecordingCommands implements CommentCommands {
   @Override
   public Accepted lock(ThreadId thread, String moderatorId) {
     call("lock", thread, moderatorId);
-    return new Accepted(thread, null, seq.get());
+    return new Accepted(thread, null, seq.get(), null);
   }
 
   @Override
   public Accepted unlock(ThreadId thread, String moderatorId) {
     call("unlock", thread, moderatorId);
-    return new Accepted(thread, null, seq.get());
+    return new Accepted(thread, null, seq.get(), null);
   }
 
   private void call(String command, Object... arguments) {

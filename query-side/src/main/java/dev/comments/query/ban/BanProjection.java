@@ -14,7 +14,9 @@ import dev.comments.query.BannedUsers;
 import dev.comments.query.moderation.QueueStore;
 import dev.comments.query.projection.Projection;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -81,6 +83,17 @@ public final class BanProjection implements Projection, BannedUsers {
       return Optional.empty();
     }
     return Optional.of(new Ban(tenant, userId, standing.until()));
+  }
+
+  @Override
+  public List<Ban> bansOf(String tenant, Instant now) {
+    String prefix = tenant + "/";
+    return standings.keySet().stream()
+        .filter(key -> key.startsWith(prefix))
+        .map(key -> banOf(tenant, key.substring(prefix.length()), now))
+        .flatMap(Optional::stream)
+        .sorted(Comparator.comparing(Ban::userId))
+        .toList();
   }
 
   @Override

@@ -26,10 +26,21 @@ class QueueStoreTest {
 
   /** Mallory is banned from BANNED_AT until BANNED_UNTIL; nobody else is. */
   private static final BannedUsers MALLORY_BANNED =
-      (tenant, userId, now) ->
-          userId.equals("mallory") && now.isBefore(BANNED_UNTIL)
-              ? Optional.of(new BannedUsers.Ban(tenant, userId, BANNED_UNTIL))
+      new BannedUsers() {
+        @Override
+        public Optional<Ban> banOf(String tenant, String userId, Instant now) {
+          return userId.equals("mallory")
+              ? bansOf(tenant, now).stream().findFirst()
               : Optional.empty();
+        }
+
+        @Override
+        public List<Ban> bansOf(String tenant, Instant now) {
+          return now.isBefore(BANNED_UNTIL)
+              ? List.of(new Ban(tenant, "mallory", BANNED_UNTIL))
+              : List.of();
+        }
+      };
 
   private static TestMongo mongo;
 

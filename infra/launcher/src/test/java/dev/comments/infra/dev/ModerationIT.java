@@ -232,12 +232,17 @@ class ModerationIT {
     String writer = api.session("held", "Writer");
     Reply posted = api.post("held", "queue", writer, "Please let me in", null);
     assertThat(posted.status()).isEqualTo(201);
+    // The writer is told the post is held, through the primary and through a replica alike.
+    assertThat(posted.json().get("status").asText()).isEqualTo("pending");
+    Reply viaReplica = replicaApi.post("held", "queue", writer, "Also from afar", null);
+    assertThat(viaReplica.json().get("status").asText()).isEqualTo("pending");
     String held = commentId(posted);
     assertThat(page("held", "queue", posted).get("comments")).isEmpty();
     String rejected = commentId(api.post("held", "queue", writer, "Buy cheap things", null));
 
     Reply approved = moderate(api, "held", held, HELD_ADMIN_KEY, "approve", null);
     assertThat(approved.status()).isEqualTo(200);
+    assertThat(approved.json().get("status").asText()).isEqualTo("approved");
     Reply turnedDown = moderate(api, "held", rejected, HELD_ADMIN_KEY, "reject", "spam");
     assertThat(turnedDown.status()).isEqualTo(200);
     JsonNode shown = page("held", "queue", turnedDown).get("comments");
@@ -249,7 +254,9 @@ class ModerationIT {
     Reply first = api.post("firsts", "intro", newcomer, "Hello, first time here", null);
     assertThat(page("firsts", "intro", first).get("comments")).isEmpty();
     moderate(api, "firsts", commentId(first), FIRSTS_ADMIN_KEY, "approve", null);
+    assertThat(first.json().get("status").asText()).isEqualTo("pending");
     Reply next = api.post("firsts", "intro", newcomer, "And again", null);
+    assertThat(next.json().get("status").asText()).isEqualTo("approved");
     assertThat(page("firsts", "intro", next).get("comments")).hasSize(2);
   }
 
@@ -268,6 +275,8 @@ class ModerationIT {
       assertThat(flagged.status()).isEqualTo(200);
       posted = flagged;
     }
+    // The flag that reached the threshold answers that the comment now waits for a moderator.
+    assertThat(posted.json().get("status").asText()).isEqualTo("pending");
     assertThat(page("demo", "flags", posted).get("comments")).isEmpty();
 
     Reply approved = moderate(api, "demo", id, node.adminKey(), "approve", "fair comment");
@@ -405,8 +414,27 @@ class ModerationIT {
             () ->
                 assertError(
                     replicaApi.post("demo", "bans", troll, "Elsewhere", null), 403, "user_banned"));
+    // Moderators list the bans in force on any node; readers may not.
+    JsonNode listed = replicaApi.send("GET", T + "/bans", moderator, null).json().get("bans");
+    assertThat(listed)
+        .filteredOn(ban -> ban.get("userId").asText().equals(user))
+        .singleElement()
+        .satisfies(
+            ban ->
+                assertThat(ban.get("until").asText())
+                    .isEqualTo(banned.json().get("until").asText()));
+    assertError(replicaApi.send("GET", T + "/bans", troll, null), 401, "moderator_required");
 
     assertThat(api.send("DELETE", T + "/bans/" + user, moderator, null).status()).isEqualTo(204);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                api.send("GET", T + "/bans", moderator, null)
+                    .json()
+                    .get("bans")
+                    .findValuesAsText("userId"),
+            users -> !users.contains(user));
     await()
         .atMost(Duration.ofSeconds(15))
         .until(

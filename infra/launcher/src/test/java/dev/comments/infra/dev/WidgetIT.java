@@ -11,6 +11,7 @@ import static dev.comments.infra.Widget.text;
 import static dev.comments.infra.Widget.textOf;
 import static dev.comments.infra.Widget.waitForText;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,6 +56,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class WidgetIT {
   @TempDir static Path data;
   @TempDir static Path profiles;
+
+  /** Tenant {@code held} holds every new comment for its moderators. */
+  private static final String HELD_ADMIN_KEY = "held-tenant-admin-key-0123";
+
   private static DevNode node;
   private static ApiClient api;
   private static HttpServer allowedHost;
@@ -66,7 +71,14 @@ class WidgetIT {
   @BeforeAll
   static void start() throws Exception {
     Browsers.assumeInstalled();
-    node = DevNode.start(data, 0, "--comments.limits.enabled=false");
+    node =
+        DevNode.start(
+            data,
+            0,
+            "--comments.limits.enabled=false",
+            "--comments.tenants.held.moderation.pre-moderation=all",
+            "--comments.tenants.held.moderation.admin-key=" + HELD_ADMIN_KEY,
+            "--comments.tenants.held.allowed-origins=http://localhost:*");
     api = new ApiClient(node.baseUrl());
     allowedHost = hostServer("127.0.0.1");
     refusedHost = hostServer("127.0.0.2");
@@ -208,6 +220,66 @@ class WidgetIT {
     bob.navigate().refresh();
     waitForText(bob, "Hidden: you blocked this person.", WAIT);
     assertThat(text(bob)).doesNotContain("Ada's first").doesNotContain("Ada's second");
+  }
+
+  @Test
+  void a_held_post_says_it_waits_for_a_moderator_and_decisions_reach_readers_live()
+      throws Exception {
+    String thread = thread();
+    String path =
+        page("en", "data-comments-tenant=\"held\" data-comments-thread=\"" + thread + "\"");
+    WebDriver ada = browsers.open();
+    WebDriver bob = browsers.open();
+    ada.get(allowed(path));
+    bob.get(allowed(path));
+    join(ada, "Ada");
+    waitForText(bob, "Live", WAIT);
+
+    find(ada, "textarea").sendKeys("Waiting for a moderator");
+    find(ada, "form button.primary").click();
+    waitForText(ada, "your comment will appear once a moderator approves it", WAIT);
+    assertThat(text(ada)).doesNotContain("Waiting for a moderator");
+    String id = heldComment(thread);
+
+    // Approved: the writer sees it at once, another reader behind "1 new comment".
+    moderate(id, "approve");
+    waitForText(ada, "Waiting for a moderator", WAIT);
+    WebElement news = find(bob, "button.pill");
+    new WebDriverWait(bob, WAIT)
+        .until(d -> news.isDisplayed() && news.getText().equals("1 new comment"));
+    news.click();
+    waitForText(bob, "Waiting for a moderator", WAIT);
+
+    // Removed: both keep its place without its text, and so does a fresh load.
+    moderate(id, "remove");
+    waitForText(ada, "A moderator removed this comment.", WAIT);
+    waitForText(bob, "A moderator removed this comment.", WAIT);
+    assertThat(text(bob)).doesNotContain("Waiting for a moderator");
+    bob.navigate().refresh();
+    waitForText(bob, "A moderator removed this comment.", WAIT);
+    assertThat(text(bob)).doesNotContain("Waiting for a moderator");
+  }
+
+  /** The one comment of the thread in tenant held's moderation queue, once this node lists it. */
+  private static String heldComment(String thread) {
+    String queue = "/api/v1/tenants/held/moderation/queue?status=pending&thread=" + thread;
+    JsonNode items =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> api.send("GET", queue, HELD_ADMIN_KEY, null).json().get("items"),
+                found -> found.size() == 1);
+    return items.get(0).get("comment").get("id").asText();
+  }
+
+  private static void moderate(String commentId, String action) {
+    ApiClient.Reply reply =
+        api.send(
+            "POST",
+            "/api/v1/tenants/held/comments/" + commentId + "/moderation",
+            HELD_ADMIN_KEY,
+            "{\"action\":\"" + action + "\"}");
+    assertThat(reply.status()).as("%s", reply.json()).isEqualTo(200);
   }
 
   @Test
