@@ -65,6 +65,16 @@ class ModeratePageRoutesTest {
   }
 
   @Test
+  void the_page_answers_at_its_published_address_with_the_trailing_slash_too() throws Exception {
+    HttpResponse<String> page = send(at("/moderate/"));
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).isEqualTo(send(at("/moderate")).body());
+    // Only there: another empty segment is still refused.
+    assertThat(send(at("/moderate//")).statusCode()).isEqualTo(400);
+    assertThat(send(at("/widget/v1/")).statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void an_unknown_file_of_the_page_is_not_found() throws Exception {
     HttpResponse<String> missing = send(at("/moderate/secrets.txt"));
     assertThat(missing.statusCode()).isEqualTo(404);

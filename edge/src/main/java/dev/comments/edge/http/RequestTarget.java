@@ -3,6 +3,7 @@ package dev.comments.edge.http;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Refuses every request target but a plain path (origin-form) before anything routes it: an
@@ -12,6 +13,12 @@ import java.util.Objects;
  * target that is not exactly what it looks like must never be routed, forwarded or resolved.
  */
 public final class RequestTarget implements HttpHandler {
+  /**
+   * Pages published with a trailing slash ({@code /moderate/}, the moderators' page, also served at
+   * {@code /moderate}): the only targets whose last segment may be empty.
+   */
+  public static final Set<String> PAGES_WITH_TRAILING_SLASH = Set.of("/moderate/");
+
   private final HttpHandler next;
 
   public RequestTarget(HttpHandler next) {
@@ -62,7 +69,7 @@ public final class RequestTarget implements HttpHandler {
         throw ApiException.badRequest(
             "invalid_path", "the path must not hold '.' or '..' segments");
       }
-      if (segment.isEmpty() && path.length() > 1) {
+      if (segment.isEmpty() && path.length() > 1 && !PAGES_WITH_TRAILING_SLASH.contains(path)) {
         throw ApiException.badRequest(
             "invalid_path", "the path must not hold empty segments ('//' or a trailing '/')");
       }

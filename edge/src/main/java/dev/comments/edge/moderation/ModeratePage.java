@@ -13,10 +13,11 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 
 /**
- * The moderators' page, {@code /moderate} (no trailing slash: the edge refuses empty segments):
- * three small files read once from {@code moderate/} on the classpath and answered from memory on
- * the IO thread. The page calls the API of its own origin, so it needs no CORS, and its policy
- * allows nothing but its own files and that API.
+ * The moderators' page, {@code /moderate/} or {@code /moderate} (the one address the edge lets end
+ * with a slash: {@code RequestTarget#PAGES_WITH_TRAILING_SLASH}): three small files read once from
+ * {@code moderate/} on the classpath and answered from memory on the IO thread. The page calls the
+ * API of its own origin, so it needs no CORS, and its policy allows nothing but its own files and
+ * that API.
  */
 public final class ModeratePage {
   public static final String PAGE = "/moderate";
