@@ -54,29 +54,6 @@ public record CommandSideSettings(
     }
   }
 
-  /** Settings whose tenants are all moderated by {@link ModerationPolicy#DEFAULTS}. */
-  public CommandSideSettings(
-      String database,
-      String kafkaBootstrapServers,
-      String topic,
-      int topicPartitions,
-      short replicationFactor,
-      int maxReplyDepth,
-      Duration editWindow,
-      boolean publisherEnabled) {
-    this(
-        database,
-        kafkaBootstrapServers,
-        topic,
-        topicPartitions,
-        replicationFactor,
-        maxReplyDepth,
-        editWindow,
-        publisherEnabled,
-        Map.of(),
-        false);
-  }
-
   public CommandSideSettings withModeration(Map<String, ModerationPolicy> policies) {
     return new CommandSideSettings(
         database,
@@ -93,7 +70,8 @@ public record CommandSideSettings(
 
   /**
    * Topic {@value #DEFAULT_TOPIC} with 12 partitions and replication factor 1, replies five levels
-   * deep, a 15-minute edit window, publishing on, every append journaled (not pipelined).
+   * deep, a 15-minute edit window, publishing on, every tenant moderated by {@link
+   * ModerationPolicy#DEFAULTS}, every append journaled (not pipelined).
    */
   public static CommandSideSettings defaults(String database, String kafkaBootstrapServers) {
     return new CommandSideSettings(
@@ -104,7 +82,9 @@ public record CommandSideSettings(
         (short) 1,
         5,
         Duration.ofMinutes(15),
-        true);
+        true,
+        Map.of(),
+        false);
   }
 
   public CommandSideSettings withTopic(String newTopic) {

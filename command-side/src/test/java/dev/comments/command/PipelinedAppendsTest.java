@@ -2,13 +2,8 @@ package dev.comments.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
-import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
@@ -18,7 +13,6 @@ import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,28 +47,12 @@ class PipelinedAppendsTest {
   private final AtomicBoolean failBarriers = new AtomicBoolean();
   private final AtomicInteger barriersSent = new AtomicInteger();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-  private MongoServer server;
-  private MongoClient client;
+  private ListenedCommandSide store;
   private CommandSide side;
   private ExecutorService writers;
 
   @BeforeEach
   void start() {
-    server =
-        new MongoServer(
-            new MemoryBackend() {
-              @Override
-              public Document handleCommand(
-                  Channel channel, String database, String command, Document query) {
-                if (failBarriers.get()
-                    && "update".equals(command)
-                    && JournalBarrier.COLLECTION.equals(query.get("update"))) {
-                  throw new MongoServerError(8, "injected: the store could not commit");
-                }
-                return super.handleCommand(channel, database, command, query);
-              }
-            });
-    server.bind("127.0.0.1", 0);
     CommandListener listener =
         new CommandListener() {
           @Override
@@ -86,31 +64,30 @@ class PipelinedAppendsTest {
             }
           }
         };
-    client =
-        MongoClients.create(
-            MongoClientSettings.builder()
-                .applyConnectionString(
-                    new ConnectionString(
-                        "mongodb://127.0.0.1:" + server.getLocalAddress().getPort()))
-                .addCommandListener(listener)
-                .build());
-    side =
-        CommandSide.start(
-            CommandSideSettings.defaults("comments", "127.0.0.1:1")
-                .withPublisherEnabled(false)
-                .withPipelinedAppends(true),
-            client,
-            meters,
-            Clock.systemUTC());
+    store =
+        ListenedCommandSide.start(
+            new MemoryBackend() {
+              @Override
+              public Document handleCommand(
+                  Channel channel, String database, String command, Document query) {
+                if (failBarriers.get()
+                    && "update".equals(command)
+                    && JournalBarrier.COLLECTION.equals(query.get("update"))) {
+                  throw new MongoServerError(8, "injected: the store could not commit");
+                }
+                return super.handleCommand(channel, database, command, query);
+              }
+            },
+            listener,
+            meters);
+    side = store.side;
     writers = Executors.newFixedThreadPool(WRITERS);
   }
 
   @AfterEach
   void stop() {
     writers.shutdownNow();
-    side.close();
-    client.close();
-    server.shutdownNow();
+    store.close();
   }
 
   @Test

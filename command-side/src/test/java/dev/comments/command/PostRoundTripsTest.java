@@ -2,14 +2,9 @@ package dev.comments.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
-import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.comments.command.IdempotencyKeys.Answer;
 import dev.comments.command.IdempotencyKeys.Claim;
@@ -19,7 +14,6 @@ import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -99,15 +93,12 @@ class PostRoundTripsTest {
   }
 
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
-  private MongoServer server;
-  private MongoClient client;
+  private ListenedCommandSide store;
   private CommandSide side;
   private String firstComment;
 
   @BeforeEach
   void start() {
-    server = new MongoServer(new MemoryBackend());
-    server.bind("127.0.0.1", 0);
     CommandListener listener =
         new CommandListener() {
           @Override
@@ -116,24 +107,10 @@ class PostRoundTripsTest {
             sent.add(new Sent(Thread.currentThread().getName(), event.getCommand().clone()));
           }
         };
-    client =
-        MongoClients.create(
-            MongoClientSettings.builder()
-                .applyConnectionString(
-                    new ConnectionString(
-                        "mongodb://127.0.0.1:" + server.getLocalAddress().getPort()))
-                .addCommandListener(listener)
-                .build());
-    side =
-        CommandSide.start(
-            // Pipelined as on the embedded store: a command alone on its thread appends journaled
-            // and writes no barrier, so it costs what it costs without pipelining.
-            CommandSideSettings.defaults("comments", "127.0.0.1:1")
-                .withPublisherEnabled(false)
-                .withPipelinedAppends(true),
-            client,
-            new SimpleMeterRegistry(),
-            Clock.systemUTC());
+    // Pipelined as on the embedded store: a command alone on its thread appends journaled and
+    // writes no barrier, so it costs what it costs without pipelining.
+    store = ListenedCommandSide.start(new MemoryBackend(), listener, new SimpleMeterRegistry());
+    side = store.side;
     // A hot thread: posted to, replied to and voted on, so that its aggregate is in the cache and
     // every connection the driver needs is open.
     firstComment = side.commands().post(HOT, null, ANN, "first").commentId();
@@ -145,9 +122,7 @@ class PostRoundTripsTest {
 
   @AfterEach
   void stop() {
-    side.close();
-    client.close();
-    server.shutdownNow();
+    store.close();
   }
 
   @Test
@@ -223,7 +198,7 @@ class PostRoundTripsTest {
    * conditions.
    */
   private void assertKeyed(List<Sent> commands) {
-    MongoDatabase database = client.getDatabase("comments");
+    MongoDatabase database = store.client.getDatabase("comments");
     for (Sent command : commands) {
       for (BsonDocument filter : filters(command)) {
         Set<Set<String>> keys = uniqueKeys(database, command.collection());

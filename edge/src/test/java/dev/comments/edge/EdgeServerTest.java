@@ -726,6 +726,10 @@ class EdgeServerTest {
             0,
             1,
             VoteDirection.NONE,
+            List.of(),
+            null,
+            CommentStatus.APPROVED,
+            false,
             List.of());
     CommentView deleted =
         new CommentView(
@@ -739,7 +743,11 @@ class EdgeServerTest {
             3,
             0,
             VoteDirection.UP,
-            List.of(reply));
+            List.of(reply),
+            null,
+            CommentStatus.APPROVED,
+            false,
+            List.of());
     queries.pages.put(T1, new ThreadPage(List.of(deleted), "next-1", 7, true));
 
     status.lag = Duration.ofMillis(1_250);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.comments.edge.testing.PrimaryEdge;
 import dev.comments.events.Author;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentView;
@@ -49,7 +50,10 @@ class JsonCompressionTest {
               0,
               VoteDirection.NONE,
               List.of(),
-              null));
+              null,
+              CommentStatus.APPROVED,
+              false,
+              List.of()));
     }
     edge.queries.pages.put(T1, new ThreadPage(comments, null, 50));
   }

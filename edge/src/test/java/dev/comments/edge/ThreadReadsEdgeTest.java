@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.edge.testing.PrimaryEdge;
 import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.events.Author;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -61,7 +62,10 @@ class ThreadReadsEdgeTest {
         0,
         myVote,
         replies,
-        more);
+        more,
+        CommentStatus.APPROVED,
+        false,
+        List.of());
   }
 
   /** c1 with the reply c2 (which has c3), and c4; the viewer's votes as given. */

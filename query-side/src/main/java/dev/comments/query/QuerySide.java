@@ -240,7 +240,8 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     this.status = new ConsumerStatus(clock);
     this.metrics = new ProjectionMetrics(meters, settings.topic(), status);
     this.queries = new MongoThreadQueries(readModel, events);
-    this.audit = new MongoAuditLog(() -> ((AuditCopy) live.get(AUDIT)).store());
+    this.audit =
+        new MongoAuditLog(() -> ((AuditCopy) live.get(AUDIT)).store(), new MediaShown(media));
     registerRebuildMeters(meters);
   }
 

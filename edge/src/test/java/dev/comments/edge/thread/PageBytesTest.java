@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.events.Author;
+import dev.comments.events.CommentStatus;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentView;
@@ -57,7 +58,10 @@ class PageBytesTest {
         2,
         myVote,
         replies,
-        null);
+        null,
+        CommentStatus.APPROVED,
+        false,
+        List.of());
   }
 
   private static void assertVotes(JsonNode comments, List<CommentView> views) {

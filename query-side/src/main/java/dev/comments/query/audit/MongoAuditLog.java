@@ -16,6 +16,7 @@ import dev.comments.query.AuditEntry;
 import dev.comments.query.AuditLog;
 import dev.comments.query.AuditQuery;
 import dev.comments.query.CommentRevision;
+import dev.comments.query.thread.MediaShown;
 import dev.comments.query.thread.ThreadReplay;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -36,10 +37,16 @@ public final class MongoAuditLog implements AuditLog {
   static final int BATCH = 500;
 
   private final Supplier<AuditStore> store;
+  private final MediaShown media;
   private final EventCodec codec = new EventCodec();
 
-  public MongoAuditLog(Supplier<AuditStore> store) {
+  /**
+   * @param media how a replayed page shows the media its comments name: as the node's catalogue
+   *     knows them, the same as a live page
+   */
+  public MongoAuditLog(Supplier<AuditStore> store, MediaShown media) {
     this.store = Objects.requireNonNull(store, "store");
+    this.media = Objects.requireNonNull(media, "media");
   }
 
   @Override
@@ -56,7 +63,7 @@ public final class MongoAuditLog implements AuditLog {
       FindThreadComments query, Instant asOf, ReadPreference readPreference) {
     ThreadReplay replay = new ThreadReplay(query.threadId());
     replay(query.threadId(), asOf, readPreference, replay::apply);
-    return replay.page(query);
+    return replay.page(query, media, readPreference);
   }
 
   @Override

@@ -360,7 +360,8 @@ public final class QueueStore implements ModerationQueue {
             List.of(),
             null,
             status,
-            doc.getBoolean("pinned", false));
+            doc.getBoolean("pinned", false),
+            List.of());
     List<Document> flaggers = doc.getList("flaggers", Document.class, List.of());
     return new QueueItem(
         doc.getString("thread"),

@@ -1,5 +1,6 @@
 package dev.comments.query.thread;
 
+import dev.comments.events.CommentStatus;
 import dev.comments.events.ThreadId;
 import dev.comments.events.query.SortOrder;
 import dev.comments.query.InvalidCursorException;
@@ -94,7 +95,19 @@ record PageCursor(SortOrder sort, String threadKey, long score, long postedAtMil
   int startIn(List<StoredComment> sorted) {
     StoredComment probe =
         new StoredComment(
-            id, null, id, null, null, Instant.ofEpochMilli(postedAtMillis), null, false, score, 0);
+            id,
+            null,
+            id,
+            null,
+            null,
+            Instant.ofEpochMilli(postedAtMillis),
+            null,
+            false,
+            score,
+            0,
+            CommentStatus.APPROVED,
+            false,
+            List.of());
     Comparator<StoredComment> order = ThreadState.order(sort);
     int low = 0;
     int high = sorted.size();

@@ -33,52 +33,6 @@ record StoredComment(
     media = media == null ? List.of() : List.copyOf(media);
   }
 
-  /** A comment without media. */
-  StoredComment(
-      String id,
-      String parentId,
-      String rootId,
-      Author author,
-      String text,
-      Instant postedAt,
-      Instant editedAt,
-      boolean deleted,
-      long up,
-      long down,
-      CommentStatus status,
-      boolean pinned) {
-    this(
-        id, parentId, rootId, author, text, postedAt, editedAt, deleted, up, down, status, pinned,
-        List.of());
-  }
-
-  /** An approved comment, not pinned. */
-  StoredComment(
-      String id,
-      String parentId,
-      String rootId,
-      Author author,
-      String text,
-      Instant postedAt,
-      Instant editedAt,
-      boolean deleted,
-      long up,
-      long down) {
-    this(
-        id,
-        parentId,
-        rootId,
-        author,
-        text,
-        postedAt,
-        editedAt,
-        deleted,
-        up,
-        down,
-        CommentStatus.APPROVED,
-        false);
-  }
-
   /** Whether readers see it at all: approved, or removed (its place kept for its replies). */
   boolean listed() {
     return status == CommentStatus.APPROVED || status == CommentStatus.REMOVED;
@@ -193,7 +147,8 @@ record StoredComment(
         List.of(),
         null,
         status,
-        pinned);
+        pinned,
+        List.of());
   }
 
   /** A rough count of the bytes it holds on the heap, for the read model's bound. */

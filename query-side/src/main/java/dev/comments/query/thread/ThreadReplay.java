@@ -1,5 +1,6 @@
 package dev.comments.query.thread;
 
+import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.events.query.FindThreadComments;
@@ -26,10 +27,18 @@ public final class ThreadReplay {
     }
   }
 
-  /** The page a reader without votes of their own saw; empty before the thread's first event. */
-  public Optional<ThreadPage> page(FindThreadComments query) {
+  /**
+   * The page a reader without votes of their own saw, with the media its comments name as {@code
+   * media} shows them now (an image a moderator removed since is left out: the CDN no longer serves
+   * it); empty before the thread's first event.
+   */
+  public Optional<ThreadPage> page(
+      FindThreadComments query, MediaShown media, ReadPreference readPreference) {
+    ThreadId thread = query.threadId();
     return state.known()
-        ? Optional.of(MongoThreadQueries.page(state, query, Map.of()))
+        ? Optional.of(
+            MongoThreadQueries.page(
+                state, query, Map.of(), c -> media.of(thread, c, readPreference), 0))
         : Optional.empty();
   }
 }

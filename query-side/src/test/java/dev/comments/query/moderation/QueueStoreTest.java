@@ -98,7 +98,8 @@ class QueueStoreTest {
             List.of(),
             null,
             CommentStatus.PENDING,
-            false);
+            false,
+            List.of());
     queue.apply(posted, view, at, 1);
   }
 

@@ -184,4 +184,22 @@ class CommentMediaTest {
         page().comments().stream().filter(c -> c.id().equals("c1")).findFirst().orElseThrow();
     assertThat(live.media()).isEqualTo(read.media()).hasSize(1);
   }
+
+  @Test
+  void a_replay_of_the_thread_shows_its_media_as_the_catalogue_knows_them_now() {
+    upload("demo", PNG, "image/png", 640, 480);
+    upload("demo", GIF, "image/gif", 32, 16);
+    ThreadReplay replay = new ThreadReplay(log.thread());
+    replay.apply(log.postWithMedia("c1", "alice", List.of(PNG, GIF)));
+    FindThreadComments query =
+        new FindThreadComments(log.thread(), SortOrder.OLDEST, 20, null, 5, null);
+
+    assertThat(only(replay.page(query, new MediaShown(media), NEAREST).orElseThrow()).media())
+        .containsExactly(
+            new CommentMedia("demo", PNG, "image/png", 640, 480),
+            new CommentMedia("demo", GIF, "image/gif", 32, 16));
+    remove("demo", GIF);
+    assertThat(only(replay.page(query, new MediaShown(media), NEAREST).orElseThrow()).media())
+        .containsExactly(new CommentMedia("demo", PNG, "image/png", 640, 480));
+  }
 }
