@@ -18,6 +18,7 @@
       token: 'Moderator token', useToken: 'Use token', forget: 'Forget token',
       tokenHint: 'Kept in this tab only, until it closes.', status: 'Queue',
       pending: 'Pending', flagged: 'Flagged', removed: 'Removed', thread: 'Thread',
+      page: 'Page',
       user: 'Author id', search: 'Text', filter: 'Filter', reason: 'Reason (optional)',
       approve: 'Approve', reject: 'Reject', remove: 'Remove', restore: 'Restore',
       more: 'Load more', loading: 'Loading…', empty: 'Nothing to moderate here.',
@@ -38,6 +39,7 @@
       token: 'Token de moderador', useToken: 'Usar token', forget: 'Esquecer token',
       tokenHint: 'Guardado só nesta aba, até ela fechar.', status: 'Fila',
       pending: 'Pendentes', flagged: 'Denunciados', removed: 'Removidos', thread: 'Conversa',
+      page: 'Página',
       user: 'Id do autor', search: 'Texto', filter: 'Filtrar', reason: 'Motivo (opcional)',
       approve: 'Aprovar', reject: 'Rejeitar', remove: 'Remover', restore: 'Restaurar',
       more: 'Carregar mais', loading: 'Carregando…', empty: 'Nada para moderar aqui.',
@@ -58,6 +60,7 @@
       token: 'Jeton de modérateur', useToken: 'Utiliser le jeton', forget: 'Oublier le jeton',
       tokenHint: 'Gardé dans cet onglet seulement, jusqu’à sa fermeture.', status: 'File',
       pending: 'En attente', flagged: 'Signalés', removed: 'Retirés', thread: 'Fil',
+      page: 'Page',
       user: 'Id de l’auteur', search: 'Texte', filter: 'Filtrer', reason: 'Motif (facultatif)',
       approve: 'Approuver', reject: 'Rejeter', remove: 'Retirer', restore: 'Rétablir',
       more: 'Charger la suite', loading: 'Chargement…', empty: 'Rien à modérer ici.',
@@ -78,6 +81,7 @@
       token: 'モデレータートークン', useToken: 'トークンを使う', forget: 'トークンを消す',
       tokenHint: 'このタブを閉じるまで、このタブにだけ保存されます。', status: 'キュー',
       pending: '保留中', flagged: '通報あり', removed: '削除済み', thread: 'スレッド',
+      page: 'ページ',
       user: '投稿者 ID', search: 'テキスト', filter: '絞り込む', reason: '理由(任意)',
       approve: '承認', reject: '却下', remove: '削除', restore: '復元',
       more: 'さらに読み込む', loading: '読み込み中…', empty: 'モデレートするものはありません。',
@@ -98,6 +102,7 @@
       token: '관리자 토큰', useToken: '토큰 사용', forget: '토큰 지우기',
       tokenHint: '이 탭을 닫을 때까지 이 탭에만 보관됩니다.', status: '대기열',
       pending: '대기 중', flagged: '신고됨', removed: '삭제됨', thread: '스레드',
+      page: '페이지',
       user: '작성자 ID', search: '텍스트', filter: '필터', reason: '사유(선택)',
       approve: '승인', reject: '거부', remove: '삭제', restore: '복원',
       more: '더 불러오기', loading: '불러오는 중…', empty: '관리할 항목이 없습니다.',
@@ -516,6 +521,19 @@
     return status === 'removed' ? ['restore'] : status === 'flagged' ? ['approve', 'remove'] : ['approve', 'reject', 'remove'];
   }
 
+  // The page the comment was written on: its title (else its URL) as text, linking to it. The
+  // server took only absolute http(s) URLs; checked again, so no other scheme can become a link.
+  function pageLink(page) {
+    if (!page || typeof page.url !== 'string' || !/^https?:\/\//i.test(page.url)) return null;
+    return h('span', { class: 'muted page' }, [
+      ' · ' + T.page + ': ',
+      h('a', {
+        href: page.url, rel: 'noopener noreferrer nofollow', target: '_blank',
+        title: page.url, text: page.title || page.url,
+      }),
+    ]);
+  }
+
   function renderItem(item, index) {
     var c = item.comment;
     var id = 'item-' + c.id;
@@ -531,6 +549,7 @@
         h('span', { class: 'author', text: c.author ? c.author.name : '' }),
         c.author ? h('span', { class: 'muted', text: ' (' + c.author.id + ')' }) : null,
         h('span', { class: 'muted', text: ' · ' + format(T.inThread, { thread: item.thread }) }),
+        pageLink(item.page),
         c.postedAt ? h('span', { class: 'muted' }, [' · ', h('time', { datetime: c.postedAt, text: dates.format(new Date(c.postedAt)) })]) : null,
       ]),
       h('p', { class: 'text', id: id + '-text', text: c.text === null || c.text === undefined ? T.removedText : c.text }),

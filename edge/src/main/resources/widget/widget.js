@@ -357,6 +357,18 @@
     return location.origin + location.pathname;
   }
 
+  /**
+   * The page a post names for the moderators: the canonical URL and the document's title, made to
+   * fit what the server takes (a title cut to 300 characters, control characters as spaces); null
+   * when the URL is too long, so that a post never fails for its page.
+   */
+  function hostPage(url) {
+    if (!/^https?:\/\/\S+$/i.test(url) || url.length > 2048) return null;
+    var title = Array.from(String(document.title || '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim())
+      .slice(0, 300).join('').trim();
+    return title ? { url: url, title: title } : { url: url };
+  }
+
   function threadOfUrl(url) {
     return 'url-' + sha256Hex(url).slice(0, 32);
   }
@@ -442,7 +454,8 @@
 
     var server = (ds.commentsServer || SCRIPT_ORIGIN).replace(/\/+$/, '');
     var tenant = ds.commentsTenant;
-    var thread = ds.commentsThread || threadOfUrl(canonicalUrl());
+    var pageUrl = canonicalUrl();
+    var thread = ds.commentsThread || threadOfUrl(pageUrl);
     var tokenStore = tokenKey(server, tenant, thread);
     var w = {
       sort: ds.commentsSort || 'newest',
@@ -820,6 +833,9 @@
       media = media || [];
       var body = { text: text, parentId: parentId };
       if (media.length) body.media = media.map(function (m) { return m.mediaId; });
+      // Kept for the moderators, who see where the thread lives rather than its id.
+      var page = hostPage(pageUrl);
+      if (page) body.page = page;
       return write('POST', '/threads/' + thread + '/comments', body).then(
         function (reply) {
           // Held for the moderators: no reader sees it yet, its writer included, so say so.

@@ -5,6 +5,7 @@ import dev.comments.command.media.MediaReferences;
 import dev.comments.command.thread.KeyedCommands;
 import dev.comments.command.thread.Outcome;
 import dev.comments.events.Author;
+import dev.comments.events.HostPage;
 import dev.comments.events.ModerationAction;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
@@ -77,7 +78,12 @@ final class AxonCommentCommands implements CommentCommands {
 
   @Override
   public Accepted post(
-      ThreadId thread, String parentId, Author author, String text, List<String> mediaIds) {
+      ThreadId thread,
+      String parentId,
+      Author author,
+      String text,
+      List<String> mediaIds,
+      HostPage page) {
     Objects.requireNonNull(thread, "thread");
     Objects.requireNonNull(author, "author");
     Objects.requireNonNull(mediaIds, "mediaIds");
@@ -90,7 +96,7 @@ final class AxonCommentCommands implements CommentCommands {
       Outcome outcome =
           send(
               new PostComment(
-                  thread, commentId, parentId, author, text, clock.instant(), mediaIds));
+                  thread, commentId, parentId, author, text, clock.instant(), mediaIds, page));
       if (!commentId.equals(outcome.commentId())) {
         // A retry the thread had applied before, under the comment id of the first attempt (whose
         // entry that attempt made): the id made for this one names nothing.

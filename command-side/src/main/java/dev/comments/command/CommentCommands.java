@@ -1,6 +1,7 @@
 package dev.comments.command;
 
 import dev.comments.events.Author;
+import dev.comments.events.HostPage;
 import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -33,7 +34,22 @@ public interface CommentCommands {
    * @throws CommandRejectedException {@code unknown_media} for an id no upload of the tenant made,
    *     {@code media_removed} for one a moderator removed, or any rule of a post
    */
-  Accepted post(ThreadId thread, String parentId, Author author, String text, List<String> media);
+  default Accepted post(
+      ThreadId thread, String parentId, Author author, String text, List<String> media) {
+    return post(thread, parentId, author, text, media, null);
+  }
+
+  /**
+   * A post that shows {@code media} and names {@code page}, the page it was written on (kept for
+   * moderators), or null.
+   */
+  Accepted post(
+      ThreadId thread,
+      String parentId,
+      Author author,
+      String text,
+      List<String> media,
+      HostPage page);
 
   Accepted edit(String tenant, String commentId, String editorId, String text);
 

@@ -21,6 +21,7 @@ import dev.comments.edge.testing.RecordingQueries;
 import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.Author;
 import dev.comments.events.CommentStatus;
+import dev.comments.events.HostPage;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -292,6 +293,37 @@ class EdgeServerTest {
 
     assertThat(reply.status).isEqualTo(201);
     assertThat(commands.calls.getFirst().arguments()).last().isEqualTo(List.of(GIF, PNG));
+  }
+
+  @Test
+  void posts_a_comment_naming_its_page_with_the_title_trimmed() throws Exception {
+    String token = session("demo", "Ada");
+
+    Reply reply =
+        postJson(
+            "/api/v1/tenants/demo/threads/t1/comments",
+            "{\"text\":\"here\",\"page\":{\"url\":\"https://news.example.com/a\","
+                + "\"title\":\" Launch \"}}",
+            token);
+
+    assertThat(reply.status).isEqualTo(201);
+    assertThat(commands.calls.getFirst().arguments())
+        .last()
+        .isEqualTo(new HostPage("https://news.example.com/a", "Launch"));
+  }
+
+  @Test
+  void refuses_a_bad_page_and_sends_nothing() throws Exception {
+    String token = session("demo", "Ada");
+
+    assertError(
+        postJson(
+            "/api/v1/tenants/demo/threads/t1/comments",
+            "{\"text\":\"a\",\"page\":{\"url\":\"ftp://example.com/\"}}",
+            token),
+        400,
+        "invalid_page");
+    assertThat(commands.calls).isEmpty();
   }
 
   @Test

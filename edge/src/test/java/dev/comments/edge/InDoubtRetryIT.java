@@ -309,8 +309,9 @@ class InDoubtRetryIT {
         String parentId,
         Author author,
         String text,
-        java.util.List<String> media) {
-      return trip(() -> real.post(thread, parentId, author, text, media));
+        java.util.List<String> media,
+        dev.comments.events.HostPage page) {
+      return trip(() -> real.post(thread, parentId, author, text, media, page));
     }
 
     @Override

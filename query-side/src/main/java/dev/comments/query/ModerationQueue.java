@@ -1,5 +1,6 @@
 package dev.comments.query;
 
+import dev.comments.events.HostPage;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.query.CommentView;
 import java.time.Instant;
@@ -53,7 +54,8 @@ public interface ModerationQueue {
 
   /**
    * One comment in the queue: the comment with its author and text (moderators see them whatever
-   * its status), its thread, its flags since the last decision and the last decision itself.
+   * its status), its thread, the page it was written on (null when its post named none), its flags
+   * since the last decision and the last decision itself.
    */
   record QueueItem(
       String thread,
@@ -63,7 +65,21 @@ public interface ModerationQueue {
       String lastAction,
       String moderatorId,
       String reason,
-      Instant updatedAt) {}
+      Instant updatedAt,
+      HostPage page) {
+    /** An item whose comment named no page. */
+    public QueueItem(
+        String thread,
+        CommentView comment,
+        int flags,
+        List<String> flagReasons,
+        String lastAction,
+        String moderatorId,
+        String reason,
+        Instant updatedAt) {
+      this(thread, comment, flags, flagReasons, lastAction, moderatorId, reason, updatedAt, null);
+    }
+  }
 
   record QueuePage(List<QueueItem> items, String nextCursor) {}
 

@@ -10,6 +10,7 @@ import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentStatus;
 import dev.comments.events.CommentVoted;
+import dev.comments.events.HostPage;
 import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.ThreadLocked;
@@ -91,6 +92,23 @@ public final class ThreadLog {
             tick(),
             CommentStatus.APPROVED,
             media));
+  }
+
+  /** A comment written on {@code page}, shown at once or held for a moderator. */
+  public EventEnvelope postOnPage(
+      String commentId, String parentId, String authorId, CommentStatus status, HostPage page) {
+    return add(
+        new CommentPosted(
+            thread.tenant(),
+            thread.thread(),
+            commentId,
+            parentId,
+            new Author(Author.Kind.USER, authorId, "Name of " + authorId),
+            "text of " + commentId,
+            tick(),
+            status,
+            List.of(),
+            page));
   }
 
   /** A comment pre-moderation holds for a moderator. */

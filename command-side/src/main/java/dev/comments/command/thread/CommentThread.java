@@ -200,7 +200,8 @@ public final class CommentThread {
             text,
             cmd.at(),
             held ? CommentStatus.PENDING : CommentStatus.APPROVED,
-            cmd.media()),
+            cmd.media(),
+            cmd.page()),
         keyOf(meta));
     return outcome(cmd.commentId());
   }

@@ -10,6 +10,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.comments.events.Author;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentStatus;
+import dev.comments.events.HostPage;
 import dev.comments.events.codec.EventTypes;
 import java.time.Instant;
 import java.util.List;
@@ -107,14 +108,15 @@ class ContractUpcasterTest {
 
     CommentPosted posted = readBack();
 
-    assertThat(EventTypes.of(CommentPosted.class).version()).isEqualTo(4);
+    assertThat(EventTypes.of(CommentPosted.class).version()).isEqualTo(5);
     assertThat(posted.author()).isEqualTo(Author.anonymous("s-42", Author.ANONYMOUS_NAME));
     assertThat(posted.status()).isEqualTo(CommentStatus.APPROVED);
     assertThat(posted.media()).isEmpty();
+    assertThat(posted.page()).isNull();
   }
 
   @Test
-  void a_comment_posted_stored_at_the_current_version_keeps_its_media() {
+  void a_comment_posted_stored_at_version_4_keeps_its_media_and_reads_with_no_page() {
     store(
         "4",
         """
@@ -123,6 +125,23 @@ class ContractUpcasterTest {
         "postedAt":"2026-03-01T10:23:00Z","status":"approved",\
         "media":["3f9a0c2e7b6d41e58a1f0d2c9b8e7a61"]}""");
 
-    assertThat(readBack().media()).containsExactly("3f9a0c2e7b6d41e58a1f0d2c9b8e7a61");
+    CommentPosted posted = readBack();
+
+    assertThat(posted.media()).containsExactly("3f9a0c2e7b6d41e58a1f0d2c9b8e7a61");
+    assertThat(posted.page()).isNull();
+  }
+
+  @Test
+  void a_comment_posted_stored_at_the_current_version_keeps_its_page() {
+    store(
+        "5",
+        """
+        {"tenant":"demo","thread":"legacy","commentId":"c-5","parentId":null,\
+        "author":{"kind":"anonymous","id":"s-46","name":"Ada"},"text":"Where?",\
+        "postedAt":"2026-03-01T10:24:00Z","status":"pending","media":[],\
+        "page":{"url":"https://news.example.com/launch","title":"Launch day"}}""");
+
+    assertThat(readBack().page())
+        .isEqualTo(new HostPage("https://news.example.com/launch", "Launch day"));
   }
 }

@@ -23,6 +23,7 @@ import dev.comments.events.CommentHeld;
 import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentStatus;
+import dev.comments.events.HostPage;
 import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadLocked;
 import dev.comments.events.ThreadUnlocked;
@@ -123,6 +124,26 @@ class CommentThreadTest {
                 T0,
                 CommentStatus.APPROVED,
                 media));
+  }
+
+  @Test
+  void a_post_logs_the_page_it_was_written_on_for_moderators() {
+    HostPage page = new HostPage("https://news.example.com/launch", "Launch day");
+    fixture
+        .givenNoPriorActivity()
+        .when(new PostComment(THREAD, "c1", null, ALICE, "Hello", T0, List.of(), page))
+        .expectEvents(
+            new CommentPosted(
+                THREAD.tenant(),
+                THREAD.thread(),
+                "c1",
+                null,
+                ALICE,
+                "Hello",
+                T0,
+                CommentStatus.APPROVED,
+                List.of(),
+                page));
   }
 
   @Test

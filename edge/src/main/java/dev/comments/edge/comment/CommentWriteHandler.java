@@ -63,7 +63,8 @@ public final class CommentWriteHandler implements HttpHandler {
               request.parentId(),
               Author.anonymous(session.sessionId(), session.displayName()),
               request.text(),
-              request.media());
+              request.media(),
+              request.page());
         });
   }
 

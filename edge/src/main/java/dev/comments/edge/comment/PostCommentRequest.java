@@ -6,6 +6,7 @@ import dev.comments.command.CommentIds;
 import dev.comments.command.MediaIds;
 import dev.comments.edge.http.ApiException;
 import dev.comments.edge.http.JsonFields;
+import dev.comments.events.HostPage;
 import dev.comments.events.command.PostComment;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,15 +14,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code {"text": "…", "parentId": null, "media": ["<mediaId>", …]}}; text rules are the command
- * side's, and so is whether each media id names an image of the tenant. A {@code parentId} must
- * have the form of a comment id ({@link CommentIds}), each media id that of a media id ({@link
- * MediaIds}), at most {@link PostComment#MAX_MEDIA} of them and none twice; what was sent instead
- * is never repeated in the answer, which a page might show.
+ * {@code {"text": "…", "parentId": null, "media": ["<mediaId>", …], "page": {"url": "…", "title":
+ * "…"}}}; the page is checked by {@link HostPageRequest}. Text rules are the command side's, and so
+ * is whether each media id names an image of the tenant. A {@code parentId} must have the form of a
+ * comment id ({@link CommentIds}), each media id that of a media id ({@link MediaIds}), at most
+ * {@link PostComment#MAX_MEDIA} of them and none twice; what was sent instead is never repeated in
+ * the answer, which a page might show.
  */
-record PostCommentRequest(String text, String parentId, List<String> media) {
+record PostCommentRequest(String text, String parentId, List<String> media, HostPage page) {
   static PostCommentRequest from(ObjectNode body) {
-    JsonFields fields = JsonFields.of(body, List.of("text", "parentId", "media"));
+    JsonFields fields = JsonFields.of(body, List.of("text", "parentId", "media", "page"));
     String text = fields.requiredString("text");
     String parentId = fields.optionalString("parentId");
     if (parentId != null && !CommentIds.isWellFormed(parentId)) {
@@ -31,7 +33,8 @@ record PostCommentRequest(String text, String parentId, List<String> media) {
               + CommentIds.LENGTH
               + " characters of lower-case hex and '-' (8-4-4-4-12), or null");
     }
-    return new PostCommentRequest(text, parentId, media(body.get("media")));
+    return new PostCommentRequest(
+        text, parentId, media(body.get("media")), HostPageRequest.from(body.get("page")));
   }
 
   /** The ids of {@code "media"}: absent or null is none. */

@@ -4,6 +4,7 @@ import dev.comments.edge.http.ApiException;
 import dev.comments.edge.http.JsonResponses;
 import dev.comments.edge.http.PathParameters;
 import dev.comments.edge.thread.CommentBody;
+import dev.comments.events.HostPage;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.session.UserBlocked;
@@ -41,7 +42,10 @@ public final class QueueHandler implements HttpHandler {
     this.queue = Objects.requireNonNull(queue, "queue");
   }
 
-  /** One queued comment as the API shows it. */
+  /**
+   * One queued comment as the API shows it; {@code page} is the page its post named ({@code url},
+   * {@code title} or null), or null.
+   */
   public record ItemBody(
       String thread,
       CommentBody comment,
@@ -50,7 +54,8 @@ public final class QueueHandler implements HttpHandler {
       String lastAction,
       String moderatorId,
       String reason,
-      Instant updatedAt) {
+      Instant updatedAt,
+      HostPage page) {
     public static ItemBody of(QueueItem item) {
       return new ItemBody(
           item.thread(),
@@ -60,7 +65,8 @@ public final class QueueHandler implements HttpHandler {
           item.lastAction(),
           item.moderatorId(),
           item.reason(),
-          item.updatedAt());
+          item.updatedAt(),
+          item.page());
     }
   }
 

@@ -5,6 +5,7 @@ import dev.comments.command.CommentCommands;
 import dev.comments.command.IdempotencyKeys;
 import dev.comments.events.Author;
 import dev.comments.events.CommentStatus;
+import dev.comments.events.HostPage;
 import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -63,9 +64,16 @@ public final class RecordingCommands implements CommentCommands {
 
   @Override
   public Accepted post(
-      ThreadId thread, String parentId, Author author, String text, List<String> media) {
-    // A post without media is recorded as it always was, so tests of other features match it.
-    if (media.isEmpty()) {
+      ThreadId thread,
+      String parentId,
+      Author author,
+      String text,
+      List<String> media,
+      HostPage page) {
+    // A post without media or page is recorded as it always was, so tests of other features match.
+    if (page != null) {
+      call("post", thread, parentId, author, text, media, page);
+    } else if (media.isEmpty()) {
       call("post", thread, parentId, author, text);
     } else {
       call("post", thread, parentId, author, text, media);

@@ -31,7 +31,7 @@ public final class EventTypes {
 
   private static final List<EventType> ALL =
       List.of(
-          new EventType("CommentPosted", CommentPosted.class, 4),
+          new EventType("CommentPosted", CommentPosted.class, 5),
           new EventType("CommentEdited", CommentEdited.class, 1),
           new EventType("CommentDeleted", CommentDeleted.class, 1),
           new EventType("CommentVoted", CommentVoted.class, 1),

@@ -74,8 +74,33 @@ public final class Upcasters {
         }
       };
 
+  /** Version 5 of {@code CommentPosted} added the page it was written on: none was known before. */
+  static final Upcaster COMMENT_POSTED_V4_TO_V5 =
+      new Upcaster() {
+        @Override
+        public String eventType() {
+          return "CommentPosted";
+        }
+
+        @Override
+        public int fromVersion() {
+          return 4;
+        }
+
+        @Override
+        public ObjectNode upcast(ObjectNode payload) {
+          payload.putNull("page");
+          return payload;
+        }
+      };
+
   private static final Map<String, Upcaster> CHAIN =
-      List.of(COMMENT_POSTED_V1_TO_V2, COMMENT_POSTED_V2_TO_V3, COMMENT_POSTED_V3_TO_V4).stream()
+      List.of(
+              COMMENT_POSTED_V1_TO_V2,
+              COMMENT_POSTED_V2_TO_V3,
+              COMMENT_POSTED_V3_TO_V4,
+              COMMENT_POSTED_V4_TO_V5)
+          .stream()
           .collect(
               Collectors.toUnmodifiableMap(
                   u -> u.eventType() + "@" + u.fromVersion(), Function.identity()));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.events.Author;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentStatus;
+import dev.comments.events.HostPage;
 import dev.comments.events.MediaUploaded;
 import dev.comments.events.StreamId;
 import dev.comments.events.TenantStream;
@@ -113,6 +114,64 @@ class EventCodecTest {
 
     assertThat(posted.media())
         .containsExactly("3f9a0c2e7b6d41e58a1f0d2c9b8e7a61", "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e");
+  }
+
+  @Test
+  void every_older_comment_posted_version_reads_with_no_page() throws IOException {
+    for (int version = 1; version <= 4; version++) {
+      CommentPosted posted =
+          (CommentPosted) codec.decode(read("CommentPosted.v" + version + ".json")).event();
+
+      assertThat(posted.page()).as("version %d", version).isNull();
+    }
+  }
+
+  @Test
+  void comment_posted_v4_upcasts_to_the_same_comment_without_a_page() throws IOException {
+    CommentPosted posted = (CommentPosted) codec.decode(read("CommentPosted.v4.json")).event();
+
+    assertThat(posted.page()).isNull();
+    assertThat(posted.text()).isEqualTo("Two pictures of the launch");
+    assertThat(posted.media()).hasSize(2);
+  }
+
+  @Test
+  void comment_posted_v5_carries_the_page_it_was_written_on() throws IOException {
+    CommentPosted posted = (CommentPosted) codec.decode(read("CommentPosted.v5.json")).event();
+
+    assertThat(posted)
+        .isEqualTo(
+            new CommentPosted(
+                "demo",
+                "launch-day",
+                "c-5",
+                null,
+                Author.anonymous("s-46", "Ada"),
+                "Which launch pad?",
+                Instant.parse("2026-03-01T10:24:00Z"),
+                CommentStatus.PENDING,
+                List.of(),
+                new HostPage(
+                    "https://news.example.com/2026/03/launch-day", "Launch day: the pad at dawn")));
+  }
+
+  @Test
+  void a_comment_posted_without_a_page_encodes_it_as_null_and_reads_back_the_same() {
+    CommentPosted posted =
+        new CommentPosted(
+            "demo",
+            "t",
+            "c",
+            null,
+            Author.anonymous("s", "A"),
+            "x",
+            Instant.parse("2026-03-01T10:17:00Z"),
+            CommentStatus.APPROVED);
+    EventEnvelope envelope =
+        new EventEnvelope(
+            "e", new ThreadId("demo", "t"), 0, Instant.parse("2026-03-01T10:17:00Z"), posted);
+
+    assertThat(codec.decode(codec.encode(envelope)).event()).isEqualTo(posted);
   }
 
   @Test

@@ -18,6 +18,7 @@ import dev.comments.events.CommentHeld;
 import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentStatus;
+import dev.comments.events.HostPage;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentView;
@@ -104,16 +105,18 @@ public final class QueueStore implements ModerationQueue {
 
   /**
    * What one event changes in the queue, given the comment as it stands after it (with author and
-   * text whatever its status); null when the thread holds no such comment. {@code position} is the
-   * event's thread position, which live subscribers are told.
+   * text whatever its status); null when the thread holds no such comment. {@code page} is the page
+   * its post named (the thread view keeps it from the {@code CommentPosted}), or null. {@code
+   * position} is the event's thread position, which live subscribers are told.
    */
-  public void apply(CommentEvent event, CommentView after, Instant at, long position) {
+  public void apply(
+      CommentEvent event, CommentView after, HostPage page, Instant at, long position) {
     if (after == null) {
       return;
     }
     String id = event.tenant() + "/" + after.id();
     Bson filter = Filters.eq("_id", id);
-    List<Bson> set = new ArrayList<>(comment(event, after, at));
+    List<Bson> set = new ArrayList<>(comment(event, after, page, at));
     switch (event) {
       case CommentPosted posted -> {
         if (posted.status() == CommentStatus.PENDING) {
@@ -262,7 +265,8 @@ public final class QueueStore implements ModerationQueue {
     };
   }
 
-  private static List<Bson> comment(CommentEvent event, CommentView after, Instant at) {
+  private static List<Bson> comment(
+      CommentEvent event, CommentView after, HostPage page, Instant at) {
     Author author = after.author();
     return List.of(
         Updates.set("tenant", event.tenant()),
@@ -281,6 +285,8 @@ public final class QueueStore implements ModerationQueue {
         Updates.set("postedAt", Date.from(after.postedAt())),
         Updates.set("up", after.up()),
         Updates.set("down", after.down()),
+        Updates.set("pageUrl", page == null ? null : page.url()),
+        Updates.set("pageTitle", page == null ? null : page.title()),
         Updates.set("updatedAt", Date.from(at)));
   }
 
@@ -371,7 +377,14 @@ public final class QueueStore implements ModerationQueue {
         doc.getString("lastAction"),
         doc.getString("moderatorId"),
         doc.getString("reason"),
-        doc.getDate("updatedAt").toInstant());
+        doc.getDate("updatedAt").toInstant(),
+        pageOf(doc));
+  }
+
+  /** The page of an item; an item written before pages were kept has none. */
+  private static HostPage pageOf(Document doc) {
+    String url = doc.getString("pageUrl");
+    return url == null ? null : new HostPage(url, doc.getString("pageTitle"));
   }
 
   private static long number(Document doc, String field) {

@@ -107,7 +107,8 @@ record PageCursor(SortOrder sort, String threadKey, long score, long postedAtMil
             0,
             CommentStatus.APPROVED,
             false,
-            List.of());
+            List.of(),
+            null);
     Comparator<StoredComment> order = ThreadState.order(sort);
     int low = 0;
     int high = sorted.size();

@@ -2,6 +2,7 @@ package dev.comments.query.thread;
 
 import dev.comments.events.Author;
 import dev.comments.events.CommentStatus;
+import dev.comments.events.HostPage;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentMedia;
 import dev.comments.events.query.CommentView;
@@ -13,6 +14,7 @@ import java.util.List;
  * own id for a top-level comment); {@code author} and {@code text} are null once deleted. A comment
  * that is not approved keeps them (a moderator may restore or approve it), but readers' views leave
  * them out. {@code media} are the ids of the images it names, dropped with the text on deletion.
+ * {@code page} is the page it was written on, or null: only moderators are shown it.
  */
 record StoredComment(
     String id,
@@ -27,7 +29,8 @@ record StoredComment(
     long down,
     CommentStatus status,
     boolean pinned,
-    List<String> media) {
+    List<String> media,
+    HostPage page) {
 
   StoredComment {
     media = media == null ? List.of() : List.copyOf(media);
@@ -48,14 +51,14 @@ record StoredComment(
 
   StoredComment withText(String newText, Instant at) {
     return new StoredComment(
-        id, parentId, rootId, author, newText, postedAt, at, false, up, down, status, pinned,
-        media);
+        id, parentId, rootId, author, newText, postedAt, at, false, up, down, status, pinned, media,
+        page);
   }
 
   StoredComment asDeleted() {
     return new StoredComment(
         id, parentId, rootId, null, null, postedAt, editedAt, true, up, down, status, pinned,
-        List.of());
+        List.of(), page);
   }
 
   StoredComment withStatus(CommentStatus newStatus) {
@@ -72,13 +75,14 @@ record StoredComment(
         down,
         newStatus,
         newStatus == CommentStatus.APPROVED && pinned,
-        media);
+        media,
+        page);
   }
 
   StoredComment withPinned(boolean newPinned) {
     return new StoredComment(
         id, parentId, rootId, author, text, postedAt, editedAt, deleted, up, down, status,
-        newPinned, media);
+        newPinned, media, page);
   }
 
   StoredComment withVotes(long upDelta, long downDelta) {
@@ -95,7 +99,8 @@ record StoredComment(
         down + downDelta,
         status,
         pinned,
-        media);
+        media,
+        page);
   }
 
   /** Whether readers see its author, text and media: approved and not deleted. */
@@ -162,6 +167,11 @@ record StoredComment(
     }
     for (String mediaId : media) {
       weight += 56 + 2L * mediaId.length();
+    }
+    if (page != null) {
+      // Counted in full though comments of one page share it: the bound errs on the safe side.
+      weight +=
+          64 + 2L * (page.url().length() + (page.title() == null ? 0 : page.title().length()));
     }
     return weight;
   }

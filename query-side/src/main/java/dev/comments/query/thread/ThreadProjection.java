@@ -9,6 +9,7 @@ import dev.comments.events.CommentModerated;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentStatus;
 import dev.comments.events.CommentVoted;
+import dev.comments.events.HostPage;
 import dev.comments.events.LoggedEvent;
 import dev.comments.events.ThreadId;
 import dev.comments.events.ThreadLocked;
@@ -319,7 +320,9 @@ public final class ThreadProjection implements Projection {
       return null;
     }
     StoredComment comment = after.comments().get(at);
-    return () -> queue.apply(event, comment.moderatorView(), envelope.time(), envelope.seq());
+    return () ->
+        queue.apply(
+            event, comment.moderatorView(), comment.page(), envelope.time(), envelope.seq());
   }
 
   private static String commentIdOf(CommentEvent event) {
@@ -382,7 +385,20 @@ public final class ThreadProjection implements Projection {
         0,
         posted.status(),
         false,
-        posted.media());
+        posted.media(),
+        shared(posted.page(), before));
+  }
+
+  /**
+   * The page of the thread's last comment when it is the same: most comments of a thread come from
+   * one page, and the read model then holds its URL and title once.
+   */
+  private static HostPage shared(HostPage page, ThreadState before) {
+    List<StoredComment> comments = before.comments();
+    if (page != null && !comments.isEmpty() && page.equals(comments.getLast().page())) {
+      return comments.getLast().page();
+    }
+    return page;
   }
 
   /**

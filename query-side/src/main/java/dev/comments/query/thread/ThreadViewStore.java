@@ -13,6 +13,7 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 import dev.comments.events.Author;
 import dev.comments.events.CommentStatus;
+import dev.comments.events.HostPage;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -432,6 +433,10 @@ public final class ThreadViewStore {
     if (!comment.media().isEmpty()) {
       doc.append("media", comment.media());
     }
+    HostPage page = comment.page();
+    if (page != null) {
+      doc.append("page", new Document("url", page.url()).append("title", page.title()));
+    }
     return doc;
   }
 
@@ -455,7 +460,12 @@ public final class ThreadViewStore {
         number(doc, "down").longValue(),
         status(doc.getString("status")),
         doc.getBoolean("pinned", false),
-        doc.getList("media", String.class, List.of()));
+        doc.getList("media", String.class, List.of()),
+        page(doc.get("page", Document.class)));
+  }
+
+  private static HostPage page(Document page) {
+    return page == null ? null : new HostPage(page.getString("url"), page.getString("title"));
   }
 
   /** A comment stored before statuses existed was shown. */

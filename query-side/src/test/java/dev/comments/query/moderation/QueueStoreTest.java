@@ -2,9 +2,12 @@ package dev.comments.query.moderation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.mongodb.client.MongoDatabase;
 import dev.comments.events.Author;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentStatus;
+import dev.comments.events.HostPage;
+import dev.comments.events.ModerationAction;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.VoteDirection;
 import dev.comments.events.query.CommentView;
@@ -12,7 +15,12 @@ import dev.comments.query.BannedUsers;
 import dev.comments.query.ModerationQueue.QueueItem;
 import dev.comments.query.ModerationQueue.QueueQuery;
 import dev.comments.query.TestMongo;
+import dev.comments.query.ThreadLog;
 import dev.comments.query.projection.Stores;
+import dev.comments.query.thread.ReadModel;
+import dev.comments.query.thread.ThreadProjection;
+import dev.comments.query.thread.ThreadViewStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -79,6 +87,72 @@ class QueueStoreTest {
     assertThat(pendingIds(queue)).containsExactly("c2");
   }
 
+  private static final HostPage LAUNCH =
+      new HostPage("https://news.example.com/2026/launch", "Launch day");
+
+  /** The queue as the thread projection writes it, over a fresh database. */
+  private record Projected(MongoDatabase database, QueueStore queue, ThreadProjection projection) {
+    static Projected over(MongoDatabase database) {
+      ThreadViewStore store = new ThreadViewStore(database);
+      QueueStore queue = new QueueStore(database, Stores.UNTAGGED);
+      return new Projected(
+          database,
+          queue,
+          new ThreadProjection(
+              store, new ReadModel(store, 1 << 20, new SimpleMeterRegistry()), queue));
+    }
+
+    QueueItem item(String status, String commentId) {
+      return queue
+          .find(new QueueQuery("demo", status, null, null, null, null, 100), ReadPreference.PRIMARY)
+          .items()
+          .stream()
+          .filter(i -> i.comment().id().equals(commentId))
+          .findFirst()
+          .orElseThrow();
+    }
+  }
+
+  @Test
+  void a_pending_comment_s_item_names_the_page_its_post_named() {
+    Projected node = Projected.over(mongo.freshDatabase());
+    ThreadLog log = ThreadLog.of("demo", "p-1");
+
+    node.projection().apply(log.postOnPage("c1", null, "alice", CommentStatus.PENDING, LAUNCH));
+    node.projection().apply(log.postPending("c2", null, "bob"));
+
+    assertThat(node.item("pending", "c1").page()).isEqualTo(LAUNCH);
+    assertThat(node.item("pending", "c2").page()).isNull();
+  }
+
+  @Test
+  void a_shown_comment_flagged_later_brings_its_page_into_the_queue_even_after_a_restart() {
+    MongoDatabase database = mongo.freshDatabase();
+    ThreadLog log = ThreadLog.of("demo", "p-2");
+    HostPage untitled = new HostPage("https://blog.example.org/post?id=7", null);
+    Projected.over(database)
+        .projection()
+        .apply(log.postOnPage("c1", null, "alice", CommentStatus.APPROVED, untitled));
+
+    // A node started again reads the comment from its thread view, not from memory.
+    Projected restarted = Projected.over(database);
+    restarted.projection().apply(log.flag("c1", "bob", "spam"));
+
+    assertThat(restarted.item("flagged", "c1").page()).isEqualTo(untitled);
+  }
+
+  @Test
+  void a_decision_keeps_the_page_of_the_item() {
+    Projected node = Projected.over(mongo.freshDatabase());
+    ThreadLog log = ThreadLog.of("demo", "p-3");
+    node.projection().apply(log.postOnPage("c1", null, "alice", CommentStatus.APPROVED, LAUNCH));
+    node.projection().apply(log.flag("c1", "bob", "rude"));
+
+    node.projection().apply(log.moderate("c1", ModerationAction.REMOVE, "mod"));
+
+    assertThat(node.item("removed", "c1").page()).isEqualTo(LAUNCH);
+  }
+
   private static void post(QueueStore queue, String commentId, String authorId, Instant at) {
     Author author = Author.anonymous(authorId, authorId);
     CommentPosted posted =
@@ -100,7 +174,7 @@ class QueueStoreTest {
             CommentStatus.PENDING,
             false,
             List.of());
-    queue.apply(posted, view, at, 1);
+    queue.apply(posted, view, null, at, 1);
   }
 
   private static List<String> pendingIds(QueueStore queue) {

@@ -1,5 +1,7 @@
 package dev.comments.query.thread;
 
+import dev.comments.events.CommentStatus;
+import dev.comments.events.HostPage;
 import dev.comments.events.ModerationAction;
 import dev.comments.events.ThreadId;
 import dev.comments.events.VoteDirection;
@@ -35,21 +37,38 @@ final class ThreadHistory {
     return log.post(id, null, authorId);
   }
 
+  private HostPage page(Random random) {
+    return random.nextBoolean()
+        ? new HostPage("https://example.com/" + log.thread().thread(), "Thread page")
+        : new HostPage("https://example.com/elsewhere?t=" + log.thread().thread(), null);
+  }
+
   EventEnvelope next(Random random) {
     int pick = random.nextInt(100);
     if (comments.isEmpty() || pick < 25) {
       return post("a" + random.nextInt(3));
     }
     String some = comments.get(random.nextInt(comments.size()));
-    if (pick < 45) {
+    if (pick < 40) {
       String id = nextId();
       comments.add(id);
       return log.post(id, some, "a" + random.nextInt(3));
     }
+    if (pick < 45) {
+      // Written on one of two pages: the thread view keeps each comment's for moderators.
+      String id = nextId();
+      comments.add(id);
+      return log.postOnPage(
+          id, some, "a" + random.nextInt(3), CommentStatus.APPROVED, page(random));
+    }
     if (pick < 50) {
       String id = nextId();
       comments.add(id);
-      return log.postPending(id, random.nextBoolean() ? null : some, "a" + random.nextInt(3));
+      String parent = random.nextBoolean() ? null : some;
+      String author = "a" + random.nextInt(3);
+      return random.nextBoolean()
+          ? log.postPending(id, parent, author)
+          : log.postOnPage(id, parent, author, CommentStatus.PENDING, page(random));
     }
     if (pick < 58) {
       return log.edit(some, "a0", "edited " + random.nextInt(1000));

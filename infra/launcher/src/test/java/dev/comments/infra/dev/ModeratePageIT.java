@@ -177,6 +177,59 @@ class ModeratePageIT {
   }
 
   @Test
+  void a_comment_shows_the_page_it_was_written_on_as_a_link_of_text_only() throws Exception {
+    String thread = thread();
+    String session = api.session("demo", "Pia");
+    String url = "https://news.example.com/2026/launch?ref=home";
+    Reply posted =
+        api.send(
+            "POST",
+            "/api/v1/tenants/demo/threads/" + thread + "/comments",
+            session,
+            "{\"text\":\"Written on a page\",\"page\":{\"url\":\""
+                + url
+                + "\",\"title\":\"Launch <b>day</b> <img src=x onerror=alert(1)>\"}}");
+    assertThat(posted.status()).as(posted.toString()).isEqualTo(201);
+    String withPage = posted.json().get("commentId").asText();
+    Reply bare = api.post("demo", thread, session, "Written nowhere", null);
+    String withoutPage = bare.json().get("commentId").asText();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                api.send("GET", QUEUE + "?thread=" + thread, moderatorToken, null)
+                        .json()
+                        .get("items")
+                        .size()
+                    == 2);
+
+    WebDriver driver = open("thread=" + thread, moderatorToken);
+    waitForListed(driver, List.of(withoutPage, withPage));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> link =
+        (Map<String, Object>)
+            js(
+                driver,
+                "const a = document.querySelector('li[data-comment=\"' + arguments[0] + '\"] a');"
+                    + " return a && {href: a.getAttribute('href'), rel: a.rel, text: a.textContent,"
+                    + " elements: a.children.length, target: a.target};",
+                withPage);
+    assertThat(link)
+        .containsEntry("href", url)
+        .containsEntry("rel", "noopener noreferrer nofollow")
+        .containsEntry("text", "Launch <b>day</b> <img src=x onerror=alert(1)>")
+        .containsEntry("target", "_blank");
+    assertThat(((Number) link.get("elements")).intValue()).isZero();
+    assertThat(pageText(driver)).contains("in " + thread, "Page: Launch <b>day</b>");
+    assertThat(
+            js(
+                driver,
+                "return document.querySelector('li[data-comment=\"' + arguments[0] + '\"] a');",
+                withoutPage))
+        .isNull();
+  }
+
+  @Test
   void next_then_reject_with_a_reason_leaves_the_others_and_focuses_the_next() throws Exception {
     String thread = thread();
     List<String> ids = pending(thread, "Bob", "Comment one", "Comment two", "Comment three");
@@ -297,11 +350,20 @@ class ModeratePageIT {
         "Buy cheap watches at https://spam.example now!!!",
         "I disagree with the second paragraph, and here is why: the numbers do not add up.");
     Path shots = Path.of(System.getProperty("moderate.screenshots", "target/moderate-screenshots"));
+    // With the page it was written on: its link is checked too.
+    Reply onPage =
+        api.send(
+            "POST",
+            "/api/v1/tenants/demo/threads/" + thread + "/comments",
+            api.session("demo", "Grace Hopper"),
+            "{\"text\":\"A bug in relay 70.\",\"page\":{\"url\":"
+                + "\"https://news.example.com/article-42\",\"title\":\"Article 42\"}}");
+    assertThat(onPage.status()).as(onPage.toString()).isEqualTo(201);
     Files.createDirectories(shots);
     String axe = Files.readString(Browsers.AXE);
     for (String theme : List.of("light", "dark")) {
       WebDriver driver = open("thread=" + thread + "&theme=" + theme, moderatorToken);
-      new WebDriverWait(driver, WAIT).until(d -> listed(d).size() == 3);
+      new WebDriverWait(driver, WAIT).until(d -> listed(d).size() == 4);
       js(driver, axe);
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> violations =

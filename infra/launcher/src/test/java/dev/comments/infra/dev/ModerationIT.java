@@ -261,6 +261,80 @@ class ModerationIT {
   }
 
   @Test
+  void the_queue_names_the_page_each_post_was_written_on_on_the_primary_and_the_replica() {
+    String writer = api.session("held", "Pager");
+    String path = "/api/v1/tenants/held/threads/p-launch/comments";
+    String onPrimary =
+        commentId(
+            api.send(
+                "POST",
+                path,
+                writer,
+                "{\"text\":\"Where is the pad?\",\"page\":{\"url\":"
+                    + "\"https://news.example.com/2026/launch?ref=home\","
+                    + "\"title\":\"  Launch day <b>live</b> \"}}"));
+    String viaReplica =
+        commentId(
+            replicaApi.send(
+                "POST",
+                path,
+                writer,
+                "{\"text\":\"From afar\",\"page\":{\"url\":\"https://news.example.com/far\"}}"));
+    String withoutPage = commentId(api.post("held", "p-launch", writer, "No page named", null));
+
+    for (ApiClient client : List.of(api, replicaApi)) {
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () -> {
+                Map<String, JsonNode> pages = new HashMap<>();
+                queue(client, "held", HELD_ADMIN_KEY, "status=pending&thread=p-launch")
+                    .get("items")
+                    .forEach(item -> pages.put(item.get("comment").get("id").asText(), item));
+                assertThat(pages).containsKeys(onPrimary, viaReplica, withoutPage);
+                JsonNode page = pages.get(onPrimary).get("page");
+                assertThat(page.get("url").asText())
+                    .isEqualTo("https://news.example.com/2026/launch?ref=home");
+                // Trimmed, and kept as text: the moderators' page shows it, never as HTML.
+                assertThat(page.get("title").asText()).isEqualTo("Launch day <b>live</b>");
+                JsonNode far = pages.get(viaReplica).get("page");
+                assertThat(far.get("url").asText()).isEqualTo("https://news.example.com/far");
+                assertThat(far.get("title").isNull()).isTrue();
+                assertThat(pages.get(withoutPage).get("page").isNull()).isTrue();
+              });
+    }
+  }
+
+  @Test
+  void bad_pages_are_refused_with_their_code_on_the_primary_and_the_replica() {
+    String writer = api.session("demo", "Bad pager");
+    List<String> pages =
+        List.of(
+            "\"https://news.example.com/\"",
+            "{}",
+            "{\"url\":\"/relative\"}",
+            "{\"url\":\"javascript:alert(1)\"}",
+            "{\"url\":\"https://news.example.com/a b\"}",
+            "{\"url\":\"https://news.example.com/" + "a".repeat(2048) + "\"}",
+            "{\"url\":\"https://news.example.com/\",\"title\":5}",
+            "{\"url\":\"https://news.example.com/\",\"title\":\"" + "t".repeat(301) + "\"}",
+            "{\"url\":\"https://news.example.com/\",\"title\":\"a\\u0007b\"}",
+            "{\"url\":\"https://news.example.com/\",\"html\":\"<b>\"}");
+    for (ApiClient client : List.of(api, replicaApi)) {
+      for (String page : pages) {
+        Reply refused =
+            client.send(
+                "POST",
+                T + "/threads/bad-page/comments",
+                writer,
+                "{\"text\":\"x\",\"page\":" + page + "}");
+        assertError(refused, 400, "invalid_page");
+        assertThat(refused.json().toString()).doesNotContain("javascript", "<b>");
+      }
+    }
+  }
+
+  @Test
   void enough_flags_hide_a_comment_until_a_moderator_approves_it() {
     String writer = api.session("demo", "Writer");
     Reply posted = api.post("demo", "flags", writer, "A strong opinion", null);

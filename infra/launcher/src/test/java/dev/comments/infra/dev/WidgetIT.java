@@ -240,6 +240,10 @@ class WidgetIT {
     waitForText(ada, "your comment will appear once a moderator approves it", WAIT);
     assertThat(text(ada)).doesNotContain("Waiting for a moderator");
     String id = heldComment(thread);
+    // The post named its host page, which the moderators' queue shows beside the thread id.
+    JsonNode page = heldItem(thread).get("page");
+    assertThat(page.get("url").asText()).isEqualTo(allowed(path));
+    assertThat(page.get("title").asText()).isEqualTo("Host page");
 
     // Approved: the writer sees it at once, another reader behind "1 new comment".
     moderate(id, "approve");
@@ -262,6 +266,11 @@ class WidgetIT {
 
   /** The one comment of the thread in tenant held's moderation queue, once this node lists it. */
   private static String heldComment(String thread) {
+    return heldItem(thread).get("comment").get("id").asText();
+  }
+
+  /** The one item of the thread in tenant held's moderation queue, once this node lists it. */
+  private static JsonNode heldItem(String thread) {
     String queue = "/api/v1/tenants/held/moderation/queue?status=pending&thread=" + thread;
     JsonNode items =
         await()
@@ -269,7 +278,7 @@ class WidgetIT {
             .until(
                 () -> api.send("GET", queue, HELD_ADMIN_KEY, null).json().get("items"),
                 found -> found.size() == 1);
-    return items.get(0).get("comment").get("id").asText();
+    return items.get(0);
   }
 
   private static void moderate(String commentId, String action) {
