@@ -88,6 +88,7 @@ final class BatchedSocket implements UdpSocket {
         replies.set(ValueLayout.JAVA_LONG, header + MSG_IOV, repliesIov.address() + iov);
         replies.set(ValueLayout.JAVA_LONG, header + MSG_IOVLEN, 1);
       }
+      LastSource sources = new LastSource();
       int used = batch;
       while (!stopping) {
         for (int i = 0; i < used; i++) {
@@ -108,7 +109,8 @@ final class BatchedSocket implements UdpSocket {
         }
         used = count;
         this.received.record(count);
-        int answers = answer(responder, received, names, buffers, replies, repliesIov, count);
+        int answers =
+            answer(responder, sources, received, names, buffers, replies, repliesIov, count);
         send(state, replies, answers);
       }
     }
@@ -121,6 +123,7 @@ final class BatchedSocket implements UdpSocket {
   /** Answers the {@code count} datagrams received; returns how many replies it queued. */
   private static int answer(
       Responder responder,
+      LastSource sources,
       MemorySegment received,
       MemorySegment names,
       MemorySegment buffers,
@@ -135,7 +138,7 @@ final class BatchedSocket implements UdpSocket {
         int nameLength = received.get(ValueLayout.JAVA_INT, header + MSG_NAMELEN);
         boolean oversized =
             (received.get(ValueLayout.JAVA_INT, header + MSG_FLAGS) & Libc.MSG_TRUNC) != 0;
-        InetAddress source = SocketAddresses.source(names, i * NAME, nameLength);
+        InetAddress source = sources.of(names, i * NAME, nameLength);
         if (source == null) {
           continue;
         }
@@ -170,6 +173,31 @@ final class BatchedSocket implements UdpSocket {
       }
     }
     return answers;
+  }
+
+  /**
+   * The sender of the last IPv4 datagram, kept by this thread: a server's clients are mostly a few
+   * resolvers, so most datagrams of a batch come from the address before, and are answered without
+   * a new {@link InetAddress} (and its array and holder) each.
+   */
+  private static final class LastSource {
+    private int ipv4;
+    private InetAddress address;
+
+    InetAddress of(MemorySegment names, long at, int length) {
+      if (names.get(ValueLayout.JAVA_SHORT, at) == Libc.AF_INET
+          && length >= SocketAddresses.IN_SIZE) {
+        int raw = names.get(ValueLayout.JAVA_INT_UNALIGNED, at + 4);
+        if (address != null && raw == ipv4) {
+          return address;
+        }
+        InetAddress fresh = SocketAddresses.source(names, at, length);
+        ipv4 = raw;
+        address = fresh;
+        return fresh;
+      }
+      return SocketAddresses.source(names, at, length);
+    }
   }
 
   private void send(Libc.CallState state, MemorySegment replies, int count) {

@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -177,6 +178,11 @@ final class DirectAnswer {
       byte[] name = service.name;
       if (wire.length < HEADER + name.length) {
         continue;
+      }
+      // Resolvers send the name as it was asked, nearly always in lower case: one vectorized
+      // compare, and the byte loop with case folding only when it differs.
+      if (Arrays.equals(wire, HEADER, HEADER + name.length, name, 0, name.length)) {
+        return service;
       }
       boolean same = true;
       for (int i = 0; i < name.length && same; i++) {

@@ -55,6 +55,7 @@ public final class QueryHandler {
   private final MeterRegistry meters;
   private final DirectAnswer direct;
   private final Counter failOpen;
+  private final Counter udpAnswered;
   private final Map<String, Counter> udpOutcomes = new ConcurrentHashMap<>();
   private final Map<String, Counter> tcpOutcomes = new ConcurrentHashMap<>();
 
@@ -81,6 +82,7 @@ public final class QueryHandler {
     this.meters = meters;
     this.direct = new DirectAnswer(this.zones, nearest, this.ttl, this.failOpenTtl, maxUdpPayload);
     this.failOpen = meters.counter("geodns.answers.fail.open");
+    this.udpAnswered = counter(Transport.UDP, "NOERROR");
   }
 
   /** The response bytes for {@code wire} from {@code source}, or empty to send nothing. */
@@ -100,7 +102,11 @@ public final class QueryHandler {
       if (answer.failOpen()) {
         failOpen.increment();
       }
-      count(transport, "NOERROR");
+      if (transport == Transport.UDP) {
+        udpAnswered.increment(); // the hot path's one outcome, without the map look-up
+      } else {
+        count(transport, "NOERROR");
+      }
       return Optional.of(answer.wire());
     }
     return Optional.of(general(wire, source, transport));
@@ -368,17 +374,21 @@ public final class QueryHandler {
     Map<String, Counter> outcomes = transport == Transport.UDP ? udpOutcomes : tcpOutcomes;
     Counter counter = outcomes.get(outcome);
     if (counter == null) {
-      counter =
-          outcomes.computeIfAbsent(
-              outcome,
-              o ->
-                  meters.counter(
-                      "geodns.queries",
-                      "transport",
-                      transport.name().toLowerCase(Locale.ROOT),
-                      "rcode",
-                      o));
+      counter = counter(transport, outcome);
     }
     counter.increment();
+  }
+
+  private Counter counter(Transport transport, String outcome) {
+    Map<String, Counter> outcomes = transport == Transport.UDP ? udpOutcomes : tcpOutcomes;
+    return outcomes.computeIfAbsent(
+        outcome,
+        o ->
+            meters.counter(
+                "geodns.queries",
+                "transport",
+                transport.name().toLowerCase(Locale.ROOT),
+                "rcode",
+                o));
   }
 }

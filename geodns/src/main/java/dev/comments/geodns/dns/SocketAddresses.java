@@ -17,7 +17,9 @@ final class SocketAddresses {
   /** {@code sizeof(struct sockaddr_in6)}, which also holds a {@code sockaddr_in}. */
   static final long SIZE = 28;
 
-  private static final long IN_SIZE = 16;
+  /** {@code sizeof(struct sockaddr_in)}. */
+  static final long IN_SIZE = 16;
+
   private static final ValueLayout.OfShort FAMILY = ValueLayout.JAVA_SHORT;
   private static final ValueLayout.OfShort PORT =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
