@@ -155,7 +155,8 @@ jfr_top() {
 # The HTTP/2 + TLS comparisons beside nginx (tls.sh, cdn.sh) share these steps. h2_node_start starts
 # a dev node with HTTPS on free ports, rate limits off (recorded with JFR when BENCH_JFR is set), and
 # sets work, port, tls_port, nginx_port, url, node, node_pid and load_before; everything goes when
-# the script exits (BENCH_KEEP=1 keeps the work directory).
+# the script exits (BENCH_KEEP=1 keeps the work directory). BENCH_TLS_ENGINE=native|jdk|auto (default
+# auto) is the node's comments.tls.engine; tls_engine is the one that serves, from the node's log.
 h2_node_start() {
   need_nginx_and_h2load
   work="$(mktemp -d)"
@@ -168,12 +169,13 @@ h2_node_start() {
   trap 'exit 130' INT TERM
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   [ -n "${BENCH_JFR:-}" ] && jfr_opts="-XX:StartFlightRecording=filename=$work/node.jfr,settings=profile"
-  COMMENTS_JVM_OPTS="${COMMENTS_JVM_OPTS:-} $jfr_opts" \
+  COMMENTS_JVM_OPTS="${COMMENTS_JVM_OPTS:-} $jfr_opts -Dcomments.tls.engine=${BENCH_TLS_ENGINE:-auto}" \
     "$root/infra/bin/comments" dev --http-port "$port" --https-port "$tls_port" --dns-port "$dns_port" \
     --data-dir "$work/dev" --rate-limits off >"$work/node.log" 2>&1 &
   node=$!
   wait_ready "$url" "$node" "$work/node.log" 180
   node_pid=$(pgrep -f "dev.comments.infra.Launcher dev --http-port $port" | head -1)
+  tls_engine=$(sed -nE 's/.*HTTPS served by the ([a-z]+) TLS engine.*/\1/p' "$work/node.log" | head -1)
 }
 
 h2_cleanup() {
@@ -224,9 +226,11 @@ h2_compare() {
 col() { awk -v c="$2" '{ print $c }' "$work/$1.res" | median; }
 
 # h2_report SECTION TABLE: prints TABLE and writes it into docs/benchmarks.md between SECTION's
-# markers; with BENCH_JFR, prints the node's profile instead of writing.
+# markers (SECTION-jdk's when the JDK's engine served); with BENCH_JFR, prints the node's profile
+# instead of writing.
 h2_report() {
   local section=$1 table=$2
+  if [ "$tls_engine" = jdk ]; then section="$section-jdk"; fi
   echo "$table"
   echo "cipher: $cipher; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ -n "${BENCH_JFR:-}" ]; then

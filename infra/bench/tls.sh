@@ -6,8 +6,10 @@
 # figure is the median of RUNS runs, node and nginx alternating. Prints a Markdown table and writes it
 # into docs/benchmarks.md between the tls markers.
 #   infra/bench/tls.sh [RUNS=3] [REQUESTS=40000] [CONNECTIONS=32] [STREAMS=10]
-# BENCH_JFR=1 records the node with JFR (profile settings) and prints its hottest methods and
-# allocation sites afterwards; its figures are then not the ones to compare (JFR costs a little).
+# BENCH_TLS_ENGINE=native|jdk|auto picks the node's TLS engine (comments.tls.engine); a jdk run is
+# written between its own -jdk markers, beside the native one. BENCH_JFR=1 records the node with JFR
+# (profile settings) and prints its hottest methods and allocation sites afterwards; its figures are
+# then not the ones to compare (JFR costs a little).
 set -euo pipefail
 trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -42,7 +44,7 @@ h2_compare "$path"
 table=$(cat <<TABLE
 | GET of a 50-comment page ($page_bytes bytes) over HTTP/2 + TLS, $connections connections × $streams streams | req/s | p50 | p99 | CPU per request |
 | --- | --- | --- | --- | --- |
-| comments dev node (Undertow, JDK TLS) | $node_rps | $(col node 2) ms | $(col node 3) ms | $(col node 4) µs |
+| comments dev node (Undertow, $tls_engine TLS engine) | $node_rps | $(col node 2) ms | $(col node 3) ms | $(col node 4) µs |
 | nginx, the same bytes as a static file, the same certificate | $ngx_rps | $(col nginx 2) ms | $(col nginx 3) ms | $(col nginx 4) µs |
 | node as a share of nginx (target ≥ 0.8×) | $ratio× | | | |
 TABLE

@@ -6,6 +6,7 @@ import dev.comments.edge.tls.HttpsListener;
 import dev.comments.edge.tls.NodeTls;
 import dev.comments.edge.tls.TlsSettings;
 import dev.comments.edge.tls.TransportSecurity;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -223,6 +224,14 @@ public final class EdgeServer implements AutoCloseable {
       throw e;
     }
     EdgeServer server = new EdgeServer(undertow, https, live, mesh, tls, ownsTls);
+    // Which TLS engine serves HTTPS: 1 for the one in use, so a fallback to the JDK shows on a
+    // dashboard, not only in the start log.
+    tls.ifPresent(
+        nodeTls ->
+            Gauge.builder("comments.tls.engine", () -> 1)
+                .description("the TLS engine of the HTTPS listener (native or jdk)")
+                .tag("engine", nodeTls.engine())
+                .register(meters));
     server.httpsPort.ifPresent(boundHttpsPort::set);
     mesh.ifPresent(heartbeats -> heartbeats.mesh().listening());
     log.info(

@@ -92,17 +92,24 @@ public final class HttpsListener implements AutoCloseable {
           guard((SslConnection) connection, deadlineMillis);
           alpn.handleEvent(connection);
         };
-    OptionMap options =
+    OptionMap.Builder optionsBuilder =
         OptionMap.builder()
             .set(Options.TCP_NODELAY, true)
             .set(Options.REUSE_ADDRESSES, true)
             .set(Options.BACKLOG, 1000)
-            .addAll(socketOptions)
-            .getMap();
+            .addAll(socketOptions);
+    if (tls.listenerContext() instanceof NativeTls.Context) {
+      // XNIO tells each engine to create sessions (the default); Netty's always does and throws
+      // when told so, while being told not to is its no-op.
+      optionsBuilder.set(Options.SSL_ENABLE_SESSION_CREATION, false);
+    }
+    OptionMap options = optionsBuilder.getMap();
     try {
       UndertowXnioSsl ssl =
           new UndertowXnioSsl(
-              worker.getXnio(), OptionMap.create(Options.USE_DIRECT_BUFFERS, true), tls.context());
+              worker.getXnio(),
+              OptionMap.create(Options.USE_DIRECT_BUFFERS, true),
+              tls.listenerContext());
       AcceptingChannel<SslConnection> channel =
           ssl.createSslConnectionServer(
               worker, address, ChannelListeners.openListenerAdapter(guarded), options);

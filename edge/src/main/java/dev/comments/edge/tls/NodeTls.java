@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSessionContext;
@@ -82,6 +83,7 @@ public final class NodeTls implements AutoCloseable {
   private final TlsSettings settings;
   private final SwappableKeyManager keys;
   private final SSLContext context;
+  private final SSLContext listenerContext;
   private final ScheduledExecutorService watcher;
   private final AtomicLong generation = new AtomicLong();
   private volatile Stamp stamp;
@@ -97,12 +99,15 @@ public final class NodeTls implements AutoCloseable {
     Loaded loaded = load();
     this.certificate = loaded.certificate();
     this.keys = new SwappableKeyManager(loaded.manager());
+    TrustManager[] trust;
     try {
+      trust = trustManagers(settings);
       this.context = SSLContext.getInstance("TLS");
-      context.init(new KeyManager[] {keys}, trustManagers(settings), null);
+      context.init(new KeyManager[] {keys}, trust, null);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot set up TLS", e);
     }
+    this.listenerContext = listenerContext(settings, context, keys, trust);
     this.watcher =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("tls-reload").factory());
@@ -118,15 +123,56 @@ public final class NodeTls implements AutoCloseable {
     long every = settings.reloadInterval().toMillis();
     tls.watcher.scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
     log.info(
-        "TLS certificate {} (SHA-256 {}), reloaded on change",
+        "TLS certificate {} (SHA-256 {}), reloaded on change; HTTPS served by the {} TLS engine",
         tls.certificate.getSubjectX500Principal().getName(),
-        tls.fingerprint());
+        tls.fingerprint(),
+        tls.engine());
     return tls;
   }
 
-  /** The context of the HTTPS listener and of every client this node makes. */
+  /**
+   * The listener's context: the native engine's when the settings allow it and it loads, else the
+   * JDK's. {@code auto} falls back with one warning that says why; {@code native} refuses to start.
+   */
+  private static SSLContext listenerContext(
+      TlsSettings settings, SSLContext jdk, X509ExtendedKeyManager keys, TrustManager[] trust) {
+    if (settings.engine() == TlsSettings.Engine.JDK) {
+      return jdk;
+    }
+    String why;
+    try {
+      var unavailable = NativeTls.unavailable();
+      if (unavailable.isEmpty()) {
+        return NativeTls.serverContext(keys, trust[0], settings.clientAuth());
+      }
+      why = unavailable.get().toString();
+    } catch (SSLException | RuntimeException | LinkageError e) {
+      why = e.toString();
+    }
+    if (settings.engine() == TlsSettings.Engine.NATIVE) {
+      throw new IllegalStateException(
+          "the native TLS engine was asked for (engine=native) but cannot be used on this"
+              + " machine: "
+              + why
+              + "; choose engine auto or jdk");
+    }
+    log.warn("TLS: HTTPS falls back to the JDK's engine, the native one cannot be used: {}", why);
+    return jdk;
+  }
+
+  /** The context of every client this node makes (always the JDK's). */
   public SSLContext context() {
     return context;
+  }
+
+  /** The context of the HTTPS listener: {@link #context()}, or the native engine's. */
+  public SSLContext listenerContext() {
+    return listenerContext;
+  }
+
+  /** Which TLS engine serves the HTTPS listener: {@code native} or {@code jdk}. */
+  public String engine() {
+    return listenerContext instanceof NativeTls.Context ? "native" : "jdk";
   }
 
   /** What a client made by this node offers: the same protocols and suites the listener takes. */
@@ -170,6 +216,9 @@ public final class NodeTls implements AutoCloseable {
       certificate = loaded.certificate();
       stamp = now;
       forgetSessions(context.getServerSessionContext());
+      if (listenerContext instanceof NativeTls.Context nativeContext) {
+        nativeContext.forgetSessions();
+      }
       log.info(
           "TLS certificate reloaded: {} (SHA-256 {})",
           certificate.getSubjectX500Principal().getName(),

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param redirectHttp whether the plain HTTP listener redirects to HTTPS (health checks excepted)
  * @param hstsMaxAge the {@code Strict-Transport-Security} max-age of HTTPS answers; zero, none
  * @param reloadInterval how often the PEM files are checked for a change
+ * @param engine which TLS implementation the HTTPS listener runs: the native one (BoringSSL) or the
+ *     JDK's; calls to other nodes always use the JDK's
  */
 public record TlsSettings(
     boolean enabled,
@@ -30,7 +32,8 @@ public record TlsSettings(
     ClientAuth clientAuth,
     boolean redirectHttp,
     Duration hstsMaxAge,
-    Duration reloadInterval) {
+    Duration reloadInterval,
+    Engine engine) {
   /** No HTTPS listener: the node speaks plain HTTP only. */
   public static final TlsSettings NONE =
       new TlsSettings(
@@ -42,7 +45,8 @@ public record TlsSettings(
           ClientAuth.NONE,
           false,
           Duration.ZERO,
-          Duration.ofSeconds(10));
+          Duration.ofSeconds(10),
+          Engine.AUTO);
 
   public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(10);
 
@@ -51,6 +55,20 @@ public record TlsSettings(
     NONE,
     WANT,
     REQUIRE
+  }
+
+  /**
+   * The HTTPS listener's TLS implementation. The native engine (BoringSSL, through Netty's
+   * OpenSslEngine) does AES-GCM in one stitched pass where the JDK's takes two on CPUs its
+   * intrinsic skips; the JDK's needs no native library.
+   */
+  public enum Engine {
+    /** The native engine when its library loads on this platform, else the JDK's (logged why). */
+    AUTO,
+    /** The JDK's SSLEngine. */
+    JDK,
+    /** The native engine; the node does not start without it. */
+    NATIVE
   }
 
   public TlsSettings {
@@ -62,6 +80,7 @@ public record TlsSettings(
     Objects.requireNonNull(trustedCertificates, "trustedCertificates");
     Objects.requireNonNull(clientAuth, "clientAuth");
     Objects.requireNonNull(hstsMaxAge, "hstsMaxAge");
+    Objects.requireNonNull(engine, "engine");
     if (hstsMaxAge.isNegative()) {
       throw new IllegalArgumentException("hstsMaxAge must not be negative");
     }
@@ -89,7 +108,8 @@ public record TlsSettings(
         ClientAuth.NONE,
         false,
         Duration.ZERO,
-        DEFAULT_RELOAD_INTERVAL);
+        DEFAULT_RELOAD_INTERVAL,
+        Engine.AUTO);
   }
 
   public TlsSettings withClientAuth(ClientAuth auth) {
@@ -102,7 +122,8 @@ public record TlsSettings(
         auth,
         redirectHttp,
         hstsMaxAge,
-        reloadInterval);
+        reloadInterval,
+        engine);
   }
 
   public TlsSettings withReloadInterval(Duration interval) {
@@ -115,7 +136,22 @@ public record TlsSettings(
         clientAuth,
         redirectHttp,
         hstsMaxAge,
-        interval);
+        interval,
+        engine);
+  }
+
+  public TlsSettings withEngine(Engine chosen) {
+    return new TlsSettings(
+        enabled,
+        port,
+        certificate,
+        privateKey,
+        trustedCertificates,
+        clientAuth,
+        redirectHttp,
+        hstsMaxAge,
+        reloadInterval,
+        chosen);
   }
 
   /** The production posture: plain HTTP redirects to HTTPS, and HTTPS answers carry HSTS. */
@@ -129,6 +165,7 @@ public record TlsSettings(
         clientAuth,
         true,
         maxAge,
-        reloadInterval);
+        reloadInterval,
+        engine);
   }
 }

@@ -54,6 +54,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.DefaultTlsClient;
@@ -81,6 +82,14 @@ class TlsEdgeTest {
   @TempDir Path dir;
 
   private final List<AutoCloseable> open = new ArrayList<>();
+  private PrometheusMeterRegistry meters;
+
+  /**
+   * The engine every listener of this class runs; {@link JdkTlsEdgeTest} runs them on the JDK's.
+   */
+  TlsSettings.Engine engine() {
+    return TlsSettings.Engine.NATIVE;
+  }
 
   @AfterEach
   void stop() throws Exception {
@@ -120,6 +129,58 @@ class TlsEdgeTest {
                 BodyHandlers.ofString());
     assertThat(plain.statusCode()).isEqualTo(200);
     assertThat(overHttp2.headers().firstValue("Strict-Transport-Security")).isEmpty();
+  }
+
+  @Test
+  void the_engine_asked_for_serves_the_connections_and_the_metrics_name_it() throws Exception {
+    Certificates.Issued certificate = selfSigned();
+    EdgeServer edge = start(tlsWith(certificate));
+    NodeTls tls = edge.tls().orElseThrow();
+    long madeBefore = enginesMade(tls);
+
+    HttpResponse<String> answer =
+        clientTrusting(certificate.certificate(), HttpClient.Version.HTTP_2, MODERN)
+            .send(
+                HttpRequest.newBuilder(https(edge, "/health/live")).build(),
+                BodyHandlers.ofString());
+
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    String expected = engine() == TlsSettings.Engine.NATIVE ? "native" : "jdk";
+    assertThat(tls.engine()).isEqualTo(expected);
+    assertThat(meters.get("comments.tls.engine").tag("engine", expected).gauge().value())
+        .isEqualTo(1.0);
+    if (engine() == TlsSettings.Engine.NATIVE) {
+      assertThat(tls.listenerContext()).isInstanceOf(NativeTls.Context.class);
+      assertThat(tls.listenerContext().createSSLEngine().getClass().getName())
+          .startsWith("io.netty.handler.ssl.");
+      // The connection just served had its engine from the native context.
+      assertThat(enginesMade(tls)).isGreaterThan(madeBefore);
+    } else {
+      assertThat(tls.listenerContext()).isSameAs(tls.context());
+    }
+  }
+
+  /**
+   * The handshake fails. The JDK's engine says why with {@code alert}; the native engine's refusal
+   * reaches XNIO as an exception before its alert is written, so the client sees the connection
+   * closed mid-handshake (Bouncy Castle reports that as its own handshake_failure).
+   */
+  private void assertRefused(ThrowingCallable handshake, short alert) {
+    if (engine() == TlsSettings.Engine.JDK) {
+      assertThatThrownBy(handshake)
+          .isInstanceOfSatisfying(
+              TlsFatalAlertReceived.class,
+              received -> assertThat(received.getAlertDescription()).isEqualTo(alert));
+    } else {
+      assertThatThrownBy(handshake).isInstanceOf(IOException.class);
+    }
+  }
+
+  private static long enginesMade(NodeTls tls) {
+    return tls.listenerContext() instanceof NativeTls.Context nativeContext
+        ? nativeContext.enginesMade()
+        : 0;
   }
 
   @Test
@@ -181,13 +242,7 @@ class TlsEdgeTest {
     int port = edge.httpsPort().orElseThrow();
 
     for (ProtocolVersion old : List.of(ProtocolVersion.TLSv10, ProtocolVersion.TLSv11)) {
-      assertThatThrownBy(() -> handshake(port, old))
-          .as(old.getName())
-          .isInstanceOfSatisfying(
-              TlsFatalAlertReceived.class,
-              alert ->
-                  assertThat(alert.getAlertDescription())
-                      .isEqualTo(AlertDescription.protocol_version));
+      assertRefused(() -> handshake(port, old), AlertDescription.protocol_version);
     }
     assertThat(handshake(port, ProtocolVersion.TLSv12)).isEqualTo(ProtocolVersion.TLSv12);
   }
@@ -197,17 +252,13 @@ class TlsEdgeTest {
       throws Exception {
     EdgeServer edge = start(tlsWith(selfSigned()));
 
-    assertThatThrownBy(
-            () ->
-                handshake(
-                    edge.httpsPort().orElseThrow(),
-                    ProtocolVersion.TLSv12,
-                    CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256))
-        .isInstanceOfSatisfying(
-            TlsFatalAlertReceived.class,
-            alert ->
-                assertThat(alert.getAlertDescription())
-                    .isEqualTo(AlertDescription.handshake_failure));
+    assertRefused(
+        () ->
+            handshake(
+                edge.httpsPort().orElseThrow(),
+                ProtocolVersion.TLSv12,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256),
+        AlertDescription.handshake_failure);
   }
 
   @Test
@@ -513,7 +564,8 @@ class TlsEdgeTest {
                 serverDir.resolve(Certificates.CERTIFICATE_FILE),
                 serverDir.resolve(Certificates.PRIVATE_KEY_FILE),
                 Optional.of(ca))
-            .withClientAuth(TlsSettings.ClientAuth.REQUIRE);
+            .withClientAuth(TlsSettings.ClientAuth.REQUIRE)
+            .withEngine(engine());
     EdgeServer edge = start(serverTls);
     NodeTls otherNode =
         NodeTls.start(
@@ -552,7 +604,8 @@ class TlsEdgeTest {
             TlsSettings.ClientAuth.REQUIRE,
             false,
             Duration.ZERO,
-            TlsSettings.DEFAULT_RELOAD_INTERVAL);
+            TlsSettings.DEFAULT_RELOAD_INTERVAL,
+            engine());
     RecordingCommands commands = new RecordingCommands();
     EdgeServer primary = startPrimary(onPort, commands);
     EdgeServer replica =
@@ -599,10 +652,11 @@ class TlsEdgeTest {
   private TlsSettings tlsWith(Certificates.Issued certificate) {
     certificate.writeTo(dir);
     return TlsSettings.of(
-        0,
-        dir.resolve(Certificates.CERTIFICATE_FILE),
-        dir.resolve(Certificates.PRIVATE_KEY_FILE),
-        Optional.empty());
+            0,
+            dir.resolve(Certificates.CERTIFICATE_FILE),
+            dir.resolve(Certificates.PRIVATE_KEY_FILE),
+            Optional.empty())
+        .withEngine(engine());
   }
 
   private EdgeServer start(TlsSettings tls) {
@@ -613,10 +667,11 @@ class TlsEdgeTest {
     Path nodeDir = dir.resolve(name);
     Certificates.issue(authority, List.of(name), List.of(LOOPBACK)).writeTo(nodeDir);
     return TlsSettings.of(
-        0,
-        nodeDir.resolve(Certificates.CERTIFICATE_FILE),
-        nodeDir.resolve(Certificates.PRIVATE_KEY_FILE),
-        Optional.of(ca));
+            0,
+            nodeDir.resolve(Certificates.CERTIFICATE_FILE),
+            nodeDir.resolve(Certificates.PRIVATE_KEY_FILE),
+            Optional.of(ca))
+        .withEngine(engine());
   }
 
   private EdgeServer startPrimary(TlsSettings tls, RecordingCommands commands) {
@@ -680,7 +735,7 @@ class TlsEdgeTest {
             role,
             new ReadSide(
                 new RecordingQueries(), new QuietFeeds(), new FakeProjectionStatus(), revocations),
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             Clock.systemUTC());
     open.add(edge);
     return edge;

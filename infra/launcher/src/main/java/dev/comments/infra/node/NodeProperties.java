@@ -322,6 +322,9 @@ public record NodeProperties(
    * @param redirectHttp whether the plain HTTP port redirects to HTTPS (health checks excepted)
    * @param hstsMaxAge the {@code Strict-Transport-Security} max-age of HTTPS answers; 0 for none
    * @param reloadInterval how often the PEM files are checked for a change
+   * @param engine the HTTPS listener's TLS implementation: {@code auto} (the native one, BoringSSL,
+   *     when it loads here, else the JDK's with a warning saying why), {@code native} (the node
+   *     does not start without it) or {@code jdk}
    */
   public record Tls(
       @DefaultValue("false") boolean enabled,
@@ -332,7 +335,8 @@ public record NodeProperties(
       @DefaultValue("none") String clientAuth,
       @DefaultValue("true") boolean redirectHttp,
       @DefaultValue("365d") Duration hstsMaxAge,
-      @DefaultValue("10s") Duration reloadInterval) {
+      @DefaultValue("10s") Duration reloadInterval,
+      @DefaultValue("auto") String engine) {
     public Tls {
       if (port < 0 || port > 65_535) {
         throw new IllegalArgumentException("comments.tls.port must be 0..65535, not " + port);
@@ -340,6 +344,10 @@ public record NodeProperties(
       if (!List.of("none", "want", "require").contains(clientAuth)) {
         throw new IllegalArgumentException(
             "comments.tls.client-auth must be none, want or require, not " + clientAuth);
+      }
+      if (!List.of("auto", "native", "jdk").contains(engine)) {
+        throw new IllegalArgumentException(
+            "comments.tls.engine must be auto, native or jdk, not " + engine);
       }
       if (enabled && (blank(certificate) || blank(privateKey))) {
         throw new IllegalArgumentException(
@@ -377,7 +385,8 @@ public record NodeProperties(
           TlsSettings.ClientAuth.valueOf(clientAuth.toUpperCase(Locale.ROOT)),
           redirectHttp,
           hstsMaxAge,
-          reloadInterval);
+          reloadInterval,
+          TlsSettings.Engine.valueOf(engine.toUpperCase(Locale.ROOT)));
     }
   }
 

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.comments.edge.tls.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -57,6 +60,25 @@ class NodePropertiesTlsTest {
     assertThatThrownBy(() -> bind(Map.of("comments.tls.client-auth", "sometimes")))
         .rootCause()
         .hasMessageContaining("none, want or require");
+  }
+
+  @Test
+  void the_tls_engine_is_auto_by_default_may_be_native_or_jdk_and_nothing_else() {
+    Map<String, String> enabled =
+        Map.of(
+            "comments.tls.enabled", "true",
+            "comments.tls.certificate", "c.pem",
+            "comments.tls.private-key", "k.pem");
+    assertThat(bind(enabled).tls().toSettings().engine()).isEqualTo(TlsSettings.Engine.AUTO);
+    for (String engine : List.of("native", "jdk")) {
+      Map<String, String> chosen = new HashMap<>(enabled);
+      chosen.put("comments.tls.engine", engine);
+      assertThat(bind(chosen).tls().toSettings().engine().name())
+          .isEqualTo(engine.toUpperCase(Locale.ROOT));
+    }
+    assertThatThrownBy(() -> bind(Map.of("comments.tls.engine", "openssl")))
+        .rootCause()
+        .hasMessageContaining("comments.tls.engine must be auto, native or jdk");
   }
 
   @Test
