@@ -66,20 +66,7 @@ public interface ModerationQueue {
       String moderatorId,
       String reason,
       Instant updatedAt,
-      HostPage page) {
-    /** An item whose comment named no page. */
-    public QueueItem(
-        String thread,
-        CommentView comment,
-        int flags,
-        List<String> flagReasons,
-        String lastAction,
-        String moderatorId,
-        String reason,
-        Instant updatedAt) {
-      this(thread, comment, flags, flagReasons, lastAction, moderatorId, reason, updatedAt, null);
-    }
-  }
+      HostPage page) {}
 
   record QueuePage(List<QueueItem> items, String nextCursor) {}
 
