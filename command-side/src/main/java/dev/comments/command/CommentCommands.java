@@ -22,26 +22,18 @@ public interface CommentCommands {
    */
   CommentCommands keyed(IdempotencyKeys.Key key, String requestHash);
 
-  /** A post without media. */
+  /** A post without media, naming no page. */
   default Accepted post(ThreadId thread, String parentId, Author author, String text) {
-    return post(thread, parentId, author, text, List.of());
+    return post(thread, parentId, author, text, List.of(), null);
   }
 
   /**
-   * A post that shows {@code media}: ids of images uploaded in the thread's tenant, at most {@link
-   * dev.comments.events.command.PostComment#MAX_MEDIA}, no id twice.
+   * A post that shows {@code media} (ids of images uploaded in the thread's tenant, at most {@link
+   * dev.comments.events.command.PostComment#MAX_MEDIA}, no id twice) and names {@code page}, the
+   * page it was written on (kept for moderators), or null.
    *
    * @throws CommandRejectedException {@code unknown_media} for an id no upload of the tenant made,
    *     {@code media_removed} for one a moderator removed, or any rule of a post
-   */
-  default Accepted post(
-      ThreadId thread, String parentId, Author author, String text, List<String> media) {
-    return post(thread, parentId, author, text, media, null);
-  }
-
-  /**
-   * A post that shows {@code media} and names {@code page}, the page it was written on (kept for
-   * moderators), or null.
    */
   Accepted post(
       ThreadId thread,

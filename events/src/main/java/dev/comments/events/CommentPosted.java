@@ -33,21 +33,7 @@ public record CommentPosted(
     media = media == null ? List.of() : List.copyOf(media);
   }
 
-  /** A comment that names no page. */
-  public CommentPosted(
-      String tenant,
-      String thread,
-      String commentId,
-      String parentId,
-      Author author,
-      String text,
-      Instant postedAt,
-      CommentStatus status,
-      List<String> media) {
-    this(tenant, thread, commentId, parentId, author, text, postedAt, status, media, null);
-  }
-
-  /** A comment that shows no media. */
+  /** A comment that shows no media and names no page. */
   public CommentPosted(
       String tenant,
       String thread,
@@ -57,7 +43,7 @@ public record CommentPosted(
       String text,
       Instant postedAt,
       CommentStatus status) {
-    this(tenant, thread, commentId, parentId, author, text, postedAt, status, List.of());
+    this(tenant, thread, commentId, parentId, author, text, postedAt, status, List.of(), null);
   }
 
   /** A comment shown at once. */

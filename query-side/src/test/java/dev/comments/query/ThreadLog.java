@@ -91,7 +91,7 @@ public final class ThreadLog {
             "text of " + commentId,
             tick(),
             CommentStatus.APPROVED,
-            media));
+            media, null));
   }
 
   /** A comment written on {@code page}, shown at once or held for a moderator. */

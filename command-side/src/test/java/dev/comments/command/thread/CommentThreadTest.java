@@ -112,7 +112,7 @@ class CommentThreadTest {
         List.of("3f9a0c2e7b6d41e58a1f0d2c9b8e7a61", "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e");
     fixture
         .givenNoPriorActivity()
-        .when(new PostComment(THREAD, "c1", null, ALICE, "Hello", T0, media))
+        .when(new PostComment(THREAD, "c1", null, ALICE, "Hello", T0, media, null))
         .expectEvents(
             new CommentPosted(
                 THREAD.tenant(),
@@ -123,7 +123,8 @@ class CommentThreadTest {
                 "Hello",
                 T0,
                 CommentStatus.APPROVED,
-                media));
+                media,
+                null));
   }
 
   @Test

@@ -5,94 +5,41 @@ import dev.comments.events.Author;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /** Every upcaster of the contract, chained so that any stored version reaches the current one. */
 public final class Upcasters {
   /** Version 2 of {@code CommentPosted} replaced {@code authorId} with a full author and name. */
   static final Upcaster COMMENT_POSTED_V1_TO_V2 =
-      new Upcaster() {
-        @Override
-        public String eventType() {
-          return "CommentPosted";
-        }
-
-        @Override
-        public int fromVersion() {
-          return 1;
-        }
-
-        @Override
-        public ObjectNode upcast(ObjectNode payload) {
-          String authorId = payload.remove("authorId").asText();
-          ObjectNode author = payload.objectNode();
-          author.put("kind", "anonymous");
-          author.put("id", authorId);
-          author.put("name", Author.ANONYMOUS_NAME);
-          payload.set("author", author);
-          return payload;
-        }
-      };
+      commentPosted(
+          1,
+          payload -> {
+            String authorId = payload.remove("authorId").asText();
+            ObjectNode author = payload.objectNode();
+            author.put("kind", "anonymous");
+            author.put("id", authorId);
+            author.put("name", Author.ANONYMOUS_NAME);
+            payload.set("author", author);
+            return payload;
+          });
 
   /** Version 3 of {@code CommentPosted} added its status: every earlier comment was shown. */
   static final Upcaster COMMENT_POSTED_V2_TO_V3 =
-      new Upcaster() {
-        @Override
-        public String eventType() {
-          return "CommentPosted";
-        }
-
-        @Override
-        public int fromVersion() {
-          return 2;
-        }
-
-        @Override
-        public ObjectNode upcast(ObjectNode payload) {
-          payload.put("status", "approved");
-          return payload;
-        }
-      };
+      commentPosted(2, payload -> payload.put("status", "approved"));
 
   /** Version 4 of {@code CommentPosted} added the media it shows: no earlier comment showed any. */
   static final Upcaster COMMENT_POSTED_V3_TO_V4 =
-      new Upcaster() {
-        @Override
-        public String eventType() {
-          return "CommentPosted";
-        }
-
-        @Override
-        public int fromVersion() {
-          return 3;
-        }
-
-        @Override
-        public ObjectNode upcast(ObjectNode payload) {
-          payload.putArray("media");
-          return payload;
-        }
-      };
+      commentPosted(
+          3,
+          payload -> {
+            payload.putArray("media");
+            return payload;
+          });
 
   /** Version 5 of {@code CommentPosted} added the page it was written on: none was known before. */
   static final Upcaster COMMENT_POSTED_V4_TO_V5 =
-      new Upcaster() {
-        @Override
-        public String eventType() {
-          return "CommentPosted";
-        }
-
-        @Override
-        public int fromVersion() {
-          return 4;
-        }
-
-        @Override
-        public ObjectNode upcast(ObjectNode payload) {
-          payload.putNull("page");
-          return payload;
-        }
-      };
+      commentPosted(4, payload -> payload.putNull("page"));
 
   private static final Map<String, Upcaster> CHAIN =
       List.of(
@@ -131,5 +78,25 @@ public final class Upcasters {
       node = step.upcast(node);
     }
     return node;
+  }
+
+  /** The step of {@code CommentPosted} from {@code fromVersion} to the next. */
+  private static Upcaster commentPosted(int fromVersion, UnaryOperator<ObjectNode> step) {
+    return new Upcaster() {
+      @Override
+      public String eventType() {
+        return "CommentPosted";
+      }
+
+      @Override
+      public int fromVersion() {
+        return fromVersion;
+      }
+
+      @Override
+      public ObjectNode upcast(ObjectNode payload) {
+        return step.apply(payload);
+      }
+    };
   }
 }

@@ -28,19 +28,7 @@ public record PostComment(
     media = media == null ? List.of() : List.copyOf(media);
   }
 
-  /** A comment that names no page. */
-  public PostComment(
-      ThreadId threadId,
-      String commentId,
-      String parentId,
-      Author author,
-      String text,
-      Instant at,
-      List<String> media) {
-    this(threadId, commentId, parentId, author, text, at, media, null);
-  }
-
-  /** A comment without media. */
+  /** A comment without media, naming no page. */
   public PostComment(
       ThreadId threadId,
       String commentId,
@@ -48,6 +36,6 @@ public record PostComment(
       Author author,
       String text,
       Instant at) {
-    this(threadId, commentId, parentId, author, text, at, List.of());
+    this(threadId, commentId, parentId, author, text, at, List.of(), null);
   }
 }

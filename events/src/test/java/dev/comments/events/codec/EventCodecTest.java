@@ -95,7 +95,8 @@ class EventCodecTest {
                 "Held for a moderator",
                 Instant.parse("2026-03-01T10:22:00Z"),
                 CommentStatus.PENDING,
-                List.of()));
+                List.of(),
+                null));
   }
 
   @Test
