@@ -91,7 +91,8 @@ public final class ThreadLog {
             "text of " + commentId,
             tick(),
             CommentStatus.APPROVED,
-            media, null));
+            media,
+            null));
   }
 
   /** A comment written on {@code page}, shown at once or held for a moderator. */
