@@ -193,6 +193,11 @@ public final class NodeTls implements AutoCloseable {
   }
 
   /** The certificate new handshakes present. */
+  /** The key manager every handshake asks (its delegate replaced on reload). */
+  X509ExtendedKeyManager keyManager() {
+    return keys;
+  }
+
   public X509Certificate certificate() {
     return certificate;
   }
@@ -259,7 +264,12 @@ public final class NodeTls implements AutoCloseable {
           key,
           NO_PASSWORD,
           chain.toArray(X509Certificate[]::new));
-      KeyManagerFactory factory = KeyManagerFactory.getInstance("NewSunX509");
+      // SunX509: the key is decrypted from the store once, here, and a handshake finds it under
+      // its own alias. NewSunX509 names each choice anew ("1.0.node-1", "2.0.node-1", ...) and
+      // decrypts the key (PBKDF2) at every handshake; the native engine caches key material by
+      // alias, so those names filled its cache, and past 1,024 handshakes each new one walked the
+      // whole cache, decrypting for every entry: seconds per handshake on an IO thread.
+      KeyManagerFactory factory = KeyManagerFactory.getInstance("SunX509");
       factory.init(store, NO_PASSWORD);
       for (KeyManager manager : factory.getKeyManagers()) {
         if (manager instanceof X509ExtendedKeyManager x509) {
