@@ -17,9 +17,11 @@ import dev.comments.events.query.RepliesPage;
 import dev.comments.events.query.ThreadPage;
 import dev.comments.query.InvalidCursorException;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -162,6 +164,43 @@ class ThreadReadsEdgeTest {
   }
 
   @Test
+  void a_readers_page_is_answered_from_memory_with_their_votes_once_the_node_holds_them()
+      throws Exception {
+    // What a worker builds for this viewer: their up vote on c1, their down vote on c3.
+    queries.pages.put(T1, page(7, VoteDirection.UP, VoteDirection.DOWN));
+    queries.heldInMemory = true;
+    String nearest = PAGE + "?readPreference=nearest";
+    String token = sessionToken("Ada");
+    String bearer = "Bearer " + token;
+
+    Reply built = get(nearest, "Authorization", bearer);
+    queries.heldVotes.put(
+        sessionIdOf(token), Map.of("c1", VoteDirection.UP, "c3", VoteDirection.DOWN));
+    Reply fromMemory = get(nearest, "Authorization", bearer);
+    Reply notModified =
+        get(nearest, "Authorization", bearer, "If-None-Match", built.header("ETag"));
+    Reply anonymous = get(nearest);
+    int finds = queries.finds.size();
+    Reply badToken = get(nearest, "Authorization", "Bearer not-a-token");
+
+    assertThat(finds).as("only the read before the votes were held built the page").isEqualTo(1);
+    assertThat(fromMemory.status()).isEqualTo(200);
+    assertThat(fromMemory.body()).isEqualTo(built.body());
+    for (String header :
+        List.of("ETag", "X-Thread-Position", "X-Read-Preference", "Content-Type")) {
+      assertThat(fromMemory.header(header)).as(header).isEqualTo(built.header(header));
+    }
+    JsonNode c1 = fromMemory.json().get("comments").get(0);
+    assertThat(c1.get("myVote").textValue()).isEqualTo("up");
+    assertThat(c1.get("replies").get(0).get("replies").get(0).get("myVote").textValue())
+        .isEqualTo("down");
+    assertThat(notModified.status()).isEqualTo(304);
+    assertThat(anonymous.json().get("comments").get(0).get("myVote").textValue()).isEqualTo("none");
+    assertThat(anonymous.header("ETag")).isNotEqualTo(built.header("ETag"));
+    assertError(badToken, 401, "session_invalid");
+  }
+
+  @Test
   void the_replies_route_pages_one_comments_tree() throws Exception {
     CommentView r2 = comment("r2", "r1", VoteDirection.UP, List.of(), null);
     queries.replies.put(
@@ -226,6 +265,22 @@ class ThreadReadsEdgeTest {
     String header(String name) {
       return response.headers().firstValue(name).orElse(null);
     }
+  }
+
+  private String sessionToken(String name) throws Exception {
+    HttpResponse<String> response =
+        edge.send(
+            edge.at("/api/v1/tenants/demo/sessions")
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("{\"displayName\":\"" + name + "\"}")),
+            BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(201);
+    return MAPPER.readTree(response.body()).get("sessionToken").textValue();
+  }
+
+  private static String sessionIdOf(String token) throws Exception {
+    byte[] claims = Base64.getUrlDecoder().decode(token.split("\\.")[1]);
+    return MAPPER.readTree(claims).get("sub").textValue();
   }
 
   private Reply get(String path, String... headers) throws Exception {

@@ -56,6 +56,16 @@ public interface ThreadQueries {
   }
 
   /**
+   * The votes {@code viewerId} has cast in {@code thread} as this node holds them in memory (as
+   * {@link #votesOf} would answer), without going to the store; empty when they are not held. The
+   * edge lays them over a page's encoded bytes on its IO thread; empty (the default) only costs
+   * that shortcut, never an answer.
+   */
+  default Optional<Map<String, VoteDirection>> heldVotes(ThreadId thread, String viewerId) {
+    return Optional.empty();
+  }
+
+  /**
    * The version of this node's media catalogue that pages read now would show ({@link
    * ThreadPage#mediaVersion()}): with the thread's event, what a page's encoding is kept for.
    */

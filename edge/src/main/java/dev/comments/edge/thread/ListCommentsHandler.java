@@ -12,6 +12,7 @@ import dev.comments.edge.primary.PrimaryLink;
 import dev.comments.edge.session.Session;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
 import dev.comments.events.query.FindReplies;
 import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.RepliesPage;
@@ -193,10 +194,11 @@ public final class ListCommentsHandler implements HttpHandler {
 
   /**
    * This route answered on the IO thread when it can be, else by {@code elsewhere} (the same
-   * handler behind the request limit and a worker): a page of the thread's first comments for a
-   * reader without a session, read {@code nearest} with no consistency token, whose thread is in
-   * memory and whose page is encoded already. That answer is the one a worker would send (the same
-   * bytes, under the same key), without the hand-off and without building the page first.
+   * handler behind the request limit and a worker): a page of the thread's first comments read
+   * {@code nearest} with no consistency token, whose thread is in memory and whose page is encoded
+   * already, for a reader without a session or one whose votes in the thread this node holds in
+   * memory (laid over the shared bytes). That answer is the one a worker would send (the same
+   * bytes, under the same key and tag), without the hand-off and without building the page first.
    */
   public HttpHandler inMemoryOr(HttpHandler elsewhere) {
     Objects.requireNonNull(elsewhere, "elsewhere");
@@ -208,7 +210,7 @@ public final class ListCommentsHandler implements HttpHandler {
   }
 
   private boolean answeredFromMemory(HttpServerExchange exchange) {
-    if (listing != Listing.COMMENTS || Session.ifPresent(exchange).isPresent()) {
+    if (listing != Listing.COMMENTS) {
       return false;
     }
     ListCommentsRequest request;
@@ -228,9 +230,19 @@ public final class ListCommentsHandler implements HttpHandler {
     if (seq.isEmpty()) {
       return false;
     }
+    // A reader with a session gets their own votes laid over, if this node holds them.
+    Optional<Session> session = Session.ifPresent(exchange);
+    Optional<Map<String, VoteDirection>> votes =
+        session.isEmpty()
+            ? Optional.of(Map.of())
+            : queries.heldVotes(thread, session.get().sessionId());
+    if (votes.isEmpty()) {
+      return false;
+    }
     Optional<PageBytes.Rendered> page =
         bytes.held(
-            new PageBytes.Key(thread, variant(request), seq.getAsLong(), queries.mediaVersion()));
+            new PageBytes.Key(thread, variant(request), seq.getAsLong(), queries.mediaVersion()),
+            votes.get());
     if (page.isEmpty()) {
       return false;
     }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -61,11 +62,17 @@ final class PageBytes {
     String mediaShown();
   }
 
+  /** A body that can name its comments in the order it writes them: each, then its replies. */
+  interface ListsComments {
+    /** The id of each comment whose {@code myVote} the body writes, in that order. */
+    List<String> commentIds();
+  }
+
   /**
-   * A page encoded once: the bytes, where each comment's {@code "none"} starts, and the start of
-   * its entity tags.
+   * A page encoded once: the bytes, where each comment's {@code "none"} starts, whose comment each
+   * is ({@code null} when the body did not say), and the start of its entity tags.
    */
-  private record Encoded(byte[] json, int[] myVotes, String etagPrefix) {}
+  private record Encoded(byte[] json, int[] myVotes, List<String> commentIds, String etagPrefix) {}
 
   /** What a reader is sent. */
   /**
@@ -84,7 +91,8 @@ final class PageBytes {
                     200
                         + key.variant().length() * 2
                         + page.json().length
-                        + 4 * page.myVotes().length)
+                        + 4 * page.myVotes().length
+                        + idsWeight(page.commentIds()))
             .recordStats()
             .build();
     Tags tags = Tags.of("cache", "page_json");
@@ -122,6 +130,30 @@ final class PageBytes {
       throw new IllegalStateException(
           "page has " + page.myVotes().length + " comments, votes name " + myVotes.size());
     }
+    return overlay(page, myVotes, key.seq());
+  }
+
+  /**
+   * The page for {@code key} with a viewer's votes (by comment id) laid over, if it is encoded
+   * already and its body named its comments; never encodes. What {@link #render} sends the same
+   * viewer, byte for byte and with the same tag.
+   */
+  Optional<Rendered> held(Key key, Map<String, VoteDirection> votesById) {
+    Encoded page = pages.getIfPresent(key);
+    if (page == null || (page.commentIds() == null && !votesById.isEmpty())) {
+      return Optional.empty();
+    }
+    if (votesById.isEmpty()) {
+      return Optional.of(new Rendered(page.json(), page.etagPrefix() + "0\"", key.seq()));
+    }
+    List<VoteDirection> myVotes = new ArrayList<>(page.commentIds().size());
+    for (String commentId : page.commentIds()) {
+      myVotes.add(votesById.getOrDefault(commentId, VoteDirection.NONE));
+    }
+    return Optional.of(overlay(page, myVotes, key.seq()));
+  }
+
+  private static Rendered overlay(Encoded page, List<VoteDirection> myVotes, long seq) {
     StringBuilder overlay = new StringBuilder();
     ByteArrayOutputStream out = null;
     int copied = 0;
@@ -145,7 +177,7 @@ final class PageBytes {
       json = out.toByteArray();
     }
     String etag = page.etagPrefix() + (overlay.isEmpty() ? "0" : digest(overlay.toString())) + "\"";
-    return new Rendered(json, etag, key.seq());
+    return new Rendered(json, etag, seq);
   }
 
   /**
@@ -153,10 +185,7 @@ final class PageBytes {
    * encodes. Counted as a hit or a miss of the cache like {@link #render}.
    */
   Optional<Rendered> held(Key key) {
-    Encoded page = pages.getIfPresent(key);
-    return page == null
-        ? Optional.empty()
-        : Optional.of(new Rendered(page.json(), page.etagPrefix() + "0\"", key.seq()));
+    return held(key, Map.of());
   }
 
   private static Encoded encode(Key key, Object body) {
@@ -172,15 +201,31 @@ final class PageBytes {
     }
     // A page without media keeps the tag it had before media existed, the same on every node.
     String media = body instanceof ShowsMedia shows ? shows.mediaShown() : "";
+    List<String> commentIds = body instanceof ListsComments lists ? lists.commentIds() : null;
+    if (commentIds != null && commentIds.size() != offsets.size()) {
+      throw new IllegalStateException(
+          "page writes " + offsets.size() + " votes, names " + commentIds.size() + " comments");
+    }
     return new Encoded(
         json,
         offsets.stream().mapToInt(Integer::intValue).toArray(),
+        commentIds == null ? null : List.copyOf(commentIds),
         "\""
             + key.seq()
             + "-"
             + digest(key.variant())
             + (media.isEmpty() ? "" : "-" + digest(media))
             + "-");
+  }
+
+  private static int idsWeight(List<String> commentIds) {
+    int weight = 0;
+    if (commentIds != null) {
+      for (String id : commentIds) {
+        weight += 48 + 2 * id.length();
+      }
+    }
+    return weight;
   }
 
   private static int indexOf(byte[] json, int from) {

@@ -14,7 +14,7 @@ import java.util.List;
  * serves every reader; {@link #votes} lists the viewer's, in the order the body writes comments.
  */
 record ThreadPageBody(List<CommentBody> comments, String nextCursor, boolean locked)
-    implements PageBytes.ShowsMedia {
+    implements PageBytes.ShowsMedia, PageBytes.ListsComments {
   static ThreadPageBody withoutVotes(ThreadPage page) {
     return new ThreadPageBody(CommentBody.all(page.comments()), page.nextCursor(), page.locked());
   }
@@ -25,8 +25,15 @@ record ThreadPageBody(List<CommentBody> comments, String nextCursor, boolean loc
     return ThreadPageBody.mediaShown(comments);
   }
 
+  @JsonIgnore
+  @Override
+  public List<String> commentIds() {
+    return ThreadPageBody.commentIds(comments);
+  }
+
   /** The replies of one comment's tree. */
-  record RepliesBody(List<CommentBody> replies, String nextCursor) implements PageBytes.ShowsMedia {
+  record RepliesBody(List<CommentBody> replies, String nextCursor)
+      implements PageBytes.ShowsMedia, PageBytes.ListsComments {
     static RepliesBody withoutVotes(RepliesPage page) {
       return new RepliesBody(CommentBody.all(page.replies()), page.nextCursor());
     }
@@ -35,6 +42,28 @@ record ThreadPageBody(List<CommentBody> comments, String nextCursor, boolean loc
     @Override
     public String mediaShown() {
       return ThreadPageBody.mediaShown(replies);
+    }
+
+    @JsonIgnore
+    @Override
+    public List<String> commentIds() {
+      return ThreadPageBody.commentIds(replies);
+    }
+  }
+
+  /**
+   * Each comment's id, then its replies', in the order the body writes them (as {@link #votes}).
+   */
+  static List<String> commentIds(List<CommentBody> comments) {
+    List<String> ids = new ArrayList<>();
+    addIds(comments, ids);
+    return ids;
+  }
+
+  private static void addIds(List<CommentBody> comments, List<String> ids) {
+    for (CommentBody comment : comments) {
+      ids.add(comment.id());
+      addIds(comment.replies(), ids);
     }
   }
 

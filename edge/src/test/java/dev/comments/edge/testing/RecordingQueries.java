@@ -67,6 +67,16 @@ public final class RecordingQueries implements ThreadQueries {
     return heldInMemory && page != null ? OptionalLong.of(page.seq()) : OptionalLong.empty();
   }
 
+  /**
+   * Viewers' votes held in memory, by viewer id ({@link #heldVotes}, with {@link #heldInMemory}).
+   */
+  public final Map<String, Map<String, VoteDirection>> heldVotes = new ConcurrentHashMap<>();
+
+  @Override
+  public Optional<Map<String, VoteDirection>> heldVotes(ThreadId thread, String viewerId) {
+    return heldInMemory ? Optional.ofNullable(heldVotes.get(viewerId)) : Optional.empty();
+  }
+
   /** Replies put in under {@code "<thread stream id>/<comment id>"}. */
   @Override
   public Map<String, VoteDirection> votesOf(

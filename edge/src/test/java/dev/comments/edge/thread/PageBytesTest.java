@@ -13,7 +13,9 @@ import dev.comments.events.query.ThreadPage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -87,6 +89,39 @@ class PageBytesTest {
           bytes.render(
               key, () -> ThreadPageBody.withoutVotes(page), ThreadPageBody.votes(page.comments()));
       assertVotes(MAPPER.readTree(rendered.json()).get("comments"), page.comments());
+    }
+  }
+
+  @Test
+  void a_viewers_votes_by_comment_give_the_held_page_render_gives_them() throws Exception {
+    PageBytes bytes = new PageBytes(1 << 20, new SimpleMeterRegistry());
+    PageBytes.Key key = new PageBytes.Key(THREAD, "comments|newest|20|5|", 42);
+    Random random = new Random(11);
+    assertThat(bytes.held(key, Map.of("r0", VoteDirection.UP))).isEmpty();
+
+    for (int viewer = 0; viewer < 50; viewer++) {
+      ThreadPage page = page(random);
+      PageBytes.Rendered rendered =
+          bytes.render(
+              key, () -> ThreadPageBody.withoutVotes(page), ThreadPageBody.votes(page.comments()));
+      Map<String, VoteDirection> votesById = new HashMap<>();
+      collectVotes(page.comments(), votesById);
+
+      PageBytes.Rendered held = bytes.held(key, votesById).orElseThrow();
+
+      assertThat(held.json()).isEqualTo(rendered.json());
+      assertThat(held.etag()).isEqualTo(rendered.etag());
+      assertThat(held.position()).isEqualTo(rendered.position());
+    }
+  }
+
+  /** The votes a viewer cast, by comment id, as the read model holds them (no "none" entries). */
+  private static void collectVotes(List<CommentView> views, Map<String, VoteDirection> votes) {
+    for (CommentView view : views) {
+      if (view.myVote() != VoteDirection.NONE) {
+        votes.put(view.id(), view.myVote());
+      }
+      collectVotes(view.replies(), votes);
     }
   }
 

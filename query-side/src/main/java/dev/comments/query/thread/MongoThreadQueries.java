@@ -196,6 +196,12 @@ public final class MongoThreadQueries implements ThreadQueries {
   }
 
   @Override
+  public Optional<Map<String, VoteDirection>> heldVotes(ThreadId thread, String viewerId) {
+    return readModel.heldViewerVotes(
+        Objects.requireNonNull(thread, "thread"), Objects.requireNonNull(viewerId, "viewerId"));
+  }
+
+  @Override
   public Map<String, VoteDirection> votesOf(
       ThreadId thread, String viewerId, ReadPreference readPreference) {
     Objects.requireNonNull(thread, "thread");

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Tags;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -116,6 +117,11 @@ public final class ReadModel {
         .get(
             new ViewerKey(thread, viewerId),
             key -> current.store().viewerVotes(key.thread(), key.viewerId(), readPreference));
+  }
+
+  /** A viewer's votes in a thread if they are held in memory; never loads. */
+  Optional<Map<String, VoteDirection>> heldViewerVotes(ThreadId thread, String viewerId) {
+    return Optional.ofNullable(caches.viewerVotes().getIfPresent(new ViewerKey(thread, viewerId)));
   }
 
   /** A vote written through to the store: updates the viewer's votes if they are held. */

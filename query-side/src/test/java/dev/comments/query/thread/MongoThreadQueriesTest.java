@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.comments.events.ThreadId;
+import dev.comments.events.VoteDirection;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.events.query.CommentView;
 import dev.comments.events.query.FindReplies;
@@ -26,6 +27,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -433,6 +436,27 @@ class MongoThreadQueriesTest {
     assertThat(mine.get(1).myVote()).isEqualTo(NONE);
     assertThat(nobodys).extracting(CommentView::myVote).containsOnly(NONE);
     assertThat(strangers).extracting(CommentView::myVote).containsOnly(NONE);
+  }
+
+  @Test
+  void a_viewers_votes_are_held_in_memory_once_a_read_loaded_them_and_never_loaded_by_asking() {
+    ThreadLog log = ThreadLog.of("demo", "heldvotes");
+    log.post("a", null, "alice");
+    log.post("a1", "a", "bob");
+    log.vote("a", "viewer", UP, NONE);
+    log.vote("a1", "viewer", DOWN, NONE);
+    apply(log.events());
+
+    Optional<Map<String, VoteDirection>> beforeAnyRead = queries.heldVotes(log.thread(), "viewer");
+    page(log.thread(), SortOrder.OLDEST, 10, null, "viewer");
+    page(log.thread(), SortOrder.OLDEST, 10, null, "stranger");
+
+    assertThat(beforeAnyRead).isEmpty();
+    assertThat(queries.heldVotes(log.thread(), "viewer"))
+        .contains(Map.of("a", UP, "a1", DOWN))
+        .contains(queries.votesOf(log.thread(), "viewer", NEAREST));
+    assertThat(queries.heldVotes(log.thread(), "stranger")).contains(Map.of());
+    assertThat(queries.heldVotes(log.thread(), "nobody-read-as")).isEmpty();
   }
 
   @Test
