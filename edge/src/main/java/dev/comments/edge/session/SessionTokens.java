@@ -1,5 +1,7 @@
 package dev.comments.edge.session;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -41,6 +43,7 @@ public final class SessionTokens {
   private static final int SESSION_ID_BYTES = 18; // 144 bits, 24 url-safe characters
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{22,64}");
   private static final int MAX_TOKEN_LENGTH = 4096;
+  private static final int VERIFIED_TOKENS = 10_000;
 
   private final KeyRing keys;
   private final String signingKeyId;
@@ -49,6 +52,17 @@ public final class SessionTokens {
   private final Duration ttl;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+
+  /** A token verified in full: the session it carries, and the key it was signed with. */
+  private record Verified(Session session, String keyId) {}
+
+  /**
+   * Tokens verified in full, by their exact text: a reader sends the same token with every request,
+   * and parsing and checking it (JSON, HMAC) cost a third of a page read's CPU. What changes with
+   * time is checked again at each use: the expiry, and whether the key is still accepted.
+   */
+  private final Cache<String, Verified> verified =
+      Caffeine.newBuilder().maximumSize(VERIFIED_TOKENS).build();
 
   public SessionTokens(KeyRing keys, Duration ttl, Clock clock) {
     this.keys = Objects.requireNonNull(keys, "keys");
@@ -105,6 +119,22 @@ public final class SessionTokens {
     if (token.length() > MAX_TOKEN_LENGTH) {
       throw invalid("the session token is too long");
     }
+    Verified known = verified.getIfPresent(token);
+    if (known != null) {
+      Instant now = clock.instant();
+      if (known.session().tenant().equals(tenant)
+          && known.session().expiresAt().isAfter(now)
+          && keys.verifying(known.keyId(), now).isPresent()) {
+        return known.session();
+      }
+      // Verified again in full, which says why it is refused now.
+    }
+    Verified checked = verifyInFull(token, tenant);
+    verified.put(token, checked);
+    return checked.session();
+  }
+
+  private Verified verifyInFull(String token, String tenant) {
     SignedJWT jwt;
     JWTClaimsSet claims;
     try {
@@ -152,7 +182,8 @@ public final class SessionTokens {
     if (!DisplayName.isValid(name)) {
       throw invalid("the session token carries no valid display name");
     }
-    return new Session(tenant, sessionId, name, expiry.toInstant());
+    return new Verified(
+        new Session(tenant, sessionId, name, expiry.toInstant()), jwt.getHeader().getKeyID());
   }
 
   private static byte[] derived(SigningKey key) {

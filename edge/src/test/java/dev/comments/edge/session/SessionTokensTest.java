@@ -137,6 +137,30 @@ class SessionTokensTest {
   }
 
   @Test
+  void a_token_verified_before_is_still_refused_once_expired_or_for_another_tenant() {
+    String token = tokens.issue("demo", "Ada").token();
+    Session first = tokens.verify(token, "demo");
+    Session again = tokens.verify(token, "demo");
+
+    assertThat(again).isEqualTo(first);
+    assertRefused(token, "other", "session_wrong_tenant");
+    clock.advance(Duration.ofDays(30).minusSeconds(1));
+    assertThat(tokens.verify(token, "demo")).isEqualTo(first);
+    clock.advance(Duration.ofSeconds(1));
+    assertRefused(token, "demo", "session_expired");
+  }
+
+  @Test
+  void a_token_verified_before_is_refused_once_its_key_is_no_longer_accepted() {
+    String old = beforeRotation().issue("demo", "Ada").token();
+    tokens.verify(old, "demo");
+
+    clock.set(OLD_KEY_ENDS);
+
+    assertRefused(old, "demo", "session_invalid");
+  }
+
+  @Test
   void accepts_token_one_second_before_expiry() {
     String token = tokens.issue("demo", "Ada").token();
     clock.advance(Duration.ofDays(30).minusSeconds(1));
