@@ -4,6 +4,7 @@ import dev.comments.command.locator.CommentLocator;
 import dev.comments.command.media.MediaReferences;
 import dev.comments.command.thread.KeyedCommands;
 import dev.comments.command.thread.Outcome;
+import dev.comments.command.thread.SettleRetry;
 import dev.comments.events.Author;
 import dev.comments.events.HostPage;
 import dev.comments.events.ModerationAction;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -88,7 +90,14 @@ final class AxonCommentCommands implements CommentCommands {
     Objects.requireNonNull(author, "author");
     Objects.requireNonNull(mediaIds, "mediaIds");
     // Before the locator entry: a refused post leaves nothing behind.
-    media.check(thread.tenant(), mediaIds);
+    try {
+      media.check(thread.tenant(), mediaIds);
+    } catch (CommandRejectedException refused) {
+      // A retry of a post the thread applied before a moderator removed one of its media gets the
+      // first answer: the check is about the post as new, and it is not new.
+      Outcome settled = settled(thread).orElseThrow(() -> refused);
+      return new Accepted(thread, settled.commentId(), settled.seq(), settled.status());
+    }
     String commentId = ids.next();
     // The entry goes first: once the event is stored, an edit must be able to find its thread.
     locator.register(thread, commentId);
@@ -188,6 +197,25 @@ final class AxonCommentCommands implements CommentCommands {
   private Accepted accepted(ThreadId thread, ThreadCommand command) {
     Outcome outcome = send(command);
     return new Accepted(thread, outcome.commentId(), outcome.seq(), outcome.status());
+  }
+
+  /**
+   * The first outcome of this view's keyed request, if the thread applied it; none without a key or
+   * for a thread that has no event.
+   */
+  private Optional<Outcome> settled(ThreadId thread) {
+    if (!KeyedCommands.isKeyed(metaData)) {
+      return Optional.empty();
+    }
+    try {
+      Object result =
+          gateway.sendAndWait(
+              GenericCommandMessage.asCommandMessage(new SettleRetry(thread, clock.instant()))
+                  .andMetaData(metaData));
+      return ((Optional<?>) result).map(Outcome.class::cast);
+    } catch (AggregateNotFoundException noThread) {
+      return Optional.empty();
+    }
   }
 
   private ThreadId locate(String tenant, String commentId) {

@@ -33,7 +33,8 @@ public interface CommentCommands {
    * page it was written on (kept for moderators), or null.
    *
    * @throws CommandRejectedException {@code unknown_media} for an id no upload of the tenant made,
-   *     {@code media_removed} for one a moderator removed, or any rule of a post
+   *     {@code media_removed} for one a moderator removed (not for a keyed retry the thread already
+   *     applied: that gets its first answer), or any rule of a post
    */
   Accepted post(
       ThreadId thread,

@@ -41,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.messaging.MetaData;
@@ -581,6 +582,20 @@ class CommentThreadTest {
         .when(post("c2", null, "Hello"), key("h2"))
         .expectEvents(underKey(posted("c2"), "h2"))
         .expectResultMessagePayload(new Outcome(1, "c2", CommentStatus.APPROVED));
+  }
+
+  @Test
+  void asked_under_a_key_it_applied_the_thread_answers_the_first_outcome_and_applies_nothing() {
+    fixture
+        .given(underKey(posted("c1"), "h1"), reply("c2", "c1"))
+        .when(new SettleRetry(THREAD, T0), key("h1"))
+        .expectNoEvents()
+        .expectResultMessagePayload(Optional.of(new Outcome(0, "c1", CommentStatus.APPROVED)));
+    fixture
+        .given(underKey(posted("c1"), "h1"))
+        .when(new SettleRetry(THREAD, T0), key("h2"))
+        .expectNoEvents()
+        .expectResultMessagePayload(Optional.empty());
   }
 
   @Test
