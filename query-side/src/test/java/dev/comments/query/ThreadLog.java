@@ -81,6 +81,12 @@ public final class ThreadLog {
 
   /** A comment that shows {@code media}. */
   public EventEnvelope postWithMedia(String commentId, String authorId, List<String> media) {
+    return postWithMedia(commentId, authorId, media, CommentStatus.APPROVED);
+  }
+
+  /** A comment that names {@code media}, shown at once or held for a moderator. */
+  public EventEnvelope postWithMedia(
+      String commentId, String authorId, List<String> media, CommentStatus status) {
     return add(
         new CommentPosted(
             thread.tenant(),
@@ -90,7 +96,7 @@ public final class ThreadLog {
             new Author(Author.Kind.USER, authorId, "Name of " + authorId),
             "text of " + commentId,
             tick(),
-            CommentStatus.APPROVED,
+            status,
             media,
             null));
   }

@@ -322,7 +322,12 @@ public final class ThreadProjection implements Projection {
     StoredComment comment = after.comments().get(at);
     return () ->
         queue.apply(
-            event, comment.moderatorView(), comment.page(), envelope.time(), envelope.seq());
+            event,
+            comment.moderatorView(),
+            comment.page(),
+            comment.media(),
+            envelope.time(),
+            envelope.seq());
   }
 
   private static String commentIdOf(CommentEvent event) {

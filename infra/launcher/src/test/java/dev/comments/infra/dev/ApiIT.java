@@ -399,6 +399,46 @@ class ApiIT {
   }
 
   @Test
+  void a_queue_item_shows_its_comment_s_media_as_the_contract_says() throws Exception {
+    String ada = api.session("demo", "Ada");
+    String image = upload("demo", ada);
+    Reply posted =
+        api.send(
+            "POST",
+            T + "/threads/queued-media/comments",
+            ada,
+            "{\"text\":\"a picture\",\"media\":[\"" + image + "\"]}");
+    assertThat(posted.status()).as("%s", posted.json()).isEqualTo(201);
+    String id = posted.json().get("commentId").asText();
+    Reply removed =
+        api.send(
+            "POST",
+            T + "/comments/" + id + "/moderation",
+            node.adminKey(),
+            "{\"action\":\"remove\"}");
+    assertThat(removed.status()).as("%s", removed.json()).isEqualTo(200);
+
+    String queue = T + "/moderation/queue";
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              Reply page =
+                  conforms(
+                      "GET",
+                      queue,
+                      api.send(
+                          "GET",
+                          queue + "?status=removed&thread=queued-media",
+                          node.adminKey(),
+                          null));
+              JsonNode media = page.json().at("/items/0/comment/media/0");
+              assertThat(media.path("mediaId").asText()).isEqualTo(image);
+              assertThat(media.path("contentType").asText()).isEqualTo("image/png");
+            });
+  }
+
+  @Test
   void a_reply_deeper_than_five_levels_is_refused() {
     String ada = api.session("demo", "Ada");
     String parent = null;
