@@ -90,13 +90,9 @@ final class AxonCommentCommands implements CommentCommands {
     Objects.requireNonNull(author, "author");
     Objects.requireNonNull(mediaIds, "mediaIds");
     // Before the locator entry: a refused post leaves nothing behind.
-    try {
-      media.check(thread.tenant(), mediaIds);
-    } catch (CommandRejectedException refused) {
-      // A retry of a post the thread applied before a moderator removed one of its media gets the
-      // first answer: the check is about the post as new, and it is not new.
-      Outcome settled = settled(thread).orElseThrow(() -> refused);
-      return new Accepted(thread, settled.commentId(), settled.seq(), settled.status());
+    Optional<Outcome> settled = checkMedia(thread, mediaIds);
+    if (settled.isPresent()) {
+      return accepted(thread, settled.get());
     }
     String commentId = ids.next();
     // The entry goes first: once the event is stored, an edit must be able to find its thread.
@@ -119,9 +115,17 @@ final class AxonCommentCommands implements CommentCommands {
   }
 
   @Override
-  public Accepted edit(String tenant, String commentId, String editorId, String text) {
+  public Accepted edit(
+      String tenant, String commentId, String editorId, String text, List<String> mediaIds) {
     ThreadId thread = locate(tenant, commentId);
-    return accepted(thread, new EditComment(thread, commentId, editorId, text, clock.instant()));
+    if (mediaIds != null) {
+      Optional<Outcome> settled = checkMedia(thread, mediaIds);
+      if (settled.isPresent()) {
+        return accepted(thread, settled.get());
+      }
+    }
+    return accepted(
+        thread, new EditComment(thread, commentId, editorId, text, clock.instant(), mediaIds));
   }
 
   @Override
@@ -195,8 +199,25 @@ final class AxonCommentCommands implements CommentCommands {
   }
 
   private Accepted accepted(ThreadId thread, ThreadCommand command) {
-    Outcome outcome = send(command);
+    return accepted(thread, send(command));
+  }
+
+  private static Accepted accepted(ThreadId thread, Outcome outcome) {
     return new Accepted(thread, outcome.commentId(), outcome.seq(), outcome.status());
+  }
+
+  /**
+   * Checks the media a post or an edit names; empty when they may be shown. A keyed retry of a
+   * command the thread applied before a moderator removed one of them gets that first outcome
+   * instead of the refusal: the check is about the command as new, and it is not new.
+   */
+  private Optional<Outcome> checkMedia(ThreadId thread, List<String> mediaIds) {
+    try {
+      media.check(thread.tenant(), mediaIds);
+      return Optional.empty();
+    } catch (CommandRejectedException refused) {
+      return Optional.of(settled(thread).orElseThrow(() -> refused));
+    }
   }
 
   /**

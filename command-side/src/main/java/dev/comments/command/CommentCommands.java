@@ -44,7 +44,14 @@ public interface CommentCommands {
       List<String> media,
       HostPage page);
 
-  Accepted edit(String tenant, String commentId, String editorId, String text);
+  /**
+   * Replaces a comment's text, and its media when {@code media} is not null (checked as a post's;
+   * empty clears them); null keeps the media it shows.
+   *
+   * @throws CommandRejectedException {@code unknown_media}, {@code media_removed} (not for a keyed
+   *     retry the thread already applied), or any rule of an edit
+   */
+  Accepted edit(String tenant, String commentId, String editorId, String text, List<String> media);
 
   Accepted delete(String tenant, String commentId, String requesterId);
 

@@ -142,7 +142,7 @@ class CommandSideIT {
     Accepted first = commands.post(t1, null, ANN, "First!");
     Accepted other = commands.post(t2, null, BEN, "Elsewhere");
     Accepted reply = commands.post(t1, first.commentId(), BEN, "A reply");
-    Accepted edit = commands.edit("demo", first.commentId(), ANN.id(), "First, edited");
+    Accepted edit = commands.edit("demo", first.commentId(), ANN.id(), "First, edited", null);
     Accepted vote = commands.vote("demo", reply.commentId(), ANN.id(), VoteDirection.UP);
     Accepted flag = commands.flag("demo", reply.commentId(), "u-carl", "off topic");
     Accepted lock = commands.lock(t2, "mod");
@@ -182,7 +182,7 @@ class CommandSideIT {
     ThreadId thread = new ThreadId("demo", "t1");
     Accepted posted = commands.post(thread, null, ANN, "Hello");
 
-    assertThatThrownBy(() -> commands.edit("demo", "no-such-comment", ANN.id(), "x"))
+    assertThatThrownBy(() -> commands.edit("demo", "no-such-comment", ANN.id(), "x", null))
         .isInstanceOfSatisfying(
             CommandRejectedException.class,
             e -> assertThat(e.rejection()).isEqualTo(Rejection.COMMENT_NOT_FOUND));
@@ -274,6 +274,27 @@ class CommandSideIT {
                 .countDocuments(Filters.eq("aggregateIdentifier", thread.streamId())))
         .isEqualTo(1);
     assertThat(database().getCollection(CommentLocator.COLLECTION).countDocuments()).isEqualTo(1);
+
+    // An edit's media are checked the same way, and its keyed retry settled the same way.
+    String second = media.upload("demo", "s-ann", "image/png", -1, png()).mediaId();
+    IdempotencyKeys.Key editKey = new IdempotencyKeys.Key("demo", "session:s-ann", "k3");
+    Accepted edited =
+        commands
+            .keyed(editKey, "h3")
+            .edit("demo", first.commentId(), ANN.id(), "new", List.of(second));
+    media.remove("demo", second, "mod");
+    assertThat(
+            commands
+                .keyed(editKey, "h3")
+                .edit("demo", first.commentId(), ANN.id(), "new", List.of(second)))
+        .isEqualTo(edited);
+    assertThatThrownBy(
+            () -> commands.edit("demo", first.commentId(), ANN.id(), "again", List.of(second)))
+        .isInstanceOfSatisfying(
+            CommandRejectedException.class,
+            e -> assertThat(e.rejection()).isEqualTo(Rejection.MEDIA_REMOVED));
+    assertThat(commands.edit("demo", first.commentId(), ANN.id(), "none", List.of()).seq())
+        .isEqualTo(edited.seq() + 1);
   }
 
   private static InputStream png() throws IOException {

@@ -143,8 +143,14 @@ public final class ThreadLog {
   }
 
   public EventEnvelope edit(String commentId, String editorId, String text) {
+    return edit(commentId, editorId, text, null);
+  }
+
+  /** An edit that replaces the comment's media with {@code media}, or keeps them when null. */
+  public EventEnvelope edit(String commentId, String editorId, String text, List<String> media) {
     return add(
-        new CommentEdited(thread.tenant(), thread.thread(), commentId, editorId, text, tick()));
+        new CommentEdited(
+            thread.tenant(), thread.thread(), commentId, editorId, text, tick(), media));
   }
 
   public EventEnvelope delete(String commentId, String by) {

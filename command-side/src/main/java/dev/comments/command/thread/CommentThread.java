@@ -223,7 +223,8 @@ public final class CommentThread {
     }
     String text = rules.commentText(cmd.text());
     apply(
-        new CommentEdited(t.tenant(), t.thread(), cmd.commentId(), cmd.editorId(), text, cmd.at()),
+        new CommentEdited(
+            t.tenant(), t.thread(), cmd.commentId(), cmd.editorId(), text, cmd.at(), cmd.media()),
         keyOf(meta));
     return outcome(cmd.commentId());
   }

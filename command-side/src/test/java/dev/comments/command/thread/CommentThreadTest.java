@@ -72,7 +72,7 @@ class CommentThreadTest {
   }
 
   private static EditComment edit(String commentId, String editor, String text, Instant at) {
-    return new EditComment(THREAD, commentId, editor, text, at);
+    return new EditComment(THREAD, commentId, editor, text, at, null);
   }
 
   private static VoteOnComment vote(String commentId, String voter, VoteDirection direction) {
@@ -278,8 +278,27 @@ class CommentThreadTest {
         .given(posted("c1"))
         .when(edit("c1", ALICE.id(), " Better ", at))
         .expectEvents(
-            new CommentEdited(THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), "Better", at))
+            new CommentEdited(
+                THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), "Better", at, null))
         .expectResultMessagePayload(new Outcome(1, "c1", CommentStatus.APPROVED));
+  }
+
+  @Test
+  void an_edit_naming_media_replaces_them_and_an_empty_list_clears_them() {
+    Instant at = T0.plus(Duration.ofMinutes(1));
+    List<String> media = List.of("3f9a0c2e7b6d41e58a1f0d2c9b8e7a61");
+    fixture
+        .given(posted("c1"))
+        .when(new EditComment(THREAD, "c1", ALICE.id(), "Look", at, media))
+        .expectEvents(
+            new CommentEdited(
+                THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), "Look", at, media));
+    fixture
+        .given(posted("c1"))
+        .when(new EditComment(THREAD, "c1", ALICE.id(), "Gone", at, List.of()))
+        .expectEvents(
+            new CommentEdited(
+                THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), "Gone", at, List.of()));
   }
 
   @Test
