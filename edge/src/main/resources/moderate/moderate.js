@@ -19,6 +19,7 @@
       tokenHint: 'Kept in this tab only, until it closes.', status: 'Queue',
       pending: 'Pending', flagged: 'Flagged', removed: 'Removed', thread: 'Thread',
       page: 'Page',
+      image: 'Image {i} of {n} in the comment by {name}',
       user: 'Author id', search: 'Text', filter: 'Filter', reason: 'Reason (optional)',
       approve: 'Approve', reject: 'Reject', remove: 'Remove', restore: 'Restore',
       more: 'Load more', loading: 'Loading…', empty: 'Nothing to moderate here.',
@@ -40,6 +41,7 @@
       tokenHint: 'Guardado só nesta aba, até ela fechar.', status: 'Fila',
       pending: 'Pendentes', flagged: 'Denunciados', removed: 'Removidos', thread: 'Conversa',
       page: 'Página',
+      image: 'Imagem {i} de {n} no comentário de {name}',
       user: 'Id do autor', search: 'Texto', filter: 'Filtrar', reason: 'Motivo (opcional)',
       approve: 'Aprovar', reject: 'Rejeitar', remove: 'Remover', restore: 'Restaurar',
       more: 'Carregar mais', loading: 'Carregando…', empty: 'Nada para moderar aqui.',
@@ -61,6 +63,7 @@
       tokenHint: 'Gardé dans cet onglet seulement, jusqu’à sa fermeture.', status: 'File',
       pending: 'En attente', flagged: 'Signalés', removed: 'Retirés', thread: 'Fil',
       page: 'Page',
+      image: 'Image {i} sur {n} du commentaire de {name}',
       user: 'Id de l’auteur', search: 'Texte', filter: 'Filtrer', reason: 'Motif (facultatif)',
       approve: 'Approuver', reject: 'Rejeter', remove: 'Retirer', restore: 'Rétablir',
       more: 'Charger la suite', loading: 'Chargement…', empty: 'Rien à modérer ici.',
@@ -82,6 +85,7 @@
       tokenHint: 'このタブを閉じるまで、このタブにだけ保存されます。', status: 'キュー',
       pending: '保留中', flagged: '通報あり', removed: '削除済み', thread: 'スレッド',
       page: 'ページ',
+      image: '{name} さんのコメントの画像 {i}/{n}',
       user: '投稿者 ID', search: 'テキスト', filter: '絞り込む', reason: '理由(任意)',
       approve: '承認', reject: '却下', remove: '削除', restore: '復元',
       more: 'さらに読み込む', loading: '読み込み中…', empty: 'モデレートするものはありません。',
@@ -103,6 +107,7 @@
       tokenHint: '이 탭을 닫을 때까지 이 탭에만 보관됩니다.', status: '대기열',
       pending: '대기 중', flagged: '신고됨', removed: '삭제됨', thread: '스레드',
       page: '페이지',
+      image: '{name} 님 댓글의 이미지 {i}/{n}',
       user: '작성자 ID', search: '텍스트', filter: '필터', reason: '사유(선택)',
       approve: '승인', reject: '거부', remove: '삭제', restore: '복원',
       more: '더 불러오기', loading: '불러오는 중…', empty: '관리할 항목이 없습니다.',
@@ -534,6 +539,28 @@
     ]);
   }
 
+  // The comment's images as small thumbnails, each a link to the image at full size. Only a path of
+  // this origin's CDN is shown: the page's policy loads images from itself alone.
+  var CDN_PATH = /^\/cdn\/v1\/[a-z0-9-]+\/[0-9a-f]{32}$/;
+
+  function thumbnails(c) {
+    var media = (c.media || []).filter(function (m) { return m && CDN_PATH.test(m.url); });
+    if (!media.length) return null;
+    var name = c.author ? c.author.name : c.id;
+    return h('div', { class: 'thumbs' }, media.map(function (m, i) {
+      var alt = format(T.image, { i: i + 1, n: media.length, name: name });
+      var link = h('a', { href: m.url, rel: 'noopener noreferrer', target: '_blank', title: alt });
+      var img = h('img', {
+        src: m.url, alt: alt, loading: 'lazy', decoding: 'async',
+        width: m.width || null, height: m.height || null,
+        // An image the CDN cannot serve (removed since) leaves its description, not a broken icon.
+        onerror: function () { link.textContent = alt; },
+      });
+      link.appendChild(img);
+      return link;
+    }));
+  }
+
   function renderItem(item, index) {
     var c = item.comment;
     var id = 'item-' + c.id;
@@ -553,6 +580,7 @@
         c.postedAt ? h('span', { class: 'muted' }, [' · ', h('time', { datetime: c.postedAt, text: dates.format(new Date(c.postedAt)) })]) : null,
       ]),
       h('p', { class: 'text', id: id + '-text', text: c.text === null || c.text === undefined ? T.removedText : c.text }),
+      thumbnails(c),
       item.flags ? h('p', { class: 'flags', text: flags + (reasons.length ? ': ' + reasons.join(' · ') : '') }) : null,
       item.reason ? h('p', { class: 'muted', text: format(T.lastReason, { reason: item.reason }) }) : null,
       h('div', { class: 'actions' }, actionsFor(state.status).map(function (action) {

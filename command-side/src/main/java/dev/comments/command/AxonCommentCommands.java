@@ -4,6 +4,7 @@ import dev.comments.command.locator.CommentLocator;
 import dev.comments.command.media.MediaReferences;
 import dev.comments.command.thread.KeyedCommands;
 import dev.comments.command.thread.Outcome;
+import dev.comments.command.thread.SettleRetry;
 import dev.comments.events.Author;
 import dev.comments.events.HostPage;
 import dev.comments.events.ModerationAction;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -88,7 +90,10 @@ final class AxonCommentCommands implements CommentCommands {
     Objects.requireNonNull(author, "author");
     Objects.requireNonNull(mediaIds, "mediaIds");
     // Before the locator entry: a refused post leaves nothing behind.
-    media.check(thread.tenant(), mediaIds);
+    Optional<Outcome> settled = checkMedia(thread, mediaIds);
+    if (settled.isPresent()) {
+      return accepted(thread, settled.get());
+    }
     String commentId = ids.next();
     // The entry goes first: once the event is stored, an edit must be able to find its thread.
     locator.register(thread, commentId);
@@ -110,9 +115,17 @@ final class AxonCommentCommands implements CommentCommands {
   }
 
   @Override
-  public Accepted edit(String tenant, String commentId, String editorId, String text) {
+  public Accepted edit(
+      String tenant, String commentId, String editorId, String text, List<String> mediaIds) {
     ThreadId thread = locate(tenant, commentId);
-    return accepted(thread, new EditComment(thread, commentId, editorId, text, clock.instant()));
+    if (mediaIds != null) {
+      Optional<Outcome> settled = checkMedia(thread, mediaIds);
+      if (settled.isPresent()) {
+        return accepted(thread, settled.get());
+      }
+    }
+    return accepted(
+        thread, new EditComment(thread, commentId, editorId, text, clock.instant(), mediaIds));
   }
 
   @Override
@@ -186,8 +199,44 @@ final class AxonCommentCommands implements CommentCommands {
   }
 
   private Accepted accepted(ThreadId thread, ThreadCommand command) {
-    Outcome outcome = send(command);
+    return accepted(thread, send(command));
+  }
+
+  private static Accepted accepted(ThreadId thread, Outcome outcome) {
     return new Accepted(thread, outcome.commentId(), outcome.seq(), outcome.status());
+  }
+
+  /**
+   * Checks the media a post or an edit names; empty when they may be shown. A keyed retry of a
+   * command the thread applied before a moderator removed one of them gets that first outcome
+   * instead of the refusal: the check is about the command as new, and it is not new.
+   */
+  private Optional<Outcome> checkMedia(ThreadId thread, List<String> mediaIds) {
+    try {
+      media.check(thread.tenant(), mediaIds);
+      return Optional.empty();
+    } catch (CommandRejectedException refused) {
+      return Optional.of(settled(thread).orElseThrow(() -> refused));
+    }
+  }
+
+  /**
+   * The first outcome of this view's keyed request, if the thread applied it; none without a key or
+   * for a thread that has no event.
+   */
+  private Optional<Outcome> settled(ThreadId thread) {
+    if (!KeyedCommands.isKeyed(metaData)) {
+      return Optional.empty();
+    }
+    try {
+      Object result =
+          gateway.sendAndWait(
+              GenericCommandMessage.asCommandMessage(new SettleRetry(thread, clock.instant()))
+                  .andMetaData(metaData));
+      return ((Optional<?>) result).map(Outcome.class::cast);
+    } catch (AggregateNotFoundException noThread) {
+      return Optional.empty();
+    }
   }
 
   private ThreadId locate(String tenant, String commentId) {

@@ -28,6 +28,7 @@ import dev.comments.command.store.StoredEvents;
 import dev.comments.command.store.StreamMarks;
 import dev.comments.command.store.StreamPositions;
 import dev.comments.command.thread.CommentThread;
+import dev.comments.command.thread.SettleRetry;
 import dev.comments.command.thread.ThreadCommandTargetResolver;
 import dev.comments.command.thread.ThreadRules;
 import dev.comments.events.ReadPreference;
@@ -380,7 +381,7 @@ public final class CommandSide implements AutoCloseable {
   private static String streamOf(CommandMessage<?> command) {
     CommandTargetResolver resolver =
         switch (command.getPayload()) {
-          case ThreadCommand _ -> new ThreadCommandTargetResolver();
+          case ThreadCommand _, SettleRetry _ -> new ThreadCommandTargetResolver();
           case MediaCommand _ -> new MediaCommandTargetResolver();
           default -> new BanTargetResolver();
         };

@@ -33,7 +33,8 @@ public interface CommentCommands {
    * page it was written on (kept for moderators), or null.
    *
    * @throws CommandRejectedException {@code unknown_media} for an id no upload of the tenant made,
-   *     {@code media_removed} for one a moderator removed, or any rule of a post
+   *     {@code media_removed} for one a moderator removed (not for a keyed retry the thread already
+   *     applied: that gets its first answer), or any rule of a post
    */
   Accepted post(
       ThreadId thread,
@@ -43,7 +44,14 @@ public interface CommentCommands {
       List<String> media,
       HostPage page);
 
-  Accepted edit(String tenant, String commentId, String editorId, String text);
+  /**
+   * Replaces a comment's text, and its media when {@code media} is not null (checked as a post's;
+   * empty clears them); null keeps the media it shows.
+   *
+   * @throws CommandRejectedException {@code unknown_media}, {@code media_removed} (not for a keyed
+   *     retry the thread already applied), or any rule of an edit
+   */
+  Accepted edit(String tenant, String commentId, String editorId, String text, List<String> media);
 
   Accepted delete(String tenant, String commentId, String requesterId);
 

@@ -16,6 +16,7 @@ import com.mongodb.client.model.Sorts;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.comments.command.locator.CommentLocator;
+import dev.comments.command.media.MediaLimits;
 import dev.comments.command.publish.EventPublisher;
 import dev.comments.command.publish.PublisherOptions;
 import dev.comments.events.Author;
@@ -30,6 +31,11 @@ import dev.comments.events.codec.EventEnvelope;
 import dev.comments.events.codec.EventTypes;
 import dev.comments.infra.kafka.KafkaBroker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -43,6 +49,7 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -135,7 +142,7 @@ class CommandSideIT {
     Accepted first = commands.post(t1, null, ANN, "First!");
     Accepted other = commands.post(t2, null, BEN, "Elsewhere");
     Accepted reply = commands.post(t1, first.commentId(), BEN, "A reply");
-    Accepted edit = commands.edit("demo", first.commentId(), ANN.id(), "First, edited");
+    Accepted edit = commands.edit("demo", first.commentId(), ANN.id(), "First, edited", null);
     Accepted vote = commands.vote("demo", reply.commentId(), ANN.id(), VoteDirection.UP);
     Accepted flag = commands.flag("demo", reply.commentId(), "u-carl", "off topic");
     Accepted lock = commands.lock(t2, "mod");
@@ -175,7 +182,7 @@ class CommandSideIT {
     ThreadId thread = new ThreadId("demo", "t1");
     Accepted posted = commands.post(thread, null, ANN, "Hello");
 
-    assertThatThrownBy(() -> commands.edit("demo", "no-such-comment", ANN.id(), "x"))
+    assertThatThrownBy(() -> commands.edit("demo", "no-such-comment", ANN.id(), "x", null))
         .isInstanceOfSatisfying(
             CommandRejectedException.class,
             e -> assertThat(e.rejection()).isEqualTo(Rejection.COMMENT_NOT_FOUND));
@@ -224,6 +231,76 @@ class CommandSideIT {
     assertThat(byStream(consume(settings.topic(), 2)).get("demo/retries"))
         .extracting(e -> ((CommentPosted) e.event()).commentId())
         .containsExactly(first.commentId(), other.commentId());
+  }
+
+  @Test
+  void a_keyed_post_retried_after_its_media_was_removed_is_settled_not_refused() throws Exception {
+    start(settings);
+    MediaCommands media = commandSide.media(MediaLimits.DEFAULTS);
+    String image = media.upload("demo", "s-ann", "image/png", -1, png()).mediaId();
+    CommentCommands commands = commandSide.commands();
+    ThreadId thread = new ThreadId("demo", "in-doubt");
+    IdempotencyKeys.Key key = new IdempotencyKeys.Key("demo", "session:s-ann", "k1");
+    // The first attempt was stored, but its caller never heard the answer (the key is in doubt).
+    Accepted first =
+        commands.keyed(key, "h1").post(thread, null, ANN, "look", List.of(image), null);
+    media.remove("demo", image, "mod");
+
+    Accepted retry =
+        commands.keyed(key, "h1").post(thread, null, ANN, "look", List.of(image), null);
+
+    assertThat(retry).isEqualTo(first);
+    // A post the thread never applied is checked as new: refused, under another key or request.
+    IdempotencyKeys.Key other = new IdempotencyKeys.Key("demo", "session:s-ann", "k2");
+    for (CommentCommands notApplied :
+        List.of(commands.keyed(other, "h1"), commands.keyed(key, "h2"), commands)) {
+      assertThatThrownBy(() -> notApplied.post(thread, null, ANN, "look", List.of(image), null))
+          .isInstanceOfSatisfying(
+              CommandRejectedException.class,
+              e -> assertThat(e.rejection()).isEqualTo(Rejection.MEDIA_REMOVED));
+    }
+    // Nor is a thread that has no event asked in vain.
+    assertThatThrownBy(
+            () ->
+                commands
+                    .keyed(key, "h1")
+                    .post(new ThreadId("demo", "empty"), null, ANN, "x", List.of(image), null))
+        .isInstanceOfSatisfying(
+            CommandRejectedException.class,
+            e -> assertThat(e.rejection()).isEqualTo(Rejection.MEDIA_REMOVED));
+    assertThat(
+            database()
+                .getCollection("domainevents")
+                .countDocuments(Filters.eq("aggregateIdentifier", thread.streamId())))
+        .isEqualTo(1);
+    assertThat(database().getCollection(CommentLocator.COLLECTION).countDocuments()).isEqualTo(1);
+
+    // An edit's media are checked the same way, and its keyed retry settled the same way.
+    String second = media.upload("demo", "s-ann", "image/png", -1, png()).mediaId();
+    IdempotencyKeys.Key editKey = new IdempotencyKeys.Key("demo", "session:s-ann", "k3");
+    Accepted edited =
+        commands
+            .keyed(editKey, "h3")
+            .edit("demo", first.commentId(), ANN.id(), "new", List.of(second));
+    media.remove("demo", second, "mod");
+    assertThat(
+            commands
+                .keyed(editKey, "h3")
+                .edit("demo", first.commentId(), ANN.id(), "new", List.of(second)))
+        .isEqualTo(edited);
+    assertThatThrownBy(
+            () -> commands.edit("demo", first.commentId(), ANN.id(), "again", List.of(second)))
+        .isInstanceOfSatisfying(
+            CommandRejectedException.class,
+            e -> assertThat(e.rejection()).isEqualTo(Rejection.MEDIA_REMOVED));
+    assertThat(commands.edit("demo", first.commentId(), ANN.id(), "none", List.of()).seq())
+        .isEqualTo(edited.seq() + 1);
+  }
+
+  private static InputStream png() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB), "png", out);
+    return new ByteArrayInputStream(out.toByteArray());
   }
 
   @Test

@@ -429,6 +429,58 @@ class EdgeServerTest {
   }
 
   @Test
+  void
+      an_edit_replaces_or_clears_the_media_it_names_keeps_them_otherwise_and_checks_them_as_a_post()
+          throws Exception {
+    String token = session("demo", "Ada");
+    String sessionId = sessionIdOf(token);
+
+    for (String body :
+        List.of(
+            "{\"text\":\"a\",\"media\":[\"" + PNG + "\"]}",
+            "{\"text\":\"b\",\"media\":[]}",
+            "{\"text\":\"c\",\"media\":null}",
+            "{\"text\":\"d\"}")) {
+      assertThat(patchJson("/api/v1/tenants/demo/comments/c9", body, token).status).isEqualTo(200);
+    }
+    assertThat(commands.calls)
+        .extracting(RecordingCommands.Call::arguments)
+        .containsExactly(
+            List.of("demo", "c9", sessionId, "a", List.of(PNG)),
+            List.of("demo", "c9", sessionId, "b", List.of()),
+            List.of("demo", "c9", sessionId, "c"),
+            List.of("demo", "c9", sessionId, "d"));
+
+    commands.calls.clear();
+    String path = "/api/v1/tenants/demo/comments/c9";
+    assertError(patchJson(path, "{\"text\":\"a\",\"media\":{}}", token), 400, "invalid_field");
+    assertError(patchJson(path, "{\"text\":\"a\",\"media\":[5]}", token), 400, "invalid_media_id");
+    assertError(
+        patchJson(path, "{\"text\":\"a\",\"media\":[\"" + PNG + "\",\"" + PNG + "\"]}", token),
+        400,
+        "duplicate_media");
+    String five =
+        String.join(
+            ",",
+            List.of("1", "2", "3", "4", "5").stream()
+                .map(d -> "\"" + d.repeat(32) + "\"")
+                .toList());
+    assertError(
+        patchJson(path, "{\"text\":\"a\",\"media\":[" + five + "]}", token), 400, "too_many_media");
+    assertThat(commands.calls).isEmpty();
+    commands.failure = new CommandRejectedException(Rejection.MEDIA_REMOVED, "removed");
+    assertError(
+        patchJson(path, "{\"text\":\"a\",\"media\":[\"" + PNG + "\"]}", token),
+        422,
+        "media_removed");
+  }
+
+  private Reply patchJson(String path, String body, String token) throws Exception {
+    return send(
+        "PATCH", path, json(body), "Authorization", "Bearer " + token, "Content-Type", JSON);
+  }
+
+  @Test
   void refuses_writes_without_a_valid_session_for_the_tenant() throws Exception {
     String path = "/api/v1/tenants/demo/threads/t1/comments";
     assertError(postJson(path, "{\"text\":\"x\"}", null), 401, "session_required");

@@ -315,8 +315,9 @@ class InDoubtRetryIT {
     }
 
     @Override
-    public Accepted edit(String tenant, String commentId, String editorId, String text) {
-      return trip(() -> real.edit(tenant, commentId, editorId, text));
+    public Accepted edit(
+        String tenant, String commentId, String editorId, String text, List<String> media) {
+      return trip(() -> real.edit(tenant, commentId, editorId, text, media));
     }
 
     @Override

@@ -163,6 +163,34 @@ class ReplicaEdgeTest {
   }
 
   @Test
+  void an_edit_s_media_are_checked_on_the_replica_before_the_trip_and_forwarded_when_well_formed()
+      throws Exception {
+    String session = session();
+    String png = "3f9a0c2e7b6d41e58a1f0d2c9b8e7a61";
+
+    HttpResponse<String> duplicate =
+        editComment(session, "{\"text\":\"x\",\"media\":[\"" + png + "\",\"" + png + "\"]}");
+    HttpResponse<String> malformed = editComment(session, "{\"text\":\"x\",\"media\":[5]}");
+    assertError(duplicate, 400, "duplicate_media");
+    assertError(malformed, 400, "invalid_media_id");
+    assertThat(duplicate.headers().firstValue("X-Forwarded-To")).isEmpty();
+    assertThat(malformed.headers().firstValue("X-Forwarded-To")).isEmpty();
+    assertThat(commands.calls).isEmpty();
+
+    HttpResponse<String> replaced =
+        editComment(session, "{\"text\":\"x\",\"media\":[\"" + png + "\"]}");
+    HttpResponse<String> kept = editComment(session, "{\"text\":\"y\"}");
+    assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+    assertThat(replaced.headers().firstValue("X-Forwarded-To")).hasValue("primary-1");
+    assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
+    assertThat(commands.calls)
+        .extracting(RecordingCommands.Call::arguments)
+        .containsExactly(
+            List.of("demo", "c9", sessionIdOf(session), "x", List.of(png)),
+            List.of("demo", "c9", sessionIdOf(session), "y"));
+  }
+
+  @Test
   void with_the_primary_gone_a_command_is_refused_at_once_with_its_key() throws Exception {
     String session = session();
     primary.close();
@@ -310,6 +338,26 @@ class ReplicaEdgeTest {
       request.header("Idempotency-Key", key);
     }
     return client.send(request.build(), BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> editComment(String session, String json) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:" + replica.port() + "/api/v1/tenants/demo/comments/c9"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + session)
+            .method("PATCH", BodyPublishers.ofString(json))
+            .build(),
+        BodyHandlers.ofString());
+  }
+
+  /** The session id a token names: its subject, which comments carry as their author's id. */
+  private static String sessionIdOf(String token) throws Exception {
+    return MAPPER
+        .readTree(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]))
+        .get("sub")
+        .textValue();
   }
 
   private HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {

@@ -546,7 +546,12 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
             .renameCollection(new MongoNamespace(database.getName(), name));
       }
     }
-    return new QueueStore(unjournaled, readPreferences, Generations.suffixOf(generation), bans);
+    return new QueueStore(
+        unjournaled,
+        readPreferences,
+        Generations.suffixOf(generation),
+        bans,
+        new MediaShown(media));
   }
 
   /** A fresh shadow copy of {@code name} at {@code generation}, written by no one else. */
@@ -566,7 +571,8 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
                 database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false)),
                 readPreferences,
                 Generations.suffixOf(generation),
-                bans);
+                bans,
+                new MediaShown(media));
         yield new ThreadsCopy(generation, store, queue, new ThreadProjection(store, shadow, queue));
       }
       case AUDIT -> auditCopy(generation);

@@ -81,6 +81,12 @@ public final class ThreadLog {
 
   /** A comment that shows {@code media}. */
   public EventEnvelope postWithMedia(String commentId, String authorId, List<String> media) {
+    return postWithMedia(commentId, authorId, media, CommentStatus.APPROVED);
+  }
+
+  /** A comment that names {@code media}, shown at once or held for a moderator. */
+  public EventEnvelope postWithMedia(
+      String commentId, String authorId, List<String> media, CommentStatus status) {
     return add(
         new CommentPosted(
             thread.tenant(),
@@ -90,7 +96,7 @@ public final class ThreadLog {
             new Author(Author.Kind.USER, authorId, "Name of " + authorId),
             "text of " + commentId,
             tick(),
-            CommentStatus.APPROVED,
+            status,
             media,
             null));
   }
@@ -137,8 +143,14 @@ public final class ThreadLog {
   }
 
   public EventEnvelope edit(String commentId, String editorId, String text) {
+    return edit(commentId, editorId, text, null);
+  }
+
+  /** An edit that replaces the comment's media with {@code media}, or keeps them when null. */
+  public EventEnvelope edit(String commentId, String editorId, String text, List<String> media) {
     return add(
-        new CommentEdited(thread.tenant(), thread.thread(), commentId, editorId, text, tick()));
+        new CommentEdited(
+            thread.tenant(), thread.thread(), commentId, editorId, text, tick(), media));
   }
 
   public EventEnvelope delete(String commentId, String by) {

@@ -89,6 +89,12 @@ public final class CommentThread {
     return settled.isPresent() ? settled.get() : chain.proceed();
   }
 
+  /** The first outcome of the request under the asker's key, if this thread applied it. */
+  @CommandHandler
+  public Optional<Outcome> handle(SettleRetry ask, MetaData meta) {
+    return appliedBefore(meta, ask.at());
+  }
+
   /** Rebuilds a thread from its snapshot, as if its events up to the snapshot were replayed. */
   public static CommentThread fromSnapshot(ThreadSnapshot snapshot) {
     CommentThread thread = new CommentThread();
@@ -217,7 +223,8 @@ public final class CommentThread {
     }
     String text = rules.commentText(cmd.text());
     apply(
-        new CommentEdited(t.tenant(), t.thread(), cmd.commentId(), cmd.editorId(), text, cmd.at()),
+        new CommentEdited(
+            t.tenant(), t.thread(), cmd.commentId(), cmd.editorId(), text, cmd.at(), cmd.media()),
         keyOf(meta));
     return outcome(cmd.commentId());
   }

@@ -15,6 +15,11 @@ public final class KeyedCommands {
 
   private KeyedCommands() {}
 
+  /** Whether a command with this metadata is sent under an idempotency key. */
+  public static boolean isKeyed(MetaData meta) {
+    return meta.containsKey(KEY);
+  }
+
   /** The metadata of a command sent under {@code key} for the request {@code requestHash}. */
   public static MetaData metaData(IdempotencyKeys.Key key, String requestHash) {
     return MetaData.with(KEY, key.id())

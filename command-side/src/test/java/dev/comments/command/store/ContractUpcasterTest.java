@@ -8,6 +8,7 @@ import com.mongodb.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.comments.events.Author;
+import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentStatus;
 import dev.comments.events.HostPage;
@@ -54,6 +55,10 @@ class ContractUpcasterTest {
   }
 
   private void store(String revision, String payload) {
+    store(CommentPosted.class, revision, payload);
+  }
+
+  private void store(Class<?> type, String revision, String payload) {
     database
         .getCollection("domainevents")
         .insertOne(
@@ -62,17 +67,42 @@ class ContractUpcasterTest {
                 .append("sequenceNumber", 0L)
                 .append("serializedPayload", payload)
                 .append("timestamp", "2026-03-01T10:22:00Z")
-                .append("payloadType", CommentPosted.class.getName())
+                .append("payloadType", type.getName())
                 .append("payloadRevision", revision)
                 .append("serializedMetaData", "{}")
                 .append("eventIdentifier", UUID.randomUUID().toString()));
   }
 
   private CommentPosted readBack() {
+    return (CommentPosted) readBackAny();
+  }
+
+  private Object readBackAny() {
     List<? extends DomainEventMessage<?>> events =
         engine.readEvents("demo/legacy", 0).asStream().toList();
     assertThat(events).hasSize(1);
-    return (CommentPosted) events.getFirst().getPayload();
+    return events.getFirst().getPayload();
+  }
+
+  @Test
+  void a_comment_edited_stored_at_version_1_reads_as_an_edit_that_keeps_the_media() {
+    store(
+        CommentEdited.class,
+        "1",
+        """
+        {"tenant":"demo","thread":"legacy","commentId":"c-1","editorId":"s-42",\
+        "text":"Fixed","editedAt":"2026-03-01T10:17:00Z"}""");
+
+    assertThat(readBackAny())
+        .isEqualTo(
+            new CommentEdited(
+                "demo",
+                "legacy",
+                "c-1",
+                "s-42",
+                "Fixed",
+                Instant.parse("2026-03-01T10:17:00Z"),
+                null));
   }
 
   @Test

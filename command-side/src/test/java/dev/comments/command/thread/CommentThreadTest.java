@@ -41,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.messaging.MetaData;
@@ -71,7 +72,7 @@ class CommentThreadTest {
   }
 
   private static EditComment edit(String commentId, String editor, String text, Instant at) {
-    return new EditComment(THREAD, commentId, editor, text, at);
+    return new EditComment(THREAD, commentId, editor, text, at, null);
   }
 
   private static VoteOnComment vote(String commentId, String voter, VoteDirection direction) {
@@ -277,8 +278,27 @@ class CommentThreadTest {
         .given(posted("c1"))
         .when(edit("c1", ALICE.id(), " Better ", at))
         .expectEvents(
-            new CommentEdited(THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), "Better", at))
+            new CommentEdited(
+                THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), "Better", at, null))
         .expectResultMessagePayload(new Outcome(1, "c1", CommentStatus.APPROVED));
+  }
+
+  @Test
+  void an_edit_naming_media_replaces_them_and_an_empty_list_clears_them() {
+    Instant at = T0.plus(Duration.ofMinutes(1));
+    List<String> media = List.of("3f9a0c2e7b6d41e58a1f0d2c9b8e7a61");
+    fixture
+        .given(posted("c1"))
+        .when(new EditComment(THREAD, "c1", ALICE.id(), "Look", at, media))
+        .expectEvents(
+            new CommentEdited(
+                THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), "Look", at, media));
+    fixture
+        .given(posted("c1"))
+        .when(new EditComment(THREAD, "c1", ALICE.id(), "Gone", at, List.of()))
+        .expectEvents(
+            new CommentEdited(
+                THREAD.tenant(), THREAD.thread(), "c1", ALICE.id(), "Gone", at, List.of()));
   }
 
   @Test
@@ -581,6 +601,20 @@ class CommentThreadTest {
         .when(post("c2", null, "Hello"), key("h2"))
         .expectEvents(underKey(posted("c2"), "h2"))
         .expectResultMessagePayload(new Outcome(1, "c2", CommentStatus.APPROVED));
+  }
+
+  @Test
+  void asked_under_a_key_it_applied_the_thread_answers_the_first_outcome_and_applies_nothing() {
+    fixture
+        .given(underKey(posted("c1"), "h1"), reply("c2", "c1"))
+        .when(new SettleRetry(THREAD, T0), key("h1"))
+        .expectNoEvents()
+        .expectResultMessagePayload(Optional.of(new Outcome(0, "c1", CommentStatus.APPROVED)));
+    fixture
+        .given(underKey(posted("c1"), "h1"))
+        .when(new SettleRetry(THREAD, T0), key("h2"))
+        .expectNoEvents()
+        .expectResultMessagePayload(Optional.empty());
   }
 
   @Test

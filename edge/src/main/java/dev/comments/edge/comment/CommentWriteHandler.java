@@ -68,7 +68,10 @@ public final class CommentWriteHandler implements HttpHandler {
         });
   }
 
-  /** {@code PATCH /api/v1/tenants/{tenant}/comments/{commentId}}: replace the text. */
+  /**
+   * {@code PATCH /api/v1/tenants/{tenant}/comments/{commentId}}: replace the text, and the media
+   * when the body names them.
+   */
   public static CommentWriteHandler edit(
       CommentCommands commands, JsonBodyReader bodies, WriteAcknowledgement acknowledgement) {
     return new CommentWriteHandler(
@@ -76,12 +79,15 @@ public final class CommentWriteHandler implements HttpHandler {
         Objects.requireNonNull(bodies, "bodies"),
         acknowledgement,
         200,
-        (keyed, session, exchange, body) ->
-            keyed.edit(
-                session.tenant(),
-                PathParameters.commentId(exchange),
-                session.sessionId(),
-                EditCommentRequest.from(body).text()));
+        (keyed, session, exchange, body) -> {
+          EditCommentRequest request = EditCommentRequest.from(body);
+          return keyed.edit(
+              session.tenant(),
+              PathParameters.commentId(exchange),
+              session.sessionId(),
+              request.text(),
+              request.media());
+        });
   }
 
   /** {@code DELETE /api/v1/tenants/{tenant}/comments/{commentId}}: remove as its author. */

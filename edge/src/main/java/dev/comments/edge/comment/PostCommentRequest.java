@@ -37,8 +37,8 @@ record PostCommentRequest(String text, String parentId, List<String> media, Host
         text, parentId, media(body.get("media")), HostPageRequest.from(body.get("page")));
   }
 
-  /** The ids of {@code "media"}: absent or null is none. */
-  private static List<String> media(JsonNode value) {
+  /** The ids of {@code "media"} (an edit's too): absent or null is none. */
+  static List<String> media(JsonNode value) {
     if (value == null || value.isNull()) {
       return List.of();
     }

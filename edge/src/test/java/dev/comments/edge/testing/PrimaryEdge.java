@@ -2,9 +2,15 @@ package dev.comments.edge.testing;
 
 import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
+import dev.comments.edge.History;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
+import dev.comments.query.BannedUsers;
+import dev.comments.query.BlockedUsers;
+import dev.comments.query.MediaCatalog;
+import dev.comments.query.ModerationQueue;
+import dev.comments.query.Moderators;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -27,7 +33,7 @@ public final class PrimaryEdge implements AutoCloseable {
   private final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  private PrimaryEdge(Map<String, TenantSettings> tenants) {
+  private PrimaryEdge(Map<String, TenantSettings> tenants, ModerationQueue moderationQueue) {
     InMemoryRevocations revocations = new InMemoryRevocations();
     server =
         EdgeServer.start(
@@ -47,13 +53,29 @@ public final class PrimaryEdge implements AutoCloseable {
                 new InMemoryIdempotencyKeys(),
                 new FixedPositions(),
                 revocations),
-            new ReadSide(queries, new QuietFeeds(), new FakeProjectionStatus(), revocations),
+            new ReadSide(
+                queries,
+                new QuietFeeds(),
+                new FakeProjectionStatus(),
+                revocations,
+                BlockedUsers.NONE,
+                MediaCatalog.NONE,
+                History.NONE,
+                Moderators.NONE,
+                moderationQueue,
+                BannedUsers.NONE),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
   }
 
   public static PrimaryEdge start(Map<String, TenantSettings> tenants) {
-    return new PrimaryEdge(tenants);
+    return new PrimaryEdge(tenants, ModerationQueue.NONE);
+  }
+
+  /** An edge whose moderators read {@code moderationQueue}. */
+  public static PrimaryEdge start(
+      Map<String, TenantSettings> tenants, ModerationQueue moderationQueue) {
+    return new PrimaryEdge(tenants, moderationQueue);
   }
 
   /** A request to {@code path} on this edge. */

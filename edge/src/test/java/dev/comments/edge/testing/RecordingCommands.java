@@ -82,8 +82,14 @@ public final class RecordingCommands implements CommentCommands {
   }
 
   @Override
-  public Accepted edit(String tenant, String commentId, String editorId, String text) {
-    call("edit", tenant, commentId, editorId, text);
+  public Accepted edit(
+      String tenant, String commentId, String editorId, String text, List<String> media) {
+    // An edit that keeps the media is recorded as it always was, so tests of other features match.
+    if (media == null) {
+      call("edit", tenant, commentId, editorId, text);
+    } else {
+      call("edit", tenant, commentId, editorId, text, media);
+    }
     return new Accepted(new ThreadId(tenant, "t1"), commentId, seq.get(), CommentStatus.APPROVED);
   }
 

@@ -32,7 +32,7 @@ public final class EventTypes {
   private static final List<EventType> ALL =
       List.of(
           new EventType("CommentPosted", CommentPosted.class, 5),
-          new EventType("CommentEdited", CommentEdited.class, 1),
+          new EventType("CommentEdited", CommentEdited.class, 2),
           new EventType("CommentDeleted", CommentDeleted.class, 1),
           new EventType("CommentVoted", CommentVoted.class, 1),
           new EventType("CommentFlagged", CommentFlagged.class, 1),

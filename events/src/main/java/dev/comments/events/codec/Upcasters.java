@@ -41,12 +41,20 @@ public final class Upcasters {
   static final Upcaster COMMENT_POSTED_V4_TO_V5 =
       commentPosted(4, payload -> payload.putNull("page"));
 
+  /**
+   * Version 2 of {@code CommentEdited} may replace the comment's media; null keeps them, as every
+   * earlier edit did.
+   */
+  static final Upcaster COMMENT_EDITED_V1_TO_V2 =
+      step("CommentEdited", 1, payload -> payload.putNull("media"));
+
   private static final Map<String, Upcaster> CHAIN =
       List.of(
               COMMENT_POSTED_V1_TO_V2,
               COMMENT_POSTED_V2_TO_V3,
               COMMENT_POSTED_V3_TO_V4,
-              COMMENT_POSTED_V4_TO_V5)
+              COMMENT_POSTED_V4_TO_V5,
+              COMMENT_EDITED_V1_TO_V2)
           .stream()
           .collect(
               Collectors.toUnmodifiableMap(
@@ -82,10 +90,15 @@ public final class Upcasters {
 
   /** The step of {@code CommentPosted} from {@code fromVersion} to the next. */
   private static Upcaster commentPosted(int fromVersion, UnaryOperator<ObjectNode> step) {
+    return step("CommentPosted", fromVersion, step);
+  }
+
+  /** The step of {@code eventType} from {@code fromVersion} to the next. */
+  private static Upcaster step(String eventType, int fromVersion, UnaryOperator<ObjectNode> step) {
     return new Upcaster() {
       @Override
       public String eventType() {
-        return "CommentPosted";
+        return eventType;
       }
 
       @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.events.Author;
+import dev.comments.events.CommentEdited;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentStatus;
 import dev.comments.events.HostPage;
@@ -224,6 +225,17 @@ class EventCodecTest {
     assertThatThrownBy(() -> codec.decode(unknown))
         .isInstanceOf(EventDecodingException.class)
         .hasMessageContaining("unknown event type: CommentTeleported");
+  }
+
+  @Test
+  void comment_edited_v1_upcasts_to_an_edit_that_keeps_the_media_and_v2_names_the_new_ones()
+      throws IOException {
+    CommentEdited kept = (CommentEdited) codec.decode(read("CommentEdited.v1.json")).event();
+    CommentEdited replaced = (CommentEdited) codec.decode(read("CommentEdited.v2.json")).event();
+
+    assertThat(kept.text()).isEqualTo("Second, edited");
+    assertThat(kept.media()).isNull();
+    assertThat(replaced.media()).containsExactly("3f9a0c2e7b6d41e58a1f0d2c9b8e7a61");
   }
 
   @Test

@@ -25,6 +25,7 @@ import dev.comments.events.query.CommentView;
 import dev.comments.query.BannedUsers;
 import dev.comments.query.InvalidCursorException;
 import dev.comments.query.ModerationQueue;
+import dev.comments.query.thread.MediaShown;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,26 +74,31 @@ public final class QueueStore implements ModerationQueue {
   // Handed on to the next generation's queue at a rebuild's swap (see takeSubscribersOf).
   private volatile Map<String, Set<QueueSubscriber>> subscribers = new ConcurrentHashMap<>();
   private final BannedUsers bans;
+  private final MediaShown media;
 
   public QueueStore(
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences) {
-    this(database, readPreferences, "", BannedUsers.NONE);
+    this(database, readPreferences, "", BannedUsers.NONE, MediaShown.NONE_KNOWN);
   }
 
   /**
    * The queue of one generation of the thread view ({@code suffix} of its collection names): a
    * rebuild of the thread view fills its own queue and swaps both in together. A pending comment
-   * whose author {@code bans} holds banned since before it was posted is queued as hidden.
+   * whose author {@code bans} holds banned since before it was posted is queued as hidden. An item
+   * keeps the ids of its comment's media and shows them as {@code media} knows them when it is read
+   * (or told), so an item removed later is left out as it is for readers.
    */
   public QueueStore(
       MongoDatabase database,
       Function<ReadPreference, com.mongodb.ReadPreference> readPreferences,
       String suffix,
-      BannedUsers bans) {
+      BannedUsers bans,
+      MediaShown media) {
     this.queue = database.getCollection(COLLECTION + suffix);
     this.readPreferences = Objects.requireNonNull(readPreferences, "readPreferences");
     this.bans = Objects.requireNonNull(bans, "bans");
+    this.media = Objects.requireNonNull(media, "media");
   }
 
   public void createIndexes() {
@@ -106,17 +112,23 @@ public final class QueueStore implements ModerationQueue {
   /**
    * What one event changes in the queue, given the comment as it stands after it (with author and
    * text whatever its status); null when the thread holds no such comment. {@code page} is the page
-   * its post named (the thread view keeps it from the {@code CommentPosted}), or null. {@code
-   * position} is the event's thread position, which live subscribers are told.
+   * its post named (the thread view keeps it from the {@code CommentPosted}), or null; {@code
+   * mediaIds} the ids of the media it names. {@code position} is the event's thread position, which
+   * live subscribers are told.
    */
   public void apply(
-      CommentEvent event, CommentView after, HostPage page, Instant at, long position) {
+      CommentEvent event,
+      CommentView after,
+      HostPage page,
+      List<String> mediaIds,
+      Instant at,
+      long position) {
     if (after == null) {
       return;
     }
     String id = event.tenant() + "/" + after.id();
     Bson filter = Filters.eq("_id", id);
-    List<Bson> set = new ArrayList<>(comment(event, after, page, at));
+    List<Bson> set = new ArrayList<>(comment(event, after, page, mediaIds, at));
     switch (event) {
       case CommentPosted posted -> {
         if (posted.status() == CommentStatus.PENDING) {
@@ -186,7 +198,7 @@ public final class QueueStore implements ModerationQueue {
                 .into(new ArrayList<>());
     queue.updateMany(pending, Updates.set("queue", BANNED));
     for (Document doc : leaving) {
-      deliver(watching, new QueueChange(tenant, QueueChange.LEFT, null, item(doc)));
+      deliver(watching, new QueueChange(tenant, QueueChange.LEFT, null, item(doc, readPreference)));
     }
   }
 
@@ -241,7 +253,8 @@ public final class QueueStore implements ModerationQueue {
               tenant,
               ModerationQueue.STATUSES.contains(now) ? now : QueueChange.LEFT,
               position,
-              item(after)));
+              // As live readers' messages show media: the projection reads what it has applied.
+              item(after, ReadPreference.PRIMARY)));
     }
   }
 
@@ -266,7 +279,7 @@ public final class QueueStore implements ModerationQueue {
   }
 
   private static List<Bson> comment(
-      CommentEvent event, CommentView after, HostPage page, Instant at) {
+      CommentEvent event, CommentView after, HostPage page, List<String> mediaIds, Instant at) {
     Author author = after.author();
     return List.of(
         Updates.set("tenant", event.tenant()),
@@ -287,6 +300,7 @@ public final class QueueStore implements ModerationQueue {
         Updates.set("down", after.down()),
         Updates.set("pageUrl", page == null ? null : page.url()),
         Updates.set("pageTitle", page == null ? null : page.title()),
+        Updates.set("mediaIds", List.copyOf(mediaIds)),
         Updates.set("updatedAt", Date.from(at)));
   }
 
@@ -324,7 +338,7 @@ public final class QueueStore implements ModerationQueue {
             .into(new ArrayList<>());
     List<QueueItem> items = new ArrayList<>();
     for (Document doc : found.subList(0, Math.min(found.size(), query.limit()))) {
-      items.add(item(doc));
+      items.add(item(doc, readPreference));
     }
     String next = null;
     if (found.size() > query.limit()) {
@@ -334,7 +348,7 @@ public final class QueueStore implements ModerationQueue {
     return new QueuePage(items, next);
   }
 
-  private static QueueItem item(Document doc) {
+  private QueueItem item(Document doc, ReadPreference readPreference) {
     String authorId = doc.getString("authorId");
     Author author =
         authorId == null
@@ -367,7 +381,11 @@ public final class QueueStore implements ModerationQueue {
             null,
             status,
             doc.getBoolean("pinned", false),
-            List.of());
+            // An item written before media were kept has none.
+            media.of(
+                doc.getString("tenant"),
+                doc.getList("mediaIds", String.class, List.of()),
+                readPreference));
     List<Document> flaggers = doc.getList("flaggers", Document.class, List.of());
     return new QueueItem(
         doc.getString("thread"),

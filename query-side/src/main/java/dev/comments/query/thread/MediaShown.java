@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 public final class MediaShown {
   /** Knows no item: every id is shown by itself. */
-  static final MediaShown NONE_KNOWN = new MediaShown(MediaCatalog.NONE);
+  public static final MediaShown NONE_KNOWN = new MediaShown(MediaCatalog.NONE);
 
   private final MediaCatalog catalog;
 
@@ -33,20 +33,28 @@ public final class MediaShown {
   }
 
   List<CommentMedia> of(ThreadId thread, StoredComment comment, ReadPreference readPreference) {
-    List<String> ids = comment.media();
-    if (ids.isEmpty() || !comment.showsContent()) {
+    if (!comment.showsContent()) {
+      return List.of();
+    }
+    return of(thread.tenant(), comment.media(), readPreference);
+  }
+
+  /**
+   * The items {@code ids} name as the catalogue knows them, whatever the status of the comment that
+   * names them (moderators see a held comment's media), removed ones left out.
+   */
+  public List<CommentMedia> of(String tenant, List<String> ids, ReadPreference readPreference) {
+    if (ids.isEmpty()) {
       return List.of();
     }
     List<CommentMedia> shown = new ArrayList<>(ids.size());
     for (String id : ids) {
-      Optional<MediaView> item = catalog.find(thread.tenant(), id, readPreference);
+      Optional<MediaView> item = catalog.find(tenant, id, readPreference);
       if (item.isEmpty()) {
-        shown.add(CommentMedia.idOnly(thread.tenant(), id));
+        shown.add(CommentMedia.idOnly(tenant, id));
       } else if (!item.get().removed()) {
         MediaView known = item.get();
-        shown.add(
-            new CommentMedia(
-                thread.tenant(), id, known.contentType(), known.width(), known.height()));
+        shown.add(new CommentMedia(tenant, id, known.contentType(), known.width(), known.height()));
       }
     }
     return List.copyOf(shown);

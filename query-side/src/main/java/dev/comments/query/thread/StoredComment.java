@@ -49,9 +49,22 @@ record StoredComment(
     return up - down;
   }
 
-  StoredComment withText(String newText, Instant at) {
+  /** Edited: the new text, and the new media unless {@code newMedia} is null (they are kept). */
+  StoredComment edited(String newText, List<String> newMedia, Instant at) {
     return new StoredComment(
-        id, parentId, rootId, author, newText, postedAt, at, false, up, down, status, pinned, media,
+        id,
+        parentId,
+        rootId,
+        author,
+        newText,
+        postedAt,
+        at,
+        false,
+        up,
+        down,
+        status,
+        pinned,
+        newMedia == null ? media : newMedia,
         page);
   }
 

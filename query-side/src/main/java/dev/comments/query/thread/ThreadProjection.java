@@ -242,7 +242,10 @@ public final class ThreadProjection implements Projection {
                   before,
                   seq,
                   edited.commentId(),
-                  c -> c.deleted() ? c : c.withText(edited.text(), millis(edited.editedAt())),
+                  c ->
+                      c.deleted()
+                          ? c
+                          : c.edited(edited.text(), edited.media(), millis(edited.editedAt())),
                   comments);
       case CommentDeleted deleted ->
           changed = change(before, seq, deleted.commentId(), StoredComment::asDeleted, comments);
@@ -322,7 +325,12 @@ public final class ThreadProjection implements Projection {
     StoredComment comment = after.comments().get(at);
     return () ->
         queue.apply(
-            event, comment.moderatorView(), comment.page(), envelope.time(), envelope.seq());
+            event,
+            comment.moderatorView(),
+            comment.page(),
+            comment.media(),
+            envelope.time(),
+            envelope.seq());
   }
 
   private static String commentIdOf(CommentEvent event) {

@@ -7,16 +7,25 @@ import dev.comments.events.Author;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.CommentStatus;
 import dev.comments.events.HostPage;
+import dev.comments.events.MediaRemoved;
+import dev.comments.events.MediaUploaded;
 import dev.comments.events.ModerationAction;
 import dev.comments.events.ReadPreference;
+import dev.comments.events.TenantStream;
 import dev.comments.events.VoteDirection;
+import dev.comments.events.codec.EventEnvelope;
+import dev.comments.events.query.CommentMedia;
 import dev.comments.events.query.CommentView;
 import dev.comments.query.BannedUsers;
+import dev.comments.query.ModerationQueue.QueueChange;
 import dev.comments.query.ModerationQueue.QueueItem;
 import dev.comments.query.ModerationQueue.QueueQuery;
 import dev.comments.query.TestMongo;
 import dev.comments.query.ThreadLog;
+import dev.comments.query.media.MediaProjection;
+import dev.comments.query.media.MediaStore;
 import dev.comments.query.projection.Stores;
+import dev.comments.query.thread.MediaShown;
 import dev.comments.query.thread.ReadModel;
 import dev.comments.query.thread.ThreadProjection;
 import dev.comments.query.thread.ThreadViewStore;
@@ -24,6 +33,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +74,9 @@ class QueueStoreTest {
 
   @Test
   void a_pending_comment_whose_author_the_node_already_holds_banned_is_not_queued() {
-    QueueStore queue = new QueueStore(mongo.freshDatabase(), Stores.UNTAGGED, "", MALLORY_BANNED);
+    QueueStore queue =
+        new QueueStore(
+            mongo.freshDatabase(), Stores.UNTAGGED, "", MALLORY_BANNED, MediaShown.NONE_KNOWN);
 
     // Read from a backlog after the ban: posted before it, or while it was in force.
     post(queue, "c1", "mallory", BANNED_AT.minusSeconds(60));
@@ -78,7 +90,9 @@ class QueueStoreTest {
 
   @Test
   void a_ban_takes_its_authors_pending_comments_out_of_the_queue() {
-    QueueStore queue = new QueueStore(mongo.freshDatabase(), Stores.UNTAGGED, "", BannedUsers.NONE);
+    QueueStore queue =
+        new QueueStore(
+            mongo.freshDatabase(), Stores.UNTAGGED, "", BannedUsers.NONE, MediaShown.NONE_KNOWN);
     post(queue, "c1", "mallory", BANNED_AT.minusSeconds(60));
     post(queue, "c2", "alice", BANNED_AT.minusSeconds(60));
 
@@ -93,8 +107,12 @@ class QueueStoreTest {
   /** The queue as the thread projection writes it, over a fresh database. */
   private record Projected(MongoDatabase database, QueueStore queue, ThreadProjection projection) {
     static Projected over(MongoDatabase database) {
+      return over(database, MediaShown.NONE_KNOWN);
+    }
+
+    static Projected over(MongoDatabase database, MediaShown media) {
       ThreadViewStore store = new ThreadViewStore(database);
-      QueueStore queue = new QueueStore(database, Stores.UNTAGGED);
+      QueueStore queue = new QueueStore(database, Stores.UNTAGGED, "", BannedUsers.NONE, media);
       return new Projected(
           database,
           queue,
@@ -153,6 +171,74 @@ class QueueStoreTest {
     assertThat(node.item("removed", "c1").page()).isEqualTo(LAUNCH);
   }
 
+  @Test
+  void a_held_comment_s_item_shows_its_media_as_the_node_knows_them_removed_ones_left_out() {
+    MongoDatabase database = mongo.freshDatabase();
+    MediaProjection catalog = new MediaProjection(new MediaStore(database, Stores.UNTAGGED));
+    Projected node = Projected.over(database, new MediaShown(catalog));
+    ThreadLog log = ThreadLog.of("demo", "m-1");
+    upload(catalog, PNG, 0);
+    upload(catalog, GIF, 0);
+    List<QueueChange> told = new CopyOnWriteArrayList<>();
+    node.queue().subscribe("demo", told::add);
+
+    node.projection()
+        .apply(log.postWithMedia("c1", "alice", List.of(PNG, GIF, UNKNOWN), CommentStatus.PENDING));
+
+    CommentMedia png = new CommentMedia("demo", PNG, "image/png", 4, 3);
+    CommentMedia gif = new CommentMedia("demo", GIF, "image/png", 4, 3);
+    assertThat(told)
+        .singleElement()
+        .satisfies(
+            c ->
+                assertThat(c.item().comment().media())
+                    .containsExactly(png, gif, CommentMedia.idOnly("demo", UNKNOWN)));
+    catalog.apply(
+        new EventEnvelope(
+            "e-rm",
+            TenantStream.media("demo", GIF),
+            1,
+            T,
+            new MediaRemoved("demo", GIF, "mod", T)));
+    assertThat(node.item("pending", "c1").comment().media())
+        .containsExactly(png, CommentMedia.idOnly("demo", UNKNOWN));
+  }
+
+  @Test
+  void a_shown_comment_flagged_later_shows_its_media_and_keeps_them_once_the_comment_is_removed() {
+    MongoDatabase database = mongo.freshDatabase();
+    MediaProjection catalog = new MediaProjection(new MediaStore(database, Stores.UNTAGGED));
+    Projected node = Projected.over(database, new MediaShown(catalog));
+    ThreadLog log = ThreadLog.of("demo", "m-2");
+    upload(catalog, PNG, 0);
+    node.projection().apply(log.postWithMedia("c1", "alice", List.of(PNG)));
+    node.projection().apply(log.flag("c1", "bob", "spam"));
+
+    assertThat(node.item("flagged", "c1").comment().media())
+        .extracting(CommentMedia::mediaId)
+        .containsExactly(PNG);
+
+    node.projection().apply(log.moderate("c1", ModerationAction.REMOVE, "mod"));
+    assertThat(node.item("removed", "c1").comment().media())
+        .extracting(CommentMedia::mediaId)
+        .containsExactly(PNG);
+  }
+
+  private static final Instant T = Instant.parse("2026-03-01T10:00:00Z");
+  private static final String PNG = "3f9a0c2e7b6d41e58a1f0d2c9b8e7a61";
+  private static final String GIF = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e";
+  private static final String UNKNOWN = "00112233445566778899aabbccddeeff";
+
+  private static void upload(MediaProjection catalog, String mediaId, long seq) {
+    catalog.apply(
+        new EventEnvelope(
+            "e-up-" + mediaId,
+            TenantStream.media("demo", mediaId),
+            seq,
+            T,
+            new MediaUploaded("demo", mediaId, "ab", "image/png", 10, 4, 3, "s-1", T)));
+  }
+
   private static void post(QueueStore queue, String commentId, String authorId, Instant at) {
     Author author = Author.anonymous(authorId, authorId);
     CommentPosted posted =
@@ -174,7 +260,7 @@ class QueueStoreTest {
             CommentStatus.PENDING,
             false,
             List.of());
-    queue.apply(posted, view, null, at, 1);
+    queue.apply(posted, view, null, List.of(), at, 1);
   }
 
   private static List<String> pendingIds(QueueStore queue) {

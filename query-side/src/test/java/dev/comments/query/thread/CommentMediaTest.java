@@ -186,6 +186,32 @@ class CommentMediaTest {
   }
 
   @Test
+  void an_edit_naming_media_replaces_them_live_and_after_a_restart_one_naming_none_keeps_them() {
+    upload("demo", PNG, "image/png", 640, 480);
+    upload("demo", GIF, "image/gif", 32, 16);
+    projection.apply(log.postWithMedia("c1", "alice", List.of(PNG)));
+    List<LiveUpdate> heard = new ArrayList<>();
+    projection.feeds().subscribe(log.thread(), OptionalLong.of(0), PRIMARY, heard::add);
+
+    projection.apply(log.edit("c1", "alice", "with a gif", List.of(GIF)));
+    CommentMedia gif = new CommentMedia("demo", GIF, "image/gif", 32, 16);
+    assertThat(only(page()).media()).containsExactly(gif);
+    assertThat(((CommentChange) heard.getLast().payload()).comment().media()).containsExactly(gif);
+
+    projection.apply(log.edit("c1", "alice", "text alone"));
+    assertThat(only(page()).media()).containsExactly(gif);
+    store = new ThreadViewStore(database);
+    readModel = readModel(store);
+    queries = new MongoThreadQueries(readModel, new AppliedEvents());
+    assertThat(only(page()).media()).containsExactly(gif);
+
+    projection = new ThreadProjection(store, readModel);
+    projection.apply(log.edit("c1", "alice", "no pictures", List.of()));
+    assertThat(only(page()).media()).isEmpty();
+    assertThat(only(page()).text()).isEqualTo("no pictures");
+  }
+
+  @Test
   void a_replay_of_the_thread_shows_its_media_as_the_catalogue_knows_them_now() {
     upload("demo", PNG, "image/png", 640, 480);
     upload("demo", GIF, "image/gif", 32, 16);

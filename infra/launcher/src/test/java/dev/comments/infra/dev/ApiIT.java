@@ -399,6 +399,100 @@ class ApiIT {
   }
 
   @Test
+  void an_edit_replaces_then_clears_the_media_readers_see_as_the_contract_says() throws Exception {
+    String ada = api.session("demo", "Ada");
+    String before = upload("demo", ada);
+    String after = upload("demo", ada);
+    Reply posted =
+        api.send(
+            "POST",
+            T + "/threads/edited-media/comments",
+            ada,
+            "{\"text\":\"first\",\"media\":[\"" + before + "\"]}");
+    String path = T + "/comments/" + posted.json().get("commentId").asText();
+
+    Reply replaced =
+        conforms(
+            "PATCH",
+            path,
+            api.send("PATCH", path, ada, "{\"text\":\"second\",\"media\":[\"" + after + "\"]}"));
+    assertThat(replaced.status()).as("%s", replaced.json()).isEqualTo(200);
+    JsonNode shown =
+        api.thread("demo", "edited-media", null, replaced.json().get("token").asText())
+            .json()
+            .at("/comments/0");
+    assertThat(shown.get("text").asText()).isEqualTo("second");
+    assertThat(shown.get("media").findValuesAsText("mediaId")).containsExactly(after);
+
+    expect(
+        400,
+        "duplicate_media",
+        api.send(
+            "PATCH",
+            path,
+            ada,
+            "{\"text\":\"x\",\"media\":[\"" + after + "\",\"" + after + "\"]}"));
+    expect(
+        422,
+        "unknown_media",
+        api.send("PATCH", path, ada, "{\"text\":\"x\",\"media\":[\"" + "0".repeat(32) + "\"]}"));
+    Reply kept = api.send("PATCH", path, ada, "{\"text\":\"third\"}");
+    assertThat(
+            api.thread("demo", "edited-media", null, kept.json().get("token").asText())
+                .json()
+                .at("/comments/0/media")
+                .findValuesAsText("mediaId"))
+        .containsExactly(after);
+    Reply cleared = api.send("PATCH", path, ada, "{\"text\":\"fourth\",\"media\":[]}");
+    assertThat(
+            api.thread("demo", "edited-media", null, cleared.json().get("token").asText())
+                .json()
+                .at("/comments/0/media")
+                .size())
+        .isZero();
+  }
+
+  @Test
+  void a_queue_item_shows_its_comment_s_media_as_the_contract_says() throws Exception {
+    String ada = api.session("demo", "Ada");
+    String image = upload("demo", ada);
+    Reply posted =
+        api.send(
+            "POST",
+            T + "/threads/queued-media/comments",
+            ada,
+            "{\"text\":\"a picture\",\"media\":[\"" + image + "\"]}");
+    assertThat(posted.status()).as("%s", posted.json()).isEqualTo(201);
+    String id = posted.json().get("commentId").asText();
+    Reply removed =
+        api.send(
+            "POST",
+            T + "/comments/" + id + "/moderation",
+            node.adminKey(),
+            "{\"action\":\"remove\"}");
+    assertThat(removed.status()).as("%s", removed.json()).isEqualTo(200);
+
+    String queue = T + "/moderation/queue";
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              Reply page =
+                  conforms(
+                      "GET",
+                      queue,
+                      api.send(
+                          "GET",
+                          queue + "?status=removed&thread=queued-media",
+                          node.adminKey(),
+                          null));
+              JsonNode media = page.json().at("/items/0/comment/media/0");
+              assertThat(media.path("mediaId").asText()).isEqualTo(image);
+              assertThat(media.path("contentType").asText()).isEqualTo("image/png");
+            });
+  }
+
+  @Test
   void a_reply_deeper_than_five_levels_is_refused() {
     String ada = api.session("demo", "Ada");
     String parent = null;

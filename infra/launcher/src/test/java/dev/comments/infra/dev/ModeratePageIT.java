@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
 import dev.comments.infra.Browsers;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -230,6 +233,95 @@ class ModeratePageIT {
   }
 
   @Test
+  void a_comment_s_images_show_as_small_thumbnails_linking_to_the_image() throws Exception {
+    String thread = thread();
+    String session = api.session("demo", "Ivy");
+    String wide = upload(session, 640, 200);
+    String tall = upload(session, 30, 300);
+    Reply posted = postWithMedia(thread, session, "Two pictures", wide, tall);
+    String id = posted.json().get("commentId").asText();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                api.send("GET", QUEUE + "?thread=" + thread, moderatorToken, null)
+                    .json()
+                    .at("/items/0/comment/media/1/contentType")
+                    .isTextual());
+
+    WebDriver driver = open("thread=" + thread, moderatorToken);
+    waitForListed(driver, List.of(id));
+    String thumbs = "li[data-comment=\"" + id + "\"] .thumbs";
+    // Loaded (the page's policy lets it load images of its own origin) and drawn small.
+    new WebDriverWait(driver, WAIT)
+        .until(
+            d ->
+                (Boolean)
+                    js(
+                        d,
+                        "return Array.from(document.querySelectorAll(arguments[0] + ' img'))"
+                            + ".filter(i => i.complete && i.naturalWidth > 0).length === 2;",
+                        thumbs));
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> shown =
+        (List<Map<String, Object>>)
+            js(
+                driver,
+                "return Array.from(document.querySelectorAll(arguments[0] + ' a')).map(a => {"
+                    + " const img = a.querySelector('img'), box = img.getBoundingClientRect();"
+                    + " return {href: a.getAttribute('href'), target: a.target, rel: a.rel,"
+                    + " alt: img.alt, width: box.width, height: box.height}; });",
+                thumbs);
+    assertThat(shown).hasSize(2);
+    assertThat(shown.get(0))
+        .containsEntry("href", "/cdn/v1/demo/" + wide)
+        .containsEntry("target", "_blank")
+        .containsEntry("rel", "noopener noreferrer")
+        .containsEntry("alt", "Image 1 of 2 in the comment by Ivy");
+    assertThat(shown.get(1))
+        .containsEntry("href", "/cdn/v1/demo/" + tall)
+        .containsEntry("alt", "Image 2 of 2 in the comment by Ivy");
+    for (Map<String, Object> thumb : shown) {
+      assertThat(((Number) thumb.get("width")).doubleValue()).isLessThanOrEqualTo(100);
+      assertThat(((Number) thumb.get("height")).doubleValue()).isLessThanOrEqualTo(100);
+    }
+    // Side by side, inside the item: nothing pushes the page wider than the window.
+    assertThat(
+            (Boolean)
+                js(
+                    driver,
+                    "return document.documentElement.scrollWidth"
+                        + " <= document.documentElement.clientWidth;"))
+        .isTrue();
+  }
+
+  private static String upload(String session, int width, int height) throws IOException {
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB), "png", png);
+    Reply uploaded =
+        api.sendBytes(
+            "POST", "/api/v1/tenants/demo/media", session, "image/png", png.toByteArray());
+    assertThat(uploaded.status()).as("%s", uploaded.json()).isEqualTo(201);
+    return uploaded.json().get("mediaId").asText();
+  }
+
+  private static Reply postWithMedia(
+      String thread, String session, String text, String... mediaIds) {
+    Reply posted =
+        api.send(
+            "POST",
+            "/api/v1/tenants/demo/threads/" + thread + "/comments",
+            session,
+            "{\"text\":"
+                + ApiClient.quote(text)
+                + ",\"media\":[\""
+                + String.join("\",\"", mediaIds)
+                + "\"]}");
+    assertThat(posted.status()).as(posted.toString()).isEqualTo(201);
+    return posted;
+  }
+
+  @Test
   void next_then_reject_with_a_reason_leaves_the_others_and_focuses_the_next() throws Exception {
     String thread = thread();
     List<String> ids = pending(thread, "Bob", "Comment one", "Comment two", "Comment three");
@@ -359,11 +451,14 @@ class ModeratePageIT {
             "{\"text\":\"A bug in relay 70.\",\"page\":{\"url\":"
                 + "\"https://news.example.com/article-42\",\"title\":\"Article 42\"}}");
     assertThat(onPage.status()).as(onPage.toString()).isEqualTo(201);
+    // With an image: its thumbnail and link are checked too.
+    String painter = api.session("demo", "Ada Lovelace");
+    postWithMedia(thread, painter, "A drawing of the engine.", upload(painter, 120, 80));
     Files.createDirectories(shots);
     String axe = Files.readString(Browsers.AXE);
     for (String theme : List.of("light", "dark")) {
       WebDriver driver = open("thread=" + thread + "&theme=" + theme, moderatorToken);
-      new WebDriverWait(driver, WAIT).until(d -> listed(d).size() == 4);
+      new WebDriverWait(driver, WAIT).until(d -> listed(d).size() == 5);
       js(driver, axe);
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> violations =

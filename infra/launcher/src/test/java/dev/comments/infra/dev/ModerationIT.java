@@ -9,6 +9,9 @@ import dev.comments.infra.ApiClient;
 import dev.comments.infra.ApiClient.Reply;
 import dev.comments.infra.LiveClient.Socket;
 import dev.comments.infra.node.NodeApplication;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -303,6 +307,80 @@ class ModerationIT {
                 assertThat(pages.get(withoutPage).get("page").isNull()).isTrue();
               });
     }
+  }
+
+  @Test
+  void the_queue_shows_a_held_comment_s_media_live_and_on_both_nodes_and_drops_a_removed_one()
+      throws Exception {
+    String writer = api.session("held", "Painter");
+    String kept = upload("held", writer, 4, 3);
+    String removed = upload("held", writer, 2, 2);
+    String id;
+    try (Socket watching = queueSocket("held", HELD_ADMIN_KEY)) {
+      watching.next("subscribed", Duration.ofSeconds(10));
+      id =
+          commentId(
+              api.send(
+                  "POST",
+                  "/api/v1/tenants/held/threads/m-queue/comments",
+                  writer,
+                  "{\"text\":\"Two pictures\",\"media\":[\"" + kept + "\",\"" + removed + "\"]}"));
+      JsonNode entered = watching.next("queue-changed", Duration.ofSeconds(15));
+      assertThat(entered.at("/payload/item/comment/id").asText()).isEqualTo(id);
+      // Type and size may follow: the upload is another stream, perhaps applied after the post.
+      JsonNode live = entered.at("/payload/item/comment/media");
+      assertThat(live.findValuesAsText("mediaId")).containsExactly(kept, removed);
+      assertThat(live.get(0).get("url").asText()).isEqualTo("/cdn/v1/held/" + kept);
+    }
+
+    for (ApiClient client : List.of(api, replicaApi)) {
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () -> {
+                JsonNode media =
+                    queue(client, "held", HELD_ADMIN_KEY, "thread=m-queue")
+                        .at("/items/0/comment/media");
+                assertThat(media.findValuesAsText("mediaId")).containsExactly(kept, removed);
+                assertThat(media.path(0).path("url").asText()).isEqualTo("/cdn/v1/held/" + kept);
+                assertThat(media.path(0).path("contentType").asText()).isEqualTo("image/png");
+                assertThat(media.path(0).path("width").asInt()).isEqualTo(4);
+                assertThat(media.path(0).path("height").asInt()).isEqualTo(3);
+              });
+    }
+    assertThat(
+            api.send("DELETE", "/api/v1/tenants/held/media/" + removed, HELD_ADMIN_KEY, null)
+                .status())
+        .isEqualTo(204);
+    for (ApiClient client : List.of(api, replicaApi)) {
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          queue(client, "held", HELD_ADMIN_KEY, "thread=m-queue")
+                              .at("/items/0/comment/media")
+                              .findValuesAsText("mediaId"))
+                      .containsExactly(kept));
+    }
+    // Readers see none of it while the comment is held.
+    assertThat(api.thread("held", "m-queue", null, null).json().toString()).doesNotContain(kept);
+  }
+
+  /** Uploads a PNG of {@code width} x {@code height} to {@code tenant}; returns its id. */
+  private static String upload(String tenant, String session, int width, int height)
+      throws IOException {
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB), "png", png);
+    Reply uploaded =
+        api.sendBytes(
+            "POST",
+            "/api/v1/tenants/" + tenant + "/media",
+            session,
+            "image/png",
+            png.toByteArray());
+    assertThat(uploaded.status()).as("%s", uploaded.json()).isEqualTo(201);
+    return uploaded.json().get("mediaId").asText();
   }
 
   @Test
