@@ -135,8 +135,9 @@ final class PageBytes {
 
   /**
    * The page for {@code key} with a viewer's votes (by comment id) laid over, if it is encoded
-   * already and its body named its comments; never encodes. What {@link #render} sends the same
-   * viewer, byte for byte and with the same tag.
+   * already and its body named its comments (or the viewer cast no vote in the thread); never
+   * encodes. What {@link #render} sends the same viewer, byte for byte and with the same tag.
+   * Counted as a hit or a miss of the cache like {@link #render}.
    */
   Optional<Rendered> held(Key key, Map<String, VoteDirection> votesById) {
     Encoded page = pages.getIfPresent(key);
@@ -178,14 +179,6 @@ final class PageBytes {
     }
     String etag = page.etagPrefix() + (overlay.isEmpty() ? "0" : digest(overlay.toString())) + "\"";
     return new Rendered(json, etag, seq);
-  }
-
-  /**
-   * The page for {@code key} as a reader without votes gets it, if it is encoded already; never
-   * encodes. Counted as a hit or a miss of the cache like {@link #render}.
-   */
-  Optional<Rendered> held(Key key) {
-    return held(key, Map.of());
   }
 
   private static Encoded encode(Key key, Object body) {
