@@ -53,24 +53,22 @@ final class PageBytes {
     }
   }
 
-  /**
-   * A body that can say which media it shows, so that its entity tag changes when they do (an item
-   * removed, or its type and size learned) while the thread's event does not.
-   */
-  interface ShowsMedia {
-    /** The media shown, as text that differs when they do; empty when it shows none. */
+  /** What a page's body says of itself besides its JSON. */
+  interface Body {
+    /**
+     * The media shown, as text that differs when they do (an item removed, or its type and size
+     * learned), so that the entity tag changes while the thread's event does not; empty when it
+     * shows none.
+     */
     String mediaShown();
-  }
 
-  /** A body that can name its comments in the order it writes them: each, then its replies. */
-  interface ListsComments {
     /** The id of each comment whose {@code myVote} the body writes, in that order. */
     List<String> commentIds();
   }
 
   /**
    * A page encoded once: the bytes, where each comment's {@code "none"} starts, whose comment each
-   * is ({@code null} when the body did not say), and the start of its entity tags.
+   * is, and the start of its entity tags.
    */
   private record Encoded(byte[] json, int[] myVotes, List<String> commentIds, String etagPrefix) {}
 
@@ -124,7 +122,7 @@ final class PageBytes {
    * @param body the page without any viewer's votes, encoded only when not held yet
    * @param myVotes the viewer's vote on each comment, in the order the body writes them
    */
-  Rendered render(Key key, Supplier<Object> body, List<VoteDirection> myVotes) {
+  Rendered render(Key key, Supplier<? extends Body> body, List<VoteDirection> myVotes) {
     Encoded page = pages.get(key, k -> encode(k, body.get()));
     if (page.myVotes().length != myVotes.size()) {
       throw new IllegalStateException(
@@ -135,13 +133,12 @@ final class PageBytes {
 
   /**
    * The page for {@code key} with a viewer's votes (by comment id) laid over, if it is encoded
-   * already and its body named its comments (or the viewer cast no vote in the thread); never
-   * encodes. What {@link #render} sends the same viewer, byte for byte and with the same tag.
-   * Counted as a hit or a miss of the cache like {@link #render}.
+   * already; never encodes. What {@link #render} sends the same viewer, byte for byte and with the
+   * same tag. Counted as a hit or a miss of the cache like {@link #render}.
    */
   Optional<Rendered> held(Key key, Map<String, VoteDirection> votesById) {
     Encoded page = pages.getIfPresent(key);
-    if (page == null || (page.commentIds() == null && !votesById.isEmpty())) {
+    if (page == null) {
       return Optional.empty();
     }
     if (votesById.isEmpty()) {
@@ -181,7 +178,7 @@ final class PageBytes {
     return new Rendered(json, etag, seq);
   }
 
-  private static Encoded encode(Key key, Object body) {
+  private static Encoded encode(Key key, Body body) {
     byte[] json;
     try {
       json = MAPPER.writeValueAsBytes(body);
@@ -193,16 +190,16 @@ final class PageBytes {
       offsets.add(i + VALUE_OFFSET);
     }
     // A page without media keeps the tag it had before media existed, the same on every node.
-    String media = body instanceof ShowsMedia shows ? shows.mediaShown() : "";
-    List<String> commentIds = body instanceof ListsComments lists ? lists.commentIds() : null;
-    if (commentIds != null && commentIds.size() != offsets.size()) {
+    String media = body.mediaShown();
+    List<String> commentIds = body.commentIds();
+    if (commentIds.size() != offsets.size()) {
       throw new IllegalStateException(
           "page writes " + offsets.size() + " votes, names " + commentIds.size() + " comments");
     }
     return new Encoded(
         json,
         offsets.stream().mapToInt(Integer::intValue).toArray(),
-        commentIds == null ? null : List.copyOf(commentIds),
+        List.copyOf(commentIds),
         "\""
             + key.seq()
             + "-"
@@ -213,10 +210,8 @@ final class PageBytes {
 
   private static int idsWeight(List<String> commentIds) {
     int weight = 0;
-    if (commentIds != null) {
-      for (String id : commentIds) {
-        weight += 48 + 2 * id.length();
-      }
+    for (String id : commentIds) {
+      weight += 48 + 2 * id.length();
     }
     return weight;
   }

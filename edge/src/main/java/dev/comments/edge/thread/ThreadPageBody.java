@@ -14,7 +14,7 @@ import java.util.List;
  * serves every reader; {@link #votes} lists the viewer's, in the order the body writes comments.
  */
 record ThreadPageBody(List<CommentBody> comments, String nextCursor, boolean locked)
-    implements PageBytes.ShowsMedia, PageBytes.ListsComments {
+    implements PageBytes.Body {
   static ThreadPageBody withoutVotes(ThreadPage page) {
     return new ThreadPageBody(CommentBody.all(page.comments()), page.nextCursor(), page.locked());
   }
@@ -32,8 +32,7 @@ record ThreadPageBody(List<CommentBody> comments, String nextCursor, boolean loc
   }
 
   /** The replies of one comment's tree. */
-  record RepliesBody(List<CommentBody> replies, String nextCursor)
-      implements PageBytes.ShowsMedia, PageBytes.ListsComments {
+  record RepliesBody(List<CommentBody> replies, String nextCursor) implements PageBytes.Body {
     static RepliesBody withoutVotes(RepliesPage page) {
       return new RepliesBody(CommentBody.all(page.replies()), page.nextCursor());
     }
@@ -55,27 +54,13 @@ record ThreadPageBody(List<CommentBody> comments, String nextCursor, boolean loc
    * Each comment's id, then its replies', in the order the body writes them (as {@link #votes}).
    */
   static List<String> commentIds(List<CommentBody> comments) {
-    List<String> ids = new ArrayList<>();
-    addIds(comments, ids);
-    return ids;
-  }
-
-  private static void addIds(List<CommentBody> comments, List<String> ids) {
-    for (CommentBody comment : comments) {
-      ids.add(comment.id());
-      addIds(comment.replies(), ids);
-    }
+    return inOrder(comments).stream().map(CommentBody::id).toList();
   }
 
   /** Each comment's shown media (id, and whether its type is known), replies included. */
   static String mediaShown(List<CommentBody> comments) {
     StringBuilder shown = new StringBuilder();
-    addMedia(comments, shown);
-    return shown.toString();
-  }
-
-  private static void addMedia(List<CommentBody> comments, StringBuilder shown) {
-    for (CommentBody comment : comments) {
+    for (CommentBody comment : inOrder(comments)) {
       for (CommentBody.MediaBody media : comment.media()) {
         shown
             .append(comment.id())
@@ -84,7 +69,21 @@ record ThreadPageBody(List<CommentBody> comments, String nextCursor, boolean loc
             .append(media.contentType() == null ? '?' : '+')
             .append(';');
       }
-      addMedia(comment.replies(), shown);
+    }
+    return shown.toString();
+  }
+
+  /** Each comment, then its replies, as the body writes them. */
+  private static List<CommentBody> inOrder(List<CommentBody> comments) {
+    List<CommentBody> all = new ArrayList<>();
+    addInOrder(comments, all);
+    return all;
+  }
+
+  private static void addInOrder(List<CommentBody> comments, List<CommentBody> all) {
+    for (CommentBody comment : comments) {
+      all.add(comment);
+      addInOrder(comment.replies(), all);
     }
   }
 
