@@ -42,7 +42,8 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * engine reports the choice through {@link SSLEngine#getApplicationProtocol()}, which is what
  * Undertow's ALPN provider reads. The certificate comes from the node's {@link SwappableKeyManager}
  * at each handshake (cached per alias, and each reload has its own alias), so a reload reaches new
- * connections without rebuilding anything.
+ * connections without rebuilding anything. Each engine is a {@link CoalescingSslEngine}, which
+ * fills a record from several buffers as the JDK's engine does.
  */
 final class NativeTls {
   private static final Provider PROVIDER = new Provider("comments-native-tls", "1", "BoringSSL") {};
@@ -134,13 +135,13 @@ final class NativeTls {
     @Override
     protected SSLEngine engineCreateSSLEngine() {
       made.increment();
-      return netty.newEngine(ByteBufAllocator.DEFAULT);
+      return new CoalescingSslEngine(netty.newEngine(ByteBufAllocator.DEFAULT));
     }
 
     @Override
     protected SSLEngine engineCreateSSLEngine(String host, int port) {
       made.increment();
-      return netty.newEngine(ByteBufAllocator.DEFAULT, host, port);
+      return new CoalescingSslEngine(netty.newEngine(ByteBufAllocator.DEFAULT, host, port));
     }
 
     @Override

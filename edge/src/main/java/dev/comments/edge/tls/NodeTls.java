@@ -192,12 +192,12 @@ public final class NodeTls implements AutoCloseable {
     return settings;
   }
 
-  /** The certificate new handshakes present. */
   /** The key manager every handshake asks (its delegate replaced on reload). */
   X509ExtendedKeyManager keyManager() {
     return keys;
   }
 
+  /** The certificate new handshakes present. */
   public X509Certificate certificate() {
     return certificate;
   }

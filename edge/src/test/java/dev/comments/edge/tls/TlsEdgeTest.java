@@ -152,8 +152,10 @@ class TlsEdgeTest {
         .isEqualTo(1.0);
     if (engine() == TlsSettings.Engine.NATIVE) {
       assertThat(tls.listenerContext()).isInstanceOf(NativeTls.Context.class);
-      assertThat(tls.listenerContext().createSSLEngine().getClass().getName())
-          .startsWith("io.netty.handler.ssl.");
+      assertThat(tls.listenerContext().createSSLEngine())
+          .isInstanceOf(CoalescingSslEngine.class)
+          .asString()
+          .contains("io.netty.handler.ssl.");
       // The connection just served had its engine from the native context.
       assertThat(enginesMade(tls)).isGreaterThan(madeBefore);
     } else {
