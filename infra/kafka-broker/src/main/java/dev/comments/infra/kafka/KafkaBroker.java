@@ -322,6 +322,10 @@ public final class KafkaBroker implements AutoCloseable {
             // The publisher's transactions need this log; 50 partitions (the default) take seconds
             // to create on a first start, during which nothing is published.
             "transaction.state.log.num.partitions=1",
+            // A transaction's first write waits, on the broker, until the previous transaction of
+            // its producer is complete, polling every 20 ms by default: with one transaction after
+            // another (the publisher's), that wait was a fifth of the writes' path to the readers.
+            "add.partitions.to.txn.retry.backoff.ms=1",
             "share.coordinator.state.topic.replication.factor=1",
             "share.coordinator.state.topic.min.isr=1",
             "group.initial.rebalance.delay.ms=0",
