@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The live fan-out load client: N websocket readers on one or two NIO threads, then bursts of one
@@ -445,7 +446,8 @@ public final class LiveFanout {
         if (System.nanoTime() > deadline) {
           fail(delivered.get() + " of " + readerCount + " deliveries in 60 s");
         }
-        Thread.onSpinWait();
+        // Not a spin: the servers and the reading loops need the cores more than this check.
+        LockSupport.parkNanos(500_000);
       }
       if (lost.get() > 0) {
         fail(lost.get() + " readers lost, e.g. " + closeReasons.peek());
