@@ -121,6 +121,9 @@ for v in "${!variant_list[@]}"; do
   echo "bench: node $v: ${node_flags[$v]}" >&2
   token=$(curl -sf -X POST "$url/api/v1/tenants/demo/sessions" -H 'Content-Type: application/json' \
     -d '{"displayName":"Bench"}' | sed -E 's/.*"sessionToken":"([^"]+)".*/\1/')
+  # A running node's write path is compiled; a fresh one's is not, and the bursts alone are too few
+  # to compile it. 2,000 posts, each seen by a live reader, warm the path every burst takes.
+  "$JAVA_HOME/bin/java" "$root/infra/bench/WriteToVisible.java" "$url" "$token" 2000 live >/dev/null
   for n in ${sizes//,/ }; do
     fanout node "$n" "node-$v-$n" "" connect="127.0.0.1:$port" token="$token"
     if [ "$v" = 0 ]; then
