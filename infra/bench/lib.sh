@@ -61,13 +61,17 @@ drain() {
   echo "bench: the node did not catch up within $limit s" >&2; exit 1
 }
 
-# need_nginx_and_h2load: the HTTP/2 + TLS benchmarks' two Debian tools (h2load is installed if missing).
+# need_nginx_and_h2load: the HTTP/2 + TLS benchmarks' two Debian tools, installed if missing.
 need_nginx_and_h2load() {
-  command -v nginx >/dev/null || { echo "bench: nginx is needed: apt-get install nginx" >&2; exit 1; }
-  if ! command -v h2load >/dev/null; then
-    echo "bench: installing h2load (Debian package nghttp2-client)" >&2
-    apt-get install -y -qq nghttp2-client >/dev/null || { echo "bench: apt-get install nghttp2-client" >&2; exit 1; }
-  fi
+  local tool package
+  for tool in nginx:nginx h2load:nghttp2-client; do
+    package="${tool#*:}" tool="${tool%%:*}"
+    if ! command -v "$tool" >/dev/null; then
+      echo "bench: installing $tool (Debian package $package)" >&2
+      { apt-get update -qq && apt-get install -y -qq "$package"; } >/dev/null \
+        || { echo "bench: $tool is needed: apt-get install $package" >&2; exit 1; }
+    fi
+  done
 }
 
 # cpu_s PID...: CPU seconds (user + system) used so far by these processes (all their threads).

@@ -145,6 +145,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 drain "$url"
 stored=$(curl -sf "$url/metrics" | awk '/^comments_projection_applied_total/ { n += $2 } END { printf "%d", n }')
 read -r v50 v99 vmax < <("$JAVA_HOME/bin/java" "$root/infra/bench/WriteToVisible.java" "$url" "$TOKEN" 300)
+read -r l50 l99 lmax < <("$JAVA_HOME/bin/java" "$root/infra/bench/WriteToVisible.java" "$url" "$TOKEN" 300 live)
+# The Kafka part of one event's way to the readers: one record a transaction, back to back.
+read -r _ one50 one99 < <(parts kafka "$bootstrap" 5 1)
 gc_median=$(printf '%s\n' "${gc_share[@]}" | median)
 
 post=$(stat post rps) hot=$(stat hot rps) get=$(stat get rps) session=$(stat session rps) ngx=$(stat nginx rps)
@@ -163,6 +166,8 @@ table=$(cat <<TABLE
 | POST as a share of the bare store / of the bare producer | $(ratio "$post" "$store_rate")× / $(ratio "$post" "$kafka_rate")× | |
 | non-2xx answers and socket errors over all runs (POST / hot / GET / session) | $(errors post) / $(errors hot) / $(errors get) / $(errors session) | 0 |
 | write-to-visible, one writer: POST, then poll the local page (300 writes) p50 / p99 / max | $v50 / $v99 / $vmax ms | p99 ≤ 20 ms |
+| write-to-visible, one writer: POST, then its message to a live websocket reader (300 writes) p50 / p99 / max | $l50 / $l99 / $lmax ms | |
+| bare Kafka producer, one record a transaction, back to back: transaction p50 / p99 | $one50 / $one99 ms | |
 | GC pauses as a share of wall time under load (median over POST and GET runs) | $(printf '%.1f' "$gc_median") % | |
 | node heap used, peak under load (-Xmx1g) | $peak_heap MiB | |
 | node RSS idle / peak under load; Kafka broker RSS at the end | $idle_rss / $peak_rss / $(rss_mib "$broker_pid") MiB | |
