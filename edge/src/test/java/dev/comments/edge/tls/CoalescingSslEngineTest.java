@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +41,7 @@ class CoalescingSslEngineTest {
                 .withEngine(TlsSettings.Engine.NATIVE));
     server = tls.listenerContext().createSSLEngine();
     server.setUseClientMode(false);
-    client = trusting(tls).createSSLEngine("localhost", 443);
+    client = TlsEdgeTest.trusting(List.of(tls.certificate())).createSSLEngine("localhost", 443);
     client.setUseClientMode(true);
     client.setSSLParameters(tls.clientParameters());
     ByteBuffer toServer = ByteBuffer.allocate(1 << 17);
@@ -181,18 +178,6 @@ class CoalescingSslEngineTest {
         task = engine.getDelegatedTask()) {
       task.run();
     }
-  }
-
-  private static SSLContext trusting(NodeTls tls) throws Exception {
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    store.load(null, null);
-    store.setCertificateEntry("node", tls.certificate());
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(store);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    return context;
   }
 
   private static byte[] bytes(int length, long seed) {

@@ -774,7 +774,8 @@ class TlsEdgeTest {
     return client;
   }
 
-  private static SSLContext trusting(List<X509Certificate> certificates) {
+  /** A client context that trusts these certificates only. */
+  static SSLContext trusting(List<X509Certificate> certificates) {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
