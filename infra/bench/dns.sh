@@ -19,11 +19,7 @@ comments_select_jdk
 . "$root/infra/bench/lib.sh"
 seconds="${1:-10}" clients="${2:-4}" runs="${3:-3}" threads="${4:-$(nproc)}"
 
-if ! command -v dnsperf >/dev/null || ! command -v gdnsd >/dev/null || ! command -v dig >/dev/null; then
-  echo "bench: installing dnsperf, gdnsd and dig (Debian packages)" >&2
-  { apt-get update -qq && apt-get install -y -qq dnsperf gdnsd dnsutils; } >/dev/null \
-    || { echo "bench: these are needed: apt-get install dnsperf gdnsd dnsutils" >&2; exit 1; }
-fi
+need_tools dnsperf gdnsd dig:dnsutils
 # This benchmark runs its own gdnsd, with its own configuration directory and port.
 gdnsd_bin="$(command -v gdnsd)"
 

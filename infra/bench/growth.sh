@@ -11,7 +11,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 comments_select_jdk
 . "$root/infra/bench/lib.sh"
 runs="${1:-3}" seconds="${2:-10}" sizes="${3:-1000,100000,1000000}" connections="${4:-32}"
-command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || { echo "bench: wrk is needed" >&2; exit 1; }
+need_tools wrk
 
 # The seeder runs on the node's jar and classpath: build them if missing.
 if ! ls "$root"/infra/launcher/target/comments-launcher-*.jar >/dev/null 2>&1 || [ ! -f "$root/infra/launcher/target/node.classpath" ]; then

@@ -61,11 +61,12 @@ drain() {
   echo "bench: the node did not catch up within $limit s" >&2; exit 1
 }
 
-# need_nginx_and_h2load: the HTTP/2 + TLS benchmarks' two Debian tools, installed if missing.
-need_nginx_and_h2load() {
-  local tool package
-  for tool in nginx:nginx h2load:nghttp2-client; do
-    package="${tool#*:}" tool="${tool%%:*}"
+# need_tools TOOL[:PACKAGE]...: installs with apt-get the Debian package of each tool not on the PATH
+# (PACKAGE defaults to the tool's name), or stops the benchmark saying what it needs.
+need_tools() {
+  local spec tool package
+  for spec in "$@"; do
+    tool="${spec%%:*}" package="${spec#*:}"
     if ! command -v "$tool" >/dev/null; then
       echo "bench: installing $tool (Debian package $package)" >&2
       { apt-get update -qq && apt-get install -y -qq "$package"; } >/dev/null \
@@ -162,7 +163,7 @@ jfr_top() {
 # the script exits (BENCH_KEEP=1 keeps the work directory). BENCH_TLS_ENGINE=native|jdk|auto (default
 # auto) is the node's comments.tls.engine; tls_engine is the one that serves, from the node's log.
 h2_node_start() {
-  need_nginx_and_h2load
+  need_tools nginx h2load:nghttp2-client
   work="$(mktemp -d)"
   port=$(free_port) tls_port=$(free_port) nginx_port=$(free_port)
   local dns_port jfr_opts=""

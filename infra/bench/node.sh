@@ -14,12 +14,7 @@ comments_select_jdk
 . "$root/infra/bench/lib.sh"
 runs="${1:-3}" seconds="${2:-15}" connections="${3:-32}"
 
-for tool in wrk nginx; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "bench: installing $tool (Debian package)" >&2
-    apt-get install -y -qq "$tool" >/dev/null || { echo "bench: $tool is needed: apt-get install $tool" >&2; exit 1; }
-  fi
-done
+need_tools wrk nginx
 
 work="$(mktemp -d)"; port=$(free_port); nginx_port=$(free_port); url="http://127.0.0.1:$port"
 node="" nginx_pid=""
