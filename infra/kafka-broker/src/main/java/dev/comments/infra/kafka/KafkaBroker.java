@@ -323,8 +323,8 @@ public final class KafkaBroker implements AutoCloseable {
             // to create on a first start, during which nothing is published.
             "transaction.state.log.num.partitions=1",
             // A transaction's first write waits, on the broker, until the previous transaction of
-            // its producer is complete, polling every 20 ms by default: with one transaction after
-            // another (the publisher's), that wait was a fifth of the writes' path to the readers.
+            // its producer is complete, checking again every 20 ms by default: with one transaction
+            // after another (the publisher's), about one in five took 20 ms more (docs/deploy.md).
             "add.partitions.to.txn.retry.backoff.ms=1",
             "share.coordinator.state.topic.replication.factor=1",
             "share.coordinator.state.topic.min.isr=1",
