@@ -11,7 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
-import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -52,10 +51,11 @@ public final class EdgeServer implements AutoCloseable {
   private static final int IDLE_TIMEOUT_MS = 60_000;
 
   /**
-   * Undertow's I/O buffers: direct, 16 KiB (its own choice for a heap this size). Its builder's
-   * pool keeps no shared buffers at all, only 4 per thread, so under HTTP/2 (a stream's buffer
-   * taken on one thread and given back on another) nearly every write allocated, zeroed and freed a
-   * direct buffer: 5% of a loaded node's CPU. This pool keeps up to 1024 (16 MiB) for reuse.
+   * Undertow's I/O buffers ({@link IoBuffers}): direct, 16 KiB (its own choice for a heap this
+   * size). Its builder's pool keeps no shared buffers at all, only 4 per thread, so under HTTP/2 (a
+   * stream's buffer taken on one thread and given back on another) nearly every write allocated,
+   * zeroed and freed a direct buffer: 5% of a loaded node's CPU. This pool keeps up to 1024 (16
+   * MiB) for reuse.
    */
   private static final int BUFFER_BYTES = 16 * 1024;
 
@@ -202,8 +202,7 @@ public final class EdgeServer implements AutoCloseable {
             .getMap();
     // One pool for both listeners, as Undertow's own HTTPS listener shares it: HTTP/2 runs on
     // HTTPS.
-    ByteBufferPool buffers =
-        new DefaultByteBufferPool(true, BUFFER_BYTES, POOLED_BUFFERS, THREAD_BUFFERS);
+    IoBuffers buffers = new IoBuffers(BUFFER_BYTES, POOLED_BUFFERS, THREAD_BUFFERS);
     Undertow.Builder builder =
         Undertow.builder()
             .setIoThreads(settings.ioThreads())
