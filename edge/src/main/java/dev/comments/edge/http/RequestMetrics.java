@@ -7,8 +7,10 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Times every request into {@code http.server.requests} (a histogram per route template, method,
@@ -28,6 +30,14 @@ public final class RequestMetrics implements HttpHandler {
 
   private final MeterRegistry registry;
   private final HttpHandler next;
+
+  /**
+   * The timers by their tags, so that a request finds its own without building a meter id (tags
+   * sorted and de-duplicated) and looking it up in the registry: bounded, as the tags are.
+   */
+  private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
+
+  private record TimerKey(String route, String method, int status, String readPreference) {}
 
   public RequestMetrics(MeterRegistry registry, HttpHandler next) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -51,20 +61,13 @@ public final class RequestMetrics implements HttpHandler {
   private void record(HttpServerExchange exchange, Timer.Sample sample) {
     String route = Objects.requireNonNullElse(exchange.getAttachment(Router.ROUTE), "unmatched");
     String method = exchange.getRequestMethod().toString();
-    String readPreference =
-        Objects.requireNonNullElse(exchange.getAttachment(READ_PREFERENCE), "none");
-    Timer timer =
-        Timer.builder(REQUESTS)
-            .description("HTTP requests served by the edge, by route template")
-            .tag("route", route)
-            .tag("method", METHODS.contains(method) ? method : "OTHER")
-            .tag("status", Integer.toString(exchange.getStatusCode()))
-            .tag("read_preference", readPreference)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofSeconds(30))
-            .register(registry);
-    long nanos = sample.stop(timer);
+    TimerKey key =
+        new TimerKey(
+            route,
+            METHODS.contains(method) ? method : "OTHER",
+            exchange.getStatusCode(),
+            Objects.requireNonNullElse(exchange.getAttachment(READ_PREFERENCE), "none"));
+    long nanos = sample.stop(timers.computeIfAbsent(key, this::timer));
     if (nanos > SLOW.toNanos()) {
       Counter.builder(SLOW_REQUESTS)
           .description("HTTP requests slower than 100 ms, by route template")
@@ -72,5 +75,18 @@ public final class RequestMetrics implements HttpHandler {
           .register(registry)
           .increment();
     }
+  }
+
+  private Timer timer(TimerKey key) {
+    return Timer.builder(REQUESTS)
+        .description("HTTP requests served by the edge, by route template")
+        .tag("route", key.route())
+        .tag("method", key.method())
+        .tag("status", Integer.toString(key.status()))
+        .tag("read_preference", key.readPreference())
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
   }
 }
