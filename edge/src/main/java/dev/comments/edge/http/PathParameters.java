@@ -30,15 +30,14 @@ public final class PathParameters implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     Map<String, String> parameters = parameters(exchange);
     String tenant = parameters.get("tenant");
-    if (tenant != null) {
+    // A configured tenant's id is valid; only another one needs its form checked.
+    if (tenant != null && !tenants.contains(tenant)) {
       if (!ThreadId.isValidTenant(tenant)) {
         throw ApiException.badRequest(
             "invalid_path",
             "the tenant id in the path is not valid: it must match [a-z0-9][a-z0-9-]{0,62}");
       }
-      if (!tenants.contains(tenant)) {
-        throw ApiException.notFound("tenant_not_found", "there is no tenant '" + tenant + "'");
-      }
+      throw ApiException.notFound("tenant_not_found", "there is no tenant '" + tenant + "'");
     }
     String thread = parameters.get("thread");
     if (thread != null && !ThreadId.isValidThread(thread)) {
