@@ -45,21 +45,26 @@ public record ThreadId(String tenant, String thread) implements StreamId {
       return false;
     }
     for (int i = 0; i < thread.length(); i++) {
-      char c = thread.charAt(i);
-      boolean allowed =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '.'
-              || c == '_'
-              || c == '~'
-              || c == ':'
-              || c == '-';
-      if (!allowed) {
+      if (!isIdCharacter(thread.charAt(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * Whether a thread id (and a comment or user id, which share its form) may hold this character:
+   * {@code [A-Za-z0-9._~:-]}, URL-safe and never a slash.
+   */
+  public static boolean isIdCharacter(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '.'
+        || c == '_'
+        || c == '~'
+        || c == ':'
+        || c == '-';
   }
 
   /** The stream id, {@code tenant/thread}; unambiguous because neither part may hold a slash. */

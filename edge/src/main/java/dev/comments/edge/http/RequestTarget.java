@@ -1,5 +1,6 @@
 package dev.comments.edge.http;
 
+import dev.comments.events.ThreadId;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.util.Objects;
@@ -77,14 +78,6 @@ public final class RequestTarget implements HttpHandler {
   }
 
   private static boolean allowed(char c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || c == '.'
-        || c == '_'
-        || c == '~'
-        || c == ':'
-        || c == '/'
-        || c == '-';
+    return c == '/' || ThreadId.isIdCharacter(c);
   }
 }
