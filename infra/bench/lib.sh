@@ -204,13 +204,37 @@ h2_nginx_start() {
     || { echo "bench: nginx does not serve $(basename "$file")'s bytes" >&2; cat "$work/nginx/error.log" >&2; exit 1; }
 }
 
-# h2_compare PATH: warms both servers up (the JIT, the caches), then RUNS runs of REQUESTS requests
-# over CONNECTIONS × STREAMS, node and nginx alternating; sets node_rps, ngx_rps, ratio and cipher,
-# and col NAME COLUMN gives a column's median (1 req/s, 2 p50, 3 p99, 4 CPU µs per request).
+# h2_warm NAME URL: runs h2load at URL until its rate stops rising (two runs in a row not 3% above
+# the best so far; at most 15 runs of max(REQUESTS, 100000) requests), so that what is measured is
+# a server's steady state. The node's JIT is not steady after one run: after 300,000 requests its C2
+# compiler thread still took a tenth of its CPU, and its rate rose by 40% over the next 400,000.
+# nginx is steady at once. Prints the rates to stderr.
+h2_warm() {
+  local name=$1 target=$2 n rate best=0 flat=0 rates=""
+  n=$(( requests > 100000 ? requests : 100000 ))
+  for _ in $(seq 1 15); do
+    rate=$(timeout 600 h2load -n "$n" -c "$connections" -m "$streams" -t 2 "$target" \
+      | sed -nE 's/.*finished in [0-9.]+m?s, ([0-9.]+) req\/s.*/\1/p')
+    rates="$rates ${rate%.*}"
+    if awk -v r="$rate" -v b="$best" 'BEGIN { exit !(r > b * 1.03) }'; then
+      flat=0
+    else
+      flat=$((flat + 1))
+    fi
+    best=$(awk -v r="$rate" -v b="$best" 'BEGIN { print (r > b) ? r : b }')
+    [ "$flat" -ge 2 ] && break
+  done
+  echo "bench: $name warmed up over runs of $n requests at req/s:$rates" >&2
+}
+
+# h2_compare PATH: warms both servers up to their steady state (h2_warm), then RUNS runs of
+# REQUESTS requests over CONNECTIONS × STREAMS, node and nginx alternating; sets node_rps, ngx_rps,
+# ratio and cipher, and col NAME COLUMN gives a column's median (1 req/s, 2 p50, 3 p99, 4 CPU µs per
+# request).
 h2_compare() {
   local path=$1 failed
-  timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$tls_port$path" >/dev/null
-  timeout 600 h2load -n "$requests" -c "$connections" -m "$streams" -t 2 "https://127.0.0.1:$nginx_port$path" >/dev/null
+  h2_warm node "https://127.0.0.1:$tls_port$path"
+  h2_warm nginx "https://127.0.0.1:$nginx_port$path"
   : >"$work/node.res"; : >"$work/nginx.res"
   for r in $(seq 1 "$runs"); do
     h2_run "node-$r" "https://127.0.0.1:$tls_port$path" "$requests" "$connections" "$streams" "$work" \
