@@ -37,7 +37,8 @@ final class IoBuffers implements ByteBufferPool {
    */
   IoBuffers(int bufferBytes, int maxShared, int perThread) {
     if (bufferBytes <= 0 || maxShared < 0 || perThread < 0) {
-      throw new IllegalArgumentException("buffer sizes and counts must not be negative");
+      throw new IllegalArgumentException(
+          "the buffer size must be positive, the counts not negative");
     }
     this.bufferBytes = bufferBytes;
     this.maxShared = maxShared;
