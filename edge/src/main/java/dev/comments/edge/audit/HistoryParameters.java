@@ -9,11 +9,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Deque;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** The query parameters of the history routes, checked: each mistake is its own clear error. */
 final class HistoryParameters {
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~:-]{1,200}");
 
   private HistoryParameters() {}
 
@@ -52,9 +50,7 @@ final class HistoryParameters {
     if (text == null) {
       return null;
     }
-    boolean valid =
-        name.equals("thread") ? ThreadId.isValidThread(text) : ID.matcher(text).matches();
-    if (!valid) {
+    if (!ThreadId.isValidId(text)) {
       throw ApiException.badRequest(
           "invalid_parameter", "parameter '" + name + "' must match [A-Za-z0-9._~:-]{1,200}");
     }

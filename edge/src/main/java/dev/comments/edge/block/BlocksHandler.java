@@ -6,7 +6,7 @@ import dev.comments.edge.http.JsonBodyReader;
 import dev.comments.edge.http.JsonFields;
 import dev.comments.edge.http.JsonResponses;
 import dev.comments.edge.session.Session;
-import dev.comments.events.session.UserBlocked;
+import dev.comments.events.ThreadId;
 import dev.comments.query.BlockedUsers;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -79,7 +79,7 @@ public final class BlocksHandler {
   static final int MAX_BLOCKS = BlockedUsers.MAX_PER_SESSION;
 
   private static String userId(String value) {
-    if (value == null || !UserBlocked.USER_ID.matcher(value).matches()) {
+    if (value == null || !ThreadId.isValidId(value)) {
       throw ApiException.badRequest(
           "invalid_user_id",
           "a user id is what a comment names as author.id: [A-Za-z0-9._~:-]{1,200}");

@@ -8,7 +8,6 @@ import io.undertow.util.PathTemplateMatch;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Checks the ids in the path before anything else looks at them ({@code 400 invalid_path}, {@code
@@ -16,8 +15,6 @@ import java.util.regex.Pattern;
  * turns away junk before it can take a place in the queue.
  */
 public final class PathParameters implements HttpHandler {
-  private static final Pattern COMMENT_ID = Pattern.compile("[A-Za-z0-9._~:-]{1,200}");
-
   private final Set<String> tenants;
   private final HttpHandler next;
 
@@ -46,13 +43,13 @@ public final class PathParameters implements HttpHandler {
           "the thread id in the path is not valid: it must match [A-Za-z0-9._~:-]{1,200}");
     }
     String userId = parameters.get("userId");
-    if (userId != null && !COMMENT_ID.matcher(userId).matches()) {
+    if (userId != null && !ThreadId.isValidId(userId)) {
       throw ApiException.badRequest(
           "invalid_path",
           "the user id in the path is not valid: it must match [A-Za-z0-9._~:-]{1,200}");
     }
     String commentId = parameters.get("commentId");
-    if (commentId != null && !COMMENT_ID.matcher(commentId).matches()) {
+    if (commentId != null && !ThreadId.isValidId(commentId)) {
       throw ApiException.badRequest(
           "invalid_path",
           "the comment id in the path is not valid: it must match [A-Za-z0-9._~:-]{1,200}");

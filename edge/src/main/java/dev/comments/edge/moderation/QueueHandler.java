@@ -7,7 +7,6 @@ import dev.comments.edge.thread.CommentBody;
 import dev.comments.events.HostPage;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
-import dev.comments.events.session.UserBlocked;
 import dev.comments.query.InvalidCursorException;
 import dev.comments.query.ModerationQueue;
 import dev.comments.query.ModerationQueue.QueueItem;
@@ -92,7 +91,7 @@ public final class QueueHandler implements HttpHandler {
       throw invalid("parameter 'thread' must be a thread id: [A-Za-z0-9._~:-]{1,200}");
     }
     String user = single(parameters, "user");
-    if (user != null && !UserBlocked.USER_ID.matcher(user).matches()) {
+    if (user != null && !ThreadId.isValidId(user)) {
       throw invalid("parameter 'user' must be a user id: [A-Za-z0-9._~:-]{1,200}");
     }
     String text = single(parameters, "q");

@@ -3,7 +3,6 @@ package dev.comments.events.session;
 import dev.comments.events.ThreadId;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A reader blocked a user: the reader no longer receives that user's comments and votes live, and
@@ -15,9 +14,6 @@ import java.util.regex.Pattern;
 public record UserBlocked(
     String tenant, String sessionId, String blockedId, Instant expiresAt, Instant blockedAt)
     implements SessionRecord {
-  /** What an author id looks like: a session id, or a user id of the same characters. */
-  public static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._~:-]{1,200}");
-
   private static final String BLOCKS = "/blocks/";
 
   public UserBlocked {
@@ -27,7 +23,7 @@ public record UserBlocked(
     if (sessionId == null || sessionId.isBlank() || sessionId.contains("/")) {
       throw new IllegalArgumentException("invalid session id: " + sessionId);
     }
-    if (blockedId == null || !USER_ID.matcher(blockedId).matches()) {
+    if (blockedId == null || !ThreadId.isValidId(blockedId)) {
       throw new IllegalArgumentException("invalid user id: " + blockedId);
     }
     Objects.requireNonNull(expiresAt, "expiresAt");
