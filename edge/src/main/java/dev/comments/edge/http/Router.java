@@ -32,8 +32,12 @@ public final class Router implements HttpHandler {
 
   private final Segment root;
 
-  private Router(Segment root) {
+  /** The most segments of any template, to size the bounds a match records. */
+  private final int depth;
+
+  private Router(Segment root, int depth) {
     this.root = root;
+    this.depth = depth;
   }
 
   public static Builder builder() {
@@ -43,58 +47,69 @@ public final class Router implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     String path = exchange.getRelativePath();
-    int[] bounds = new int[2 * root.depth];
-    Segment route = path.startsWith("/") ? root.match(path, 1, 0, bounds) : null;
+    int[] bounds = new int[2 * depth];
+    Route route = path.startsWith("/") ? root.match(path, 1, 0, bounds) : null;
     if (route == null) {
       throw ApiException.notFound("not_found", "no such resource in the v1 API");
     }
-    exchange.putAttachment(ROUTE, route.template);
-    HttpHandler handler = route.methods.get(exchange.getRequestMethod());
+    exchange.putAttachment(ROUTE, route.template());
+    HttpHandler handler = route.methods().get(exchange.getRequestMethod());
     if (handler == null) {
       throw new ApiException(
           405,
           "method_not_allowed",
-          exchange.getRequestMethod() + " is not allowed here; allowed: " + route.allow,
-          Map.of("Allow", route.allow));
+          exchange.getRequestMethod() + " is not allowed here; allowed: " + route.allow(),
+          Map.of("Allow", route.allow()));
     }
     exchange.putAttachment(
         PathTemplateMatch.ATTACHMENT_KEY,
-        new PathTemplateMatch(route.template, route.parameters(path, bounds)));
+        new PathTemplateMatch(route.template(), route.parameters(path, bounds)));
     handler.handleRequest(exchange);
   }
+
+  /**
+   * A template's route: its handlers by method, the {@code Allow} header that lists them, and its
+   * parameters' names in the order they appear.
+   */
+  private record Route(
+      String template, Map<HttpString, HttpHandler> methods, String allow, List<String> names) {
+    Map<String, String> parameters(String path, int[] bounds) {
+      if (names.isEmpty()) {
+        return Map.of();
+      }
+      Map<String, String> values = HashMap.newHashMap(names.size());
+      for (int i = 0; i < names.size(); i++) {
+        values.put(names.get(i), path.substring(bounds[2 * i], bounds[2 * i + 1]));
+      }
+      return values;
+    }
+  }
+
+  /** A literal segment and what follows it. */
+  private record Literal(String name, Segment next) {}
 
   /**
    * One segment of the templates: the literal segments and the parameter that may follow it, and
    * the route that ends here, if one does.
    */
   private static final class Segment {
-    private final List<String> literalNames = new ArrayList<>();
-    private final List<Segment> literals = new ArrayList<>();
+    private final List<Literal> literals = new ArrayList<>();
     private Segment parameter;
     private String parameterName;
-
-    /** The route ending here: its template, handlers by method, and parameter names in order. */
-    private String template;
-
-    private Map<HttpString, HttpHandler> methods;
-    private String allow;
-    private List<String> names;
-
-    /** At the root: the most segments of any template, to size the bounds a match records. */
-    private int depth;
+    private Route route;
 
     /**
      * The route of the path from {@code start} (just after a '/'), or null; records the bounds of
      * each parameter's segment in {@code bounds}, from {@code parameters * 2} on.
      */
-    Segment match(String path, int start, int parameters, int[] bounds) {
+    Route match(String path, int start, int parameters, int[] bounds) {
       int slash = path.indexOf('/', start);
       int end = slash < 0 ? path.length() : slash;
       int length = end - start;
-      for (int i = 0; i < literals.size(); i++) {
-        String name = literalNames.get(i);
+      for (Literal literal : literals) {
+        String name = literal.name();
         if (name.length() == length && path.regionMatches(start, name, 0, length)) {
-          Segment found = literals.get(i).next(path, slash, parameters, bounds);
+          Route found = literal.next().next(path, slash, parameters, bounds);
           if (found != null) {
             return found;
           }
@@ -109,22 +124,20 @@ public final class Router implements HttpHandler {
     }
 
     /** This segment's route when the path ends here, else the match of the rest of the path. */
-    private Segment next(String path, int slash, int parameters, int[] bounds) {
-      if (slash < 0) {
-        return template == null ? null : this;
-      }
-      return match(path, slash + 1, parameters, bounds);
+    private Route next(String path, int slash, int parameters, int[] bounds) {
+      return slash < 0 ? route : match(path, slash + 1, parameters, bounds);
     }
 
-    Map<String, String> parameters(String path, int[] bounds) {
-      if (names.isEmpty()) {
-        return Map.of();
+    /** The segment after this one for a literal, made on first use. */
+    Segment literal(String name) {
+      for (Literal literal : literals) {
+        if (literal.name().equals(name)) {
+          return literal.next();
+        }
       }
-      Map<String, String> values = HashMap.newHashMap(names.size());
-      for (int i = 0; i < names.size(); i++) {
-        values.put(names.get(i), path.substring(bounds[2 * i], bounds[2 * i + 1]));
-      }
-      return values;
+      Segment next = new Segment();
+      literals.add(new Literal(name, next));
+      return next;
     }
   }
 
@@ -150,18 +163,21 @@ public final class Router implements HttpHandler {
      */
     public Router build() {
       Segment root = new Segment();
-      routes.forEach((template, methods) -> add(root, template, methods));
-      return new Router(root);
+      int depth = 0;
+      for (Map.Entry<String, Map<HttpString, HttpHandler>> route : routes.entrySet()) {
+        depth = Math.max(depth, add(root, route.getKey(), route.getValue()));
+      }
+      return new Router(root, depth);
     }
 
-    private static void add(Segment root, String template, Map<HttpString, HttpHandler> methods) {
+    /** Adds a template's route below the root; answers how many segments it has. */
+    private static int add(Segment root, String template, Map<HttpString, HttpHandler> methods) {
       if (!template.startsWith("/")) {
         throw new IllegalArgumentException("a route template starts with '/': " + template);
       }
       Segment segment = root;
       List<String> names = new ArrayList<>();
       String[] parts = template.substring(1).split("/", -1);
-      root.depth = Math.max(root.depth, parts.length);
       for (String part : parts) {
         if (part.startsWith("{") && part.endsWith("}") && part.length() > 2) {
           String name = part.substring(1, part.length() - 1);
@@ -184,23 +200,20 @@ public final class Router implements HttpHandler {
           throw new IllegalArgumentException(
               "a route template's segments are literals or whole {parameters}: " + template);
         } else {
-          int at = segment.literalNames.indexOf(part);
-          if (at < 0) {
-            segment.literalNames.add(part);
-            segment.literals.add(new Segment());
-            at = segment.literals.size() - 1;
-          }
-          segment = segment.literals.get(at);
+          segment = segment.literal(part);
         }
       }
-      if (segment.template != null) {
+      if (segment.route != null) {
         throw new IllegalArgumentException(
-            "routes " + segment.template + " and " + template + " match the same paths");
+            "routes " + segment.route.template() + " and " + template + " match the same paths");
       }
-      segment.template = template;
-      segment.methods = Collections.unmodifiableMap(new LinkedHashMap<>(methods));
-      segment.allow = String.join(", ", methods.keySet().stream().map(String::valueOf).toList());
-      segment.names = List.copyOf(names);
+      segment.route =
+          new Route(
+              template,
+              Collections.unmodifiableMap(new LinkedHashMap<>(methods)),
+              String.join(", ", methods.keySet().stream().map(String::valueOf).toList()),
+              List.copyOf(names));
+      return parts.length;
     }
   }
 }
