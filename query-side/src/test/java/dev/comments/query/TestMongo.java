@@ -16,12 +16,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.Document;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * An in-memory MongoDB-wire server on a loopback port, spoken to through the real driver, as every
- * test of this module uses it.
+ * test of this module uses it. A test class shares one, registered as {@code @RegisterExtension
+ * static final TestMongo mongo = new TestMongo();}, which stops it after the class's last test;
+ * each test takes a {@link #freshDatabase}.
  */
-public final class TestMongo implements AutoCloseable {
+public final class TestMongo implements AutoCloseable, AfterAllCallback {
   private static final AtomicInteger databases = new AtomicInteger();
 
   private final MongoServer server;
@@ -65,6 +69,11 @@ public final class TestMongo implements AutoCloseable {
       dump.put(name, docs);
     }
     return dump;
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   @Override

@@ -28,22 +28,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MediaProjectionTest {
   private static final Instant T = Instant.parse("2026-03-01T10:00:00Z");
   private static final TenantStream STREAM = TenantStream.media("demo", "m-1");
 
-  private final TestMongo mongo = new TestMongo();
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
+
   private final MongoDatabase database = mongo.freshDatabase();
   private final MediaStore store = new MediaStore(database, Stores.UNTAGGED);
   private final MediaProjection projection = new MediaProjection(store);
-
-  @AfterEach
-  void closeMongo() {
-    mongo.close();
-  }
 
   @Test
   void an_upload_makes_the_item_known_and_a_removal_marks_it_removed() {

@@ -34,9 +34,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class QueueStoreTest {
   private static final Instant BANNED_AT = Instant.parse("2026-12-01T10:00:00Z");
@@ -60,17 +59,7 @@ class QueueStoreTest {
         }
       };
 
-  private static TestMongo mongo;
-
-  @BeforeAll
-  static void startMongo() {
-    mongo = new TestMongo();
-  }
-
-  @AfterAll
-  static void stopMongo() {
-    mongo.close();
-  }
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
 
   @Test
   void a_pending_comment_whose_author_the_node_already_holds_banned_is_not_queued() {

@@ -7,18 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.mongodb.client.MongoDatabase;
 import dev.comments.query.TestMongo;
 import java.time.Clock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DatabaseOwnerTest {
-  private final TestMongo mongo = new TestMongo();
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
+
   private final MongoDatabase database = mongo.freshDatabase();
   private final DatabaseOwner owner = new DatabaseOwner(database, Stores.UNTAGGED);
-
-  @AfterEach
-  void closeMongo() {
-    mongo.close();
-  }
 
   @Test
   void the_first_node_claims_the_database_and_may_start_on_it_again() {

@@ -10,22 +10,18 @@ import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class OffsetStoreTest {
   private static final Instant T = Instant.parse("2026-01-01T12:00:00Z");
   private static final TopicPartition P0 = new TopicPartition("log", 0);
 
-  private final TestMongo mongo = new TestMongo();
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
+
   private final MongoCollection<Document> collection =
       mongo.freshDatabase().getCollection(OffsetStore.COLLECTION);
   private final OffsetStore offsets = new OffsetStore(collection, "node-a", Clock.systemUTC());
-
-  @AfterEach
-  void closeMongo() {
-    mongo.close();
-  }
 
   @Test
   void keeps_the_staleness_bound_per_topic_apart_from_the_positions() {

@@ -28,8 +28,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The media a comment names, as pages and live readers see them. */
 class CommentMediaTest {
@@ -37,7 +37,8 @@ class CommentMediaTest {
   private static final String PNG = "3f9a0c2e7b6d41e58a1f0d2c9b8e7a61";
   private static final String GIF = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e";
 
-  private final TestMongo mongo = new TestMongo();
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
+
   private final MongoDatabase database = mongo.freshDatabase();
   private final MediaProjection media =
       new MediaProjection(new MediaStore(database, Stores.UNTAGGED));
@@ -47,11 +48,6 @@ class CommentMediaTest {
   private ThreadProjection projection = new ThreadProjection(store, readModel);
   private MongoThreadQueries queries = new MongoThreadQueries(readModel, new AppliedEvents());
   private long mediaSeq;
-
-  @AfterEach
-  void closeMongo() {
-    mongo.close();
-  }
 
   private ReadModel readModel(ThreadViewStore viewStore) {
     return new ReadModel(viewStore, 1 << 20, new SimpleMeterRegistry(), new MediaShown(media));

@@ -15,28 +15,17 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LiveFeedsTest {
   private static final int KEPT = 4;
-  private static TestMongo mongo;
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
   private ThreadViewStore store;
   private ThreadProjection projection;
   private LiveFeeds feeds;
   private final List<LiveUpdate> heard = new CopyOnWriteArrayList<>();
-
-  @BeforeAll
-  static void startMongo() {
-    mongo = new TestMongo();
-  }
-
-  @AfterAll
-  static void stopMongo() {
-    mongo.close();
-  }
 
   @BeforeEach
   void freshProjection() {

@@ -31,27 +31,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MongoThreadQueriesTest {
-  private static TestMongo mongo;
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
 
   private ThreadProjection projection;
   private AppliedEvents events;
   private MongoThreadQueries queries;
-
-  @BeforeAll
-  static void startMongo() {
-    mongo = new TestMongo();
-  }
-
-  @AfterAll
-  static void stopMongo() {
-    mongo.close();
-  }
 
   @BeforeEach
   void freshProjection() {

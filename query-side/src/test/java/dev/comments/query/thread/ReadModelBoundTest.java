@@ -13,25 +13,14 @@ import dev.comments.query.ThreadLog;
 import dev.comments.query.projection.AppliedEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ReadModelBoundTest {
   private static final int THREADS = 120;
   private static final long MAX_BYTES = 48 * 1024;
 
-  private static TestMongo mongo;
-
-  @BeforeAll
-  static void startMongo() {
-    mongo = new TestMongo();
-  }
-
-  @AfterAll
-  static void stopMongo() {
-    mongo.close();
-  }
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
 
   @Test
   void a_flood_of_reads_of_distinct_cold_threads_stays_within_the_byte_bound_and_is_answered() {

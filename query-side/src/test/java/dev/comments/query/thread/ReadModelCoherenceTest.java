@@ -17,9 +17,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cache coherence as a property: random histories ({@link ThreadHistory}: every event type,
@@ -28,17 +27,7 @@ import org.junit.jupiter.api.Test;
  * rebuilds from the store. Seeded, so a failure names the seed that reproduces it.
  */
 class ReadModelCoherenceTest {
-  private static TestMongo mongo;
-
-  @BeforeAll
-  static void startMongo() {
-    mongo = new TestMongo();
-  }
-
-  @AfterAll
-  static void stopMongo() {
-    mongo.close();
-  }
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
 
   private record Node(ThreadProjection projection, MongoThreadQueries queries) {
     static Node on(MongoDatabase database) {

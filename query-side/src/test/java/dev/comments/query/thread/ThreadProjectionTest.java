@@ -18,9 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ThreadProjectionTest {
   private static final String[] COLLECTIONS = {
@@ -30,17 +29,7 @@ class ThreadProjectionTest {
     ThreadViewStore.FLAGS
   };
 
-  private static TestMongo mongo;
-
-  @BeforeAll
-  static void startMongo() {
-    mongo = new TestMongo();
-  }
-
-  @AfterAll
-  static void stopMongo() {
-    mongo.close();
-  }
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
 
   /** A thread that exercises every event type, replies two deep, and votes changing direction. */
   private static List<EventEnvelope> busyThread() {

@@ -22,9 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A rebuild's shadow copy (buffered, each batch's documents written whole at its end) equals the
@@ -33,17 +32,7 @@ import org.junit.jupiter.api.Test;
  * every event type, moderation included. Seeded, so a failure names the seed that reproduces it.
  */
 class ThreadViewRebuildTest {
-  private static TestMongo mongo;
-
-  @BeforeAll
-  static void startMongo() {
-    mongo = new TestMongo();
-  }
-
-  @AfterAll
-  static void stopMongo() {
-    mongo.close();
-  }
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
 
   private record Copy(MongoDatabase database, ThreadViewStore store, ThreadProjection projection) {
     static Copy live(MongoDatabase database) {
