@@ -13,12 +13,10 @@ import dev.comments.events.ModerationAction;
 import dev.comments.events.TenantStream;
 import dev.comments.events.ThreadId;
 import dev.comments.events.UserBanned;
-import dev.comments.events.codec.EventCodec;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
-import dev.comments.infra.kafka.KafkaBroker;
 import dev.comments.query.moderation.QueueStore;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
@@ -36,8 +34,6 @@ import dev.comments.query.thread.ThreadProjection;
 import dev.comments.query.thread.ThreadViewStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,28 +42,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The audit log, replays ({@code asOf}, edit history), dead letters and rebuilds beside the live
@@ -77,63 +60,17 @@ class AuditAndRebuildIT {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static final String MODERATOR = "moderator-key";
 
-  @TempDir static Path brokerDir;
-  private static KafkaBroker broker;
-  private static TestMongo mongo;
-  private static KafkaProducer<String, byte[]> producer;
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
+  @RegisterExtension static final TestLog kafka = new TestLog();
 
-  private final EventCodec codec = new EventCodec();
   private final List<EventEnvelope> produced = new ArrayList<>();
   private final List<QuerySide> started = new ArrayList<>();
   private String topic;
 
-  @BeforeAll
-  static void startInfrastructure() throws Exception {
-    broker = KafkaBroker.start(brokerDir);
-    mongo = new TestMongo();
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    producer = new KafkaProducer<>(config);
-  }
-
-  @AfterAll
-  static void stopInfrastructure() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (mongo != null) {
-      mongo.close();
-    }
-    if (broker != null) {
-      broker.close();
-    }
-  }
-
   @BeforeEach
   void freshTopic() throws Exception {
     topic = "audit-it-" + UUID.randomUUID();
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, 4, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-      // A just-created partition can refuse the idempotent producer for a while on a loaded
-      // machine: wait until every leader answers for its log, as the command side does.
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < 4; p++) {
-        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-      }
-      await()
-          .atMost(PATIENCE)
-          .ignoreExceptions()
-          .until(() -> admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS).size() == 4);
-    }
+    kafka.createTopic(topic, 4);
   }
 
   @AfterEach
@@ -144,7 +81,7 @@ class AuditAndRebuildIT {
   private QuerySide start(MongoDatabase database, String nodeId) {
     QuerySide side =
         QuerySide.start(
-            new QuerySideSettings(database.getName(), broker.bootstrapServers(), topic, nodeId),
+            new QuerySideSettings(database.getName(), kafka.bootstrapServers(), topic, nodeId),
             mongo.client(),
             new SimpleMeterRegistry(),
             Clock.systemUTC());
@@ -153,18 +90,12 @@ class AuditAndRebuildIT {
   }
 
   private void produce(List<EventEnvelope> envelopes) throws Exception {
-    for (EventEnvelope envelope : envelopes) {
-      producer.send(
-          new ProducerRecord<>(topic, envelope.stream().streamId(), codec.encode(envelope)));
-      produced.add(envelope);
-    }
-    producer.flush();
+    kafka.send(topic, envelopes);
+    produced.addAll(envelopes);
   }
 
   private void produceGarbage(String key) throws Exception {
-    producer
-        .send(new ProducerRecord<>(topic, key, "{not an event".getBytes(StandardCharsets.UTF_8)))
-        .get(30, TimeUnit.SECONDS);
+    kafka.sendGarbage(topic, key);
   }
 
   private static List<AuditEntry> audit(QuerySide side, AuditQuery query) {
@@ -328,7 +259,7 @@ class AuditAndRebuildIT {
     ConsumerStatus status = new ConsumerStatus(Clock.systemUTC());
     ProjectionConsumer consumer =
         new ProjectionConsumer(
-            broker.bootstrapServers(),
+            kafka.bootstrapServers(),
             topic,
             "poison-node",
             set,

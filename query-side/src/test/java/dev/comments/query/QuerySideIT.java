@@ -9,44 +9,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoDatabase;
-import dev.comments.events.codec.EventCodec;
 import dev.comments.events.codec.EventEnvelope;
 import dev.comments.events.query.CommentView;
 import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
-import dev.comments.infra.kafka.KafkaBroker;
 import dev.comments.query.projection.OffsetStore;
 import dev.comments.query.thread.ReadModel;
 import dev.comments.query.thread.ThreadProjection;
 import dev.comments.query.thread.ThreadViewStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The query side against a real Kafka broker and the MongoDB-wire server, restarted on purpose. */
 class QuerySideIT {
@@ -58,42 +43,13 @@ class QuerySideIT {
   };
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-  @TempDir static Path brokerDir;
-  private static KafkaBroker broker;
-  private static TestMongo mongo;
-  private static KafkaProducer<String, byte[]> producer;
+  @RegisterExtension static final TestMongo mongo = new TestMongo();
+  @RegisterExtension static final TestLog kafka = new TestLog();
 
-  private final EventCodec codec = new EventCodec();
   private final List<EventEnvelope> produced = new ArrayList<>();
   private String topic;
   private MongoDatabase database;
   private QuerySide querySide;
-
-  @BeforeAll
-  static void startInfrastructure() throws Exception {
-    broker = KafkaBroker.start(brokerDir);
-    mongo = new TestMongo();
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    producer = new KafkaProducer<>(config);
-  }
-
-  @AfterAll
-  static void stopInfrastructure() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (mongo != null) {
-      mongo.close();
-    }
-    if (broker != null) {
-      broker.close();
-    }
-  }
 
   @BeforeEach
   void freshTopicAndDatabase() {
@@ -111,7 +67,7 @@ class QuerySideIT {
   private QuerySide start(MeterRegistry meters) {
     querySide =
         QuerySide.start(
-            new QuerySideSettings(database.getName(), broker.bootstrapServers(), topic, "it-node"),
+            new QuerySideSettings(database.getName(), kafka.bootstrapServers(), topic, "it-node"),
             mongo.client(),
             meters,
             Clock.systemUTC());
@@ -123,29 +79,16 @@ class QuerySideIT {
    * for it instead of creating it with settings that are not its to choose.
    */
   private void createTopicAfterStart() throws Exception {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, 12, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    }
+    kafka.createTopic(topic, 12);
   }
 
   private void produce(List<EventEnvelope> envelopes) throws Exception {
-    for (EventEnvelope envelope : envelopes) {
-      producer
-          .send(new ProducerRecord<>(topic, envelope.stream().streamId(), codec.encode(envelope)))
-          .get(30, TimeUnit.SECONDS);
-      produced.add(envelope);
-    }
+    kafka.send(topic, envelopes);
+    produced.addAll(envelopes);
   }
 
   private void produceGarbage(String key) throws Exception {
-    producer
-        .send(new ProducerRecord<>(topic, key, "{not an event".getBytes(StandardCharsets.UTF_8)))
-        .get(30, TimeUnit.SECONDS);
+    kafka.sendGarbage(topic, key);
   }
 
   /** What one clean pass over every distinct event produced so far gives. */
