@@ -18,6 +18,7 @@ import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.edge.testing.TestEdgeSettings;
 import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.Author;
 import dev.comments.events.CommentStatus;
@@ -97,20 +98,14 @@ class EdgeServerTest {
 
   private EdgeServer start(int workerThreads) {
     EdgeSettings settings =
-        new EdgeSettings(
-            "127.0.0.1",
-            0,
-            "node-a",
-            Map.of(
-                "demo", new TenantSettings(MODERATOR_KEY),
-                "other", new TenantSettings("other-moderator-key-01")),
-            TestKeys.edgeKeys(),
-            EdgeSettings.DEFAULT_SESSION_TTL,
-            EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
-            EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-            1,
-            workerThreads,
-            BODY_TIMEOUT);
+        TestEdgeSettings.node("node-a")
+            .tenants(
+                Map.of(
+                    "demo", new TenantSettings(MODERATOR_KEY),
+                    "other", new TenantSettings("other-moderator-key-01")))
+            .threads(1, workerThreads)
+            .bodyTimeout(BODY_TIMEOUT)
+            .build();
     return EdgeServer.start(
         settings,
         new NodeRole.Primary(commands, idempotencyKeys, positions, revocations),

@@ -15,7 +15,7 @@ import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
-import dev.comments.edge.testing.TestKeys;
+import dev.comments.edge.testing.TestEdgeSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -53,18 +53,10 @@ class IdempotencyKeyTest {
   @BeforeEach
   void start() throws Exception {
     EdgeSettings settings =
-        new EdgeSettings(
-            "127.0.0.1",
-            0,
-            "node-a",
-            Map.of("demo", new TenantSettings(MODERATOR_KEY)),
-            TestKeys.edgeKeys(),
-            EdgeSettings.DEFAULT_SESSION_TTL,
-            EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
-            EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-            1,
-            4,
-            Duration.ofSeconds(5));
+        TestEdgeSettings.node("node-a")
+            .tenants(Map.of("demo", new TenantSettings(MODERATOR_KEY)))
+            .bodyTimeout(Duration.ofSeconds(5))
+            .build();
     server =
         EdgeServer.start(
             settings,

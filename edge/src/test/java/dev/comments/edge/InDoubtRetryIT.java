@@ -24,6 +24,7 @@ import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.edge.testing.TestEdgeSettings;
 import dev.comments.edge.testing.TestKeys;
 import dev.comments.events.Author;
 import dev.comments.events.ModerationAction;
@@ -42,7 +43,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -90,17 +90,7 @@ class InDoubtRetryIT {
     keys = new FailingKeyStore(commandSide.idempotencyKeys());
     edge =
         EdgeServer.start(
-            new EdgeSettings(
-                "127.0.0.1",
-                0,
-                "primary-1",
-                Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
-                TestKeys.edgeKeys(),
-                EdgeSettings.DEFAULT_SESSION_TTL,
-                EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
-                EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-                2,
-                4),
+            TestEdgeSettings.node("primary-1").threads(2, 4).build(),
             new NodeRole.Primary(commands, keys, commandSide.positions(), revocations),
             new ReadSide(
                 new RecordingQueries(), new QuietFeeds(), new FakeProjectionStatus(), revocations),

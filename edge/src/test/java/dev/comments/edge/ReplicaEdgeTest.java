@@ -12,7 +12,7 @@ import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
-import dev.comments.edge.testing.TestKeys;
+import dev.comments.edge.testing.TestEdgeSettings;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import dev.comments.events.query.ThreadPage;
@@ -83,17 +83,7 @@ class ReplicaEdgeTest {
   }
 
   private static EdgeSettings settings(String nodeId) {
-    return new EdgeSettings(
-        "127.0.0.1",
-        0,
-        nodeId,
-        Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
-        TestKeys.edgeKeys(),
-        EdgeSettings.DEFAULT_SESSION_TTL,
-        Duration.ofMillis(300),
-        EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-        1,
-        4);
+    return TestEdgeSettings.node(nodeId).consistencyWait(Duration.ofMillis(300)).build();
   }
 
   @Test

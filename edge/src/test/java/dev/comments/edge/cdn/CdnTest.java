@@ -9,7 +9,6 @@ import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
-import dev.comments.edge.live.LiveLimits;
 import dev.comments.edge.primary.ClusterKey;
 import dev.comments.edge.testing.EdgePair;
 import dev.comments.edge.testing.FakeProjectionStatus;
@@ -19,7 +18,6 @@ import dev.comments.edge.testing.MutableClock;
 import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RawHttp;
 import dev.comments.edge.testing.RecordingQueries;
-import dev.comments.edge.tls.TlsSettings;
 import dev.comments.query.BlockedUsers;
 import dev.comments.query.MediaView;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -330,24 +328,10 @@ class CdnTest {
 
   private EdgeServer startEdge(long budget) {
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    EdgeSettings base =
-        EdgePair.settings("replica-1", Map.of("demo", new TenantSettings(EdgePair.MODERATOR_KEY)));
     EdgeSettings settings =
-        new EdgeSettings(
-            base.host(),
-            0,
-            base.nodeId(),
-            base.tenants(),
-            base.keys(),
-            base.sessionTtl(),
-            base.consistencyWait(),
-            base.maxBodyBytes(),
-            base.ioThreads(),
-            base.workerThreads(),
-            base.bodyTimeout(),
-            LiveLimits.DEFAULTS,
-            CdnSettings.in(dir, budget, CdnSettings.DEFAULT_MAX_UPLOAD_BYTES),
-            TlsSettings.NONE);
+        EdgePair.settings("replica-1", Map.of("demo", new TenantSettings(EdgePair.MODERATOR_KEY)))
+            .cdn(CdnSettings.in(dir, budget, CdnSettings.DEFAULT_MAX_UPLOAD_BYTES))
+            .build();
     int originPort =
         ((InetSocketAddress) origin.getListenerInfo().getFirst().getAddress()).getPort();
     return EdgeServer.start(

@@ -6,10 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.edge.EdgeServer;
-import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.ReadSide;
-import dev.comments.edge.TenantSettings;
 import dev.comments.edge.primary.ClusterKey;
 import dev.comments.edge.security.KeyRing;
 import dev.comments.edge.testing.FakeProjectionStatus;
@@ -20,6 +18,7 @@ import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
+import dev.comments.edge.testing.TestEdgeSettings;
 import dev.comments.edge.testing.TestKeys;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,7 +34,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
@@ -208,18 +206,7 @@ class HttpHeartbeatsTest {
     InMemoryRevocations revocations = new InMemoryRevocations();
     EdgeServer edge =
         EdgeServer.start(
-            new EdgeSettings(
-                "127.0.0.1",
-                port,
-                id,
-                Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
-                TestKeys.edgeKeys(),
-                EdgeSettings.DEFAULT_SESSION_TTL,
-                EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
-                EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-                1,
-                4,
-                Duration.ofSeconds(5)),
+            TestEdgeSettings.node(id).port(port).bodyTimeout(Duration.ofSeconds(5)).build(),
             new NodeRole.Primary(
                 new RecordingCommands(),
                 new InMemoryIdempotencyKeys(),

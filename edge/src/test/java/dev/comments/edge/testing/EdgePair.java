@@ -1,7 +1,6 @@
 package dev.comments.edge.testing;
 
 import dev.comments.edge.EdgeServer;
-import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.ReadSide;
 import dev.comments.edge.TenantSettings;
@@ -39,7 +38,7 @@ public final class EdgePair implements AutoCloseable {
   private EdgePair(Map<String, TenantSettings> tenants) {
     primary =
         EdgeServer.start(
-            settings("primary-1", tenants),
+            settings("primary-1", tenants).build(),
             new NodeRole.Primary(commands, keys, positions, revocations),
             new ReadSide(primaryQueries, new QuietFeeds(), new FakeProjectionStatus(), revocations),
             primaryMeters,
@@ -47,7 +46,7 @@ public final class EdgePair implements AutoCloseable {
     link = RecordingProxy.to(URI.create("http://127.0.0.1:" + primary.port()));
     replica =
         EdgeServer.start(
-            settings("replica-1", tenants),
+            settings("replica-1", tenants).build(),
             new NodeRole.Replica(link.uri(), Duration.ofSeconds(30)),
             new ReadSide(replicaQueries, new QuietFeeds(), replicaStatus, revocations),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
@@ -59,19 +58,11 @@ public final class EdgePair implements AutoCloseable {
     return new EdgePair(tenants);
   }
 
-  public static EdgeSettings settings(String nodeId, Map<String, TenantSettings> tenants) {
-    return new EdgeSettings(
-        "127.0.0.1",
-        0,
-        nodeId,
-        tenants,
-        TestKeys.edgeKeys(),
-        EdgeSettings.DEFAULT_SESSION_TTL,
-        Duration.ofMillis(300),
-        EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-        1,
-        4,
-        Duration.ofSeconds(3));
+  public static TestEdgeSettings settings(String nodeId, Map<String, TenantSettings> tenants) {
+    return TestEdgeSettings.node(nodeId)
+        .tenants(tenants)
+        .consistencyWait(Duration.ofMillis(300))
+        .bodyTimeout(Duration.ofSeconds(3));
   }
 
   /** Every request that crossed from the replica to the primary, counted as it arrived. */

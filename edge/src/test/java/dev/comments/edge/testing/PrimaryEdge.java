@@ -1,7 +1,6 @@
 package dev.comments.edge.testing;
 
 import dev.comments.edge.EdgeServer;
-import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.History;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.ReadSide;
@@ -37,17 +36,7 @@ public final class PrimaryEdge implements AutoCloseable {
     InMemoryRevocations revocations = new InMemoryRevocations();
     server =
         EdgeServer.start(
-            new EdgeSettings(
-                "127.0.0.1",
-                0,
-                "node-a",
-                tenants,
-                TestKeys.edgeKeys(),
-                EdgeSettings.DEFAULT_SESSION_TTL,
-                EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
-                EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-                1,
-                2),
+            TestEdgeSettings.node("node-a").tenants(tenants).threads(1, 2).build(),
             new NodeRole.Primary(
                 new RecordingCommands(),
                 new InMemoryIdempotencyKeys(),

@@ -8,7 +8,6 @@ import dev.comments.edge.EdgeServer;
 import dev.comments.edge.EdgeSettings;
 import dev.comments.edge.NodeRole;
 import dev.comments.edge.ReadSide;
-import dev.comments.edge.TenantSettings;
 import dev.comments.edge.testing.FakeProjectionStatus;
 import dev.comments.edge.testing.FixedPositions;
 import dev.comments.edge.testing.FreePorts;
@@ -17,7 +16,7 @@ import dev.comments.edge.testing.InMemoryRevocations;
 import dev.comments.edge.testing.QuietFeeds;
 import dev.comments.edge.testing.RecordingCommands;
 import dev.comments.edge.testing.RecordingQueries;
-import dev.comments.edge.testing.TestKeys;
+import dev.comments.edge.testing.TestEdgeSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -867,19 +866,7 @@ class TlsEdgeTest {
   }
 
   private static EdgeSettings settings(TlsSettings tls, Duration bodyTimeout) {
-    return new EdgeSettings(
-            "127.0.0.1",
-            0,
-            "node-a",
-            Map.of("demo", new TenantSettings("demo-moderator-key-0001")),
-            TestKeys.edgeKeys(),
-            EdgeSettings.DEFAULT_SESSION_TTL,
-            EdgeSettings.DEFAULT_CONSISTENCY_WAIT,
-            EdgeSettings.DEFAULT_MAX_BODY_BYTES,
-            1,
-            2,
-            bodyTimeout)
-        .withTls(tls);
+    return TestEdgeSettings.node("node-a").threads(1, 2).bodyTimeout(bodyTimeout).tls(tls).build();
   }
 
   /** A connection past its handshake, which offered {@code protocol} by ALPN. */
