@@ -1,12 +1,10 @@
 package dev.comments.infra.dev;
 
+import static dev.comments.infra.ApiContract.conforms;
+import static dev.comments.infra.ApiContract.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.atlassian.oai.validator.OpenApiInteractionValidator;
-import com.atlassian.oai.validator.model.Request;
-import com.atlassian.oai.validator.model.SimpleResponse;
-import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.comments.edge.security.KeyRing;
 import dev.comments.edge.security.SigningKey;
@@ -45,7 +43,6 @@ class ApiIT {
   @TempDir static Path data;
   private static DevNode node;
   private static ApiClient api;
-  private static OpenApiInteractionValidator contract;
 
   @BeforeAll
   static void startNode() throws Exception {
@@ -60,10 +57,6 @@ class ApiIT {
             "--comments.tenants.demo.limits.posts-per-session=500/10m",
             "--comments.tenants.demo.limits.posts-per-ip=500/10m");
     api = new ApiClient(node.baseUrl());
-    contract =
-        OpenApiInteractionValidator.createForSpecificationUrl(
-                Path.of("../../docs/openapi.yaml").toAbsolutePath().toUri().toString())
-            .build();
   }
 
   @AfterAll
@@ -534,24 +527,6 @@ class ApiIT {
             "POST", "/api/v1/tenants/" + tenant + "/media", token, "image/png", png.toByteArray());
     assertThat(uploaded.status()).as("%s", uploaded.json()).isEqualTo(201);
     return uploaded.json().get("mediaId").asText();
-  }
-
-  private static Reply expect(int status, String code, Reply reply) {
-    assertThat(reply.status()).as("%s", reply.json()).isEqualTo(status);
-    assertThat(reply.errorCode()).as("%s", reply.json()).isEqualTo(code);
-    assertThat(reply.json().path("error").path("message").asText()).isNotBlank();
-    return reply;
-  }
-
-  private static Reply conforms(String method, String path, Reply reply) {
-    SimpleResponse.Builder response =
-        SimpleResponse.Builder.status(reply.status())
-            .withBody(new String(reply.raw().body(), StandardCharsets.UTF_8));
-    reply.raw().headers().map().forEach((name, values) -> response.withHeader(name, values));
-    ValidationReport report =
-        contract.validateResponse(path, Request.Method.valueOf(method), response.build());
-    assertThat(report.hasErrors()).as("%s %s: %s", method, path, report).isFalse();
-    return reply;
   }
 
   /** A token the node's own code issued a day and a minute ago, valid for a minute. */

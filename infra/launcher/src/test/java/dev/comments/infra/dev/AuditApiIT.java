@@ -1,12 +1,10 @@
 package dev.comments.infra.dev;
 
+import static dev.comments.infra.ApiContract.conforms;
+import static dev.comments.infra.ApiContract.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.atlassian.oai.validator.OpenApiInteractionValidator;
-import com.atlassian.oai.validator.model.Request;
-import com.atlassian.oai.validator.model.SimpleResponse;
-import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.comments.edge.primary.ClusterKey;
@@ -43,7 +41,6 @@ class AuditApiIT {
   @TempDir static Path data;
   private static DevNode node;
   private static ApiClient api;
-  private static OpenApiInteractionValidator contract;
   private static String clusterKey;
 
   @BeforeAll
@@ -56,10 +53,6 @@ class AuditApiIT {
             "--comments.tenants.held.moderation.admin-key=" + HELD_ADMIN_KEY,
             "--comments.tenants.held.moderation.pre-moderation=all");
     api = new ApiClient(node.baseUrl());
-    contract =
-        OpenApiInteractionValidator.createForSpecificationUrl(
-                Path.of("../../docs/openapi.yaml").toAbsolutePath().toUri().toString())
-            .build();
     clusterKey = ProjectionsCommand.clusterKeyOf(data);
   }
 
@@ -450,23 +443,5 @@ class AuditApiIT {
             .timeout(Duration.ofSeconds(30))
             .method(method, HttpRequest.BodyPublishers.noBody())
             .build());
-  }
-
-  private static Reply expect(int status, String code, Reply reply) {
-    assertThat(reply.status()).as("%s", reply.json()).isEqualTo(status);
-    assertThat(reply.errorCode()).as("%s", reply.json()).isEqualTo(code);
-    assertThat(reply.json().path("error").path("message").asText()).isNotBlank();
-    return reply;
-  }
-
-  private static Reply conforms(String method, String path, Reply reply) {
-    SimpleResponse.Builder response =
-        SimpleResponse.Builder.status(reply.status())
-            .withBody(new String(reply.raw().body(), StandardCharsets.UTF_8));
-    reply.raw().headers().map().forEach((name, values) -> response.withHeader(name, values));
-    ValidationReport report =
-        contract.validateResponse(path, Request.Method.valueOf(method), response.build());
-    assertThat(report.hasErrors()).as("%s %s: %s", method, path, report).isFalse();
-    return reply;
   }
 }
