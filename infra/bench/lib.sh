@@ -207,7 +207,8 @@ h2_nginx_start() {
 # h2_warm NAME URL: runs h2load at URL until its rate stops rising (two runs in a row not 3% above
 # the best so far; at most 15 runs of max(REQUESTS, 100000) requests), so that what is measured is
 # a server's steady state. The node's JIT is not steady after one run: after 300,000 requests its C2
-# compiler thread still took a tenth of its CPU, and its rate rose by 40% over the next 400,000.
+# compiler thread still took a tenth of its CPU, and its rate rose by over a third over the next
+# 800,000.
 # nginx is steady at once. Prints the rates to stderr.
 h2_warm() {
   local name=$1 target=$2 n rate best=0 flat=0 rates=""

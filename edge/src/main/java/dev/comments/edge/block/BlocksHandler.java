@@ -79,7 +79,7 @@ public final class BlocksHandler {
   static final int MAX_BLOCKS = BlockedUsers.MAX_PER_SESSION;
 
   private static String userId(String value) {
-    if (value == null || !ThreadId.isValidId(value)) {
+    if (!ThreadId.isValidId(value)) {
       throw ApiException.badRequest(
           "invalid_user_id",
           "a user id is what a comment names as author.id: [A-Za-z0-9._~:-]{1,200}");

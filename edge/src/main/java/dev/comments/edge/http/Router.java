@@ -20,11 +20,11 @@ import java.util.Objects;
  *
  * <p>Templates are whole segments, each a literal or a {@code {parameter}}, kept as a tree of
  * segments: a path is matched in one walk over its characters, a literal segment before a parameter
- * at the same place, with no allocation until it has matched. (Undertow's {@code
- * PathTemplateMatcher} tried every template of a stem in turn, and all v1 API templates share the
- * stem {@code /api/v1/tenants}: a tenth of a loaded node's request threads' time.) A parameter
- * matches any segment, the empty one too; {@link RequestTarget} has refused every empty segment but
- * the last of {@code /moderate/} before a path gets here.
+ * at the same place, allocating only the array of its parameters' bounds until it has matched.
+ * (Undertow's {@code PathTemplateMatcher} tried every template of a stem in turn, and all v1 API
+ * templates share the stem {@code /api/v1/tenants}: a tenth of a loaded node's request threads'
+ * time.) A parameter matches any segment, the empty one too; {@link RequestTarget} has refused
+ * every empty segment but the last of {@code /moderate/} before a path gets here.
  */
 public final class Router implements HttpHandler {
   /** The path template that matched, e.g. {@code /api/v1/tenants/{tenant}/sessions}. */

@@ -23,7 +23,7 @@ public record UserBlocked(
     if (sessionId == null || sessionId.isBlank() || sessionId.contains("/")) {
       throw new IllegalArgumentException("invalid session id: " + sessionId);
     }
-    if (blockedId == null || !ThreadId.isValidId(blockedId)) {
+    if (!ThreadId.isValidId(blockedId)) {
       throw new IllegalArgumentException("invalid user id: " + blockedId);
     }
     Objects.requireNonNull(expiresAt, "expiresAt");
