@@ -3,6 +3,7 @@ package dev.comments.query;
 import dev.comments.events.ReadPreference;
 import dev.comments.events.ThreadId;
 import java.util.OptionalLong;
+import java.util.concurrent.Executor;
 
 /**
  * The live changes of threads as this node's projection applies them: the feed of the edge's
@@ -13,6 +14,9 @@ public interface ThreadFeeds {
   /** The position before a thread's first event: a reader of a thread with no events has it. */
   long BEFORE_FIRST = -1;
 
+  /** Delivers on the projection's thread, under the feeds' lock. */
+  Executor DIRECT = Runnable::run;
+
   /**
    * Starts delivering {@code thread}'s changes after {@code since} (when empty, after the thread's
    * current position on this node) to {@code subscriber}: first those this node still holds in
@@ -21,17 +25,35 @@ public interface ThreadFeeds {
    * {@link Subscription#resync()}: the reader must reload the thread. A {@code since} beyond the
    * node's position (a reader coming from a node further ahead) waits for the node to pass it.
    *
+   * <p>Updates reach {@code subscriber} through {@code deliverOn}, which must run its tasks one at
+   * a time in the order given (an IO thread's queue, for example): each update is one task for all
+   * the thread's subscribers that share that executor, so that a fan-out to many readers costs the
+   * projection one hand-off per executor rather than one per reader.
+   *
    * @param readPreference how the thread's position is read when it is not in memory
+   * @param deliverOn runs the deliveries; {@link #DIRECT} runs them on the projection's thread
    * @throws IllegalArgumentException when {@code since} is below {@link #BEFORE_FIRST}
    */
   Subscription subscribe(
-      ThreadId thread, OptionalLong since, ReadPreference readPreference, Subscriber subscriber);
+      ThreadId thread,
+      OptionalLong since,
+      ReadPreference readPreference,
+      Executor deliverOn,
+      Subscriber subscriber);
+
+  /**
+   * As {@link #subscribe(ThreadId, OptionalLong, ReadPreference, Executor, Subscriber)}, direct.
+   */
+  default Subscription subscribe(
+      ThreadId thread, OptionalLong since, ReadPreference readPreference, Subscriber subscriber) {
+    return subscribe(thread, since, readPreference, DIRECT, subscriber);
+  }
 
   /** Receives a thread's changes. */
   interface Subscriber {
     /**
-     * Called on the projection's thread, in position order, under the feed's lock: it must only
-     * hand the update over (to a bounded queue) and return.
+     * Called by the subscription's executor, in position order. On {@link #DIRECT} that is the
+     * projection's thread, under the feeds' lock: it must only hand the update over and return.
      */
     void deliver(LiveUpdate update);
   }
@@ -44,7 +66,10 @@ public interface ThreadFeeds {
    */
   record Subscription(long position, boolean resync, AutoCloseable handle)
       implements AutoCloseable {
-    /** Stops delivery; nothing is delivered once this returns. */
+    /**
+     * Stops delivery: nothing is delivered once this returns, except by a delivery the executor was
+     * running on another thread meanwhile.
+     */
     @Override
     public void close() {
       try {

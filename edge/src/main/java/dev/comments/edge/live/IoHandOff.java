@@ -4,18 +4,20 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.xnio.XnioIoThread;
 
 /**
- * Hands writes to the IO threads in batches. A fan-out to ten thousand readers would otherwise post
- * ten thousand tasks, each of which may wake its IO thread's selector (a system call); here each IO
- * thread is woken once per batch and runs every write queued for it, in the order they came.
+ * Hands work to the IO threads in batches: each IO thread has one lane, woken once per batch (the
+ * XNIO {@code execute} of each task may wake the thread's selector, a system call), which runs
+ * every task queued for it in the order they came. The live feeds deliver an update to all the
+ * readers of an IO thread through its lane, as one task.
  */
 final class IoHandOff {
   private final Map<XnioIoThread, Lane> lanes = new ConcurrentHashMap<>();
 
-  private static final class Lane implements Runnable {
+  private static final class Lane implements Executor, Runnable {
     private final XnioIoThread thread;
     private final Queue<Runnable> writes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -24,7 +26,8 @@ final class IoHandOff {
       this.thread = thread;
     }
 
-    void add(Runnable write) {
+    @Override
+    public void execute(Runnable write) {
       writes.add(write);
       if (scheduled.compareAndSet(false, true)) {
         thread.execute(this);
@@ -42,8 +45,13 @@ final class IoHandOff {
     }
   }
 
-  /** Runs {@code write} on {@code thread}, after every write handed to it before. */
+  /** Runs {@code write} on {@code thread}, after every task handed to it before. */
   void run(XnioIoThread thread, Runnable write) {
-    lanes.computeIfAbsent(thread, Lane::new).add(write);
+    lane(thread).execute(write);
+  }
+
+  /** The lane of {@code thread}: the same executor for every call. */
+  Executor lane(XnioIoThread thread) {
+    return lanes.computeIfAbsent(thread, Lane::new);
   }
 }

@@ -15,16 +15,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
  * One reader's websocket or event stream: the threads it follows and its bounded outgoing queue.
  *
- * <p>Updates arrive on the projection's thread and are written on the connection's IO thread, in
- * order. At most {@link LiveLimits#queuedMessages()} are handed over and not yet written; past that
- * the reader is behind: it is sent nothing more until what it has is written, then one {@code
- * resync} per followed thread (reload, then apply what follows), so a slow reader costs bounded
- * memory and never sees a silent gap. A reader that stays behind is closed by {@link #tick}.
+ * <p>Updates arrive on the connection's IO thread, through its {@linkplain IoHandOff lane}, in
+ * order, and are written there; other messages are handed to the same lane. At most {@link
+ * LiveLimits#queuedMessages()} are handed over and not yet written; past that the reader is behind:
+ * it is sent nothing more until what it has is written, then one {@code resync} per followed thread
+ * (reload, then apply what follows), so a slow reader costs bounded memory and never sees a silent
+ * gap. A reader that stays behind is closed by {@link #tick}.
  *
  * <p>A moderator's connection {@linkplain #watchQueue watches} its tenant's moderation queue
  * instead, through the same queue, with the same rules.
@@ -67,8 +69,11 @@ final class LiveConnection {
     final ThreadId thread;
     private final Map<String, VoteDirection> myVotes;
 
-    /** The thread's latest position this reader was told of; presence and resync carry it. */
-    volatile long position = ThreadFeeds.BEFORE_FIRST;
+    /**
+     * The thread's latest position this reader was told of; presence and resync carry it. Only
+     * raised: the subscribing worker and the IO thread's replay may both move it.
+     */
+    private final AtomicLong position = new AtomicLong(ThreadFeeds.BEFORE_FIRST);
 
     private Subscription subscription;
 
@@ -77,9 +82,10 @@ final class LiveConnection {
       this.myVotes = myVotes;
     }
 
+    /** Called in the connection's IO thread's lane: the update is written from here. */
     @Override
     public void deliver(LiveUpdate update) {
-      position = update.position();
+      reached(update.position());
       if (viewerId != null
           && update.authorId() != null
           && hub.blocked().isBlocked(thread.tenant(), viewerId, update.authorId())) {
@@ -96,12 +102,23 @@ final class LiveConnection {
       if (behind.get() || closed.get()) {
         return;
       }
-      LiveFrame frame = hub.messages().update(update, mine);
-      if (!offer(frame, update.kind().wireName(), Long.toString(update.position()))
-          && behind.compareAndSet(false, true)) {
-        behindSince = System.nanoTime();
-        hub.metrics().behind.increment();
+      if (!takePlace()) {
+        fellBehind();
+        return;
       }
+      // Written at once: the lane ran every message handed to it before this update.
+      write(
+          hub.messages().update(update, mine),
+          update.kind().wireName(),
+          Long.toString(update.position()));
+    }
+
+    long position() {
+      return position.get();
+    }
+
+    private void reached(long at) {
+      position.accumulateAndGet(at, Math::max);
     }
 
     /** The deployment's total this reader was last sent; read and written by presence rounds. */
@@ -113,7 +130,7 @@ final class LiveConnection {
      */
     void presence(int viewers, int local) {
       if (viewers != toldViewers && !behind.get() && !closed.get()) {
-        if (offer(LiveMessages.presence(thread, position, viewers, local), "presence", null)) {
+        if (offer(LiveMessages.presence(thread, position(), viewers, local), "presence", null)) {
           toldViewers = viewers;
         }
       }
@@ -135,10 +152,8 @@ final class LiveConnection {
       if (behind.get() || closed.get() || !allowed.getAsBoolean()) {
         return;
       }
-      if (!offer(hub.messages().queueChange(change), "queue-changed", null)
-          && behind.compareAndSet(false, true)) {
-        behindSince = System.nanoTime();
-        hub.metrics().behind.increment();
+      if (!offer(hub.messages().queueChange(change), "queue-changed", null)) {
+        fellBehind();
       }
     }
   }
@@ -202,14 +217,21 @@ final class LiveConnection {
     }
     Subscription subscription;
     try {
-      subscription = hub.feeds().subscribe(thread, since, ReadPreference.NEAREST, follow);
+      subscription =
+          hub.feeds()
+              .subscribe(
+                  thread,
+                  since,
+                  ReadPreference.NEAREST,
+                  hub.handOff().lane(outlet.ioThread()),
+                  follow);
     } catch (RuntimeException e) {
       following.remove(thread);
       throw e;
     }
     follow.subscription = subscription;
-    // Replayed changes may have moved it past the subscription's start already.
-    follow.position = Math.max(follow.position, subscription.position());
+    // The replay, on the IO thread, may run before or after this: the position only rises.
+    follow.reached(subscription.position());
     offer(
         LiveMessages.subscribed(thread, subscription.position(), !subscription.resync()),
         "subscribed",
@@ -301,12 +323,28 @@ final class LiveConnection {
 
   /** As {@link #offer(byte[], String, String)}, for a frame that may be shared by many readers. */
   private boolean offer(LiveFrame frame, String type, String id) {
-    if (inFlight.incrementAndGet() > hub.limits().queuedMessages()) {
-      inFlight.decrementAndGet();
+    if (!takePlace()) {
       return false;
     }
     hub.handOff().run(outlet.ioThread(), () -> write(frame, type, id));
     return true;
+  }
+
+  /** Takes a place in the queue for one message, which {@link #written} gives back. */
+  private boolean takePlace() {
+    if (inFlight.incrementAndGet() > hub.limits().queuedMessages()) {
+      inFlight.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /** An update found the queue full: nothing more until it drains, then a resync. */
+  private void fellBehind() {
+    if (behind.compareAndSet(false, true)) {
+      behindSince = System.nanoTime();
+      hub.metrics().behind.increment();
+    }
   }
 
   private void write(LiveFrame frame, String type, String id) {
@@ -324,9 +362,9 @@ final class LiveConnection {
       // was applied before it was offered here.
       for (Following follow : following.values()) {
         offer(
-            LiveMessages.resync(follow.thread, follow.position, "behind"),
+            LiveMessages.resync(follow.thread, follow.position(), "behind"),
             "resync",
-            Long.toString(follow.position));
+            Long.toString(follow.position()));
       }
       if (watching != null) {
         offer(LiveMessages.queueResync("behind"), "resync", null);

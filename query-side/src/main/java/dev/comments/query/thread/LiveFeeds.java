@@ -22,12 +22,14 @@ import dev.comments.query.LiveUpdate.VoteChange;
 import dev.comments.query.ThreadFeeds;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +38,12 @@ import org.slf4j.LoggerFactory;
  * Each thread's feed keeps its latest changes, so that a reader who lost its connection resumes
  * from its last position without a gap; older ones are not kept (the reader reloads).
  *
- * <p>One lock guards every feed: subscribing is rare next to delivering, and a delivery only hands
- * an update to each subscriber's bounded queue. Holding it while replaying and while delivering is
- * what makes a resumed subscription gap-free and duplicate-free: no update can be applied between
- * the replay of the kept ones and the subscriber's registration.
+ * <p>One lock guards every feed: subscribing is rare next to delivering. Each update is handed,
+ * under that lock, to the executor of each group of subscribers that share one (an edge's IO
+ * thread): one task per executor, which then delivers to every subscriber of its group. Replays are
+ * handed over under the same lock. That order is what makes a resumed subscription gap-free and
+ * duplicate-free: no update can be applied between the replay of the kept ones and the subscriber's
+ * registration, and the executor runs the replay before any later update.
  */
 public final class LiveFeeds implements ThreadFeeds {
   private static final Logger log = LoggerFactory.getLogger(LiveFeeds.class);
@@ -73,7 +77,9 @@ public final class LiveFeeds implements ThreadFeeds {
     long resumableFrom;
 
     final ArrayDeque<LiveUpdate> kept = new ArrayDeque<>();
-    final List<Subscriber> subscribers = new ArrayList<>(1);
+
+    /** The subscribers, grouped by the executor that delivers to them. */
+    final Map<Executor, Audience> audiences = new IdentityHashMap<>(2);
 
     Feed(long last, long resumableFrom) {
       this.last = last;
@@ -81,12 +87,67 @@ public final class LiveFeeds implements ThreadFeeds {
     }
   }
 
+  /** One feed's subscribers that one executor delivers to. */
+  private static final class Audience {
+    final Executor executor;
+    private final List<Gate> gates = new ArrayList<>(1);
+
+    /** The gates as an array, taken again only after a change: updates outnumber subscribes. */
+    private Gate[] snapshot;
+
+    Audience(Executor executor) {
+      this.executor = executor;
+    }
+
+    void add(Gate gate) {
+      gates.add(gate);
+      snapshot = null;
+    }
+
+    /** Whether no gate is left. */
+    boolean remove(Gate gate) {
+      gates.remove(gate);
+      snapshot = null;
+      return gates.isEmpty();
+    }
+
+    Gate[] gates() {
+      if (snapshot == null) {
+        snapshot = gates.toArray(Gate[]::new);
+      }
+      return snapshot;
+    }
+  }
+
+  /** One subscriber, told of the updates after {@code from} until it is closed. */
+  private static final class Gate {
+    final Subscriber subscriber;
+    final long from;
+    volatile boolean open = true;
+
+    Gate(Subscriber subscriber, long from) {
+      this.subscriber = subscriber;
+      this.from = from;
+    }
+
+    void deliver(LiveUpdate update) {
+      if (open && update.position() > from) {
+        subscriber.deliver(update);
+      }
+    }
+  }
+
   @Override
   public Subscription subscribe(
-      ThreadId thread, OptionalLong since, ReadPreference readPreference, Subscriber subscriber) {
+      ThreadId thread,
+      OptionalLong since,
+      ReadPreference readPreference,
+      Executor deliverOn,
+      Subscriber subscriber) {
     Objects.requireNonNull(thread, "thread");
     Objects.requireNonNull(since, "since");
     Objects.requireNonNull(readPreference, "readPreference");
+    Objects.requireNonNull(deliverOn, "deliverOn");
     Objects.requireNonNull(subscriber, "subscriber");
     if (since.isPresent() && since.getAsLong() < BEFORE_FIRST) {
       throw new IllegalArgumentException("since must be at least " + BEFORE_FIRST);
@@ -105,27 +166,30 @@ public final class LiveFeeds implements ThreadFeeds {
       if (resync) {
         after = feed.last;
       }
+      Gate gate = new Gate(subscriber, after);
+      List<LiveUpdate> replayed = new ArrayList<>();
       for (LiveUpdate update : feed.kept) {
         if (update.position() > after) {
-          subscriber.deliver(update);
+          replayed.add(update);
         }
       }
-      long from = after;
-      Subscriber gated =
-          update -> {
-            if (update.position() > from) {
-              subscriber.deliver(update);
-            }
-          };
-      feed.subscribers.add(gated);
+      if (!replayed.isEmpty()) {
+        deliverOn.execute(() -> replayed.forEach(gate::deliver));
+      }
+      Audience audience = feed.audiences.computeIfAbsent(deliverOn, Audience::new);
+      audience.add(gate);
       Feed subscribed = feed;
       evictIdle();
-      return new Subscription(feed.last, resync, () -> unsubscribe(subscribed, gated));
+      return new Subscription(feed.last, resync, () -> unsubscribe(subscribed, audience, gate));
     }
   }
 
-  private synchronized void unsubscribe(Feed feed, Subscriber subscriber) {
-    feed.subscribers.remove(subscriber);
+  private synchronized void unsubscribe(Feed feed, Audience audience, Gate gate) {
+    // Closed first: a delivery already handed to the executor skips it too.
+    gate.open = false;
+    if (audience.remove(gate)) {
+      feed.audiences.remove(audience.executor, audience);
+    }
   }
 
   /**
@@ -154,13 +218,25 @@ public final class LiveFeeds implements ThreadFeeds {
       if (feed.kept.size() > keptPerThread) {
         feed.resumableFrom = feed.kept.removeFirst().position();
       }
-      for (Subscriber subscriber : feed.subscribers) {
+      for (Audience audience : feed.audiences.values()) {
+        Gate[] gates = audience.gates();
         try {
-          subscriber.deliver(update);
+          audience.executor.execute(() -> deliver(update, gates));
         } catch (RuntimeException e) {
-          // One broken subscriber must not cost the others their update, nor the projection.
-          log.warn("live subscriber failed on {} position {}", envelope.stream(), position, e);
+          // An executor that refuses (its thread is stopping) must not cost the others the update.
+          log.warn("live delivery of {} position {} refused", envelope.stream(), position, e);
         }
+      }
+    }
+  }
+
+  private static void deliver(LiveUpdate update, Gate[] gates) {
+    for (Gate gate : gates) {
+      try {
+        gate.deliver(update);
+      } catch (RuntimeException e) {
+        // One broken subscriber must not cost the others their update, nor the projection.
+        log.warn("live subscriber failed on {} position {}", update.thread(), update.position(), e);
       }
     }
   }
@@ -173,13 +249,13 @@ public final class LiveFeeds implements ThreadFeeds {
   private void evictIdle() {
     int idle = 0;
     for (Feed feed : feeds.values()) {
-      if (feed.subscribers.isEmpty()) {
+      if (feed.audiences.isEmpty()) {
         idle++;
       }
     }
     Iterator<Feed> eldestFirst = feeds.values().iterator();
     while (idle > idleFeeds && eldestFirst.hasNext()) {
-      if (eldestFirst.next().subscribers.isEmpty()) {
+      if (eldestFirst.next().audiences.isEmpty()) {
         eldestFirst.remove();
         idle--;
       }

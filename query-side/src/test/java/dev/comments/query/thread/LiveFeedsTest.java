@@ -12,9 +12,11 @@ import dev.comments.query.TestMongo;
 import dev.comments.query.ThreadFeeds.Subscription;
 import dev.comments.query.ThreadLog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -125,5 +127,33 @@ class LiveFeedsTest {
     assertThatThrownBy(
             () -> feeds.subscribe(log.thread(), OptionalLong.of(-2), PRIMARY, heard::add))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void subscribers_sharing_an_executor_get_an_update_as_one_task_after_their_replay() {
+    ThreadLog log = ThreadLog.of("demo", "t");
+    apply(log.post("c1", null, "ann"), log.post("c2", null, "bob"));
+    List<Runnable> oneLane = new ArrayList<>();
+    List<Runnable> otherLane = new ArrayList<>();
+    Executor lane = oneLane::add;
+    List<LiveUpdate> resumed = new ArrayList<>();
+    List<LiveUpdate> closed = new ArrayList<>();
+    List<LiveUpdate> elsewhere = new ArrayList<>();
+    feeds.subscribe(log.thread(), OptionalLong.of(0), PRIMARY, lane, resumed::add);
+    Subscription closing =
+        feeds.subscribe(log.thread(), OptionalLong.empty(), PRIMARY, lane, closed::add);
+    feeds.subscribe(log.thread(), OptionalLong.empty(), PRIMARY, otherLane::add, elsewhere::add);
+    assertThat(resumed).as("nothing runs before the executor runs it").isEmpty();
+
+    apply(log.post("c3", null, "ann"));
+    closing.close();
+
+    assertThat(oneLane).as("the replay, then one task for both subscribers").hasSize(2);
+    assertThat(otherLane).hasSize(1);
+    oneLane.forEach(Runnable::run);
+    otherLane.forEach(Runnable::run);
+    assertThat(resumed).extracting(LiveUpdate::position).containsExactly(1L, 2L);
+    assertThat(closed).as("closed before its task ran").isEmpty();
+    assertThat(elsewhere).extracting(LiveUpdate::position).containsExactly(2L);
   }
 }
