@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xnio.XnioIoThread;
 
 /**
@@ -15,11 +17,13 @@ import org.xnio.XnioIoThread;
  * readers of an IO thread through its lane, as one task.
  */
 final class IoHandOff {
+  private static final Logger log = LoggerFactory.getLogger(IoHandOff.class);
+
   private final Map<XnioIoThread, Lane> lanes = new ConcurrentHashMap<>();
 
   private static final class Lane implements Executor, Runnable {
     private final XnioIoThread thread;
-    private final Queue<Runnable> writes = new ConcurrentLinkedQueue<>();
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
     Lane(XnioIoThread thread) {
@@ -27,8 +31,8 @@ final class IoHandOff {
     }
 
     @Override
-    public void execute(Runnable write) {
-      writes.add(write);
+    public void execute(Runnable task) {
+      tasks.add(task);
       if (scheduled.compareAndSet(false, true)) {
         thread.execute(this);
       }
@@ -36,11 +40,16 @@ final class IoHandOff {
 
     @Override
     public void run() {
-      // Cleared before draining: a write added meanwhile either is drained here or schedules anew.
+      // Cleared before draining: a task added meanwhile either is drained here or schedules anew.
       scheduled.set(false);
-      Runnable write;
-      while ((write = writes.poll()) != null) {
-        write.run();
+      Runnable task;
+      while ((task = tasks.poll()) != null) {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          // The tasks behind it run now, not when the next task schedules the lane again.
+          log.warn("a task on {} failed", thread.getName(), e);
+        }
       }
     }
   }

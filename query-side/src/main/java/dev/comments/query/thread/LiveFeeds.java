@@ -131,8 +131,14 @@ public final class LiveFeeds implements ThreadFeeds {
     }
 
     void deliver(LiveUpdate update) {
-      if (open && update.position() > from) {
+      if (!open || update.position() <= from) {
+        return;
+      }
+      try {
         subscriber.deliver(update);
+      } catch (RuntimeException e) {
+        // One broken subscriber must not cost the others their update, nor the projection.
+        log.warn("live subscriber failed on {} position {}", update.thread(), update.position(), e);
       }
     }
   }
@@ -232,12 +238,7 @@ public final class LiveFeeds implements ThreadFeeds {
 
   private static void deliver(LiveUpdate update, Gate[] gates) {
     for (Gate gate : gates) {
-      try {
-        gate.deliver(update);
-      } catch (RuntimeException e) {
-        // One broken subscriber must not cost the others their update, nor the projection.
-        log.warn("live subscriber failed on {} position {}", update.thread(), update.position(), e);
-      }
+      gate.deliver(update);
     }
   }
 

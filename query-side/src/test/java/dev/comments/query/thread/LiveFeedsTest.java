@@ -156,4 +156,23 @@ class LiveFeedsTest {
     assertThat(closed).as("closed before its task ran").isEmpty();
     assertThat(elsewhere).extracting(LiveUpdate::position).containsExactly(2L);
   }
+
+  @Test
+  void a_subscriber_that_throws_costs_the_others_sharing_its_executor_nothing() {
+    ThreadLog log = ThreadLog.of("demo", "t");
+    apply(log.post("c1", null, "ann"), log.post("c2", null, "bob"));
+    List<Runnable> lane = new ArrayList<>();
+    feeds.subscribe(
+        log.thread(),
+        OptionalLong.of(0),
+        PRIMARY,
+        lane::add,
+        update -> {
+          throw new IllegalStateException("a broken reader");
+        });
+    feeds.subscribe(log.thread(), OptionalLong.of(0), PRIMARY, lane::add, heard::add);
+    apply(log.post("c3", null, "ann"));
+    lane.forEach(Runnable::run);
+    assertThat(positions()).containsExactly(1L, 2L);
+  }
 }
