@@ -41,14 +41,6 @@ public interface ThreadFeeds {
       Executor deliverOn,
       Subscriber subscriber);
 
-  /**
-   * As {@link #subscribe(ThreadId, OptionalLong, ReadPreference, Executor, Subscriber)}, direct.
-   */
-  default Subscription subscribe(
-      ThreadId thread, OptionalLong since, ReadPreference readPreference, Subscriber subscriber) {
-    return subscribe(thread, since, readPreference, DIRECT, subscriber);
-  }
-
   /** Receives a thread's changes. */
   interface Subscriber {
     /**

@@ -54,12 +54,10 @@ final class IoHandOff {
     }
   }
 
-  /** Runs {@code write} on {@code thread}, after every task handed to it before. */
-  void run(XnioIoThread thread, Runnable write) {
-    lane(thread).execute(write);
-  }
-
-  /** The lane of {@code thread}: the same executor for every call. */
+  /**
+   * The lane of {@code thread}: the same executor for every call, which runs each task on {@code
+   * thread} after every task handed to it before.
+   */
   Executor lane(XnioIoThread thread) {
     return lanes.computeIfAbsent(thread, Lane::new);
   }

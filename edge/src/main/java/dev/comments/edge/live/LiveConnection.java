@@ -35,6 +35,10 @@ final class LiveConnection {
   static final int CLOSE_BEHIND = 4408;
 
   private final Outlet outlet;
+
+  /** The outlet's IO thread's lane: every message of this connection is written from it. */
+  private final Executor lane;
+
   private final LiveHub hub;
   private final String address;
   private final String viewerId;
@@ -47,6 +51,7 @@ final class LiveConnection {
 
   LiveConnection(Outlet outlet, LiveHub hub, String address, String viewerId) {
     this.outlet = outlet;
+    this.lane = hub.handOff().lane(outlet.ioThread());
     this.hub = hub;
     this.address = address;
     this.viewerId = viewerId;
@@ -217,14 +222,7 @@ final class LiveConnection {
     }
     Subscription subscription;
     try {
-      subscription =
-          hub.feeds()
-              .subscribe(
-                  thread,
-                  since,
-                  ReadPreference.NEAREST,
-                  hub.handOff().lane(outlet.ioThread()),
-                  follow);
+      subscription = hub.feeds().subscribe(thread, since, ReadPreference.NEAREST, lane, follow);
     } catch (RuntimeException e) {
       following.remove(thread);
       throw e;
@@ -326,7 +324,7 @@ final class LiveConnection {
     if (!takePlace()) {
       return false;
     }
-    hub.handOff().run(outlet.ioThread(), () -> write(frame, type, id));
+    lane.execute(() -> write(frame, type, id));
     return true;
   }
 

@@ -2,6 +2,7 @@ package dev.comments.query.thread;
 
 import static dev.comments.events.ReadPreference.NEAREST;
 import static dev.comments.events.ReadPreference.PRIMARY;
+import static dev.comments.query.ThreadFeeds.DIRECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.client.MongoDatabase;
@@ -170,7 +171,7 @@ class CommentMediaTest {
     upload("demo", PNG, "image/png", 640, 480);
     projection.apply(log.post("c0", null, "alice"));
     List<LiveUpdate> heard = new ArrayList<>();
-    projection.feeds().subscribe(log.thread(), OptionalLong.of(0), PRIMARY, heard::add);
+    projection.feeds().subscribe(log.thread(), OptionalLong.of(0), PRIMARY, DIRECT, heard::add);
 
     projection.apply(log.postWithMedia("c1", "alice", List.of(PNG)));
 
@@ -187,7 +188,7 @@ class CommentMediaTest {
     upload("demo", GIF, "image/gif", 32, 16);
     projection.apply(log.postWithMedia("c1", "alice", List.of(PNG)));
     List<LiveUpdate> heard = new ArrayList<>();
-    projection.feeds().subscribe(log.thread(), OptionalLong.of(0), PRIMARY, heard::add);
+    projection.feeds().subscribe(log.thread(), OptionalLong.of(0), PRIMARY, DIRECT, heard::add);
 
     projection.apply(log.edit("c1", "alice", "with a gif", List.of(GIF)));
     CommentMedia gif = new CommentMedia("demo", GIF, "image/gif", 32, 16);

@@ -1,6 +1,7 @@
 package dev.comments.query.thread;
 
 import static dev.comments.events.ReadPreference.PRIMARY;
+import static dev.comments.query.ThreadFeeds.DIRECT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,7 +54,7 @@ class LiveFeedsTest {
     ThreadLog log = ThreadLog.of("demo", "t");
     apply(log.post("c1", null, "ann"), log.post("c2", null, "bob"), log.post("c3", null, "ann"));
     Subscription subscription =
-        feeds.subscribe(log.thread(), OptionalLong.of(0), PRIMARY, heard::add);
+        feeds.subscribe(log.thread(), OptionalLong.of(0), PRIMARY, DIRECT, heard::add);
     assertThat(subscription.resync()).isFalse();
     assertThat(subscription.position()).isEqualTo(2);
     apply(log.edit("c1", "ann", "changed"));
@@ -71,12 +72,12 @@ class LiveFeedsTest {
       apply(log.post("c" + i, null, "ann"));
     }
     Subscription subscription =
-        feeds.subscribe(log.thread(), OptionalLong.of(1), PRIMARY, heard::add);
+        feeds.subscribe(log.thread(), OptionalLong.of(1), PRIMARY, DIRECT, heard::add);
     assertThat(subscription.resync()).isTrue();
     assertThat(subscription.position()).isEqualTo(KEPT + 2);
     assertThat(heard).isEmpty();
     Subscription recent =
-        feeds.subscribe(log.thread(), OptionalLong.of(KEPT - 2), PRIMARY, update -> {});
+        feeds.subscribe(log.thread(), OptionalLong.of(KEPT - 2), PRIMARY, DIRECT, update -> {});
     assertThat(recent.resync()).isFalse();
   }
 
@@ -87,12 +88,18 @@ class LiveFeedsTest {
     ReadModel cold = new ReadModel(store, 1 << 20, new SimpleMeterRegistry());
     LiveFeeds restarted = new LiveFeeds(cold, KEPT, 2);
     ThreadProjection again = new ThreadProjection(store, cold, restarted);
-    assertThat(restarted.subscribe(log.thread(), OptionalLong.of(1), PRIMARY, heard::add).resync())
+    assertThat(
+            restarted
+                .subscribe(log.thread(), OptionalLong.of(1), PRIMARY, DIRECT, heard::add)
+                .resync())
         .isFalse();
-    assertThat(restarted.subscribe(log.thread(), OptionalLong.of(0), PRIMARY, u -> {}).resync())
+    assertThat(
+            restarted
+                .subscribe(log.thread(), OptionalLong.of(0), PRIMARY, DIRECT, u -> {})
+                .resync())
         .isTrue();
     List<LiveUpdate> ahead = new CopyOnWriteArrayList<>();
-    restarted.subscribe(log.thread(), OptionalLong.of(2), PRIMARY, ahead::add);
+    restarted.subscribe(log.thread(), OptionalLong.of(2), PRIMARY, DIRECT, ahead::add);
     again.apply(log.post("c3", null, "ann"));
     again.apply(log.post("c4", null, "ann"));
     assertThat(positions()).containsExactly(2L, 3L);
@@ -104,7 +111,7 @@ class LiveFeedsTest {
     ThreadLog log = ThreadLog.of("demo", "t");
     apply(log.post("c1", null, "ann"), log.flag("c1", "bob", "spam"));
     Subscription subscription =
-        feeds.subscribe(log.thread(), OptionalLong.of(1), PRIMARY, heard::add);
+        feeds.subscribe(log.thread(), OptionalLong.of(1), PRIMARY, DIRECT, heard::add);
     assertThat(subscription.resync()).isFalse();
     apply(log.vote("c1", "bob", VoteDirection.UP, VoteDirection.NONE));
     assertThat(heard).singleElement().extracting(LiveUpdate::kind).isEqualTo(Kind.VOTE_CHANGED);
@@ -115,7 +122,7 @@ class LiveFeedsTest {
   void a_closed_subscription_hears_nothing_more_and_idle_feeds_are_bounded() {
     ThreadLog log = ThreadLog.of("demo", "t");
     Subscription subscription =
-        feeds.subscribe(log.thread(), OptionalLong.empty(), PRIMARY, heard::add);
+        feeds.subscribe(log.thread(), OptionalLong.empty(), PRIMARY, DIRECT, heard::add);
     apply(log.post("c1", null, "ann"));
     subscription.close();
     apply(log.post("c2", null, "ann"));
@@ -125,7 +132,7 @@ class LiveFeedsTest {
     }
     assertThat(feeds.feedCount()).isEqualTo(2);
     assertThatThrownBy(
-            () -> feeds.subscribe(log.thread(), OptionalLong.of(-2), PRIMARY, heard::add))
+            () -> feeds.subscribe(log.thread(), OptionalLong.of(-2), PRIMARY, DIRECT, heard::add))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
