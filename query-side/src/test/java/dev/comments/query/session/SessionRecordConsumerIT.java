@@ -3,6 +3,10 @@ package dev.comments.query.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.comments.events.moderation.ModeratorRecordCodec;
 import dev.comments.events.session.SessionRecordCodec;
 import dev.comments.events.session.SessionRevoked;
@@ -28,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The sessions' topic on a real broker, read by consumers started before and after a write. */
 class SessionRecordConsumerIT {
@@ -84,6 +89,30 @@ class SessionRecordConsumerIT {
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> consumer.isRevoked("demo", "bob-session-000000000001"));
+    }
+  }
+
+  @Test
+  void a_stop_closes_the_kafka_consumer_cleanly_with_nothing_logged_as_an_error() throws Exception {
+    Logger kafkaLog = (Logger) LoggerFactory.getLogger("org.apache.kafka");
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    kafkaLog.addAppender(logged);
+    try {
+      String log = newLog();
+      SessionRecordConsumer consumer =
+          SessionRecordConsumer.start(broker.bootstrapServers(), log, "stopping", CLOCK);
+      assertThat(consumer.awaitLoaded(Duration.ofSeconds(60))).isTrue();
+
+      // The consumer is in a poll now: a stop wakes it, and its close must not be interrupted.
+      consumer.close();
+
+      assertThat(logged.list)
+          .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .isEmpty();
+    } finally {
+      kafkaLog.detachAppender(logged);
     }
   }
 
