@@ -274,6 +274,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     QuerySide side =
         new QuerySide(
             settings, mongo.getDatabase(settings.database()), readPreferences, meters, clock);
+    side.dropLeftoverCopies();
     side.startConsumer();
     side.rebuildOutdated();
     return side;
@@ -504,6 +505,33 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
               return first;
             })
         .generation();
+  }
+
+  /**
+   * Drops the copies beside each live one that an earlier run of the node left: the one before it,
+   * when the node stopped within {@link #DROP_OLD_AFTER} of a swap, and the one after it, when the
+   * node stopped during a rebuild. Called at start: after the live queue took over the collection
+   * of an older one ({@link #queueOf}) and the older thread view was found ({@code
+   * holdsAnOlderModel}), before any rebuild begins. Dropping a copy that is not there does nothing.
+   */
+  private void dropLeftoverCopies() {
+    for (String name : REBUILDABLE) {
+      int live = copyOf(name).generation();
+      for (int generation = Math.max(0, live - 1); generation <= live + 1; generation++) {
+        if (generation == live) {
+          continue;
+        }
+        try {
+          shadowCopy(name, generation).drop();
+        } catch (RuntimeException e) {
+          log.warn(
+              "could not drop copy {} of projection {} left by an earlier run",
+              generation,
+              name,
+              e);
+        }
+      }
+    }
   }
 
   private void rebuildOutdated() {

@@ -17,6 +17,7 @@ import dev.comments.events.codec.EventEnvelope;
 import dev.comments.events.query.FindThreadComments;
 import dev.comments.events.query.SortOrder;
 import dev.comments.events.query.ThreadPage;
+import dev.comments.query.audit.AuditStore;
 import dev.comments.query.moderation.QueueStore;
 import dev.comments.query.projection.AppliedEvents;
 import dev.comments.query.projection.ConsumerStatus;
@@ -47,6 +48,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -477,6 +479,52 @@ class AuditAndRebuildIT {
         .stream()
         .map(item -> item.comment().id())
         .toList();
+  }
+
+  @Test
+  void copies_a_stopped_node_left_beside_the_live_ones_are_dropped_at_its_next_start()
+      throws Exception {
+    ThreadLog t = ThreadLog.of("demo", "left-behind");
+    t.post("x", null, "alice");
+    produce(t.events());
+    MongoDatabase database = mongo.freshDatabase();
+    QuerySide side = start(database, "leftover-node");
+    assertThat(side.queries().awaitSeq(t.thread(), 0, PATIENCE, PRIMARY)).isTrue();
+    side.rebuild(QuerySide.THREADS);
+    side.rebuild(QuerySide.AUDIT);
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                side.list().stream().allMatch(i -> i.generation() == 1 && !i.rebuilding())
+                    && side.status().caughtUp());
+    String threads = side.checksum(QuerySide.THREADS, PRIMARY).sha256();
+    String audit = side.checksum(QuerySide.AUDIT, PRIMARY).sha256();
+    // Stopped long before the old copies' drop was due; and a rebuild into generation 2 that a
+    // stop cut short left a collection of its own.
+    side.close();
+    database.getCollection(ThreadViewStore.THREADS + "_g2").insertOne(new Document("_id", "half"));
+    assertThat(database.listCollectionNames().into(new ArrayList<>()))
+        .contains(ThreadViewStore.THREADS, ThreadViewStore.BUCKETS, AuditStore.COLLECTION);
+
+    QuerySide again = start(database, "leftover-node");
+
+    assertThat(database.listCollectionNames().into(new ArrayList<>()))
+        .doesNotContain(
+            ThreadViewStore.THREADS,
+            ThreadViewStore.BUCKETS,
+            ThreadViewStore.VIEWER_VOTES,
+            ThreadViewStore.FLAGS,
+            QueueStore.COLLECTION,
+            AuditStore.COLLECTION,
+            ThreadViewStore.THREADS + "_g2")
+        .contains(
+            ThreadViewStore.THREADS + "_g1",
+            ThreadViewStore.BUCKETS + "_g1",
+            QueueStore.COLLECTION + "_g1",
+            AuditStore.COLLECTION + "_g1");
+    assertThat(again.checksum(QuerySide.THREADS, PRIMARY).sha256()).isEqualTo(threads);
+    assertThat(again.checksum(QuerySide.AUDIT, PRIMARY).sha256()).isEqualTo(audit);
   }
 
   @Test
