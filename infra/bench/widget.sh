@@ -23,7 +23,7 @@ if [ -z "${BENCH_NO_BUILD:-}" ]; then
   (cd "$root" && ./mvnw -q -o -B -pl infra/launcher -am package -DskipTests -Dspotless.check.skip=true \
     -Djacoco.skip=true -Denforcer.skip=true -Dfuzz.skip)
   # Built just now: infra/bin/comments need not build again.
-  touch "$root/infra/launcher/target/node.classpath"
+  touch "$root/infra/launcher/target/comments.built"
 fi
 classpath="$(cat "$root/infra/launcher/target/test.classpath")"
 bench() { java -cp "$classpath" "$root/infra/bench/WidgetBench.java" "$@"; }

@@ -8,10 +8,12 @@ import dev.comments.edge.security.SigningKey;
 import dev.comments.infra.dev.DevSecrets;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -143,10 +145,25 @@ public final class ProjectionsCommand {
   }
 
   private Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    var response =
-        http.send(
-            request.header(ClusterKey.HEADER, clusterKey).timeout(Duration.ofSeconds(120)).build(),
-            BodyHandlers.ofString());
+    HttpResponse<String> response;
+    try {
+      response =
+          http.send(
+              request
+                  .header(ClusterKey.HEADER, clusterKey)
+                  .timeout(Duration.ofSeconds(120))
+                  .build(),
+              BodyHandlers.ofString());
+    } catch (ConnectException e) {
+      // The JDK's client says nothing of whom it could not reach (its message is null).
+      throw new IOException(
+          "cannot reach a node at "
+              + node
+              + " ("
+              + e.getClass().getSimpleName()
+              + "): is it running there? Give its address with --node",
+          e);
+    }
     JsonNode json = null;
     try {
       json = JSON.readTree(response.body());
