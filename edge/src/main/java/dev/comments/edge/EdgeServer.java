@@ -12,6 +12,8 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.HttpHandler;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -212,7 +214,11 @@ public final class EdgeServer implements AutoCloseable {
     serverOptions.forEach(option -> setServerOption(builder, option, serverOptions));
     builder.addHttpListener(settings.port(), settings.host());
     Undertow undertow = builder.build();
-    undertow.start();
+    try {
+      undertow.start();
+    } catch (RuntimeException e) {
+      throw named(e, "HTTP", settings.host(), settings.port());
+    }
     Optional<HttpsListener> https;
     try {
       https =
@@ -220,7 +226,7 @@ public final class EdgeServer implements AutoCloseable {
               nodeTls -> httpsListener(undertow, settings, nodeTls, buffers, serverOptions, root));
     } catch (RuntimeException e) {
       undertow.stop();
-      throw e;
+      throw named(e, "HTTPS", settings.host(), settings.tls().port());
     }
     EdgeServer server = new EdgeServer(undertow, https, live, mesh, tls, ownsTls);
     // Which TLS engine serves HTTPS: 1 for the one in use, so a fallback to the JDK shows on a
@@ -296,6 +302,31 @@ public final class EdgeServer implements AutoCloseable {
         serverOptions,
         root,
         settings.bodyTimeout());
+  }
+
+  /**
+   * A listener's failure to bind, saying which listener and where: the JDK's {@link BindException}
+   * says only "Address already in use". Any other failure is returned as it is.
+   */
+  private static RuntimeException named(
+      RuntimeException failure, String what, String host, int port) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof BindException bind) {
+        BindException named =
+            new BindException(
+                "cannot listen for "
+                    + what
+                    + " on "
+                    + host
+                    + " port "
+                    + port
+                    + ": "
+                    + bind.getMessage());
+        named.initCause(failure);
+        return new UncheckedIOException(named);
+      }
+    }
+    return failure;
   }
 
   /** TLS 1.3 and 1.2 only, with {@link NodeTls#CIPHER_SUITES}; client certificates if asked. */

@@ -1,6 +1,7 @@
 package dev.comments.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,7 +36,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayInputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
@@ -112,6 +116,27 @@ class EdgeServerTest {
         new ReadSide(queries, new QuietFeeds(), status, revocations),
         meters,
         clock);
+  }
+
+  @Test
+  void a_port_another_process_holds_is_named_in_the_failure() throws Exception {
+    try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      EdgeSettings settings = TestEdgeSettings.node("node-b").port(held.getLocalPort()).build();
+
+      assertThatThrownBy(
+              () ->
+                  EdgeServer.start(
+                      settings,
+                      new NodeRole.Primary(commands, idempotencyKeys, positions, revocations),
+                      new ReadSide(queries, new QuietFeeds(), status, revocations),
+                      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                      clock))
+          .isInstanceOf(UncheckedIOException.class)
+          .cause()
+          .isInstanceOf(BindException.class)
+          .hasMessageStartingWith(
+              "cannot listen for HTTP on 127.0.0.1 port " + held.getLocalPort() + ":");
+    }
   }
 
   // ---- sessions ----

@@ -67,7 +67,23 @@ public final class GeoDnsServer implements AutoCloseable {
             meters);
     SourceRateLimit limit =
         new SourceRateLimit(settings.perSourceQps(), settings.perSourceBurst(), 100_000, clock);
-    GeoDnsServer server = bind(settings, handler, limit, meters, index);
+    GeoDnsServer server;
+    try {
+      server = bind(settings, handler, limit, meters, index);
+    } catch (BindException e) {
+      index.close();
+      // The JDK's and the C library's messages name neither the port nor what wanted it.
+      BindException named =
+          new BindException(
+              "cannot listen for DNS (UDP and TCP) on "
+                  + settings.bind().getAddress().getHostAddress()
+                  + " port "
+                  + settings.bind().getPort()
+                  + ": "
+                  + e.getMessage());
+      named.initCause(e);
+      throw named;
+    }
     index.watch(settings.checkFileEvery());
     server.udp.start();
     server.tcp.start();

@@ -13,6 +13,8 @@ import dev.comments.geodns.node.InMemoryNodeMap;
 import dev.comments.geodns.node.Node;
 import dev.comments.geodns.node.NodeState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.BindException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -214,6 +216,21 @@ class GeoDnsServerIT {
 
     assertThat(answers(dig.query(SERVICE, Type.A)))
         .containsExactly(address(Fleet.euCentral(), false), address(Fleet.usWest(), false));
+  }
+
+  @Test
+  void a_port_another_process_holds_is_named_in_the_failure() throws Exception {
+    try (DatagramSocket held = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      GeoDnsSettings settings =
+          settings(Fleet.cityDatabase())
+              .withBind(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), held.getLocalPort()));
+
+      assertThatThrownBy(() -> GeoDnsServer.start(settings, nodes, Clock.systemUTC(), meters))
+          .isInstanceOf(BindException.class)
+          .hasMessageStartingWith(
+              "cannot listen for DNS (UDP and TCP) on 127.0.0.1 port " + held.getLocalPort() + ":");
+    }
   }
 
   @Test
