@@ -246,7 +246,9 @@ public final class HttpHeartbeats implements Heartbeats {
     while (cause.getCause() != null) {
       cause = cause.getCause();
     }
-    return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    // The JDK's client leaves some without a message (a refused or closed connection).
+    String name = cause.getClass().getSimpleName();
+    return cause.getMessage() == null ? name : name + ": " + cause.getMessage();
   }
 
   @Override
