@@ -43,11 +43,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +128,13 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
 
     Map<String, MongoCollection<Document>> collections(ReadPreference readPreference);
 
+    /** The names of every collection the copy writes. */
+    default List<String> names() {
+      return collections(ReadPreference.PRIMARY).values().stream()
+          .map(c -> c.getNamespace().getCollectionName())
+          .toList();
+    }
+
     void drop();
   }
 
@@ -140,6 +149,13 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     @Override
     public Map<String, MongoCollection<Document>> collections(ReadPreference readPreference) {
       return store.collections(readPreference);
+    }
+
+    @Override
+    public List<String> names() {
+      List<String> names = new ArrayList<>(Copy.super.names());
+      names.add(queue.collectionName());
+      return names;
     }
 
     @Override
@@ -512,9 +528,11 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
    * when the node stopped within {@link #DROP_OLD_AFTER} of a swap, and the one after it, when the
    * node stopped during a rebuild. Called at start: after the live queue took over the collection
    * of an older one ({@link #queueOf}) and the older thread view was found ({@code
-   * holdsAnOlderModel}), before any rebuild begins. Dropping a copy that is not there does nothing.
+   * holdsAnOlderModel}), before any rebuild begins. Only a copy with a collection in the store is
+   * dropped: a start sends one listing, not a drop per collection of every neighbouring copy.
    */
   private void dropLeftoverCopies() {
+    Set<String> present = new HashSet<>(database.listCollectionNames().into(new ArrayList<>()));
     for (String name : REBUILDABLE) {
       int live = copyOf(name).generation();
       for (int generation = Math.max(0, live - 1); generation <= live + 1; generation++) {
@@ -522,7 +540,10 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
           continue;
         }
         try {
-          shadowCopy(name, generation).drop();
+          Copy copy = shadowCopy(name, generation);
+          if (copy.names().stream().anyMatch(present::contains)) {
+            copy.drop();
+          }
         } catch (RuntimeException e) {
           log.warn(
               "could not drop copy {} of projection {} left by an earlier run",

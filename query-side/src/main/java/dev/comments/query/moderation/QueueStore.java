@@ -109,6 +109,11 @@ public final class QueueStore implements ModerationQueue {
     queue.drop();
   }
 
+  /** The name of this generation's queue collection. */
+  public String collectionName() {
+    return queue.getNamespace().getCollectionName();
+  }
+
   /**
    * What one event changes in the queue, given the comment as it stands after it (with author and
    * text whatever its status); null when the thread holds no such comment. {@code page} is the page
