@@ -59,6 +59,9 @@ public final class LiveFeeds implements ThreadFeeds {
   private final int idleFeeds;
   private final Map<ThreadId, Feed> feeds = new LinkedHashMap<>(64, 0.75f, true);
 
+  /** How many of {@link #feeds} have no subscriber: counted, so that a subscribe costs no scan. */
+  private int idle;
+
   public LiveFeeds(ReadModel readModel) {
     this(readModel, KEPT_PER_THREAD, IDLE_FEEDS);
   }
@@ -166,6 +169,8 @@ public final class LiveFeeds implements ThreadFeeds {
       if (feed == null) {
         feed = new Feed(stored, stored);
         feeds.put(thread, feed);
+      } else if (feed.audiences.isEmpty()) {
+        idle--;
       }
       long after = since.orElse(feed.last);
       boolean resync = after < feed.resumableFrom;
@@ -185,7 +190,6 @@ public final class LiveFeeds implements ThreadFeeds {
       Audience audience = feed.audiences.computeIfAbsent(deliverOn, Audience::new);
       audience.add(gate);
       Feed subscribed = feed;
-      evictIdle();
       return new Subscription(feed.last, resync, () -> unsubscribe(subscribed, audience, gate));
     }
   }
@@ -193,8 +197,12 @@ public final class LiveFeeds implements ThreadFeeds {
   private synchronized void unsubscribe(Feed feed, Audience audience, Gate gate) {
     // Closed first: a delivery already handed to the executor skips it too.
     gate.open = false;
-    if (audience.remove(gate)) {
-      feed.audiences.remove(audience.executor, audience);
+    // The map's removal is true once only, so a second close counts nothing.
+    if (audience.remove(gate)
+        && feed.audiences.remove(audience.executor, audience)
+        && feed.audiences.isEmpty()) {
+      idle++;
+      evictIdle();
     }
   }
 
@@ -211,6 +219,7 @@ public final class LiveFeeds implements ThreadFeeds {
       if (feed == null) {
         feed = new Feed(position - 1, position - 1);
         feeds.put(envelope.thread(), feed);
+        idle++;
         evictIdle();
       }
       if (position <= feed.last) {
@@ -247,13 +256,8 @@ public final class LiveFeeds implements ThreadFeeds {
     return feeds.size();
   }
 
+  /** Drops the least recently used feeds without a subscriber beyond {@link #idleFeeds}. */
   private void evictIdle() {
-    int idle = 0;
-    for (Feed feed : feeds.values()) {
-      if (feed.audiences.isEmpty()) {
-        idle++;
-      }
-    }
     Iterator<Feed> eldestFirst = feeds.values().iterator();
     while (idle > idleFeeds && eldestFirst.hasNext()) {
       if (eldestFirst.next().audiences.isEmpty()) {

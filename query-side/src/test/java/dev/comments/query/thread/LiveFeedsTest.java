@@ -137,6 +137,35 @@ class LiveFeedsTest {
   }
 
   @Test
+  void feeds_with_readers_are_never_dropped_and_a_second_close_does_not_count_twice() {
+    List<LiveUpdate> onB = new CopyOnWriteArrayList<>();
+    List<LiveUpdate> onC = new CopyOnWriteArrayList<>();
+    ThreadLog a = ThreadLog.of("demo", "a");
+    ThreadLog b = ThreadLog.of("demo", "b");
+    ThreadLog c = ThreadLog.of("demo", "c");
+    Subscription onA =
+        feeds.subscribe(a.thread(), OptionalLong.empty(), PRIMARY, DIRECT, heard::add);
+    feeds.subscribe(b.thread(), OptionalLong.empty(), PRIMARY, DIRECT, onB::add);
+    feeds.subscribe(c.thread(), OptionalLong.empty(), PRIMARY, DIRECT, onC::add);
+    for (int i = 0; i < 5; i++) {
+      apply(ThreadLog.of("demo", "other-" + i).post("x", null, "ann"));
+    }
+    // Three with readers, and the two most recent of the idle ones (the bound is 2).
+    assertThat(feeds.feedCount()).isEqualTo(5);
+
+    onA.close();
+    onA.close();
+    // a is idle now and the least recently used: dropped, as the bound says.
+    assertThat(feeds.feedCount()).isEqualTo(4);
+    apply(ThreadLog.of("demo", "other-5").post("x", null, "ann"));
+    assertThat(feeds.feedCount()).as("b and c, and two idle ones").isEqualTo(4);
+
+    apply(b.post("b1", null, "ann"), c.post("c1", null, "ann"));
+    assertThat(onB).extracting(LiveUpdate::position).containsExactly(0L);
+    assertThat(onC).extracting(LiveUpdate::position).containsExactly(0L);
+  }
+
+  @Test
   void subscribers_sharing_an_executor_get_an_update_as_one_task_after_their_replay() {
     ThreadLog log = ThreadLog.of("demo", "t");
     apply(log.post("c1", null, "ann"), log.post("c2", null, "bob"));
