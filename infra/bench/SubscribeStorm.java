@@ -1,7 +1,7 @@
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.comments.events.Author;
 import dev.comments.events.CommentPosted;
 import dev.comments.events.ReadPreference;
@@ -22,11 +22,12 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * A reconnect storm against the live feeds alone: a node's feeds follow FOLLOWED threads (READERS of
- * them with a reader, the rest idle within the idle bound), then READERS readers subscribe to one
- * thread and leave, ROUNDS times. Prints the median time of the subscribes and of the closes: each
- * holds the lock the projection's thread delivers every update under. The store is mongo-java-server
- * in memory, over the driver, as the projection writes it; only the subscribes and closes are timed.
+ * A reconnect storm against the live feeds alone: a node's feeds follow FOLLOWED threads (READERS
+ * of them with a reader, the rest idle within the idle bound), then READERS readers subscribe to
+ * one thread and leave, ROUNDS times. Prints the median time of the subscribes and of the closes:
+ * each holds the lock the projection's thread delivers every update under. The store is
+ * mongo-java-server in memory, over the driver, as the projection writes it; only the subscribes
+ * and the closes are timed.
  *
  * <p>java -cp LAUNCHER_CLASSPATH SubscribeStorm.java [FOLLOWED=14000] [READERS=10000] [ROUNDS=5]
  */
@@ -37,8 +38,7 @@ public class SubscribeStorm {
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     MongoServer server = new MongoServer(new MemoryBackend());
     InetSocketAddress address = server.bind();
-    try (MongoClient client =
-        MongoClients.create("mongodb://127.0.0.1:" + address.getPort())) {
+    try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + address.getPort())) {
       ThreadViewStore store = new ThreadViewStore(client.getDatabase("storm"));
       ReadModel readModel = new ReadModel(store, 256L << 20, new SimpleMeterRegistry());
       LiveFeeds feeds = new LiveFeeds(readModel);
@@ -54,14 +54,23 @@ public class SubscribeStorm {
                 0,
                 now,
                 new CommentPosted(
-                    "demo", thread.thread(), "c" + i, null,
-                    new Author(Author.Kind.USER, "ann", "Ann"), "hello", now)));
+                    "demo",
+                    thread.thread(),
+                    "c" + i,
+                    null,
+                    new Author(Author.Kind.USER, "ann", "Ann"),
+                    "hello",
+                    now)));
         threads.add(thread);
       }
       int withReaders = Math.min(readers, followed);
       for (int i = 0; i < withReaders; i++) {
         feeds.subscribe(
-            threads.get(i), OptionalLong.empty(), ReadPreference.PRIMARY, ThreadFeeds.DIRECT, u -> {});
+            threads.get(i),
+            OptionalLong.empty(),
+            ReadPreference.PRIMARY,
+            ThreadFeeds.DIRECT,
+            u -> {});
       }
       double[] subscribes = new double[rounds];
       double[] closes = new double[rounds];
@@ -71,7 +80,10 @@ public class SubscribeStorm {
         for (int i = 0; i < readers; i++) {
           storm.add(
               feeds.subscribe(
-                  threads.get(0), OptionalLong.empty(), ReadPreference.PRIMARY, ThreadFeeds.DIRECT,
+                  threads.get(0),
+                  OptionalLong.empty(),
+                  ReadPreference.PRIMARY,
+                  ThreadFeeds.DIRECT,
                   u -> {}));
         }
         long subscribed = System.nanoTime();
@@ -82,7 +94,8 @@ public class SubscribeStorm {
           closes[round] = (closed - subscribed) / 1e6;
         }
       }
-      System.out.printf("%d %d %d %.1f %.1f%n", followed, readers, rounds, median(subscribes), median(closes));
+      System.out.printf(
+          "%d %d %d %.1f %.1f%n", followed, readers, rounds, median(subscribes), median(closes));
     } finally {
       server.shutdownNow();
     }

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * operator's routine can make the node log must not read as a failure.
  */
 class NodeLogTest {
+  @TempDir Path dataDir;
+
   @Test
   void a_command_on_an_aggregate_that_does_not_exist_is_not_logged_as_a_warning() {
     // Axon's repository logs it at WARN with its stack; the command's caller answers 404.
@@ -31,8 +33,6 @@ class NodeLogTest {
                 .isEnabledFor(Level.WARN))
         .isFalse();
   }
-
-  @TempDir Path dataDir;
 
   @Test
   void a_drop_of_a_missing_collection_reaches_the_console_as_nothing_but_other_failures_do()
