@@ -532,7 +532,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
    * dropped: a start sends one listing, not a drop per collection of every neighbouring copy.
    */
   private void dropLeftoverCopies() {
-    Set<String> present = new HashSet<>(database.listCollectionNames().into(new ArrayList<>()));
+    Set<String> present = new HashSet<>(collectionNames());
     for (String name : REBUILDABLE) {
       int live = copyOf(name).generation();
       for (int generation = Math.max(0, live - 1); generation <= live + 1; generation++) {
@@ -553,6 +553,14 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
         }
       }
     }
+  }
+
+  /** The collections of the node's database, as its primary holds them. */
+  private List<String> collectionNames() {
+    return database
+        .withReadPreference(readPreferences.apply(ReadPreference.PRIMARY))
+        .listCollectionNames()
+        .into(new ArrayList<>());
   }
 
   private void rebuildOutdated() {
@@ -588,7 +596,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     MongoDatabase unjournaled = database.withWriteConcern(WriteConcern.MAJORITY.withJournal(false));
     String name = QueueStore.COLLECTION + Generations.suffixOf(generation);
     if (generation > 0) {
-      List<String> names = database.listCollectionNames().into(new ArrayList<>());
+      List<String> names = collectionNames();
       if (!names.contains(name) && names.contains(QueueStore.COLLECTION)) {
         database
             .getCollection(QueueStore.COLLECTION)
