@@ -243,7 +243,7 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
             settings.nodeId(),
             clock,
             readPreferences);
-    if (store.holdsAnOlderModel()) {
+    if (ThreadViewStore.holdsAnOlderModel(collectionNames())) {
       // Earlier versions kept the view in collections that need scans: rebuild it from the log.
       log.info("{} holds an older thread view; rebuilding it from the log", settings.database());
       projections.reset();

@@ -549,6 +549,24 @@ class AuditAndRebuildIT {
     assertThat(audit(side, all("demo"))).hasSize(1);
   }
 
+  @Test
+  void a_thread_view_kept_in_the_collections_of_an_earlier_model_is_rebuilt_from_the_log()
+      throws Exception {
+    ThreadLog t = ThreadLog.of("demo", "old-model");
+    t.post("x", null, "alice");
+    produce(t.events());
+    MongoDatabase database = mongo.freshDatabase();
+    // What an earlier version of the code kept: comments in a collection of their own.
+    database.getCollection("comments").insertOne(new Document("_id", "stale"));
+
+    QuerySide side = start(database, "old-model-node");
+
+    assertThat(side.queries().awaitSeq(t.thread(), 0, PATIENCE, PRIMARY)).isTrue();
+    assertThat(database.listCollectionNames().into(new ArrayList<>()))
+        .doesNotContain("comments")
+        .contains(ThreadViewStore.THREADS);
+  }
+
   @SuppressWarnings("unused")
   private static MeterRegistry meters() {
     return new SimpleMeterRegistry();

@@ -20,6 +20,7 @@ import dev.comments.events.VoteDirection;
 import dev.comments.query.projection.Stores;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -176,9 +177,11 @@ public final class ThreadViewStore {
     // Kept as the one place a future index of the thread view would go.
   }
 
-  /** Whether the database still holds the thread view of an earlier version of this code. */
-  public boolean holdsAnOlderModel() {
-    List<String> names = database.listCollectionNames().into(new ArrayList<>());
+  /**
+   * Whether the database, whose collections are {@code names}, still holds the thread view of an
+   * earlier version of this code.
+   */
+  public static boolean holdsAnOlderModel(Collection<String> names) {
     return OLD_MODEL.stream().anyMatch(names::contains);
   }
 
