@@ -359,6 +359,11 @@ public final class RegionsBench {
 
   // ---------------------------------------------------------------- phases
 
+  /**
+   * Every path once, then the write path many times over: 40 writes left the nodes' write paths
+   * still interpreted, and the first phases measured the JIT (a node in service compiled them long
+   * before). The replica applies every warm-up write, so its consumer and projection warm with it.
+   */
   private void warmUp() throws Exception {
     progress("warming up both nodes");
     for (int i = 0; i < 40; i++) {
@@ -370,6 +375,50 @@ public final class RegionsBench {
       read(replica, thread, "nearest", token);
       read(replica, thread, "primary", null);
       read(primary, thread, "primary", null);
+    }
+    concurrently(
+        16, 125, (client, i) -> write(primary, "warm-" + (i % 50), sessions.get(client), "w"));
+    concurrently(
+        8, 25, (client, i) -> write(replica, "warm-" + (i % 4), sessions.get(client), "w"));
+    concurrently(
+        8,
+        250,
+        (client, i) -> {
+          // The four threads the replica was made to wait for above: it may still be applying
+          // the others.
+          read(replica, "warm-" + (i % 4), "nearest", null);
+          return read(primary, "warm-" + (i % 50), "nearest", null);
+        });
+  }
+
+  private interface Step {
+    Answer run(int client, int i) throws Exception;
+  }
+
+  /** {@code clients} threads, each running {@code steps} steps in turn. */
+  private static void concurrently(int clients, int steps, Step step) throws Exception {
+    List<Thread> threads = new ArrayList<>();
+    List<Exception> failures = Collections.synchronizedList(new ArrayList<>());
+    for (int c = 0; c < clients; c++) {
+      int client = c;
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      for (int i = 0; i < steps; i++) {
+                        step.run(client, i);
+                      }
+                    } catch (Exception e) {
+                      failures.add(e);
+                    }
+                  }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (!failures.isEmpty()) {
+      throw failures.getFirst();
     }
   }
 
@@ -399,35 +448,23 @@ public final class RegionsBench {
       }
       for (String base : order) {
         List<Double> lat = Collections.synchronizedList(new ArrayList<>());
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-          int client = c;
-          int r = run;
-          threads.add(
-              Thread.ofPlatform()
-                  .start(
-                      () -> {
-                        try {
-                          for (int i = 0; i < perClient; i++) {
-                            Answer a =
-                                write(
-                                    base,
-                                    "w-con-" + client + "-" + (i % 4),
-                                    sessions.get(8 + client),
-                                    "con " + r + " " + i);
-                            if (base.equals(replica) && a.header("X-Forwarded-To") == null) {
-                              notForwarded.incrementAndGet();
-                            }
-                            lat.add(a.ms);
-                          }
-                        } catch (Exception e) {
-                          throw new IllegalStateException(e);
-                        }
-                      }));
-        }
-        for (Thread t : threads) {
-          t.join();
-        }
+        int r = run;
+        concurrently(
+            clients,
+            perClient,
+            (client, i) -> {
+              Answer a =
+                  write(
+                      base,
+                      "w-con-" + client + "-" + (i % 4),
+                      sessions.get(8 + client),
+                      "con " + r + " " + i);
+              if (base.equals(replica) && a.header("X-Forwarded-To") == null) {
+                notForwarded.incrementAndGet();
+              }
+              lat.add(a.ms);
+              return a;
+            });
         (base.equals(replica) ? conReplica : conPrimary).add(lat);
       }
     }
