@@ -535,8 +535,8 @@ public final class QuerySide implements AutoCloseable, ProjectionAdmin {
     Set<String> present = new HashSet<>(collectionNames());
     for (String name : REBUILDABLE) {
       int live = copyOf(name).generation();
-      for (int generation = Math.max(0, live - 1); generation <= live + 1; generation++) {
-        if (generation == live) {
+      for (int generation : List.of(live - 1, live + 1)) {
+        if (generation < 0) {
           continue;
         }
         try {
